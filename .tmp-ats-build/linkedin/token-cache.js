@@ -1,0 +1,54 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.TokenCache = void 0;
+/**
+ * One token per child application, shared by every activity of the worker process and reused until it
+ * expires, as LinkedIn asks (linkedin.md §4). Concurrent callers share a single token request.
+ */
+class TokenCache {
+    options;
+    tokens = new Map();
+    renewBeforeMs;
+    now;
+    constructor(options) {
+        this.options = options;
+        this.renewBeforeMs = options.renewBeforeMs ?? 60_000;
+        this.now = options.now ?? Date.now;
+    }
+    async get(application, signal) {
+        const cached = this.tokens.get(application.urn);
+        if (cached) {
+            const token = await cached.catch(() => undefined);
+            if (token && token.expiresAt - this.renewBeforeMs > this.now())
+                return token.accessToken;
+            // Only the caller that still sees the stale entry replaces it.
+            if (this.tokens.get(application.urn) === cached)
+                this.tokens.delete(application.urn);
+            else
+                return this.get(application, signal);
+        }
+        const request = this.options.client.fetchToken(application.clientId, application.clientSecret, signal);
+        this.tokens.set(application.urn, request);
+        try {
+            return (await request).accessToken;
+        }
+        catch (error) {
+            if (this.tokens.get(application.urn) === request)
+                this.tokens.delete(application.urn);
+            throw error;
+        }
+    }
+    /** LinkedIn refused `accessToken` (401): forget it so the next call fetches a fresh one. */
+    async invalidate(application, accessToken) {
+        const cached = this.tokens.get(application.urn);
+        if (!cached)
+            return;
+        const token = await cached.catch(() => undefined);
+        if (!token || token.accessToken === accessToken) {
+            if (this.tokens.get(application.urn) === cached)
+                this.tokens.delete(application.urn);
+        }
+    }
+}
+exports.TokenCache = TokenCache;
+//# sourceMappingURL=token-cache.js.map

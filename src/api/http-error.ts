@@ -1,0 +1,10 @@
+/** An answer the API gives on purpose: `errorMessage` is shown to the caller (LinkedIn). */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly errorMessage: string,
+  ) {
+    super(errorMessage);
+  }
+}

@@ -1,0 +1,24 @@
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from './http-error';
+
+/** Reads the request's exact bytes (the signature is over them), refusing more than `limit`. */
+export async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = () =>
+    new HttpError(413, `the body is larger than the ${limit} bytes a notification may have`);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}

@@ -1,0 +1,70 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  canonicalRequest,
+  DEVELOPER_APPLICATION_URN,
+  summaryOf,
+  WORKFLOW_TYPE,
+  workflowIdFor,
+  type JobResyncNotification,
+  type ResyncInput,
+} from '../contract';
+
+export interface ResyncStarterOptions {
+  taskQueue: string;
+  deadlineMs: number;
+  /** How long a start may take before the webhook gives up and answers 500 (LinkedIn retries). */
+  startTimeoutMs: number;
+}
+
+export interface StartedResync {
+  workflowId: string;
+  runId: string;
+}
+
+export interface ResyncStarter {
+  start(notification: JobResyncNotification, receivedAt: number): Promise<StartedResync>;
+  /** Whether Temporal answers right now. */
+  ready(): Promise<boolean>;
+}
+
+/**
+ * Starts one `resyncJobs` workflow per notification. The id comes from the notification and a running
+ * workflow with that id is joined (USE_EXISTING), so redeliveries never start duplicate work.
+ */
+export function createResyncStarter(client: Client, options: ResyncStarterOptions): ResyncStarter {
+  return {
+    async start(notification, receivedAt) {
+      const request = canonicalRequest(notification);
+      const input: ResyncInput = { ...request, receivedAt, deadlineMs: options.deadlineMs };
+      const workflowId = workflowIdFor(notification);
+      try {
+        const handle = await client.withDeadline(Date.now() + options.startTimeoutMs, () =>
+          client.workflow.start(WORKFLOW_TYPE, {
+            taskQueue: options.taskQueue,
+            workflowId,
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            typedSearchAttributes: [
+              { key: DEVELOPER_APPLICATION_URN, value: request.developerApplicationUrn },
+            ],
+            staticSummary: summaryOf(request),
+          }),
+        );
+        return { workflowId, runId: handle.firstExecutionRunId };
+      } catch (error) {
+        // Raced with another delivery between its start and ours: it is running, which is what we want.
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: '' };
+        throw error;
+      }
+    },
+    async ready() {
+      try {
+        await client.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({}));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

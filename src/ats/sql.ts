@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import type { AtsJob, DeveloperApplication, JobStore } from './job-store';
+
+/**
+ * The least a SQL driver must offer. PGlite fits it as is, and so does node-postgres (`pg`), so the same
+ * statements run embedded and on a PostgreSQL server. One statement per call: PGlite's `query` uses the
+ * extended protocol, which refuses several statements at once.
+ */
+export interface SqlClient {
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  close?(): Promise<void>;
+}
+
+/**
+ * Idempotent schema. Job ids use the "C" collation so that keyset paging orders them by bytes, the same on
+ * every server whatever its locale, and the same as a plain JavaScript sort for ASCII ids.
+ */
+export const SCHEMA_STATEMENTS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS developer_applications (
+    urn TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    client_secret TEXT NOT NULL,
+    integration_context TEXT,
+    company_name TEXT NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS jobs (
+    developer_application_urn TEXT NOT NULL REFERENCES developer_applications (urn) ON DELETE CASCADE,
+    external_job_posting_id TEXT COLLATE "C" NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('OPEN', 'CLOSED')),
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    company_apply_url TEXT NOT NULL,
+    listed_at BIGINT NOT NULL,
+    location TEXT NOT NULL,
+    workplace_type TEXT CHECK (workplace_type IN ('On-site', 'Hybrid', 'Remote')),
+    employment_status TEXT,
+    experience_level TEXT,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (developer_application_urn, external_job_posting_id)
+  )`,
+  // Serves listOpenJobIds without reading closed jobs; the primary key serves loadJobs.
+  `CREATE INDEX IF NOT EXISTS jobs_open_by_application
+    ON jobs (developer_application_urn, external_job_posting_id)
+    WHERE status = 'OPEN'`,
+];
+
+export async function applySchema(db: SqlClient): Promise<void> {
+  for (const statement of SCHEMA_STATEMENTS) {
+    await db.query(statement);
+  }
+}
+
+// Drivers differ on BIGINT: pg gives a string, PGlite a number, some setups a bigint.
+const epochMillis = z.union([z.number(), z.string(), z.bigint()]).transform((value, ctx) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) {
+    ctx.addIssue({ code: 'custom', message: `not an epoch in milliseconds: ${String(value)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const applicationRow = z.object({
+  urn: z.string(),
+  client_id: z.string(),
+  client_secret: z.string(),
+  integration_context: z.string().nullable(),
+  company_name: z.string(),
+});
+
+const jobRow = z.object({
+  developer_application_urn: z.string(),
+  external_job_posting_id: z.string(),
+  status: z.enum(['OPEN', 'CLOSED']),
+  title: z.string(),
+  description: z.string(),
+  company_apply_url: z.string(),
+  listed_at: epochMillis,
+  location: z.string(),
+  workplace_type: z.enum(['On-site', 'Hybrid', 'Remote']).nullable(),
+  employment_status: z.string().nullable(),
+  experience_level: z.string().nullable(),
+});
+
+const JOB_COLUMNS = `developer_application_urn, external_job_posting_id, status, title, description,
+  company_apply_url, listed_at, location, workplace_type, employment_status, experience_level`;
+
+function toApplication(row: unknown): DeveloperApplication {
+  const r = applicationRow.parse(row);
+  return {
+    urn: r.urn,
+    clientId: r.client_id,
+    clientSecret: r.client_secret,
+    integrationContext: r.integration_context,
+    companyName: r.company_name,
+  };
+}
+
+function toJob(row: unknown): AtsJob {
+  const r = jobRow.parse(row);
+  return {
+    externalJobPostingId: r.external_job_posting_id,
+    developerApplicationUrn: r.developer_application_urn,
+    status: r.status,
+    title: r.title,
+    description: r.description,
+    companyApplyUrl: r.company_apply_url,
+    listedAt: r.listed_at,
+    location: r.location,
+    workplaceType: r.workplace_type,
+    employmentStatus: r.employment_status,
+    experienceLevel: r.experience_level,
+  };
+}
+
+/** A JobStore over any SqlClient; the schema must already be applied (see `applySchema`). */
+export function createSqlJobStore(db: SqlClient): JobStore {
+  // PGlite throws when closed twice; shutdown paths may well call close() twice.
+  let closing: Promise<void> | undefined;
+  return {
+    async getApplication(urn) {
+      const { rows } = await db.query<unknown>(
+        `SELECT urn, client_id, client_secret, integration_context, company_name
+           FROM developer_applications WHERE urn = $1`,
+        [urn],
+      );
+      return rows[0] === undefined ? undefined : toApplication(rows[0]);
+    },
+
+    async listOpenJobIds(urn, { after, limit }) {
+      if (!Number.isSafeInteger(limit) || limit < 1) {
+        throw new RangeError(`limit must be a positive integer, got ${limit}`);
+      }
+      // Keyset paging: '' sorts before every non-empty id, so one statement covers the first page too.
+      const { rows } = await db.query<{ external_job_posting_id: string }>(
+        `SELECT external_job_posting_id FROM jobs
+          WHERE developer_application_urn = $1 AND status = 'OPEN' AND external_job_posting_id > $2
+          ORDER BY external_job_posting_id
+          LIMIT $3`,
+        [urn, after ?? '', limit],
+      );
+      return rows.map((row) => row.external_job_posting_id);
+    },
+
+    async loadJobs(urn, ids) {
+      if (ids.length === 0) return [];
+      const { rows } = await db.query<unknown>(
+        `SELECT ${JOB_COLUMNS} FROM jobs
+          WHERE developer_application_urn = $1 AND external_job_posting_id = ANY($2::text[])
+          ORDER BY external_job_posting_id`,
+        [urn, [...ids]],
+      );
+      return rows.map(toJob);
+    },
+
+    close() {
+      closing ??= db.close?.() ?? Promise.resolve();
+      return closing;
+    },
+  };
+}

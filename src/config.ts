@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from './contract';
+import { parseDuration } from './duration';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration such as 30m, 90s or 6s` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const secretList = z
+  .string({
+    error: 'LINKEDIN_WEBHOOK_SECRETS is required: the client secrets that sign LinkedIn notifications',
+  })
+  .transform((text) =>
+    text
+      .split(',')
+      .map((secret) => secret.trim())
+      .filter((secret) => secret.length > 0),
+  )
+  .refine((secrets) => secrets.length > 0, { error: 'LINKEDIN_WEBHOOK_SECRETS lists no secret' });
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: optionalText,
+  TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  LINKEDIN_WEBHOOK_SECRETS: secretList,
+  LINKEDIN_API_URL: z.url().default('https://api.linkedin.com'),
+  LINKEDIN_TOKEN_URL: z.url().default('https://www.linkedin.com/oauth/v2/accessToken'),
+  RESYNC_DEADLINE: duration('30m'),
+  DATABASE_URL: optionalText,
+  DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  temporal: { address: string; namespace: string; apiKey: string | undefined; taskQueue: string };
+  webhookSecrets: string[];
+  linkedin: { apiUrl: string; tokenUrl: string };
+  resyncDeadlineMs: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once, at the composition root; fails with every problem named. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    temporal: {
+      address: c.TEMPORAL_ADDRESS,
+      namespace: c.TEMPORAL_NAMESPACE,
+      apiKey: c.TEMPORAL_API_KEY,
+      taskQueue: c.TASK_QUEUE,
+    },
+    webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
+    linkedin: { apiUrl: c.LINKEDIN_API_URL.replace(/\/+$/, ''), tokenUrl: c.LINKEDIN_TOKEN_URL },
+    resyncDeadlineMs: c.RESYNC_DEADLINE,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: c.DATA_DIR,
+    logLevel: c.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The contract shared by the webhook, the workflow and the tests: what LinkedIn sends, what a resync
+ * takes and returns, and how a notification names its workflow.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { ResyncOutcome } from './search-attributes';
+
+export { DEVELOPER_APPLICATION_URN, RESYNC_OUTCOME } from './search-attributes';
+export type { ResyncOutcome } from './search-attributes';
+
+export const DEFAULT_TASK_QUEUE = 'linkedin-job-resync';
+export const WORKFLOW_TYPE = 'resyncJobs';
+/** LinkedIn's limit on one simpleJobPostings call. */
+export const MAX_JOBS_PER_CALL = 100;
+export const MAX_EXTERNAL_ID_LENGTH = 75;
+
+const DEVELOPER_APPLICATION_URN_PATTERN = /^urn:li:developerApplication:(\d+)$/;
+
+const requiredString = (field: string) =>
+  z.string({
+    error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`),
+  });
+
+const requiredBoolean = (field: string) =>
+  z.boolean({
+    error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a boolean`),
+  });
+
+/** LinkedIn's Job Resync Notification (linkedin.md §1). Unknown extra fields are tolerated. */
+export const JobResyncNotification = z
+  .object(
+    {
+      developerApplicationUrn: requiredString('developerApplicationUrn').regex(
+        DEVELOPER_APPLICATION_URN_PATTERN,
+        {
+          error: 'developerApplicationUrn must look like urn:li:developerApplication:{numeric id}',
+        },
+      ),
+      type: requiredString('type').refine((type) => type === 'RESYNC_JOBS', {
+        error: (issue) =>
+          `type ${JSON.stringify(issue.input)} is not supported; only RESYNC_JOBS is handled here`,
+      }),
+      syncAllOpenJobs: requiredBoolean('syncAllOpenJobs'),
+      externalJobPostingIds: z
+        .array(
+          z
+            .string({ error: 'must be a string' })
+            .min(1, { error: 'must not be empty' })
+            .max(MAX_EXTERNAL_ID_LENGTH, { error: `must be at most ${MAX_EXTERNAL_ID_LENGTH} characters` }),
+          { error: 'externalJobPostingIds must be an array of strings' },
+        )
+        .optional(),
+    },
+    { error: 'the notification must be a JSON object' },
+  )
+  .superRefine((notification, ctx) => {
+    if (!notification.syncAllOpenJobs && (notification.externalJobPostingIds ?? []).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['externalJobPostingIds'],
+        message: 'externalJobPostingIds must list at least one job when syncAllOpenJobs is false',
+      });
+    }
+  });
+export type JobResyncNotification = z.infer<typeof JobResyncNotification>;
+
+/** One readable sentence naming what is wrong, for LinkedIn's `errorMessage`. */
+export function describeNotificationError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => {
+      const [field, ...rest] = issue.path;
+      // Messages of top-level fields already name the field; array elements get their index.
+      if (field === 'externalJobPostingIds' && typeof rest[0] === 'number') {
+        return `externalJobPostingIds[${rest[0]}] ${issue.message}`;
+      }
+      return issue.message;
+    })
+    .join('; ');
+}
+
+export function applicationIdOf(developerApplicationUrn: string): string {
+  const match = DEVELOPER_APPLICATION_URN_PATTERN.exec(developerApplicationUrn);
+  if (!match?.[1]) throw new Error(`not a developer application urn: ${developerApplicationUrn}`);
+  return match[1];
+}
+
+/** What a resync is asked to do, independent of how LinkedIn worded it: the digest is taken over this. */
+export function canonicalRequest(notification: JobResyncNotification): {
+  developerApplicationUrn: string;
+  syncAllOpenJobs: boolean;
+  externalJobPostingIds: string[];
+} {
+  return {
+    developerApplicationUrn: notification.developerApplicationUrn,
+    syncAllOpenJobs: notification.syncAllOpenJobs,
+    // With syncAllOpenJobs every open job goes anyway, so listed ids change nothing.
+    externalJobPostingIds: notification.syncAllOpenJobs
+      ? []
+      : [...new Set(notification.externalJobPostingIds ?? [])].sort(),
+  };
+}
+
+/**
+ * The workflow id of a notification: readable (application, scope) and derived from the canonical
+ * request, so a redelivery of the same notification maps to the same workflow.
+ */
+export function workflowIdFor(notification: JobResyncNotification): string {
+  const request = canonicalRequest(notification);
+  const digest = createHash('sha256').update(JSON.stringify(request)).digest('hex').slice(0, 16);
+  const scope = request.syncAllOpenJobs ? 'all-open-jobs' : `${request.externalJobPostingIds.length}-jobs`;
+  return `resync-app-${applicationIdOf(request.developerApplicationUrn)}-${scope}-${digest}`;
+}
+
+export function summaryOf(request: {
+  developerApplicationUrn: string;
+  syncAllOpenJobs: boolean;
+  externalJobPostingIds: readonly string[];
+}): string {
+  const what = request.syncAllOpenJobs
+    ? 'all open jobs'
+    : `${request.externalJobPostingIds.length} job${request.externalJobPostingIds.length === 1 ? '' : 's'}`;
+  return `Resync ${what} for ${request.developerApplicationUrn}`;
+}
+
+/** The workflow's input: ids and times only, never job bodies. */
+export interface ResyncInput {
+  developerApplicationUrn: string;
+  syncAllOpenJobs: boolean;
+  /** Requested ids, unique, sorted; empty when syncAllOpenJobs. */
+  externalJobPostingIds: string[];
+  /** Epoch ms when the webhook received the notification: the deadline counts from here. */
+  receivedAt: number;
+  /** How long after receipt every job must have been sent. */
+  deadlineMs: number;
+}
+
+export type JobFate = 'UPDATED' | 'CREATED' | 'CLOSED' | 'REJECTED' | 'NOT_IN_ATS' | 'MISSED_DEADLINE';
+
+export interface JobResult {
+  externalJobPostingId: string;
+  fate: JobFate;
+  /** LinkedIn's task, when the job was accepted for processing. */
+  taskUrn?: string;
+  /** LinkedIn's reason, when it rejected the job. */
+  reason?: string;
+}
+
+export interface ResyncTotals {
+  requested: number;
+  sent: number;
+  rejected: number;
+  notInAts: number;
+  missedDeadline: number;
+}
+
+export interface ResyncResult {
+  developerApplicationUrn: string;
+  outcome: ResyncOutcome;
+  totals: ResyncTotals;
+  jobs: JobResult[];
+}

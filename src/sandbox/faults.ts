@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/** The endpoints a fault can target. */
+export const FaultEndpoint = z.enum(['token', 'simpleJobPostings', 'simpleJobPostingTasks']);
+export type FaultEndpoint = z.infer<typeof FaultEndpoint>;
+
+/**
+ * One scripted misbehaviour for the next `times` calls of an endpoint. It delays by `latencyMs`, then:
+ * `hang` never answers; `malformed` answers 200 with a body that breaks the documented shape; `status`,
+ * `body`, `serviceErrorCode` or `retryAfterSeconds` answer with that instead of the real handler (status
+ * defaults to 200 with a `body`, 429 with `retryAfterSeconds`, else 500). With none of these, the call is
+ * only delayed and then handled normally.
+ */
+export const FaultSpec = z.object({
+  endpoint: FaultEndpoint,
+  times: z.number().int().positive().optional(),
+  status: z.number().int().min(200).max(599).optional(),
+  retryAfterSeconds: z.number().int().nonnegative().optional(),
+  serviceErrorCode: z.number().int().optional(),
+  body: z.unknown().optional(),
+  latencyMs: z.number().nonnegative().optional(),
+  hang: z.boolean().optional(),
+  malformed: z.boolean().optional(),
+});
+export type FaultSpec = z.infer<typeof FaultSpec>;
+
+export const TaskOutcome = z.enum(['FAILED', 'STUCK', 'PROCESSED']);
+export type TaskOutcome = z.infer<typeof TaskOutcome>;
+
+export interface ElementRejection {
+  status: number;
+  message: string;
+}
+
+export interface TaskOutcomeRule {
+  outcome: TaskOutcome;
+  message: string | undefined;
+}
+
+/** The knobs tests turn; every rule lasts until `clear()` or the sandbox's `reset()`. */
+export interface FaultKnobs {
+  enqueue(fault: FaultSpec): void;
+  /** Delays every call of the endpoint by `ms`, on top of any queued fault's latency. */
+  setLatency(endpoint: FaultEndpoint, ms: number): void;
+  /** That element gets this error (default status 422) inside the 200 while the rule is set. */
+  rejectElement(externalJobPostingId: string, rejection: { status?: number; message: string }): void;
+  /** Tasks created for that job from now on end FAILED, never end (STUCK), or end PROCESSED. */
+  taskOutcome(externalJobPostingId: string, outcome: TaskOutcome, message?: string): void;
+  /** Every token issued so far answers 65602 from now on. */
+  expireAllTokens(): void;
+  clear(): void;
+}
+
+/** What `POST /_sandbox/faults` accepts: an enqueue argument or one of the other knobs by name. */
+export const AdminFaultRequest = z.union([
+  z.object({ clear: z.literal(true) }),
+  z.object({ expireAllTokens: z.literal(true) }),
+  z.object({ setLatency: z.object({ endpoint: FaultEndpoint, ms: z.number().nonnegative() }) }),
+  z.object({
+    rejectElement: z.object({
+      externalJobPostingId: z.string(),
+      status: z.number().int().min(400).max(599).optional(),
+      message: z.string(),
+    }),
+  }),
+  z.object({
+    taskOutcome: z.object({
+      externalJobPostingId: z.string(),
+      outcome: TaskOutcome,
+      message: z.string().optional(),
+    }),
+  }),
+  FaultSpec,
+]);
+export type AdminFaultRequest = z.infer<typeof AdminFaultRequest>;
+
+export function applyAdminFaultRequest(knobs: FaultKnobs, request: AdminFaultRequest): void {
+  if ('clear' in request) knobs.clear();
+  else if ('expireAllTokens' in request) knobs.expireAllTokens();
+  else if ('setLatency' in request) knobs.setLatency(request.setLatency.endpoint, request.setLatency.ms);
+  else if ('rejectElement' in request) {
+    const { externalJobPostingId, status, message } = request.rejectElement;
+    knobs.rejectElement(externalJobPostingId, status === undefined ? { message } : { status, message });
+  } else if ('taskOutcome' in request) {
+    const { externalJobPostingId, outcome, message } = request.taskOutcome;
+    knobs.taskOutcome(externalJobPostingId, outcome, message);
+  } else knobs.enqueue(request);
+}
+
+export class Faults implements FaultKnobs {
+  private queue: { fault: FaultSpec; remaining: number }[] = [];
+  private readonly latency = new Map<FaultEndpoint, number>();
+  private readonly rejections = new Map<string, ElementRejection>();
+  private readonly outcomes = new Map<string, TaskOutcomeRule>();
+
+  constructor(private readonly expireTokens: () => void) {}
+
+  enqueue(fault: FaultSpec): void {
+    const parsed = FaultSpec.parse(fault);
+    this.queue.push({ fault: parsed, remaining: parsed.times ?? 1 });
+  }
+
+  setLatency(endpoint: FaultEndpoint, ms: number): void {
+    this.latency.set(FaultEndpoint.parse(endpoint), z.number().nonnegative().parse(ms));
+  }
+
+  rejectElement(externalJobPostingId: string, rejection: { status?: number; message: string }): void {
+    this.rejections.set(externalJobPostingId, {
+      status: rejection.status ?? 422,
+      message: rejection.message,
+    });
+  }
+
+  taskOutcome(externalJobPostingId: string, outcome: TaskOutcome, message?: string): void {
+    this.outcomes.set(externalJobPostingId, { outcome: TaskOutcome.parse(outcome), message });
+  }
+
+  expireAllTokens(): void {
+    this.expireTokens();
+  }
+
+  clear(): void {
+    this.queue = [];
+    this.latency.clear();
+    this.rejections.clear();
+    this.outcomes.clear();
+  }
+
+  /** Consumes one use of the oldest queued fault for the endpoint. */
+  take(endpoint: FaultEndpoint): FaultSpec | undefined {
+    const entry = this.queue.find((candidate) => candidate.fault.endpoint === endpoint);
+    if (entry === undefined) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) this.queue = this.queue.filter((candidate) => candidate !== entry);
+    return entry.fault;
+  }
+
+  latencyFor(endpoint: FaultEndpoint): number {
+    return this.latency.get(endpoint) ?? 0;
+  }
+
+  rejectionFor(externalJobPostingId: string): ElementRejection | undefined {
+    return this.rejections.get(externalJobPostingId);
+  }
+
+  outcomeFor(externalJobPostingId: string): TaskOutcomeRule | undefined {
+    return this.outcomes.get(externalJobPostingId);
+  }
+}

@@ -1,0 +1,2 @@
+export { resyncJobs, progressQuery } from './resync-jobs';
+export type { ResyncProgress } from './resync-jobs';

@@ -1,0 +1,82 @@
+import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
+import { DEMO_APPLICATION } from '../src/ats/demo-data';
+import {
+  SAMPLE_ALL_OPEN,
+  SAMPLE_INDIVIDUAL,
+  startTestEnvironment,
+  type TestEnvironment,
+} from './support/environment';
+
+let env: TestEnvironment;
+
+beforeAll(async () => {
+  env = await startTestEnvironment();
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+beforeEach(() => {
+  env.sandbox.reset();
+  env.seedSandboxWithDemoJobs();
+});
+
+async function resultOf(body: string): Promise<ResyncResult> {
+  const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(body)));
+  return env.client.workflow.getHandle(workflowId).result() as Promise<ResyncResult>;
+}
+
+test("LinkedIn's individual-jobs sample, signed, is answered 200 and its three jobs reach LinkedIn as valid UPDATEs", async () => {
+  const response = await env.notify(SAMPLE_INDIVIDUAL);
+  expect(response.status).toBe(200);
+  expect(await response.text()).toBe('');
+
+  const result = await resultOf(SAMPLE_INDIVIDUAL);
+  expect(result.outcome).toBe('SUCCEEDED');
+  expect(result.jobs.map((job) => [job.externalJobPostingId, job.fate]).sort()).toEqual([
+    ['job-1234', 'UPDATED'],
+    ['job-2345', 'UPDATED'],
+    ['job-3456', 'UPDATED'],
+  ]);
+
+  const posted = env.sandbox.postedElements(DEMO_APPLICATION.urn);
+  expect(posted.map((element) => element.externalJobPostingId).sort()).toEqual([
+    'job-1234',
+    'job-2345',
+    'job-3456',
+  ]);
+  for (const element of posted) {
+    expect(element.operation).toBe('UPDATE');
+    expect(element.status).toBe(202);
+  }
+});
+
+test("LinkedIn's all-open-jobs sample sends every open job of the application, in calls of at most 100", async () => {
+  const expected = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await env.jobStore.listOpenJobIds(DEMO_APPLICATION.urn, { after, limit: 500 });
+    expected.push(...page);
+    if (page.length < 500) break;
+    after = page[page.length - 1];
+  }
+  expect(expected.length).toBeGreaterThanOrEqual(253);
+
+  const response = await env.notify(SAMPLE_ALL_OPEN);
+  expect(response.status).toBe(200);
+  const result = await resultOf(SAMPLE_ALL_OPEN);
+  expect(result.outcome).toBe('SUCCEEDED');
+  expect(result.totals.sent).toBe(expected.length);
+
+  const postings = env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings');
+  expect(postings.length).toBe(Math.ceil(expected.length / 100));
+  for (const call of postings) {
+    expect(call.status).toBe(200);
+    expect(call.elements?.length).toBeLessThanOrEqual(100);
+  }
+  const posted = env.sandbox.postedElements(DEMO_APPLICATION.urn);
+  expect(posted.every((element) => element.operation === 'UPDATE' && element.status === 202)).toBe(true);
+  expect(posted.map((element) => element.externalJobPostingId).sort()).toEqual([...expected].sort());
+  expect(env.sandbox.maxConcurrentPostings(DEMO_APPLICATION.urn)).toBe(1);
+});

@@ -1,0 +1,392 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DEMO_APPLICATION,
+  DEMO_SAMPLE_JOB_IDS,
+  SECOND_DEMO_APPLICATION,
+  buildDemoJobs,
+  ensureApplication,
+  insertSyntheticJobs,
+  seedDemoData,
+} from '../src/ats/demo-data';
+import { openEmbeddedJobStore } from '../src/ats/embedded-store';
+import type { AtsJob, DeveloperApplication, JobStore } from '../src/ats/job-store';
+import type { SqlClient } from '../src/ats/sql';
+
+const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+
+// LinkedIn's rules for a SimpleJobPostings element (docs/linkedin.md §5), as checks on an ATS job.
+const ALLOWED_TAGS = new Set(['b', 'strong', 'u', 'i', 'br', 'p', 'ul', 'li']);
+const WORKPLACE_TYPES = new Set(['On-site', 'Hybrid', 'Remote']);
+const EMPLOYMENT_STATUSES = new Set([
+  'FULL_TIME',
+  'PART_TIME',
+  'CONTRACT',
+  'INTERNSHIP',
+  'TEMPORARY',
+  'VOLUNTEER',
+  'OTHER',
+]);
+const EXPERIENCE_LEVELS = new Set([
+  'ENTRY_LEVEL',
+  'MID_SENIOR_LEVEL',
+  'DIRECTOR',
+  'EXECUTIVE',
+  'INTERNSHIP',
+  'ASSOCIATE',
+  'NOT_APPLICABLE',
+]);
+
+function linkedInViolations(job: AtsJob, now: number): string[] {
+  const problems: string[] = [];
+  const id = job.externalJobPostingId;
+  if (id.length === 0 || id.length > 75) problems.push('externalJobPostingId must have 1-75 characters');
+  if (job.title.trim().length === 0 || job.title.length > 200)
+    problems.push('title must have 1-200 characters');
+  if (job.description.length < 100 || job.description.length > 25_000) {
+    problems.push(`description has ${job.description.length} characters, not 100-25,000`);
+  }
+  const tags = [...job.description.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9]*)\s*\/?>/g)];
+  for (const [, name] of tags) {
+    if (!ALLOWED_TAGS.has(name?.toLowerCase() ?? '')) problems.push(`description uses <${name}>`);
+  }
+  if (job.description.split('<').length - 1 !== tags.length) {
+    problems.push('description has a "<" that is not an allowed tag without attributes');
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(job.companyApplyUrl);
+  } catch {
+    problems.push(`companyApplyUrl is not a URL: ${job.companyApplyUrl}`);
+  }
+  if (url !== undefined && url.protocol !== 'https:') problems.push('companyApplyUrl is not https');
+  if (!job.companyApplyUrl.includes(encodeURIComponent(id)))
+    problems.push('companyApplyUrl lacks the job id');
+  if (!Number.isSafeInteger(job.listedAt)) problems.push('listedAt is not an integer');
+  if (job.listedAt > now) problems.push('listedAt is in the future');
+  if (job.listedAt < 1e12) problems.push('listedAt looks like seconds, not milliseconds');
+  if (job.listedAt < now - 2 * 365 * 24 * 60 * 60 * 1000) problems.push('listedAt is over two years old');
+  if (!/^[^,]+, [^,]+$/.test(job.location)) problems.push(`location "${job.location}" is not "CITY, REGION"`);
+  if (job.workplaceType !== null && !WORKPLACE_TYPES.has(job.workplaceType)) {
+    problems.push(`workplaceType ${job.workplaceType}`);
+  }
+  if (job.employmentStatus !== null && !EMPLOYMENT_STATUSES.has(job.employmentStatus)) {
+    problems.push(`employmentStatus ${job.employmentStatus}`);
+  }
+  if (job.experienceLevel !== null && !EXPERIENCE_LEVELS.has(job.experienceLevel)) {
+    problems.push(`experienceLevel ${job.experienceLevel}`);
+  }
+  return problems.map((problem) => `${id}: ${problem}`);
+}
+
+async function allOpenJobIds(
+  store: JobStore,
+  urn: string,
+  limit: number,
+): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let pages = 0;
+  for (;;) {
+    const page = await store.listOpenJobIds(urn, { after: ids.at(-1), limit });
+    pages += 1;
+    ids.push(...page);
+    if (page.length < limit) return { ids, pages };
+  }
+}
+
+function byId(a: AtsJob, b: AtsJob): number {
+  return a.externalJobPostingId < b.externalJobPostingId ? -1 : 1;
+}
+
+async function countRows(db: SqlClient, table: 'jobs' | 'developer_applications'): Promise<number> {
+  const { rows } = await db.query<{ n: number | string }>(`SELECT count(*)::int AS n FROM ${table}`);
+  return Number(rows[0]?.n);
+}
+
+function testApplication(id: number, companyName: string): DeveloperApplication {
+  return {
+    urn: `urn:li:developerApplication:${id}`,
+    clientId: `client-${id}`,
+    clientSecret: `secret-${id}`,
+    integrationContext: `urn:li:organization:${id}`,
+    companyName,
+  };
+}
+
+const demoJobs = buildDemoJobs({ now: NOW });
+const jobsOf = (urn: string) => demoJobs.filter((job) => job.developerApplicationUrn === urn).sort(byId);
+const openIdsOf = (urn: string) =>
+  jobsOf(urn)
+    .filter((job) => job.status === 'OPEN')
+    .map((job) => job.externalJobPostingId);
+
+let store: JobStore & { db: SqlClient };
+
+beforeAll(async () => {
+  store = await openEmbeddedJobStore({});
+  await seedDemoData(store.db, { now: NOW });
+});
+
+afterAll(async () => {
+  await store.close();
+});
+
+describe('getApplication', () => {
+  test('returns the demo application with its credentials and integration context', async () => {
+    await expect(store.getApplication(DEMO_APPLICATION.urn)).resolves.toEqual({
+      urn: 'urn:li:developerApplication:12345',
+      clientId: 'demo-child-client-id',
+      clientSecret: 'demo-child-client-secret',
+      integrationContext: 'urn:li:organization:2414183',
+      companyName: 'Acme Robotics',
+    });
+  });
+
+  test('returns a null integration context as null', async () => {
+    await expect(store.getApplication(SECOND_DEMO_APPLICATION.urn)).resolves.toEqual(SECOND_DEMO_APPLICATION);
+  });
+
+  test('returns undefined for an application the ATS does not know', async () => {
+    await expect(store.getApplication('urn:li:developerApplication:404')).resolves.toBeUndefined();
+  });
+});
+
+describe('listOpenJobIds', () => {
+  test('pages through every open job in ascending id order without gaps or repeats', async () => {
+    const expected = openIdsOf(DEMO_APPLICATION.urn);
+    expect(expected.length).toBeGreaterThanOrEqual(253);
+
+    for (const limit of [1, 7, 100, 1000]) {
+      const { ids, pages } = await allOpenJobIds(store, DEMO_APPLICATION.urn, limit);
+      expect(ids).toEqual(expected);
+      expect(pages).toBe(Math.floor(expected.length / limit) + 1);
+    }
+  });
+
+  test("excludes closed jobs and other applications' jobs", async () => {
+    const { ids } = await allOpenJobIds(store, DEMO_APPLICATION.urn, 100);
+    const closed = jobsOf(DEMO_APPLICATION.urn).filter((job) => job.status === 'CLOSED');
+    expect(closed.length).toBeGreaterThan(0);
+    for (const job of closed) expect(ids).not.toContain(job.externalJobPostingId);
+    expect(ids).toEqual(expect.arrayContaining([...DEMO_SAMPLE_JOB_IDS]));
+
+    const second = await allOpenJobIds(store, SECOND_DEMO_APPLICATION.urn, 10);
+    expect(second.ids).toEqual(openIdsOf(SECOND_DEMO_APPLICATION.urn));
+    expect(second.ids).not.toContain('job-1234');
+  });
+
+  test('returns an empty page after the last id and for an unknown application', async () => {
+    const { ids } = await allOpenJobIds(store, DEMO_APPLICATION.urn, 500);
+    await expect(
+      store.listOpenJobIds(DEMO_APPLICATION.urn, { after: ids.at(-1), limit: 10 }),
+    ).resolves.toEqual([]);
+    await expect(store.listOpenJobIds('urn:li:developerApplication:404', { limit: 10 })).resolves.toEqual([]);
+  });
+
+  test('starts after an id the ATS does not hold', async () => {
+    await expect(
+      store.listOpenJobIds(DEMO_APPLICATION.urn, { after: 'job-1000a', limit: 2 }),
+    ).resolves.toEqual(['job-1001', 'job-1002']);
+  });
+
+  test('rejects a limit that is not a positive integer', async () => {
+    await expect(store.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 0 })).rejects.toThrow(RangeError);
+    await expect(store.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 2.5 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('loadJobs', () => {
+  test('returns open and closed jobs exactly as they were seeded', async () => {
+    for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
+      const expected = jobsOf(app.urn);
+      const loaded = await store.loadJobs(
+        app.urn,
+        expected.map((job) => job.externalJobPostingId),
+      );
+      expect(loaded).toEqual(expected);
+      expect(loaded.some((job) => job.status === 'CLOSED')).toBe(true);
+      expect(typeof loaded[0]?.listedAt).toBe('number');
+    }
+  });
+
+  test('omits ids the ATS does not hold and returns each job once', async () => {
+    const loaded = await store.loadJobs(DEMO_APPLICATION.urn, [
+      'job-2345',
+      'job-does-not-exist',
+      'job-1234',
+      'job-2345',
+    ]);
+    expect(loaded.map((job) => job.externalJobPostingId)).toEqual(['job-1234', 'job-2345']);
+    await expect(store.loadJobs(DEMO_APPLICATION.urn, [])).resolves.toEqual([]);
+    await expect(store.loadJobs('urn:li:developerApplication:404', ['job-1234'])).resolves.toEqual([]);
+  });
+
+  test("never returns another application's job, even under the same id", async () => {
+    const [acme] = await store.loadJobs(DEMO_APPLICATION.urn, ['job-1000']);
+    const [globex] = await store.loadJobs(SECOND_DEMO_APPLICATION.urn, ['job-1000']);
+    expect(acme?.developerApplicationUrn).toBe(DEMO_APPLICATION.urn);
+    expect(globex?.developerApplicationUrn).toBe(SECOND_DEMO_APPLICATION.urn);
+    expect(globex?.companyApplyUrl).toContain('globex-logistics');
+    expect(globex?.title).not.toBe(acme?.title);
+
+    await expect(store.loadJobs(SECOND_DEMO_APPLICATION.urn, [...DEMO_SAMPLE_JOB_IDS])).resolves.toEqual([]);
+  });
+});
+
+describe('demo data', () => {
+  test('seeding again changes nothing', async () => {
+    const jobs = await countRows(store.db, 'jobs');
+    const applications = await countRows(store.db, 'developer_applications');
+    const [before] = await store.loadJobs(DEMO_APPLICATION.urn, ['job-1234']);
+
+    await expect(seedDemoData(store.db, { now: NOW + 86_400_000 })).resolves.toEqual({ seeded: false });
+
+    expect(await countRows(store.db, 'jobs')).toBe(jobs);
+    expect(await countRows(store.db, 'developer_applications')).toBe(applications);
+    await expect(store.loadJobs(DEMO_APPLICATION.urn, ['job-1234'])).resolves.toEqual([before]);
+  });
+
+  test('holds LinkedIn sample ids as open jobs of the demo application', async () => {
+    const loaded = await store.loadJobs(DEMO_APPLICATION.urn, [...DEMO_SAMPLE_JOB_IDS]);
+    expect(loaded.map((job) => [job.externalJobPostingId, job.status])).toEqual([
+      ['job-1234', 'OPEN'],
+      ['job-2345', 'OPEN'],
+      ['job-3456', 'OPEN'],
+    ]);
+  });
+
+  test('the rule checks catch a job LinkedIn would reject', () => {
+    const job = jobsOf(DEMO_APPLICATION.urn)[0];
+    if (job === undefined) throw new Error('no demo job');
+    const broken: AtsJob = {
+      ...job,
+      title: 'x'.repeat(201),
+      description: '<div>Too short</div>',
+      companyApplyUrl: 'http://careers.example/jobs',
+      listedAt: Math.floor(NOW / 1000),
+      location: 'Berlin',
+      workplaceType: 'Office' as AtsJob['workplaceType'],
+      employmentStatus: 'SOMETIMES',
+      experienceLevel: 'GURU',
+    };
+    expect(linkedInViolations(broken, NOW).map((problem) => problem.split(': ')[1])).toEqual([
+      'title must have 1-200 characters',
+      'description has 20 characters, not 100-25,000',
+      'description uses <div>',
+      'description uses <div>',
+      'companyApplyUrl is not https',
+      'companyApplyUrl lacks the job id',
+      'listedAt looks like seconds, not milliseconds',
+      'listedAt is over two years old',
+      'location "Berlin" is not "CITY, REGION"',
+      'workplaceType Office',
+      'employmentStatus SOMETIMES',
+      'experienceLevel GURU',
+    ]);
+    expect(linkedInViolations({ ...job, listedAt: NOW + 1 }, NOW)).toEqual([
+      `${job.externalJobPostingId}: listedAt is in the future`,
+    ]);
+  });
+
+  test("every demo job satisfies LinkedIn's rules for a job posting", async () => {
+    for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
+      const ids = jobsOf(app.urn).map((job) => job.externalJobPostingId);
+      const loaded = await store.loadJobs(app.urn, ids);
+      expect(loaded).toHaveLength(ids.length);
+      expect(loaded.flatMap((job) => linkedInViolations(job, NOW))).toEqual([]);
+    }
+  });
+
+  test('demo jobs vary in title, location and workplace type', () => {
+    const acme = jobsOf(DEMO_APPLICATION.urn);
+    expect(new Set(acme.map((job) => job.title)).size).toBeGreaterThan(50);
+    const locations = new Set(acme.map((job) => job.location));
+    for (const city of ['San Francisco, CA', 'London, GB', 'Berlin, DE']) expect(locations).toContain(city);
+    expect(new Set(acme.map((job) => job.workplaceType))).toEqual(
+      new Set(['On-site', 'Hybrid', 'Remote', null]),
+    );
+  });
+});
+
+describe('synthetic jobs', () => {
+  test('insertSyntheticJobs of 10,000 jobs pages back as 10,000 distinct ids in order', async () => {
+    const app = testApplication(99001, 'Initech');
+    await ensureApplication(store.db, app);
+    await insertSyntheticJobs(store.db, app.urn, 10_000, { now: NOW });
+
+    const { ids } = await allOpenJobIds(store, app.urn, 100);
+    expect(ids).toHaveLength(10_000);
+    expect(new Set(ids).size).toBe(10_000);
+    expect(ids[0]).toBe('syn-000001');
+    expect(ids.at(-1)).toBe('syn-010000');
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  test("synthetic jobs satisfy LinkedIn's rules and every closedEvery-th one is closed", async () => {
+    const app = testApplication(99002, 'Umbrella & Sons');
+    await ensureApplication(store.db, app);
+    await insertSyntheticJobs(store.db, app.urn, 300, { idPrefix: 'ext-', closedEvery: 10, now: NOW });
+
+    const { ids } = await allOpenJobIds(store, app.urn, 100);
+    expect(ids).toHaveLength(270);
+    expect(ids).not.toContain('ext-000010');
+
+    const all = Array.from({ length: 300 }, (_, k) => `ext-${String(k + 1).padStart(6, '0')}`);
+    const loaded = await store.loadJobs(app.urn, all);
+    expect(loaded).toHaveLength(300);
+    expect(loaded.filter((job) => job.status === 'CLOSED')).toHaveLength(30);
+    expect(loaded.flatMap((job) => linkedInViolations(job, NOW))).toEqual([]);
+    expect(loaded[0]?.description).toContain('Umbrella &amp; Sons');
+    expect(loaded[0]?.description).toContain('ext-000001');
+  });
+
+  test('insertSyntheticJobs refuses an application the ATS does not know', async () => {
+    await expect(insertSyntheticJobs(store.db, 'urn:li:developerApplication:404', 5)).rejects.toThrow(
+      /unknown developer application/,
+    );
+  });
+
+  test('ensureApplication updates the credentials of an existing application', async () => {
+    const app = testApplication(99003, 'Hooli');
+    await ensureApplication(store.db, app);
+    await ensureApplication(store.db, { ...app, clientSecret: 'rotated', integrationContext: null });
+    await expect(store.getApplication(app.urn)).resolves.toEqual({
+      ...app,
+      clientSecret: 'rotated',
+      integrationContext: null,
+    });
+  });
+});
+
+describe('embedded store on disk', () => {
+  test('keeps its data when reopened from the same dataDir, and closes twice without error', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'job-store-'));
+    const dataDir = join(root, 'nested', 'ats');
+    try {
+      const first = await openEmbeddedJobStore({ dataDir });
+      try {
+        await expect(seedDemoData(first.db, { now: NOW })).resolves.toEqual({ seeded: true });
+      } finally {
+        await first.close();
+      }
+
+      const second = await openEmbeddedJobStore({ dataDir });
+      try {
+        await expect(second.getApplication(DEMO_APPLICATION.urn)).resolves.toEqual(DEMO_APPLICATION);
+        await expect(second.loadJobs(DEMO_APPLICATION.urn, ['job-1234'])).resolves.toEqual(
+          jobsOf(DEMO_APPLICATION.urn).filter((job) => job.externalJobPostingId === 'job-1234'),
+        );
+        const { ids } = await allOpenJobIds(second, DEMO_APPLICATION.urn, 100);
+        expect(ids).toEqual(openIdsOf(DEMO_APPLICATION.urn));
+        await expect(seedDemoData(second.db)).resolves.toEqual({ seeded: false });
+        await second.close();
+        await expect(second.close()).resolves.toBeUndefined();
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

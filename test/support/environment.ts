@@ -1,0 +1,127 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { createApp } from '../../src/api/app';
+import { createResyncStarter } from '../../src/api/resync-starter';
+import { signNotification } from '../../src/api/signature';
+import {
+  buildDemoJobs,
+  DEMO_APPLICATION,
+  SECOND_DEMO_APPLICATION,
+  seedDemoData,
+} from '../../src/ats/demo-data';
+import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
+import type { JobStore } from '../../src/ats/job-store';
+import type { SqlClient } from '../../src/ats/sql';
+import { createLogger } from '../../src/logger';
+import {
+  startLinkedInSandbox,
+  type LinkedInSandbox,
+  type LinkedInSandboxOptions,
+} from '../../src/sandbox/linkedin-sandbox';
+import { createResyncWorker, linkedInDeps } from '../../src/worker';
+import { testClient, testNativeConnection, uniqueTaskQueue, workflowBundle } from './temporal';
+
+export const WEBHOOK_SECRET = 'test_client_secret';
+
+export interface TestEnvironmentOptions {
+  deadlineMs?: number;
+  sandbox?: LinkedInSandboxOptions;
+}
+
+/** Everything real: PGlite job store with demo data, the LinkedIn sandbox, a worker, the API over HTTP. */
+export interface TestEnvironment {
+  client: Client;
+  sandbox: LinkedInSandbox;
+  jobStore: JobStore & { db: SqlClient };
+  taskQueue: string;
+  apiUrl: string;
+  /** POSTs a notification to the webhook, signed with the test secret unless a signature is given. */
+  notify(body: string, signature?: string | null): Promise<Response>;
+  /** Puts every demo job on LinkedIn's side, so UPDATEs of them succeed. */
+  seedSandboxWithDemoJobs(): void;
+  close(): Promise<void>;
+}
+
+export async function startTestEnvironment(options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
+  const jobStore = await openEmbeddedJobStore({});
+  await seedDemoData(jobStore.db);
+  const sandbox = await startLinkedInSandbox({ taskCompletionMs: 50, ...options.sandbox });
+  for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
+    sandbox.registerApplication({
+      developerApplicationUrn: app.urn,
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      kind: 'child',
+    });
+  }
+  const seedSandboxWithDemoJobs = () => {
+    const ids = buildDemoJobs()
+      .filter((job) => job.developerApplicationUrn === DEMO_APPLICATION.urn)
+      .map((job) => job.externalJobPostingId);
+    sandbox.seedExistingJobs(DEMO_APPLICATION.urn, ids);
+  };
+  seedSandboxWithDemoJobs();
+
+  const taskQueue = uniqueTaskQueue('resync');
+  const connection: NativeConnection = await testNativeConnection();
+  const worker: Worker = await createResyncWorker({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    deps: { jobStore, ...linkedInDeps({ apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl }) },
+  });
+  const running = worker.run();
+
+  const client = await testClient();
+  const app = createApp({
+    webhookSecrets: [WEBHOOK_SECRET],
+    jobStore,
+    logger: createLogger('silent'),
+    resyncs: createResyncStarter(client, {
+      taskQueue,
+      deadlineMs: options.deadlineMs ?? 30 * 60_000,
+      startTimeoutMs: 4_000,
+    }),
+  });
+  const server: Server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    client,
+    sandbox,
+    jobStore,
+    taskQueue,
+    apiUrl,
+    seedSandboxWithDemoJobs,
+    notify: (body, signature) =>
+      fetch(`${apiUrl}/webhooks/linkedin`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(signature === null
+            ? {}
+            : { 'X-LI-Signature': signature ?? signNotification(WEBHOOK_SECRET, body) }),
+        },
+        body,
+      }),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await client.connection.close();
+      await sandbox.close();
+      await jobStore.close();
+    },
+  };
+}
+
+/** LinkedIn's two sample payloads, byte for byte (linkedin.md §1). */
+export const SAMPLE_INDIVIDUAL =
+  '{"developerApplicationUrn":"urn:li:developerApplication:12345","externalJobPostingIds":["job-1234","job-2345","job-3456"],"syncAllOpenJobs":false,"type":"RESYNC_JOBS"}';
+export const SAMPLE_ALL_OPEN =
+  '{"developerApplicationUrn":"urn:li:developerApplication:12345","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}';

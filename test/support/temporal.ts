@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+
+let runtimeInstalled = false;
+
+/** Keeps the SDK's own logs to warnings so test output stays readable. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this process by an earlier test file.
+  }
+}
+
+export function temporalAddress(): string {
+  const address = process.env.TEMPORAL_TEST_ADDRESS;
+  if (!address)
+    throw new Error('TEMPORAL_TEST_ADDRESS is unset: the Jest global setup starts the dev server');
+  return address;
+}
+
+export function workflowBundle(): { codePath: string } {
+  const codePath = process.env.WORKFLOW_BUNDLE_PATH;
+  if (!codePath)
+    throw new Error('WORKFLOW_BUNDLE_PATH is unset: the Jest global setup bundles the workflows');
+  return { codePath };
+}
+
+export async function testClient(): Promise<Client> {
+  const connection = await Connection.connect({ address: temporalAddress() });
+  return new Client({ connection });
+}
+
+export async function testNativeConnection(): Promise<NativeConnection> {
+  quietRuntime();
+  return NativeConnection.connect({ address: temporalAddress() });
+}
+
+/** A task queue of its own per test, so no test's worker picks up another's work. */
+export function uniqueTaskQueue(name: string): string {
+  return `${name}-${randomUUID()}`;
+}
