@@ -1,0 +1,219 @@
+import { signNotification } from '../src/api/signature';
+import { DEMO_APPLICATION } from '../src/ats/demo-data';
+import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
+import {
+  SAMPLE_INDIVIDUAL,
+  startTestEnvironment,
+  WEBHOOK_SECRET,
+  type TestEnvironment,
+} from './support/environment';
+
+let env: TestEnvironment;
+
+beforeAll(async () => {
+  env = await startTestEnvironment();
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+/** Workflows this file's API started, as Temporal's visibility lists them. */
+async function workflowsStarted(): Promise<number> {
+  const { count } = await env.client.workflow.count(`TaskQueue = "${env.taskQueue}"`);
+  return count;
+}
+
+async function expectRefusal(response: Response, status: number, errorMessage: string): Promise<void> {
+  expect(response.status).toBe(status);
+  expect(await response.json()).toEqual({ errorMessage });
+}
+
+describe('the ownership check (GET)', () => {
+  test('answers the challenge with the HMAC of the code under the first webhook secret', async () => {
+    const response = await fetch(
+      `${env.apiUrl}/webhooks/linkedin?challengeCode=890e4665-4dfe-4ab1-b689-ed553bceeed0`,
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({
+      challengeCode: '890e4665-4dfe-4ab1-b689-ed553bceeed0',
+      challengeResponse: '2f02d4233a0396d6b4632fc7be62fd3ab68183421f688efcda0c1fcb2615273e',
+    });
+  });
+
+  test("answers with the child application's own secret when applicationId names it", async () => {
+    const response = await fetch(`${env.apiUrl}/webhooks/linkedin?challengeCode=abc&applicationId=12345`);
+    expect(response.status).toBe(200);
+    const { createHmac } = await import('node:crypto');
+    expect(await response.json()).toEqual({
+      challengeCode: 'abc',
+      challengeResponse: createHmac('sha256', DEMO_APPLICATION.clientSecret).update('abc').digest('hex'),
+    });
+  });
+
+  test('refuses an unknown applicationId with 400', async () => {
+    const response = await fetch(`${env.apiUrl}/webhooks/linkedin?challengeCode=abc&applicationId=999`);
+    await expectRefusal(response, 400, 'applicationId 999 is not an application this ATS knows');
+  });
+
+  test('refuses a missing challengeCode with 400', async () => {
+    await expectRefusal(await fetch(`${env.apiUrl}/webhooks/linkedin`), 400, 'challengeCode is required');
+  });
+});
+
+describe('refused notifications start nothing', () => {
+  const valid = {
+    developerApplicationUrn: DEMO_APPLICATION.urn,
+    type: 'RESYNC_JOBS',
+    syncAllOpenJobs: false,
+    externalJobPostingIds: ['job-1234'],
+  };
+
+  test('a missing signature gets 401', async () => {
+    await expectRefusal(await env.notify(SAMPLE_INDIVIDUAL, null), 401, 'X-LI-Signature header is missing');
+  });
+
+  test('a wrong signature gets 401', async () => {
+    await expectRefusal(
+      await env.notify(SAMPLE_INDIVIDUAL, signNotification('not-the-secret', SAMPLE_INDIVIDUAL)),
+      401,
+      'X-LI-Signature does not match the body for any configured client secret',
+    );
+  });
+
+  test('a signature of other bytes gets 401', async () => {
+    const signature = signNotification(WEBHOOK_SECRET, SAMPLE_INDIVIDUAL);
+    await expectRefusal(
+      await env.notify(SAMPLE_INDIVIDUAL.replace('job-1234', 'job-1235'), signature),
+      401,
+      'X-LI-Signature does not match the body for any configured client secret',
+    );
+  });
+
+  test('a body over 1 MiB gets 413', async () => {
+    const body = JSON.stringify({ ...valid, padding: 'x'.repeat(1024 * 1024) });
+    await expectRefusal(
+      await env.notify(body),
+      413,
+      'the body is larger than the 1048576 bytes a notification may have',
+    );
+  });
+
+  test('a body that is not JSON gets 400', async () => {
+    await expectRefusal(await env.notify('{"developerApplicationUrn":'), 400, 'the body is not valid JSON');
+  });
+
+  test.each([
+    ['a JSON array', [], 'the notification must be a JSON object'],
+    [
+      'a missing field',
+      { type: 'RESYNC_JOBS', syncAllOpenJobs: true },
+      'developerApplicationUrn is required',
+    ],
+    ['a wrongly typed field', { ...valid, syncAllOpenJobs: 'no' }, 'syncAllOpenJobs must be a boolean'],
+    [
+      'another event type',
+      { ...valid, type: 'JOB_POSTING_STATUS' },
+      'type "JOB_POSTING_STATUS" is not supported; only RESYNC_JOBS is handled here',
+    ],
+    [
+      'a malformed urn',
+      { ...valid, developerApplicationUrn: 'urn:li:developerApplication:abc' },
+      'developerApplicationUrn must look like urn:li:developerApplication:{numeric id}',
+    ],
+    [
+      'syncAllOpenJobs false without ids',
+      { ...valid, externalJobPostingIds: undefined },
+      'externalJobPostingIds must list at least one job when syncAllOpenJobs is false',
+    ],
+    [
+      'an empty id',
+      { ...valid, externalJobPostingIds: ['job-1', ''] },
+      'externalJobPostingIds[1] must not be empty',
+    ],
+    [
+      'an id over 75 characters',
+      { ...valid, externalJobPostingIds: ['j'.repeat(76)] },
+      'externalJobPostingIds[0] must be at most 75 characters',
+    ],
+    [
+      'an unknown application',
+      { ...valid, developerApplicationUrn: 'urn:li:developerApplication:424242' },
+      'developerApplicationUrn urn:li:developerApplication:424242 is not an application this ATS knows',
+    ],
+  ])('%s gets 400 naming the problem', async (_case, value, message) => {
+    await expectRefusal(await env.notify(JSON.stringify(value)), 400, message);
+  });
+
+  test('none of them reached Temporal: a good notification sent after them is the only workflow', async () => {
+    const probe = JSON.stringify({ ...valid, externalJobPostingIds: ['job-1000'] });
+    expect((await env.notify(probe)).status).toBe(200);
+    await env.client.workflow
+      .getHandle(workflowIdFor(JobResyncNotification.parse(JSON.parse(probe))))
+      .result();
+    await eventually(async () => expect(await workflowsStarted()).toBeGreaterThanOrEqual(1));
+    expect(await workflowsStarted()).toBe(1);
+  });
+});
+
+test('a notification signed with the child application secret is accepted too', async () => {
+  const body = JSON.stringify({
+    developerApplicationUrn: DEMO_APPLICATION.urn,
+    type: 'RESYNC_JOBS',
+    syncAllOpenJobs: false,
+    externalJobPostingIds: ['job-1001'],
+  });
+  const response = await env.notify(body, signNotification(DEMO_APPLICATION.clientSecret, body));
+  expect(response.status).toBe(200);
+});
+
+test('five concurrent deliveries of one notification start one workflow and send each job once', async () => {
+  const body = JSON.stringify({
+    developerApplicationUrn: DEMO_APPLICATION.urn,
+    type: 'RESYNC_JOBS',
+    syncAllOpenJobs: false,
+    externalJobPostingIds: ['job-1010', 'job-1011', 'job-1012'],
+  });
+  const responses = await Promise.all(Array.from({ length: 5 }, () => env.notify(body)));
+  expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+
+  const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(body)));
+  const result = (await env.client.workflow.getHandle(workflowId).result()) as ResyncResult;
+  expect(result.totals.sent).toBe(3);
+  await eventually(async () => {
+    const { count } = await env.client.workflow.count(`WorkflowId = "${workflowId}"`);
+    expect(count).toBeGreaterThanOrEqual(1);
+  });
+  const { count } = await env.client.workflow.count(`WorkflowId = "${workflowId}"`);
+  expect(count).toBe(1);
+  const sent = env.sandbox
+    .postedElements(DEMO_APPLICATION.urn)
+    .filter((element) => ['job-1010', 'job-1011', 'job-1012'].includes(element.externalJobPostingId ?? ''));
+  expect(sent).toHaveLength(3);
+});
+
+test('health answers 200 and readiness reports Temporal reachable', async () => {
+  expect((await fetch(`${env.apiUrl}/healthz`)).status).toBe(200);
+  const ready = await fetch(`${env.apiUrl}/readyz`);
+  expect(ready.status).toBe(200);
+  expect(await ready.json()).toEqual({ status: 'ready' });
+});
+
+test('an unknown route gets 404 with an errorMessage', async () => {
+  await expectRefusal(await fetch(`${env.apiUrl}/nowhere`), 404, 'no route for GET /nowhere');
+});
+
+/** Polls an assertion until it holds (visibility is eventually consistent), failing after a bound. */
+async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
