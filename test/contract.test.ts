@@ -1,6 +1,6 @@
 import { describeNotificationError, JobResyncNotification, summaryOf, workflowIdFor } from '../src/contract';
 
-const base = { developerApplicationUrn: 'urn:li:developerApplication:12345', type: 'RESYNC_JOBS' };
+const base = { developerApplicationUrn: 'urn:li:developerApplication:12345', type: 'RESYNC_JOBS' } as const;
 
 function errorOf(value: unknown): string {
   const parsed = JobResyncNotification.safeParse(value);

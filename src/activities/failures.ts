@@ -13,6 +13,7 @@ export const DEFAULT_THROTTLE_DELAY_MS = 30_000;
  * (403, 404 and the other 4xx; 401 and 429 are handled apart).
  */
 export function isPermanentRefusal(error: unknown): error is LinkedInApiError {
+  if (error instanceof LinkedInCredentialsError) return true;
   return (
     error instanceof LinkedInApiError &&
     error.status >= 400 &&

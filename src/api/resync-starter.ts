@@ -38,18 +38,20 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
       const input: ResyncInput = { ...request, receivedAt, deadlineMs: options.deadlineMs };
       const workflowId = workflowIdFor(notification);
       try {
-        const handle = await client.withDeadline(Date.now() + options.startTimeoutMs, () =>
-          client.workflow.start(WORKFLOW_TYPE, {
-            taskQueue: options.taskQueue,
-            workflowId,
-            args: [input],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-            typedSearchAttributes: [
-              { key: DEVELOPER_APPLICATION_URN, value: request.developerApplicationUrn },
-            ],
-            staticSummary: summaryOf(request),
-          }),
+        const handle = await withinTime(options.startTimeoutMs, (signal) =>
+          client.withAbortSignal(signal, () =>
+            client.workflow.start(WORKFLOW_TYPE, {
+              taskQueue: options.taskQueue,
+              workflowId,
+              args: [input],
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+              typedSearchAttributes: [
+                { key: DEVELOPER_APPLICATION_URN, value: request.developerApplicationUrn },
+              ],
+              staticSummary: summaryOf(request),
+            }),
+          ),
         );
         return { workflowId, runId: handle.firstExecutionRunId };
       } catch (error) {
@@ -67,4 +69,24 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
       }
     },
   };
+}
+
+/**
+ * Bounds a Temporal call in wall-clock time, connecting included. If the start lands after we gave up,
+ * LinkedIn's redelivery joins it (USE_EXISTING), so answering 500 here loses nothing.
+ */
+async function withinTime<T>(ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`Temporal did not answer within ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([call(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

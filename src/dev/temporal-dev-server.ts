@@ -76,7 +76,9 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     await waitUntilServing(address, child, options.startTimeoutMs ?? 60_000);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`Temporal dev server did not start: ${(error as Error).message}\n${output.join('')}`);
+    throw new Error(`Temporal dev server did not start: ${(error as Error).message}\n${output.join('')}`, {
+      cause: error,
+    });
   }
   return {
     address,

@@ -225,7 +225,7 @@ class Sandbox implements LinkedInSandbox {
   seedExistingJobs(developerApplicationUrn: string, externalJobPostingIds: readonly string[]): void {
     const held = this.heldJobsOf(developerApplicationUrn);
     for (const id of externalJobPostingIds) {
-      held.set(id, { state: 'OPEN', jobPostingUrn: this.nextJobPostingUrn() });
+      held.set(id, { state: 'OPEN', jobPostingUrn: held.get(id)?.jobPostingUrn ?? this.nextJobPostingUrn() });
     }
   }
 
@@ -247,6 +247,7 @@ class Sandbox implements LinkedInSandbox {
 
   reset(): void {
     this.record = [];
+    this.seq = 0;
     this.posted = [];
     this.faults.clear();
     this.jobs = new Map();

@@ -28,6 +28,8 @@ export const WEBHOOK_SECRET = 'test_client_secret';
 export interface TestEnvironmentOptions {
   deadlineMs?: number;
   sandbox?: LinkedInSandboxOptions;
+  /** Another Temporal server than the run's shared one. */
+  temporalAddress?: string;
 }
 
 /** Everything real: PGlite job store with demo data, the LinkedIn sandbox, a worker, the API over HTTP. */
@@ -65,7 +67,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   seedSandboxWithDemoJobs();
 
   const taskQueue = uniqueTaskQueue('resync');
-  const connection: NativeConnection = await testNativeConnection();
+  const connection: NativeConnection = await testNativeConnection(options.temporalAddress);
   const worker: Worker = await createResyncWorker({
     connection,
     namespace: 'default',
@@ -75,7 +77,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   });
   const running = worker.run();
 
-  const client = await testClient();
+  const client = testClient(options.temporalAddress);
   const app = createApp({
     webhookSecrets: [WEBHOOK_SECRET],
     jobStore,
@@ -86,7 +88,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
       startTimeoutMs: 4_000,
     }),
   });
-  const server: Server = createServer(app.callback());
+  const server: Server = createServer((req, res) => void app.callback()(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -4,12 +4,12 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 
 let runtimeInstalled = false;
 
-/** Keeps the SDK's own logs to warnings so test output stays readable. */
+/** Keeps the SDK's own logs to errors so test output stays readable. */
 export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // Already installed in this process by an earlier test file.
   }
@@ -29,14 +29,13 @@ export function workflowBundle(): { codePath: string } {
   return { codePath };
 }
 
-export async function testClient(): Promise<Client> {
-  const connection = await Connection.connect({ address: temporalAddress() });
-  return new Client({ connection });
+export function testClient(address = temporalAddress()): Client {
+  return new Client({ connection: Connection.lazy({ address }) });
 }
 
-export async function testNativeConnection(): Promise<NativeConnection> {
+export async function testNativeConnection(address = temporalAddress()): Promise<NativeConnection> {
   quietRuntime();
-  return NativeConnection.connect({ address: temporalAddress() });
+  return NativeConnection.connect({ address });
 }
 
 /** A task queue of its own per test, so no test's worker picks up another's work. */
