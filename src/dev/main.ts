@@ -1,0 +1,183 @@
+/**
+ * `npm run dev`: everything on one machine. The Temporal dev server (gRPC 7233, Web UI 8233, state under
+ * .data/), the LinkedIn sandbox, the embedded ATS store with demo data, the worker and the API.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { startApiServer } from '../api/main';
+import { signNotification } from '../api/signature';
+import { buildDemoJobs, DEMO_APPLICATION, SECOND_DEMO_APPLICATION, seedDemoData } from '../ats/demo-data';
+import { openEmbeddedJobStore } from '../ats/embedded-store';
+import { loadConfig } from '../config';
+import { formatDuration } from '../duration';
+import { createLogger } from '../logger';
+import { startLinkedInSandbox, type LinkedInSandbox } from '../sandbox/linkedin-sandbox';
+import { createResyncWorker, linkedInDeps } from '../worker';
+import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
+
+const ROOT = resolve(__dirname, '..', '..');
+export const DEV_WEBHOOK_SECRET = 'dev-webhook-secret';
+const SAMPLE_INDIVIDUAL =
+  '{"developerApplicationUrn":"urn:li:developerApplication:12345","externalJobPostingIds":["job-1234","job-2345","job-3456"],"syncAllOpenJobs":false,"type":"RESYNC_JOBS"}';
+const SAMPLE_ALL_OPEN =
+  '{"developerApplicationUrn":"urn:li:developerApplication:12345","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}';
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const useSandbox = !env.LINKEDIN_API_URL && !env.LINKEDIN_TOKEN_URL;
+  const sandboxPort = Number(env.SANDBOX_PORT ?? 3001);
+  const config = loadConfig({
+    ...env,
+    LINKEDIN_WEBHOOK_SECRETS: env.LINKEDIN_WEBHOOK_SECRETS ?? DEV_WEBHOOK_SECRET,
+    ...(useSandbox
+      ? {
+          LINKEDIN_API_URL: `http://127.0.0.1:${sandboxPort}`,
+          LINKEDIN_TOKEN_URL: `http://127.0.0.1:${sandboxPort}/oauth/v2/accessToken`,
+        }
+      : {}),
+  });
+  if (config.databaseUrl) throw new Error('npm run dev uses the embedded job store: unset DATABASE_URL');
+  const logger = createLogger(config.logLevel);
+  const dataDir = resolve(ROOT, config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const stops: Array<() => Promise<unknown>> = [];
+
+  let temporal: TemporalDevServer | undefined;
+  if (!env.TEMPORAL_ADDRESS) {
+    console.log('Starting the Temporal dev server (gRPC 7233, Web UI 8233)…');
+    temporal = await startTemporalDevServer({
+      cliPath: resolveTemporalCli(ROOT, env),
+      port: 7233,
+      uiPort: 8233,
+      dbFilename: join(dataDir, 'temporal.db'),
+    });
+    stops.push(() => temporal!.stop());
+  }
+
+  const jobStore = await openEmbeddedJobStore({ dataDir: join(dataDir, 'ats') });
+  stops.push(() => jobStore.close());
+  const { seeded } = await seedDemoData(jobStore.db);
+  if (seeded) console.log('Seeded the demo data into the embedded ATS store.');
+
+  let sandbox: LinkedInSandbox | undefined;
+  if (useSandbox) {
+    sandbox = await startLinkedInSandbox({ port: sandboxPort, taskCompletionMs: 2_000 });
+    stops.push(() => sandbox!.close());
+    for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
+      sandbox.registerApplication({
+        developerApplicationUrn: app.urn,
+        clientId: app.clientId,
+        clientSecret: app.clientSecret,
+        kind: 'child',
+      });
+    }
+    // LinkedIn already holds the demo jobs: the resync's UPDATEs find them.
+    for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
+      const ids = buildDemoJobs()
+        .filter((job) => job.developerApplicationUrn === app.urn)
+        .map((job) => job.externalJobPostingId);
+      sandbox.seedExistingJobs(app.urn, ids);
+    }
+  }
+
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createResyncWorker({
+    connection: nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    deps: { jobStore, ...linkedInDeps(config.linkedin) },
+  });
+  const workerRun = worker.run();
+  stops.unshift(async () => {
+    worker.shutdown();
+    await workerRun;
+    await nativeConnection.close();
+  });
+
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const server: Server = await startApiServer({
+    config,
+    client,
+    jobStore,
+    logger: logger.child({ component: 'api' }),
+  });
+  stops.unshift(async () => {
+    await new Promise((done) => server.close(done));
+    await connection.close();
+  });
+
+  printWelcome({
+    port: config.port,
+    uiUrl: temporal?.uiUrl,
+    sandboxUrl: sandbox?.url,
+    secret: config.webhookSecrets[0] ?? DEV_WEBHOOK_SECRET,
+    deadline: formatDuration(config.resyncDeadlineMs),
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    for (const stop of stops) await stop().catch((error: unknown) => console.error(error));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  await workerRun;
+}
+
+function curlFor(port: number, secret: string, body: string): string {
+  return [
+    `curl -i -X POST http://localhost:${port}/webhooks/linkedin`,
+    `  -H 'Content-Type: application/json'`,
+    `  -H 'X-LI-Signature: ${signNotification(secret, body)}'`,
+    `  --data-binary '${body}'`,
+  ].join(' \\\n');
+}
+
+function printWelcome(options: {
+  port: number;
+  uiUrl: string | undefined;
+  sandboxUrl: string | undefined;
+  secret: string;
+  deadline: string;
+}): void {
+  const lines = [
+    '',
+    'Job resync is running.',
+    `  API (webhook):      http://localhost:${options.port}/webhooks/linkedin`,
+    `  Temporal Web UI:    ${options.uiUrl ?? '(external Temporal: see its own UI)'}`,
+    `  LinkedIn sandbox:   ${options.sandboxUrl ?? '(real LinkedIn endpoints configured)'}`,
+    `  Deadline per resync: ${options.deadline}`,
+    '',
+    "Send LinkedIn's sample notification (three jobs), signed with the dev secret:",
+    '',
+    curlFor(options.port, options.secret, SAMPLE_INDIVIDUAL),
+    '',
+    'Or every open job of the demo application:',
+    '',
+    curlFor(options.port, options.secret, SAMPLE_ALL_OPEN),
+    '',
+  ];
+  if (options.sandboxUrl) {
+    lines.push(
+      "Then see what LinkedIn's side received:",
+      '',
+      `curl -s '${options.sandboxUrl}/_sandbox/elements?application=${DEMO_APPLICATION.urn}'`,
+      '',
+    );
+  }
+  if (options.uiUrl)
+    lines.push(`and the resync in the Web UI: ${options.uiUrl}/namespaces/default/workflows`, '');
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
