@@ -28,7 +28,14 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins,
+          paths: [
+            ...nodeBuiltins,
+            {
+              name: '../contract',
+              allowTypeImports: true,
+              message: 'contract.ts uses node:crypto: import its types only.',
+            },
+          ],
           patterns: [
             { group: ['**/activities/*', '!**/activities/index'], message: 'Import activity types only.' },
           ],

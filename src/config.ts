@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from './contract';
+import { DEFAULT_TASK_QUEUE } from './names';
 import { parseDuration } from './duration';
 
 const duration = (fallback: string) =>
@@ -42,6 +42,10 @@ const ConfigSchema = z.object({
   LINKEDIN_API_URL: z.url().default('https://api.linkedin.com'),
   LINKEDIN_TOKEN_URL: z.url().default('https://www.linkedin.com/oauth/v2/accessToken'),
   RESYNC_DEADLINE: duration('30m'),
+  TASK_FOLLOW_UP_WINDOW: duration('2h'),
+  TASK_POLL_INTERVAL: duration('5s'),
+  TASK_POLL_MAX_INTERVAL: duration('60s'),
+  LINKEDIN_REQUEST_TIMEOUT: duration('30s'),
   DATABASE_URL: optionalText,
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -53,6 +57,10 @@ export interface Config {
   webhookSecrets: string[];
   linkedin: { apiUrl: string; tokenUrl: string };
   resyncDeadlineMs: number;
+  /** From receipt: how long LinkedIn's tasks are followed (task ids live 24 hours). */
+  followUpWindowMs: number;
+  taskPolling: { intervalMs: number; maxIntervalMs: number };
+  linkedinRequestTimeoutMs: number;
   databaseUrl: string | undefined;
   dataDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -81,6 +89,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
     linkedin: { apiUrl: c.LINKEDIN_API_URL.replace(/\/+$/, ''), tokenUrl: c.LINKEDIN_TOKEN_URL },
     resyncDeadlineMs: c.RESYNC_DEADLINE,
+    followUpWindowMs: Math.max(c.TASK_FOLLOW_UP_WINDOW, c.RESYNC_DEADLINE),
+    taskPolling: {
+      intervalMs: c.TASK_POLL_INTERVAL,
+      maxIntervalMs: Math.max(c.TASK_POLL_MAX_INTERVAL, c.TASK_POLL_INTERVAL),
+    },
+    linkedinRequestTimeoutMs: c.LINKEDIN_REQUEST_TIMEOUT,
     databaseUrl: c.DATABASE_URL,
     dataDir: c.DATA_DIR,
     logLevel: c.LOG_LEVEL,

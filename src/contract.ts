@@ -4,12 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ResyncOutcome } from './search-attributes';
+import type { ResyncOutcome } from './names';
 
-export { DEVELOPER_APPLICATION_URN, RESYNC_OUTCOME } from './search-attributes';
-export type { ResyncOutcome } from './search-attributes';
-
-export const DEFAULT_TASK_QUEUE = 'linkedin-job-resync';
+export {
+  DEFAULT_TASK_QUEUE,
+  DEVELOPER_APPLICATION_URN,
+  followUpTaskQueue,
+  MAX_JOB_DETAILS,
+  RESYNC_OUTCOME,
+} from './names';
+export type { ResyncOutcome } from './names';
 export const WORKFLOW_TYPE = 'resyncJobs';
 /** LinkedIn's limit on one simpleJobPostings call. */
 export const MAX_JOBS_PER_CALL = 100;
@@ -134,30 +138,91 @@ export interface ResyncInput {
   receivedAt: number;
   /** How long after receipt every job must have been sent. */
   deadlineMs: number;
+  /** How long after receipt LinkedIn's tasks are followed; may reach past the deadline. */
+  followUpWindowMs: number;
+  /** State carried over continue-as-new; absent on the first run. */
+  carry?: ResyncCarry;
 }
 
+/** What a job became. */
 export type JobFate = 'UPDATED' | 'CREATED' | 'CLOSED' | 'REJECTED' | 'NOT_IN_ATS' | 'MISSED_DEADLINE';
+
+/** Whether LinkedIn confirmed a sent job: its task ended SUCCEEDED or PROCESSED. */
+export type Confirmation = 'PENDING' | 'CONFIRMED' | 'UNCONFIRMED';
 
 export interface JobResult {
   externalJobPostingId: string;
   fate: JobFate;
+  /** For sent jobs: whether LinkedIn's task confirmed it (UNCONFIRMED: still running when follow-up ended). */
+  confirmation?: Confirmation;
   /** LinkedIn's task, when the job was accepted for processing. */
   taskUrn?: string;
-  /** LinkedIn's reason, when it rejected the job. */
+  /** Why, when the job was rejected or missed the deadline. */
   reason?: string;
 }
 
 export interface ResyncTotals {
+  /** Jobs asked for (all open jobs listed so far, for a sync-all). */
   requested: number;
+  /** updated + created + closed. */
   sent: number;
+  updated: number;
+  created: number;
+  closed: number;
+  /** Sent jobs whose LinkedIn task ended SUCCEEDED or PROCESSED. */
+  confirmed: number;
+  /** Sent jobs whose task was still running when the follow-up window ended. */
+  unconfirmed: number;
   rejected: number;
   notInAts: number;
   missedDeadline: number;
+}
+
+export interface ResyncCarry {
+  runs: number;
+  /** Explicit ids: the next index to send. */
+  nextIndex: number;
+  /** Sync-all: the last open job id sent; the next listing starts after it. */
+  after: string | undefined;
+  listingDone: boolean;
+  batchNumber: number;
+  totals: ResyncTotals;
+  jobs: JobResult[];
+  jobsLeftOut: number;
+  createQueue: string[];
+  awaitingReports: number;
 }
 
 export interface ResyncResult {
   developerApplicationUrn: string;
   outcome: ResyncOutcome;
   totals: ResyncTotals;
+  /**
+   * Per job: every job while the resync has at most MAX_JOB_DETAILS of them; beyond that the jobs that did
+   * not simply succeed come first, and `jobsLeftOut` says how many were not listed.
+   */
   jobs: JobResult[];
+  jobsLeftOut: number;
+  /** How many times the workflow continued as new (history stays small at any size). */
+  continuedAsNew: number;
+}
+
+/** The failure details of a resync that missed its deadline. */
+export interface DeadlineExceededDetails {
+  /** Not sent (at most MAX_JOB_DETAILS listed; see notSentCount). */
+  notSent: string[];
+  notSentCount: number;
+  result: ResyncResult;
+}
+
+/** What one follow-up of LinkedIn tasks reports back to its resync. */
+export interface TaskReport {
+  operation: 'UPDATE' | 'CREATE' | 'CLOSE';
+  confirmed: string[];
+  /** Tasks that ended FAILED, with LinkedIn's errorMessage. */
+  failed: Array<{ externalJobPostingId: string; reason: string }>;
+  /** UPDATEs LinkedIn refused because it does not have the job: send them with CREATE. */
+  needsCreate: string[];
+  /** Still IN_PROGRESS when the follow-up window ended. */
+  unconfirmed: string[];
 }

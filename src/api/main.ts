@@ -26,6 +26,7 @@ export async function startApiServer(deps: ApiServerDeps): Promise<Server> {
     resyncs: createResyncStarter(deps.client, {
       taskQueue: deps.config.temporal.taskQueue,
       deadlineMs: deps.config.resyncDeadlineMs,
+      followUpWindowMs: deps.config.followUpWindowMs,
       startTimeoutMs: START_TIMEOUT_MS,
     }),
   });

@@ -12,6 +12,7 @@ import {
 export interface ResyncStarterOptions {
   taskQueue: string;
   deadlineMs: number;
+  followUpWindowMs: number;
   /** How long a start may take before the webhook gives up and answers 500 (LinkedIn retries). */
   startTimeoutMs: number;
 }
@@ -35,7 +36,12 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
   return {
     async start(notification, receivedAt) {
       const request = canonicalRequest(notification);
-      const input: ResyncInput = { ...request, receivedAt, deadlineMs: options.deadlineMs };
+      const input: ResyncInput = {
+        ...request,
+        receivedAt,
+        deadlineMs: options.deadlineMs,
+        followUpWindowMs: options.followUpWindowMs,
+      };
       const workflowId = workflowIdFor(notification);
       try {
         const handle = await withinTime(options.startTimeoutMs, (signal) =>

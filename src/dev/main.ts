@@ -15,7 +15,7 @@ import { loadConfig } from '../config';
 import { formatDuration } from '../duration';
 import { createLogger } from '../logger';
 import { startLinkedInSandbox, type LinkedInSandbox } from '../sandbox/linkedin-sandbox';
-import { createResyncWorker, linkedInDeps } from '../worker';
+import { createResyncWorkers, createWorkerDeps } from '../worker';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -84,15 +84,20 @@ async function main(): Promise<void> {
   }
 
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createResyncWorker({
+  const workers = await createResyncWorkers({
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { jobStore, ...linkedInDeps(config.linkedin) },
+    deps: createWorkerDeps({
+      jobStore,
+      linkedin: config.linkedin,
+      requestTimeoutMs: config.linkedinRequestTimeoutMs,
+      taskPolling: config.taskPolling,
+    }),
   });
-  const workerRun = worker.run();
+  const workerRun = workers.run();
   stops.unshift(async () => {
-    worker.shutdown();
+    workers.shutdown();
     await workerRun;
     await nativeConnection.close();
   });

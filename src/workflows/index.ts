@@ -1,2 +1,5 @@
-export { resyncJobs, progressQuery } from './resync-jobs';
-export type { ResyncProgress } from './resync-jobs';
+export { resyncJobs } from './resync-jobs';
+export { followResyncTasks } from './follow-resync-tasks';
+export { progressQuery, tasksReportedSignal } from './signals';
+export type { ResyncProgress } from './signals';
+export type { FollowResyncTasksInput } from './follow-resync-tasks';

@@ -1,177 +1,401 @@
 import {
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
-  defineQuery,
+  condition,
+  continueAsNew,
   isCancellation,
+  ParentClosePolicy,
   proxyActivities,
   setHandler,
   sleep,
+  startChild,
+  TimeoutFailure,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { JobResult, ResyncInput, ResyncResult, ResyncTotals } from '../contract';
+import type {
+  DeadlineExceededDetails,
+  JobResult,
+  ResyncCarry,
+  ResyncInput,
+  ResyncResult,
+  ResyncTotals,
+  TaskReport,
+} from '../contract';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
-import { RESYNC_OUTCOME, type ResyncOutcome } from '../search-attributes';
+import { DEVELOPER_APPLICATION_URN, RESYNC_OUTCOME, type ResyncOutcome } from '../names';
+import { followResyncTasks } from './follow-resync-tasks';
+import { JobDetails } from './job-details';
+import { progressQuery, tasksReportedSignal } from './signals';
 
 /** LinkedIn takes at most 100 jobs per call. */
 const BATCH_SIZE = 100;
 /** Open job ids read from the ATS per listing call, for syncAllOpenJobs. */
 const LIST_PAGE_SIZE = 1_000;
+/** Batches per run before continuing as new: keeps each run's history far below Temporal's limits. */
+const MAX_BATCHES_PER_RUN = 100;
+const MAX_POST_ATTEMPT_MS = 2 * 60_000;
 
-export interface ResyncProgress {
-  total: number | null;
-  sent: number;
-  rejected: number;
-  notInAts: number;
-  pending: number | null;
-}
+const retry = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES, FailureType.ResyncDeadlineExceeded],
+};
 
-export const progressQuery = defineQuery<ResyncProgress>('progress');
-
-const { listOpenJobIds, postBatch } = proxyActivities<Activities>({
+const ats = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
-  },
+  heartbeatTimeout: '30 seconds',
+  retry,
+});
+const posting = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry,
 });
 
-/**
- * Re-posts every requested job to LinkedIn with UPDATE, in batches of at most 100 sent one after another,
- * racing a timer set at receipt + deadline. The history holds ids and outcomes only.
- */
-export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
-  const urn = input.developerApplicationUrn;
-  const deadlineAt = input.receivedAt + input.deadlineMs;
-  const results = new Map<string, JobResult>();
-  let total: number | null = input.syncAllOpenJobs ? null : input.externalJobPostingIds.length;
-  /** Ids known to be requested but not sent yet: what the deadline would leave behind. */
-  let unsent: string[] = [];
-  let listingDone = !input.syncAllOpenJobs;
-
-  setHandler(progressQuery, () => {
-    const counts = totalsOf(results, total);
-    return {
-      total,
-      sent: counts.sent,
-      rejected: counts.rejected,
-      notInAts: counts.notInAts,
-      pending: total === null ? null : total - results.size,
-    };
-  });
-
-  async function post(batch: string[], batchNumber: number): Promise<void> {
-    let outcome: JobResult[];
-    try {
-      const output = await postBatch.executeWithOptions(
-        {
-          startToCloseTimeout: '1 minute',
-          summary: `batch ${batchNumber}: ${batch.length} jobs from ${batch[0]}`,
-        },
-        [{ developerApplicationUrn: urn, externalJobPostingIds: batch }],
-      );
-      outcome = output.results;
-    } catch (error) {
-      // A permanent failure of this batch is recorded per job; the other batches still go.
-      if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
-      const reason = error.cause instanceof Error ? error.cause.message : error.message;
-      outcome = batch.map((id) => ({ externalJobPostingId: id, fate: 'REJECTED', reason }));
-    }
-    for (const result of outcome) results.set(result.externalJobPostingId, result);
-    unsent = unsent.filter((id) => !results.has(id));
-  }
-
-  async function work(): Promise<void> {
-    let batchNumber = 0;
-    if (!input.syncAllOpenJobs) {
-      unsent = [...input.externalJobPostingIds];
-      for (const batch of chunks(input.externalJobPostingIds, BATCH_SIZE)) await post(batch, ++batchNumber);
-      return;
-    }
-    let after: string | undefined;
-    for (;;) {
-      const page = await listOpenJobIds({ developerApplicationUrn: urn, after, limit: LIST_PAGE_SIZE });
-      unsent = [...page];
-      for (const batch of chunks(page, BATCH_SIZE)) await post(batch, ++batchNumber);
-      if (page.length < LIST_PAGE_SIZE) break;
-      after = page[page.length - 1];
-    }
-    listingDone = true;
-    total = results.size;
-  }
-
-  const workScope = new CancellationScope();
-  const timerScope = new CancellationScope();
-  const finished = workScope.run(work).then(() => 'finished' as const);
-  const timedOut = timerScope
-    .run(() => sleep(Math.max(0, deadlineAt - Date.now())))
-    .then(() => 'deadline' as const);
-  const first = await Promise.race([finished, timedOut]);
-
-  if (first === 'deadline') {
-    workScope.cancel();
-    await finished.catch((error: unknown) => {
-      if (!isCancellation(error)) throw error;
-    });
-    const missed = unsent.filter((id) => !results.has(id));
-    for (const id of missed) results.set(id, { externalJobPostingId: id, fate: 'MISSED_DEADLINE' });
-    setOutcome('DEADLINE_EXCEEDED');
-    const remainder = listingDone ? '' : ' (and the open jobs not listed yet)';
-    throw ApplicationFailure.create({
-      type: FailureType.ResyncDeadlineExceeded,
-      nonRetryable: true,
-      message: `deadline of ${Math.round(input.deadlineMs / 1000)}s passed with ${missed.length} jobs not sent${remainder}: ${missed.slice(0, 20).join(', ')}${missed.length > 20 ? ', …' : ''}`,
-      details: [
-        {
-          notSent: missed,
-          listingComplete: listingDone,
-          result: resultOf(urn, results, total, 'DEADLINE_EXCEEDED'),
-        },
-      ],
-    });
-  }
-  timerScope.cancel();
-  const totals = totalsOf(results, total);
-  const outcome: ResyncOutcome = totals.rejected + totals.notInAts === 0 ? 'SUCCEEDED' : 'PARTIAL';
-  setOutcome(outcome);
-  return resultOf(urn, results, total, outcome);
-}
-
-function setOutcome(outcome: ResyncOutcome): void {
-  upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: outcome }]);
-}
-
-function totalsOf(results: Map<string, JobResult>, total: number | null): ResyncTotals {
-  const totals: ResyncTotals = {
-    requested: total ?? results.size,
+function emptyTotals(requested: number): ResyncTotals {
+  return {
+    requested,
     sent: 0,
+    updated: 0,
+    created: 0,
+    closed: 0,
+    confirmed: 0,
+    unconfirmed: 0,
     rejected: 0,
     notInAts: 0,
     missedDeadline: 0,
   };
-  for (const result of results.values()) {
-    if (result.fate === 'REJECTED') totals.rejected++;
-    else if (result.fate === 'NOT_IN_ATS') totals.notInAts++;
-    else if (result.fate === 'MISSED_DEADLINE') totals.missedDeadline++;
-    else totals.sent++;
+}
+
+const FATE_COUNTER = {
+  UPDATED: 'updated',
+  CREATED: 'created',
+  CLOSED: 'closed',
+  REJECTED: 'rejected',
+  NOT_IN_ATS: 'notInAts',
+  MISSED_DEADLINE: 'missedDeadline',
+} as const;
+
+const OPERATION_COUNTER = { UPDATE: 'updated', CREATE: 'created', CLOSE: 'closed' } as const;
+
+/**
+ * Re-posts every requested job to LinkedIn: UPDATE in batches of at most 100 sent one after another (CLOSE
+ * for jobs closed in the ATS, CREATE for jobs LinkedIn turns out not to have), while a timer set at receipt
+ * + deadline races the sending. LinkedIn's tasks are followed beside the posting by one child per batch.
+ * The history holds ids and outcomes only, and a large resync continues as new every 100 batches.
+ */
+export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
+  const info = workflowInfo();
+  const urn = input.developerApplicationUrn;
+  const deadlineAt = input.receivedAt + input.deadlineMs;
+  const followUpEndsAt = input.receivedAt + Math.max(input.followUpWindowMs, input.deadlineMs);
+  const state: ResyncCarry = input.carry ?? {
+    runs: 0,
+    nextIndex: 0,
+    after: undefined,
+    listingDone: !input.syncAllOpenJobs,
+    batchNumber: 0,
+    totals: emptyTotals(input.syncAllOpenJobs ? 0 : input.externalJobPostingIds.length),
+    jobs: [],
+    jobsLeftOut: 0,
+    createQueue: [],
+    awaitingReports: 0,
+  };
+  const totals = state.totals;
+  const details = new JobDetails(state.jobs, state.jobsLeftOut);
+  let deadlinePassed = Date.now() >= deadlineAt;
+  /** Open job ids listed from the ATS and not sent yet (sync-all). */
+  let listed: string[] = [];
+  /** The batch being posted right now. */
+  let inFlight: string[] = [];
+  let batchesThisRun = 0;
+
+  const record = (result: JobResult, delta = 1) => {
+    totals[FATE_COUNTER[result.fate]] += delta;
+  };
+  const sourceExhausted = () =>
+    input.syncAllOpenJobs
+      ? state.listingDone && listed.length === 0
+      : state.nextIndex >= input.externalJobPostingIds.length;
+
+  setHandler(progressQuery, () => {
+    const sent = totals.updated + totals.created + totals.closed;
+    const known = state.listingDone && listed.length === 0;
+    const settled = sent + totals.rejected + totals.notInAts + totals.missedDeadline;
+    return {
+      total: known ? totals.requested : null,
+      sent,
+      confirmed: totals.confirmed,
+      rejected: totals.rejected,
+      notInAts: totals.notInAts,
+      pending: known ? totals.requested - settled : null,
+      awaitingConfirmation: state.awaitingReports,
+    };
+  });
+
+  setHandler(tasksReportedSignal, (report: TaskReport) => {
+    state.awaitingReports--;
+    const counter = OPERATION_COUNTER[report.operation];
+    for (const id of report.confirmed) {
+      totals.confirmed++;
+      details.patch(id, { confirmation: 'CONFIRMED' });
+    }
+    for (const id of report.unconfirmed) {
+      totals.unconfirmed++;
+      details.patch(id, { confirmation: 'UNCONFIRMED' });
+    }
+    for (const { externalJobPostingId, reason } of report.failed) {
+      totals[counter]--;
+      totals.rejected++;
+      details.set({ externalJobPostingId, fate: 'REJECTED', reason: `LinkedIn's task failed: ${reason}` });
+    }
+    for (const id of report.needsCreate) {
+      totals.updated--;
+      if (deadlinePassed) {
+        totals.missedDeadline++;
+        details.set({
+          externalJobPostingId: id,
+          fate: 'MISSED_DEADLINE',
+          reason: 'LinkedIn does not have this job and the deadline passed before it could be created',
+        });
+      } else {
+        state.createQueue.push(id);
+      }
+    }
+  });
+
+  async function post(ids: string[], operation: 'UPDATE' | 'CREATE'): Promise<void> {
+    const batchNumber = ++state.batchNumber;
+    batchesThisRun++;
+    inFlight = ids;
+    const left = deadlineAt - Date.now();
+    let results: JobResult[];
+    try {
+      const output = await posting.postBatch.executeWithOptions(
+        {
+          summary: `batch ${batchNumber}: ${operation} ${ids.length} job${ids.length === 1 ? '' : 's'} from ${ids[0]}`,
+          // Retries never outlive the deadline.
+          startToCloseTimeout: Math.min(MAX_POST_ATTEMPT_MS, left),
+          scheduleToCloseTimeout: left,
+          heartbeatTimeout: '10 seconds',
+          retry,
+        },
+        [{ developerApplicationUrn: urn, externalJobPostingIds: ids, operation, notAfter: deadlineAt }],
+      );
+      results = output.results;
+    } catch (error) {
+      if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+      const cause = error.cause;
+      if (
+        cause instanceof TimeoutFailure ||
+        (cause instanceof ApplicationFailure && cause.type === FailureType.ResyncDeadlineExceeded)
+      ) {
+        // Out of time: the deadline timer decides what happens now.
+        await condition(() => deadlinePassed);
+        return;
+      }
+      // A permanent failure of this batch is recorded per job; the other batches still go.
+      const reason = cause?.message ?? error.message;
+      results = ids.map((id) => ({ externalJobPostingId: id, fate: 'REJECTED', reason }));
+    }
+    inFlight = [];
+    if (input.syncAllOpenJobs && operation === 'UPDATE') totals.requested += ids.length;
+
+    const toFollow = {
+      UPDATE: [] as Array<[string, string]>,
+      CREATE: [] as Array<[string, string]>,
+      CLOSE: [] as Array<[string, string]>,
+    };
+    for (const result of results) {
+      record(result);
+      details.set(result);
+      if (result.taskUrn) {
+        const op = result.fate === 'CLOSED' ? 'CLOSE' : result.fate === 'CREATED' ? 'CREATE' : 'UPDATE';
+        toFollow[op].push([result.taskUrn, result.externalJobPostingId]);
+      }
+    }
+    for (const op of ['UPDATE', 'CREATE', 'CLOSE'] as const) {
+      if (toFollow[op].length > 0) await follow(op, toFollow[op], batchNumber);
+    }
   }
-  return totals;
-}
 
-function resultOf(
-  developerApplicationUrn: string,
-  results: Map<string, JobResult>,
-  total: number | null,
-  outcome: ResyncOutcome,
-): ResyncResult {
-  return { developerApplicationUrn, outcome, totals: totalsOf(results, total), jobs: [...results.values()] };
-}
+  async function follow(
+    operation: TaskReport['operation'],
+    tasks: Array<[string, string]>,
+    batchNumber: number,
+  ): Promise<void> {
+    state.awaitingReports++;
+    try {
+      await startChild(followResyncTasks, {
+        workflowId: `${info.workflowId}-tasks-${info.firstExecutionRunId.slice(0, 8)}-${batchNumber}-${operation.toLowerCase()}`,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: `Follow LinkedIn's tasks of batch ${batchNumber} (${tasks.length} ${operation})`,
+        typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: urn }],
+        args: [
+          {
+            parentWorkflowId: info.workflowId,
+            developerApplicationUrn: urn,
+            operation,
+            tasks,
+            until: followUpEndsAt,
+          },
+        ],
+      });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      state.awaitingReports--;
+      totals.unconfirmed += tasks.length;
+      for (const [, id] of tasks) details.patch(id, { confirmation: 'UNCONFIRMED' });
+    }
+  }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+  async function nextBatch(): Promise<string[] | undefined> {
+    if (!input.syncAllOpenJobs) {
+      const ids = input.externalJobPostingIds.slice(state.nextIndex, state.nextIndex + BATCH_SIZE);
+      return ids.length > 0 ? ids : undefined;
+    }
+    if (listed.length === 0 && !state.listingDone) {
+      listed = await ats.listOpenJobIds({
+        developerApplicationUrn: urn,
+        after: state.after,
+        limit: LIST_PAGE_SIZE,
+      });
+      if (listed.length < LIST_PAGE_SIZE) state.listingDone = true;
+    }
+    return listed.length > 0 ? listed.slice(0, BATCH_SIZE) : undefined;
+  }
+
+  async function continueAsNewIfLarge(): Promise<void> {
+    if (batchesThisRun < MAX_BATCHES_PER_RUN && !workflowInfo().continueAsNewSuggested) return;
+    await condition(allHandlersFinished);
+    const carry: ResyncCarry = {
+      ...state,
+      runs: state.runs + 1,
+      // Ids listed but not sent are listed again by the next run.
+      listingDone: state.listingDone && listed.length === 0,
+      jobs: details.list(),
+      jobsLeftOut: details.omitted,
+    };
+    await continueAsNew<typeof resyncJobs>({ ...input, carry });
+  }
+
+  /** Sends everything; returns once nothing is left to send and no report can bring a CREATE any more. */
+  async function sendEverything(): Promise<void> {
+    for (;;) {
+      if (state.createQueue.length > 0) {
+        await post(state.createQueue.slice(0, BATCH_SIZE), 'CREATE');
+        state.createQueue = state.createQueue.slice(BATCH_SIZE);
+        continue;
+      }
+      const batch = await nextBatch();
+      if (batch) {
+        await post(batch, 'UPDATE');
+        if (input.syncAllOpenJobs) {
+          listed = listed.slice(batch.length);
+          state.after = batch[batch.length - 1];
+        } else {
+          state.nextIndex += batch.length;
+        }
+        await continueAsNewIfLarge();
+        continue;
+      }
+      // All sent: a report may still ask for CREATEs, until the deadline.
+      await condition(() => state.createQueue.length > 0 || state.awaitingReports <= 0 || deadlinePassed);
+      if (state.createQueue.length === 0) return;
+    }
+  }
+
+  const timerScope = new CancellationScope();
+  const workScope = new CancellationScope();
+  const timer = timerScope
+    .run(() => sleep(Math.max(0, deadlineAt - Date.now())))
+    .then(
+      () => {
+        deadlinePassed = true;
+        return 'deadline' as const;
+      },
+      (error: unknown) => {
+        if (isCancellation(error)) return 'cancelled' as const;
+        throw error;
+      },
+    );
+  const sending = workScope.run(sendEverything).then(() => 'sent' as const);
+  const first = await Promise.race([sending, timer]);
+
+  if (first === 'sent') {
+    timerScope.cancel();
+  } else {
+    const unsent = inFlight.length > 0 || state.createQueue.length > 0 || !sourceExhausted();
+    workScope.cancel();
+    await sending.catch((error: unknown) => {
+      if (!isCancellation(error)) throw error;
+    });
+    if (unsent) await failForDeadline();
+  }
+
+  // Everything is sent; wait for LinkedIn's confirmations until the follow-up window closes.
+  await condition(() => state.awaitingReports <= 0, Math.max(0, followUpEndsAt - Date.now()));
+  const outcome: ResyncOutcome =
+    totals.rejected + totals.notInAts + totals.missedDeadline === 0 ? 'SUCCEEDED' : 'PARTIAL';
+  upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: outcome }]);
+  await condition(allHandlersFinished);
+  return result(outcome);
+
+  function result(outcome: ResyncOutcome): ResyncResult {
+    return {
+      developerApplicationUrn: urn,
+      outcome,
+      totals: { ...totals, sent: totals.updated + totals.created + totals.closed },
+      jobs: details.list(),
+      jobsLeftOut: details.omitted,
+      continuedAsNew: state.runs,
+    };
+  }
+
+  async function failForDeadline(): Promise<never> {
+    const notSent = [...inFlight, ...state.createQueue];
+    if (input.syncAllOpenJobs) {
+      notSent.push(...listed.filter((id) => !inFlight.includes(id)));
+    } else {
+      const rest = input.externalJobPostingIds.slice(state.nextIndex).filter((id) => !inFlight.includes(id));
+      notSent.push(...rest);
+    }
+    let notSentCount = notSent.length;
+    if (input.syncAllOpenJobs && !state.listingDone) {
+      // Reading the ATS is not a LinkedIn call: list what was never reached, so the failure names it.
+      const after = listed.length > 0 ? listed[listed.length - 1] : state.after;
+      const rest = await ats.remainingOpenJobs({ developerApplicationUrn: urn, after, sampleSize: 1_000 });
+      notSent.push(...rest.sample);
+      notSentCount += rest.count;
+    }
+    const unique = [...new Set(notSent)];
+    notSentCount += unique.length - notSent.length;
+    if (input.syncAllOpenJobs) totals.requested += notSentCount - state.createQueue.length;
+    totals.missedDeadline += notSentCount;
+    for (const id of unique) {
+      details.set({
+        externalJobPostingId: id,
+        fate: 'MISSED_DEADLINE',
+        reason: 'not sent before the deadline',
+      });
+    }
+    upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: 'DEADLINE_EXCEEDED' }]);
+    const details_: DeadlineExceededDetails = {
+      notSent: unique.slice(0, 1_000),
+      notSentCount,
+      result: result('DEADLINE_EXCEEDED'),
+    };
+    const shown = unique.slice(0, 10).join(', ');
+    throw ApplicationFailure.create({
+      type: FailureType.ResyncDeadlineExceeded,
+      nonRetryable: true,
+      message: `the ${Math.round(input.deadlineMs / 1000)} s deadline passed with ${notSentCount} job${notSentCount === 1 ? '' : 's'} not sent: ${shown}${notSentCount > 10 ? ', …' : ''}`,
+      details: [details_],
+    });
+  }
 }

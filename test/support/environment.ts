@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createResyncStarter } from '../../src/api/resync-starter';
 import { signNotification } from '../../src/api/signature';
@@ -20,13 +20,17 @@ import {
   type LinkedInSandbox,
   type LinkedInSandboxOptions,
 } from '../../src/sandbox/linkedin-sandbox';
-import { createResyncWorker, linkedInDeps } from '../../src/worker';
+import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../../src/worker';
 import { testClient, testNativeConnection, uniqueTaskQueue, workflowBundle } from './temporal';
 
 export const WEBHOOK_SECRET = 'test_client_secret';
 
 export interface TestEnvironmentOptions {
   deadlineMs?: number;
+  followUpWindowMs?: number;
+  /** LinkedIn calls that get no answer within this fail (a hung connection). */
+  requestTimeoutMs?: number;
+  taskPollIntervalMs?: number;
   sandbox?: LinkedInSandboxOptions;
   /** Another Temporal server than the run's shared one. */
   temporalAddress?: string;
@@ -68,14 +72,19 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
 
   const taskQueue = uniqueTaskQueue('resync');
   const connection: NativeConnection = await testNativeConnection(options.temporalAddress);
-  const worker: Worker = await createResyncWorker({
+  const workers: ResyncWorkers = await createResyncWorkers({
     connection,
     namespace: 'default',
     taskQueue,
     workflowBundle: workflowBundle(),
-    deps: { jobStore, ...linkedInDeps({ apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl }) },
+    deps: createWorkerDeps({
+      jobStore,
+      linkedin: { apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl },
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      taskPolling: { intervalMs: options.taskPollIntervalMs ?? 100, maxIntervalMs: 1_000 },
+    }),
   });
-  const running = worker.run();
+  const running = workers.run();
 
   const client = testClient(options.temporalAddress);
   const app = createApp({
@@ -85,6 +94,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     resyncs: createResyncStarter(client, {
       taskQueue,
       deadlineMs: options.deadlineMs ?? 30 * 60_000,
+      followUpWindowMs: options.followUpWindowMs ?? 60 * 60_000,
       startTimeoutMs: 4_000,
     }),
   });
@@ -112,7 +122,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
       }),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      worker.shutdown();
+      workers.shutdown();
       await running;
       await connection.close();
       await client.connection.close();
