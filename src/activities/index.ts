@@ -133,7 +133,7 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     /** A page of the application's open job ids, in id order, for syncAllOpenJobs. */
-    async listOpenJobIds(input: ListOpenJobIdsInput): Promise<string[]> {
+    listOpenJobIds: async (input: ListOpenJobIdsInput): Promise<string[]> => {
       await application(input.developerApplicationUrn);
       return deps.jobStore.listOpenJobIds(input.developerApplicationUrn, {
         after: input.after,
@@ -142,7 +142,9 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** After a missed deadline: how many open jobs were never listed, and the first of them. */
-    async remainingOpenJobs(input: RemainingOpenJobsInput): Promise<{ count: number; sample: string[] }> {
+    remainingOpenJobs: async (
+      input: RemainingOpenJobsInput,
+    ): Promise<{ count: number; sample: string[] }> => {
       const sample: string[] = [];
       let count = 0;
       let after = input.after;
@@ -164,7 +166,7 @@ export function createActivities(deps: ActivityDeps) {
      * CLOSE (the ATS is the truth), one operation type per call and calls one after another. Bodies are
      * loaded here, so the workflow's history holds ids and outcomes only.
      */
-    async postBatch(input: PostBatchInput): Promise<PostBatchOutput> {
+    postBatch: async (input: PostBatchInput): Promise<PostBatchOutput> => {
       const context = Context.current();
       const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
@@ -180,7 +182,7 @@ export function createActivities(deps: ActivityDeps) {
      * Follows LinkedIn's tasks until each ends (SUCCEEDED, FAILED, PROCESSED) or `until` passes. It
      * heartbeats what has ended, so a retry resumes instead of starting over.
      */
-    async followTasks(input: FollowTasksInput): Promise<FollowedTask[]> {
+    followTasks: async (input: FollowTasksInput): Promise<FollowedTask[]> => {
       const context = Context.current();
       const app = await application(input.developerApplicationUrn);
       const done = new Map<string, FollowedTask>();

@@ -48,7 +48,7 @@ export class TaskPoller {
     taskUrns: readonly string[],
     options: FollowOptions,
   ): Promise<Map<string, TaskState>> {
-    if (taskUrns.length === 0) return Promise.resolve(new Map());
+    if (taskUrns.length === 0) return Promise.resolve(new Map<string, TaskState>());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { urns: new Set(taskUrns), ended: new Map(), options, resolve, reject };
       let lane = this.lanes.get(app.urn);
