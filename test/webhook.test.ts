@@ -20,7 +20,9 @@ afterAll(async () => {
 
 /** Workflows this file's API started, as Temporal's visibility lists them. */
 async function workflowsStarted(): Promise<number> {
-  const { count } = await env.client.workflow.count(`TaskQueue = "${env.taskQueue}" AND WorkflowType = "resyncJobs"`);
+  const { count } = await env.client.workflow.count(
+    `TaskQueue = "${env.taskQueue}" AND WorkflowType = "resyncJobs"`,
+  );
   return count;
 }
 
