@@ -140,6 +140,8 @@ export interface ResyncInput {
   deadlineMs: number;
   /** How long after receipt LinkedIn's tasks are followed; may reach past the deadline. */
   followUpWindowMs: number;
+  /** Batches per run before continuing as new (default 100); tests lower it to exercise the chain. */
+  batchesPerRun?: number;
   /** State carried over continue-as-new; absent on the first run. */
   carry?: ResyncCarry;
 }

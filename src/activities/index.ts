@@ -114,11 +114,18 @@ export function createActivities(deps: ActivityDeps) {
           );
         }
         // An answer still outstanding at the deadline is abandoned with the call.
-        return deps.linkedin.postJobs(
-          token,
-          elements,
-          AbortSignal.any([cancellation, AbortSignal.timeout(left)]),
-        );
+        const deadline = AbortSignal.timeout(left);
+        try {
+          return await deps.linkedin.postJobs(token, elements, AbortSignal.any([cancellation, deadline]));
+        } catch (error) {
+          if (deadline.aborted && !cancellation.aborted) {
+            throw ApplicationFailure.nonRetryable(
+              'the resync deadline passed while LinkedIn was answering; the call was abandoned',
+              FailureType.ResyncDeadlineExceeded,
+            );
+          }
+          throw error;
+        }
       };
       const token = await tokenFor(app, cancellation);
       try {

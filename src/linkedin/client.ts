@@ -181,7 +181,7 @@ async function apiError(response: Response): Promise<LinkedInApiError> {
   try {
     const body = ErrorBody.safeParse(JSON.parse(text));
     if (body.success) {
-      message = body.data.message ?? message;
+      message = body.data.message ?? body.data.error_description ?? message;
       serviceErrorCode = body.data.serviceErrorCode;
     }
   } catch {

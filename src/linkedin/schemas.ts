@@ -11,6 +11,8 @@ export const ErrorBody = z.object({
   message: z.string().optional(),
   serviceErrorCode: z.number().optional(),
   status: z.number().optional(),
+  /** The token endpoint answers errors in OAuth's shape: `{"error": "invalid_client", "error_description"}`. */
+  error_description: z.string().optional(),
 });
 
 const AcceptedElement = z.object({

@@ -6,10 +6,10 @@ export type FaultEndpoint = z.infer<typeof FaultEndpoint>;
 
 /**
  * One scripted misbehaviour for the next `times` calls of an endpoint. It delays by `latencyMs`, then:
- * `hang` never answers; `malformed` answers 200 with a body that breaks the documented shape; `status`,
- * `body`, `serviceErrorCode` or `retryAfterSeconds` answer with that instead of the real handler (status
- * defaults to 200 with a `body`, 429 with `retryAfterSeconds`, else 500). With none of these, the call is
- * only delayed and then handled normally.
+ * `hang` never answers; `disconnect` drops the connection without answering; `malformed` answers 200 with
+ * a body that breaks the documented shape; `status`, `body`, `serviceErrorCode` or `retryAfterSeconds`
+ * answer with that instead of the real handler (status defaults to 200 with a `body`, 429 with
+ * `retryAfterSeconds`, else 500). With none of these, the call is only delayed and then handled normally.
  */
 export const FaultSpec = z.object({
   endpoint: FaultEndpoint,
@@ -20,6 +20,7 @@ export const FaultSpec = z.object({
   body: z.unknown().optional(),
   latencyMs: z.number().nonnegative().optional(),
   hang: z.boolean().optional(),
+  disconnect: z.boolean().optional(),
   malformed: z.boolean().optional(),
 });
 export type FaultSpec = z.infer<typeof FaultSpec>;

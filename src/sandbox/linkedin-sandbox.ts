@@ -318,6 +318,11 @@ class Sandbox implements LinkedInSandbox {
     if (delay > 0) await this.sleep(delay);
     if (this.closed || res.destroyed) return;
     if (fault?.hang === true) return;
+    if (fault?.disconnect === true) {
+      // A reset connection, as a dropped proxy or a crashed server gives.
+      req.socket.destroy();
+      return;
+    }
 
     const faulted = fault === undefined ? undefined : faultReply(endpoint, fault);
     this.answer(res, call, finish, faulted ?? this.route(endpoint, req, target, body, call.seq));

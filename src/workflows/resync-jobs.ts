@@ -191,10 +191,11 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     } catch (error) {
       if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
       const cause = error.cause;
-      if (
+      const outOfTime =
+        Date.now() >= deadlineAt ||
         cause instanceof TimeoutFailure ||
-        (cause instanceof ApplicationFailure && cause.type === FailureType.ResyncDeadlineExceeded)
-      ) {
+        (cause instanceof ApplicationFailure && cause.type === FailureType.ResyncDeadlineExceeded);
+      if (outOfTime) {
         // Out of time: the deadline timer decides what happens now.
         await condition(() => deadlinePassed);
         return;
@@ -271,7 +272,12 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   }
 
   async function continueAsNewIfLarge(): Promise<void> {
-    if (batchesThisRun < MAX_BATCHES_PER_RUN && !workflowInfo().continueAsNewSuggested) return;
+    if (sourceExhausted() && state.createQueue.length === 0) return;
+    if (
+      batchesThisRun < (input.batchesPerRun ?? MAX_BATCHES_PER_RUN) &&
+      !workflowInfo().continueAsNewSuggested
+    )
+      return;
     await condition(allHandlersFinished);
     const carry: ResyncCarry = {
       ...state,

@@ -1,0 +1,506 @@
+/**
+ * How the service maps each kind of answer LinkedIn gives, on the full stack: a signed notification to the
+ * webhook, the resync workflow on the Temporal dev server, and the LinkedIn sandbox over HTTP. Every test
+ * checks what LinkedIn saw and what the resync reported per job.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { DEFAULT_THROTTLE_DELAY_MS } from '../src/activities/failures';
+import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
+import { JobResyncNotification, workflowIdFor, type JobResult, type ResyncResult } from '../src/contract';
+import type { RecordedCall } from '../src/sandbox/linkedin-sandbox';
+import type { resyncJobs } from '../src/workflows';
+import {
+  startTestEnvironment,
+  type TestEnvironment,
+  type TestEnvironmentOptions,
+} from './support/environment';
+
+const DEMO = DEMO_APPLICATION.urn;
+const TASK_URN = /^urn:li:simpleJobPostingTask:/;
+
+/** Starts an environment for the enclosing describe and puts LinkedIn back in its seeded state before each test. */
+function useEnvironment(options: TestEnvironmentOptions = {}): () => TestEnvironment {
+  let env: TestEnvironment | undefined;
+  beforeAll(async () => {
+    env = await startTestEnvironment(options);
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+  beforeEach(() => {
+    const current = get();
+    current.sandbox.reset();
+    current.seedSandboxWithDemoJobs();
+    current.sandbox.faults.clear();
+  });
+  const get = () => {
+    if (!env) throw new Error('the test environment did not start');
+    return env;
+  };
+  return get;
+}
+
+function notification(ids: readonly string[], urn = DEMO): string {
+  return JSON.stringify({
+    developerApplicationUrn: urn,
+    externalJobPostingIds: ids,
+    syncAllOpenJobs: false,
+    type: 'RESYNC_JOBS',
+  });
+}
+
+function handleOf(env: TestEnvironment, body: string): WorkflowHandle<typeof resyncJobs> {
+  const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(body)));
+  return env.client.workflow.getHandle<typeof resyncJobs>(workflowId);
+}
+
+/** Delivers the notification as LinkedIn does and waits for the resync's result. */
+async function resync(env: TestEnvironment, ids: readonly string[], urn = DEMO): Promise<ResyncResult> {
+  const body = notification(ids, urn);
+  const response = await env.notify(body);
+  expect(response.status).toBe(200);
+  return handleOf(env, body).result();
+}
+
+function jobOf(result: ResyncResult, id: string): JobResult {
+  const job = result.jobs.find((candidate) => candidate.externalJobPostingId === id);
+  if (!job) throw new Error(`the result lists no ${id}: ${JSON.stringify(result.jobs)}`);
+  return job;
+}
+
+/** id → fate/confirmation, for comparing a whole result at once. */
+function fates(result: ResyncResult): Record<string, string> {
+  return Object.fromEntries(
+    result.jobs.map((job) => [
+      job.externalJobPostingId,
+      job.confirmation === undefined ? job.fate : `${job.fate}/${job.confirmation}`,
+    ]),
+  );
+}
+
+function callsTo(env: TestEnvironment, endpoint: RecordedCall['endpoint']): RecordedCall[] {
+  return env.sandbox.calls().filter((call) => call.endpoint === endpoint);
+}
+
+function postedIds(call: RecordedCall | undefined): unknown[] {
+  return (call?.elements ?? []).map((element) =>
+    typeof element === 'object' && element !== null
+      ? (element as Record<string, unknown>).externalJobPostingId
+      : undefined,
+  );
+}
+
+/** Milliseconds from the end of one call's answer to the start of the next call. */
+function gapsBetween(calls: readonly RecordedCall[]): number[] {
+  return calls.slice(1).map((call, index) => call.startedAt - (calls[index]?.endedAt ?? Infinity));
+}
+
+describe('answers of simpleJobPostings', () => {
+  const env = useEnvironment();
+
+  test('a 429 with Retry-After is retried after Retry-After and never sooner, and the jobs are updated', async () => {
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', retryAfterSeconds: 2 });
+
+    const result = await resync(env(), ['job-1003', 'job-1017']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map((call) => call.status)).toEqual([429, 200]);
+    const [gap] = gapsBetween(postings);
+    expect(gap).toBeGreaterThanOrEqual(2_000);
+    // Retry-After was honoured, not the fallback for a 429 without one.
+    expect(gap).toBeLessThan(DEFAULT_THROTTLE_DELAY_MS);
+    expect(postedIds(postings[1])).toEqual(['job-1003', 'job-1017']);
+    expect(fates(result)).toEqual({ 'job-1003': 'UPDATED/CONFIRMED', 'job-1017': 'UPDATED/CONFIRMED' });
+    expect(result.outcome).toBe('SUCCEEDED');
+  });
+
+  test('500, 503 and 504 are retried with growing backoff until the call succeeds, and the jobs are updated', async () => {
+    for (const status of [500, 503, 504])
+      env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', status });
+
+    const result = await resync(env(), ['job-1005', 'job-1026', 'job-1047']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map((call) => call.status)).toEqual([500, 503, 504, 200]);
+    const [first = 0, second = 0, third = 0] = gapsBetween(postings);
+    // The retry policy starts at 1 s and doubles.
+    expect(first).toBeGreaterThanOrEqual(1_000);
+    expect(second).toBeGreaterThanOrEqual(1.5 * first);
+    expect(third).toBeGreaterThanOrEqual(1.5 * second);
+    for (const call of postings) expect(postedIds(call)).toEqual(['job-1005', 'job-1026', 'job-1047']);
+    expect(
+      env()
+        .sandbox.postedElements(DEMO)
+        .map((e) => [e.externalJobPostingId, e.operation, e.status]),
+    ).toEqual([
+      ['job-1005', 'UPDATE', 202],
+      ['job-1026', 'UPDATE', 202],
+      ['job-1047', 'UPDATE', 202],
+    ]);
+    expect(fates(result)).toEqual({
+      'job-1005': 'UPDATED/CONFIRMED',
+      'job-1026': 'UPDATED/CONFIRMED',
+      'job-1047': 'UPDATED/CONFIRMED',
+    });
+    expect(result.totals).toMatchObject({ requested: 3, sent: 3, updated: 3, confirmed: 3, rejected: 0 });
+  });
+
+  test.each([
+    { code: 65602, meaning: 'expired', refuse: (e: TestEnvironment) => e.sandbox.faults.expireAllTokens() },
+    {
+      code: 65600,
+      meaning: 'invalid',
+      refuse: (e: TestEnvironment) =>
+        e.sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', status: 401, serviceErrorCode: 65600 }),
+    },
+  ])(
+    'a 401 with serviceErrorCode $code (token $meaning) fetches exactly one fresh token, and the call is retried and succeeds',
+    async ({ code, refuse }) => {
+      // A first resync leaves a token in the worker's cache.
+      await resync(env(), [`job-${code === 65602 ? 1061 : 1062}`, 'job-1106']);
+      env().sandbox.reset();
+      env().seedSandboxWithDemoJobs();
+      refuse(env());
+
+      const ids = [`job-${code === 65602 ? 1063 : 1064}`, 'job-1107'];
+      const result = await resync(env(), ids);
+
+      const calls = env()
+        .sandbox.calls()
+        .filter((call) => call.endpoint !== 'simpleJobPostingTasks');
+      expect(calls.map((call) => [call.endpoint, call.status])).toEqual([
+        ['simpleJobPostings', 401],
+        ['token', 200],
+        ['simpleJobPostings', 200],
+      ]);
+      expect(calls[0]?.responseBody).toMatchObject({ serviceErrorCode: code, status: 401 });
+      expect(postedIds(calls[2])).toEqual(ids);
+      // Task status is asked with the fresh token: no 401 there.
+      const polls = callsTo(env(), 'simpleJobPostingTasks');
+      expect(polls.length).toBeGreaterThan(0);
+      for (const poll of polls) expect(poll.status).toBe(200);
+      expect(fates(result)).toEqual(Object.fromEntries(ids.map((id) => [id, 'UPDATED/CONFIRMED'])));
+    },
+  );
+
+  test.each([
+    {
+      status: 403,
+      message: 'Not enough permissions to access: simpleJobPostings.BATCH_CREATE',
+      ids: ['job-1008', 'job-1029'],
+    },
+    { status: 404, message: 'No resource found for simpleJobPostings', ids: ['job-1009', 'job-1031'] },
+  ])(
+    "a whole-call $status is not retried and every job of the batch is rejected with LinkedIn's message",
+    async ({ status, message, ids }) => {
+      env().sandbox.faults.enqueue({
+        endpoint: 'simpleJobPostings',
+        status,
+        body: { message, serviceErrorCode: 100, status },
+      });
+
+      const result = await resync(env(), ids);
+
+      const postings = callsTo(env(), 'simpleJobPostings');
+      expect(postings.map((call) => call.status)).toEqual([status]);
+      expect(postedIds(postings[0])).toEqual(ids);
+      expect(callsTo(env(), 'simpleJobPostingTasks')).toEqual([]);
+      for (const id of ids) {
+        const job = jobOf(result, id);
+        expect(job.fate).toBe('REJECTED');
+        expect(job.reason).toContain(message);
+        expect(job.reason).toContain(String(status));
+      }
+      expect(result.totals).toMatchObject({ requested: 2, sent: 0, rejected: 2 });
+      expect(result.outcome).toBe('PARTIAL');
+    },
+  );
+
+  test("an element refused inside the 200 rejects that job with LinkedIn's message while the others are updated, in one call", async () => {
+    const message = 'ERROR :: /title :: title contains words LinkedIn does not allow\n';
+    env().sandbox.faults.rejectElement('job-1071', { message });
+
+    const result = await resync(env(), ['job-1070', 'job-1071', 'job-1072']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map((call) => call.status)).toEqual([200]);
+    expect(
+      env()
+        .sandbox.postedElements(DEMO)
+        .map((e) => [e.externalJobPostingId, e.status]),
+    ).toEqual([
+      ['job-1070', 202],
+      ['job-1071', 422],
+      ['job-1072', 202],
+    ]);
+    expect(fates(result)).toEqual({
+      'job-1070': 'UPDATED/CONFIRMED',
+      'job-1071': 'REJECTED',
+      'job-1072': 'UPDATED/CONFIRMED',
+    });
+    expect(jobOf(result, 'job-1071').reason).toContain(message.trim());
+    expect(jobOf(result, 'job-1071').reason).toContain('422');
+    expect(result.totals).toMatchObject({ sent: 2, updated: 2, rejected: 1, confirmed: 2 });
+    expect(result.outcome).toBe('PARTIAL');
+  });
+
+  test('an answer that breaks the contract fails as LinkedInContractViolation without retry, and its jobs are rejected naming the break', async () => {
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', malformed: true });
+    const ids = ['job-1074', 'job-1113'];
+
+    const result = await resync(env(), ids);
+
+    expect(callsTo(env(), 'simpleJobPostings').map((call) => call.status)).toEqual([200]);
+    for (const id of ids) {
+      expect(jobOf(result, id).fate).toBe('REJECTED');
+      expect(jobOf(result, id).reason).toMatch(/simpleJobPostings answered outside its documented shape/);
+    }
+    expect(result.outcome).toBe('PARTIAL');
+    const history = await handleOf(env(), notification(ids)).fetchHistory();
+    const failures = (history.events ?? []).flatMap((event) => {
+      const failure = event.activityTaskFailedEventAttributes?.failure;
+      return failure ? [failure] : [];
+    });
+    expect(failures.map((failure) => failure.applicationFailureInfo?.type)).toEqual([
+      'LinkedInContractViolation',
+    ]);
+    expect(failures[0]?.applicationFailureInfo?.nonRetryable).toBe(true);
+  });
+
+  test('an id the ATS does not know is reported NOT_IN_ATS, nothing is sent for it, and the outcome is PARTIAL', async () => {
+    const result = await resync(env(), ['job-1044', 'job-9999']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings).toHaveLength(1);
+    expect(postedIds(postings[0])).toEqual(['job-1044']);
+    expect(fates(result)).toEqual({ 'job-1044': 'UPDATED/CONFIRMED', 'job-9999': 'NOT_IN_ATS' });
+    expect(jobOf(result, 'job-9999').reason).toBeDefined();
+    expect(result.totals).toMatchObject({ requested: 2, sent: 1, notInAts: 1 });
+    expect(result.outcome).toBe('PARTIAL');
+  });
+});
+
+describe("LinkedIn's tasks", () => {
+  const env = useEnvironment();
+
+  test("a task that ends FAILED turns its job REJECTED with the task's errorMessage, without sending it again", async () => {
+    const message = 'Job posting job-1081 was removed by LinkedIn moderation';
+    env().sandbox.faults.taskOutcome('job-1081', 'FAILED', message);
+
+    const result = await resync(env(), ['job-1080', 'job-1081']);
+
+    expect(callsTo(env(), 'simpleJobPostings')).toHaveLength(1);
+    expect(
+      env()
+        .sandbox.postedElements(DEMO)
+        .map((e) => [e.externalJobPostingId, e.operation, e.status]),
+    ).toEqual([
+      ['job-1080', 'UPDATE', 202],
+      ['job-1081', 'UPDATE', 202],
+    ]);
+    expect(fates(result)).toEqual({ 'job-1080': 'UPDATED/CONFIRMED', 'job-1081': 'REJECTED' });
+    expect(jobOf(result, 'job-1081').reason).toContain(message);
+    expect(result.totals).toMatchObject({ sent: 1, updated: 1, rejected: 1, confirmed: 1 });
+    expect(result.outcome).toBe('PARTIAL');
+  });
+
+  test('a task that ends PROCESSED confirms its job', async () => {
+    env().sandbox.faults.taskOutcome('job-1083', 'PROCESSED');
+
+    const result = await resync(env(), ['job-1083', 'job-1124']);
+
+    expect(callsTo(env(), 'simpleJobPostings')).toHaveLength(1);
+    expect(fates(result)).toEqual({ 'job-1083': 'UPDATED/CONFIRMED', 'job-1124': 'UPDATED/CONFIRMED' });
+    expect(jobOf(result, 'job-1083').taskUrn).toMatch(TASK_URN);
+    expect(result.totals).toMatchObject({ sent: 2, confirmed: 2, unconfirmed: 0 });
+    expect(result.outcome).toBe('SUCCEEDED');
+  });
+
+  test('an UPDATE of a job LinkedIn does not have is sent once more with CREATE, followed, and confirmed', async () => {
+    env().sandbox.reset();
+    env().sandbox.seedExistingJobs(DEMO, ['job-1091']);
+
+    const result = await resync(env(), ['job-1091', 'job-1092']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map(postedIds)).toEqual([['job-1091', 'job-1092'], ['job-1092']]);
+    const posted = env().sandbox.postedElements(DEMO);
+    expect(posted.map((e) => [e.externalJobPostingId, e.operation, e.status])).toEqual([
+      ['job-1091', 'UPDATE', 202],
+      ['job-1092', 'UPDATE', 202],
+      ['job-1092', 'CREATE', 202],
+    ]);
+    expect(fates(result)).toEqual({ 'job-1091': 'UPDATED/CONFIRMED', 'job-1092': 'CREATED/CONFIRMED' });
+    expect(result.totals).toMatchObject({ sent: 2, updated: 1, created: 1, confirmed: 2, rejected: 0 });
+    expect(result.outcome).toBe('SUCCEEDED');
+    // The CREATE's task was followed too: some task poll asked for it.
+    const createTask = jobOf(result, 'job-1092').taskUrn ?? '';
+    expect(createTask).toMatch(TASK_URN);
+    const polls = callsTo(env(), 'simpleJobPostingTasks');
+    expect(polls.some((poll) => poll.query.includes(encodeURIComponent(createTask)))).toBe(true);
+    expect(env().sandbox.heldJob(DEMO, 'job-1092')?.state).toBe('OPEN');
+  });
+
+  test('a job closed in the ATS is sent with CLOSE in a call of its own and ends CLOSED on LinkedIn', async () => {
+    const result = await resync(env(), ['job-1039', 'job-1040']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map(postedIds)).toEqual([['job-1040'], ['job-1039']]);
+    expect(
+      env()
+        .sandbox.postedElements(DEMO)
+        .map((e) => [e.externalJobPostingId, e.operation, e.status]),
+    ).toEqual([
+      ['job-1040', 'UPDATE', 202],
+      ['job-1039', 'CLOSE', 202],
+    ]);
+    expect(fates(result)).toEqual({ 'job-1039': 'CLOSED/CONFIRMED', 'job-1040': 'UPDATED/CONFIRMED' });
+    expect(result.totals).toMatchObject({ sent: 2, updated: 1, closed: 1, confirmed: 2 });
+    expect(env().sandbox.heldJob(DEMO, 'job-1039')?.state).toBe('CLOSED');
+  });
+
+  test('a CLOSE answered 409 because LinkedIn does not hold the job counts as done', async () => {
+    env().sandbox.reset();
+
+    const result = await resync(env(), ['job-1079']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map((call) => call.status)).toEqual([200]);
+    expect(
+      env()
+        .sandbox.postedElements(DEMO)
+        .map((e) => [e.externalJobPostingId, e.operation, e.status]),
+    ).toEqual([['job-1079', 'CLOSE', 409]]);
+    expect(fates(result)).toEqual({ 'job-1079': 'CLOSED/CONFIRMED' });
+    expect(result.outcome).toBe('SUCCEEDED');
+  });
+
+  test('a whole CLOSE call answered 409 counts its job as done, and a CLOSE of several jobs is split to find out which', async () => {
+    const message = 'Job posting is already closed or does not exist';
+    env().sandbox.faults.enqueue({
+      endpoint: 'simpleJobPostings',
+      status: 409,
+      times: 2,
+      body: { message, serviceErrorCode: 0, status: 409 },
+    });
+
+    const result = await resync(env(), ['job-1119', 'job-1159', 'job-1199']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map((call) => [call.status, postedIds(call)])).toEqual([
+      [409, ['job-1119', 'job-1159', 'job-1199']],
+      [409, ['job-1119']],
+      [200, ['job-1159']],
+      [200, ['job-1199']],
+    ]);
+    expect(fates(result)).toEqual({
+      'job-1119': 'CLOSED/CONFIRMED',
+      'job-1159': 'CLOSED/CONFIRMED',
+      'job-1199': 'CLOSED/CONFIRMED',
+    });
+    expect(env().sandbox.heldJob(DEMO, 'job-1159')?.state).toBe('CLOSED');
+    expect(result.totals).toMatchObject({ sent: 3, closed: 3, rejected: 0 });
+  });
+});
+
+describe('tokens', () => {
+  const env = useEnvironment();
+
+  test('one token per application is reused across the batches of a resync and across resyncs', async () => {
+    // Every even id of the range: all open, 140 of them, so two batches.
+    const many = Array.from({ length: 140 }, (_, k) => `job-${1000 + 2 * k}`);
+    const first = await resync(env(), many);
+    const second = await resync(env(), ['job-1002', 'job-1013', 'job-1024']);
+    const third = await resync(env(), ['job-1002', 'job-1013', 'job-1035']);
+
+    const tokens = callsTo(env(), 'token');
+    expect(tokens.map((call) => [call.status, call.developerApplicationUrn])).toEqual([[200, DEMO]]);
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.length).toBe(Math.ceil(many.length / 100) + 2);
+    for (const call of [...postings, ...callsTo(env(), 'simpleJobPostingTasks')]) {
+      expect(call.status).toBe(200);
+      expect(call.startedAt).toBeGreaterThanOrEqual(tokens[0]?.endedAt ?? Infinity);
+    }
+    for (const result of [first, second, third]) expect(result.outcome).toBe('SUCCEEDED');
+  });
+
+  test('a token endpoint that refuses the child credentials rejects the jobs with the reason, without a retry storm', async () => {
+    const second = SECOND_DEMO_APPLICATION;
+    env().sandbox.registerApplication({
+      developerApplicationUrn: second.urn,
+      clientId: second.clientId,
+      clientSecret: 'a-secret-rotated-on-linkedin',
+      kind: 'child',
+    });
+    try {
+      const result = await resync(env(), ['job-1001', 'job-1004'], second.urn);
+
+      const tokens = callsTo(env(), 'token');
+      expect(tokens.map((call) => [call.status, call.developerApplicationUrn])).toEqual([[401, second.urn]]);
+      expect(callsTo(env(), 'simpleJobPostings')).toEqual([]);
+      for (const id of ['job-1001', 'job-1004']) {
+        const job = jobOf(result, id);
+        expect(job.fate).toBe('REJECTED');
+        expect(job.reason).toContain(second.urn);
+        expect(job.reason).toContain('Client authentication failed');
+      }
+      expect(result.outcome).toBe('PARTIAL');
+    } finally {
+      env().sandbox.registerApplication({
+        developerApplicationUrn: second.urn,
+        clientId: second.clientId,
+        clientSecret: second.clientSecret,
+        kind: 'child',
+      });
+    }
+  });
+});
+
+describe('a LinkedIn that does not answer', () => {
+  const env = useEnvironment({ requestTimeoutMs: 1_000 });
+
+  test('a hung connection is given up after the request timeout and retried, and the jobs are updated', async () => {
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', hang: true });
+
+    const result = await resync(env(), ['job-1014', 'job-1058']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map((call) => call.status)).toEqual([0, 200]);
+    const [hung, retried] = postings;
+    // Our side closed the hung call after the request timeout; the retry came after the 1 s backoff.
+    expect((hung?.endedAt ?? 0) - (hung?.startedAt ?? 0)).toBeGreaterThanOrEqual(1_000);
+    expect((retried?.startedAt ?? 0) - (hung?.startedAt ?? Infinity)).toBeGreaterThanOrEqual(2_000);
+    expect(postedIds(retried)).toEqual(['job-1014', 'job-1058']);
+    expect(fates(result)).toEqual({ 'job-1014': 'UPDATED/CONFIRMED', 'job-1058': 'UPDATED/CONFIRMED' });
+  });
+
+  test('a connection dropped without an answer is retried, and the jobs are updated', async () => {
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', disconnect: true });
+
+    const result = await resync(env(), ['job-1015', 'job-1059']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map((call) => call.status)).toEqual([0, 200]);
+    expect(gapsBetween(postings)[0]).toBeGreaterThanOrEqual(1_000);
+    expect(postedIds(postings[1])).toEqual(['job-1015', 'job-1059']);
+    expect(fates(result)).toEqual({ 'job-1015': 'UPDATED/CONFIRMED', 'job-1059': 'UPDATED/CONFIRMED' });
+  });
+});
+
+describe('a task that never ends', () => {
+  // The follow-up window lasts at least as long as the deadline, so both are short here.
+  const env = useEnvironment({ deadlineMs: 3_000, followUpWindowMs: 3_000 });
+
+  test('a job whose task is still running when the follow-up window ends is sent but UNCONFIRMED', async () => {
+    env().sandbox.faults.taskOutcome('job-1085', 'STUCK');
+
+    const result = await resync(env(), ['job-1085', 'job-1126']);
+
+    expect(callsTo(env(), 'simpleJobPostings')).toHaveLength(1);
+    expect(fates(result)).toEqual({ 'job-1085': 'UPDATED/UNCONFIRMED', 'job-1126': 'UPDATED/CONFIRMED' });
+    expect(result.totals).toMatchObject({ sent: 2, updated: 2, confirmed: 1, unconfirmed: 1 });
+    // The task was asked about until the window closed.
+    const polls = callsTo(env(), 'simpleJobPostingTasks');
+    expect(polls.length).toBeGreaterThan(1);
+  });
+});
