@@ -84,11 +84,7 @@ describe('the deadline', () => {
     const handle = handleOf(body);
 
     const failure = await handle.result().then(
-      (r) =>
-        console.log(
-          JSON.stringify((r as ResyncResult).totals),
-          env.sandbox.calls().map((c) => [c.endpoint, c.startedAt, c.endedAt, c.status]),
-        ),
+      () => undefined,
       (error: unknown) => error,
     );
     expect(failure).toBeInstanceOf(WorkflowFailedError);

@@ -138,6 +138,30 @@ export function createActivities(deps: ActivityDeps) {
     });
   }
 
+  /**
+   * A CLOSE call. LinkedIn answers a whole call 409 when a job in it is already closed or absent there
+   * (linkedin.md §5): for one job that is its answer; for several, each goes alone to learn which.
+   */
+  async function sendCloses(
+    app: DeveloperApplication,
+    elements: JobPostingElement[],
+    notAfter: number,
+    cancellation: AbortSignal,
+  ): Promise<ElementResult[]> {
+    try {
+      return await send(app, elements, notAfter, cancellation);
+    } catch (error) {
+      if (!(error instanceof LinkedInApiError) || error instanceof LinkedInCredentialsError) throw error;
+      if (error.status !== 409) throw error;
+      if (elements.length === 1) return [{ ok: false, status: 409, message: error.message }];
+      const answers: ElementResult[] = [];
+      for (const element of elements) {
+        answers.push(...(await sendCloses(app, [element], notAfter, cancellation)));
+      }
+      return answers;
+    }
+  }
+
   return {
     /** A page of the application's open job ids, in id order, for syncAllOpenJobs. */
     listOpenJobIds: async (input: ListOpenJobIdsInput): Promise<string[]> => {
@@ -254,7 +278,10 @@ export function createActivities(deps: ActivityDeps) {
       if (elements.length === 0) continue;
       let answers: ElementResult[];
       try {
-        answers = await send(app, elements, input.notAfter, cancellation);
+        answers =
+          elements === closes
+            ? await sendCloses(app, elements, input.notAfter, cancellation)
+            : await send(app, elements, input.notAfter, cancellation);
       } catch (error) {
         if (!isPermanentRefusal(error)) throw error;
         const reason =
