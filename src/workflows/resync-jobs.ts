@@ -233,7 +233,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     state.awaitingReports++;
     try {
       await startChild(followResyncTasks, {
-        workflowId: `${info.workflowId}-tasks-${info.firstExecutionRunId.slice(0, 8)}-${batchNumber}-${operation.toLowerCase()}`,
+        workflowId: `${info.workflowId}-tasks-${info.firstExecutionRunId.slice(-12)}-${batchNumber}-${operation.toLowerCase()}`,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: `Follow LinkedIn's tasks of batch ${batchNumber} (${tasks.length} ${operation})`,
         typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: urn }],
