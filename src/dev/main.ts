@@ -9,7 +9,13 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { startApiServer } from '../api/main';
 import { signNotification } from '../api/signature';
-import { buildDemoJobs, DEMO_APPLICATION, SECOND_DEMO_APPLICATION, seedDemoData } from '../ats/demo-data';
+import {
+  buildDemoJobs,
+  DEMO_APPLICATION,
+  DEMO_SAMPLE_JOB_IDS,
+  SECOND_DEMO_APPLICATION,
+  seedDemoData,
+} from '../ats/demo-data';
 import { openEmbeddedJobStore } from '../ats/embedded-store';
 import { loadConfig } from '../config';
 import { formatDuration } from '../duration';
@@ -74,11 +80,13 @@ async function main(): Promise<void> {
         kind: 'child',
       });
     }
-    // LinkedIn already holds the demo jobs: the resync's UPDATEs find them.
+    // LinkedIn already holds most demo jobs: the resync's UPDATEs find them. Every 25th is missing on
+    // LinkedIn's side, so a sync-all shows the CREATE fallback too.
     for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
       const ids = buildDemoJobs()
         .filter((job) => job.developerApplicationUrn === app.urn)
-        .map((job) => job.externalJobPostingId);
+        .map((job) => job.externalJobPostingId)
+        .filter((id, index) => DEMO_SAMPLE_JOB_IDS.includes(id) || index % 25 !== 24);
       sandbox.seedExistingJobs(app.urn, ids);
     }
   }
