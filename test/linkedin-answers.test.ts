@@ -146,23 +146,30 @@ describe('answers of simpleJobPostings', () => {
   });
 
   test.each([
-    { code: 65602, meaning: 'expired', refuse: (e: TestEnvironment) => e.sandbox.faults.expireAllTokens() },
+    {
+      code: 65602,
+      meaning: 'expired',
+      warmUp: ['job-1061', 'job-1106'],
+      ids: ['job-1063', 'job-1107'],
+      refuse: (e: TestEnvironment) => e.sandbox.faults.expireAllTokens(),
+    },
     {
       code: 65600,
       meaning: 'invalid',
+      warmUp: ['job-1062', 'job-1108'],
+      ids: ['job-1064', 'job-1109'],
       refuse: (e: TestEnvironment) =>
         e.sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', status: 401, serviceErrorCode: 65600 }),
     },
   ])(
     'a 401 with serviceErrorCode $code (token $meaning) fetches exactly one fresh token, and the call is retried and succeeds',
-    async ({ code, refuse }) => {
+    async ({ code, warmUp, ids, refuse }) => {
       // A first resync leaves a token in the worker's cache.
-      await resync(env(), [`job-${code === 65602 ? 1061 : 1062}`, 'job-1106']);
+      await resync(env(), warmUp);
       env().sandbox.reset();
       env().seedSandboxWithDemoJobs();
       refuse(env());
 
-      const ids = [`job-${code === 65602 ? 1063 : 1064}`, 'job-1107'];
       const result = await resync(env(), ids);
 
       const calls = env()
@@ -454,6 +461,37 @@ describe('tokens', () => {
       });
     }
   });
+
+  test('a token endpoint that refuses the credentials while tasks are followed leaves the jobs sent but UNCONFIRMED, without a retry storm', async () => {
+    const second = SECOND_DEMO_APPLICATION;
+    const seed = () => env().sandbox.seedExistingJobs(second.urn, ['job-1010', 'job-1011', 'job-1012']);
+    seed();
+    // A first resync leaves a token in the worker's cache.
+    await resync(env(), ['job-1010'], second.urn);
+    env().sandbox.reset();
+    seed();
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostingTasks', status: 401, serviceErrorCode: 65602 });
+    env().sandbox.faults.enqueue({
+      endpoint: 'token',
+      status: 401,
+      times: 3,
+      body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+    });
+
+    const result = await resync(env(), ['job-1011', 'job-1012'], second.urn);
+
+    expect(
+      env()
+        .sandbox.calls()
+        .map((call) => [call.endpoint, call.status]),
+    ).toEqual([
+      ['simpleJobPostings', 200],
+      ['simpleJobPostingTasks', 401],
+      ['token', 401],
+    ]);
+    expect(fates(result)).toEqual({ 'job-1011': 'UPDATED/UNCONFIRMED', 'job-1012': 'UPDATED/UNCONFIRMED' });
+    expect(result.totals).toMatchObject({ sent: 2, confirmed: 0, unconfirmed: 2 });
+  });
 });
 
 describe('a LinkedIn that does not answer', () => {
@@ -493,14 +531,15 @@ describe('a task that never ends', () => {
 
   test('a job whose task is still running when the follow-up window ends is sent but UNCONFIRMED', async () => {
     env().sandbox.faults.taskOutcome('job-1085', 'STUCK');
+    const notifiedAt = Date.now();
 
     const result = await resync(env(), ['job-1085', 'job-1126']);
 
     expect(callsTo(env(), 'simpleJobPostings')).toHaveLength(1);
     expect(fates(result)).toEqual({ 'job-1085': 'UPDATED/UNCONFIRMED', 'job-1126': 'UPDATED/CONFIRMED' });
     expect(result.totals).toMatchObject({ sent: 2, updated: 2, confirmed: 1, unconfirmed: 1 });
-    // The task was asked about until the window closed.
+    // The stuck task was asked about until the window closed, 3 s after the notification.
     const polls = callsTo(env(), 'simpleJobPostingTasks');
-    expect(polls.length).toBeGreaterThan(1);
+    expect(polls.at(-1)?.startedAt).toBeGreaterThanOrEqual(notifiedAt + 3_000);
   });
 });

@@ -25,9 +25,12 @@ export function isPermanentRefusal(error: unknown): error is LinkedInApiError {
 
 /**
  * Turns what the LinkedIn client threw into a Temporal failure with a stable type, so the retry policy
- * decides: 429 waits for Retry-After, 5xx/network back off, contract breaks stop.
+ * decides: 429 waits for Retry-After, 5xx/network back off, refused credentials and contract breaks stop.
  */
 export function toActivityFailure(error: unknown): unknown {
+  if (error instanceof LinkedInCredentialsError) {
+    return ApplicationFailure.nonRetryable(error.message, FailureType.LinkedInCredentialsRejected);
+  }
   if (error instanceof LinkedInApiError) {
     if (error.status === 429) {
       return ApplicationFailure.create({

@@ -73,27 +73,6 @@ export function createActivities(deps: ActivityDeps) {
     return found;
   }
 
-  async function tokenFor(app: DeveloperApplication, signal: AbortSignal): Promise<string> {
-    try {
-      return await deps.tokens.get(app, signal);
-    } catch (error) {
-      if (
-        error instanceof LinkedInApiError &&
-        error.status >= 400 &&
-        error.status < 500 &&
-        error.status !== 429
-      ) {
-        throw new LinkedInCredentialsError(
-          error.status,
-          `LinkedIn refused the credentials of ${app.urn}: ${error.message}`,
-          error.serviceErrorCode,
-          undefined,
-        );
-      }
-      throw error;
-    }
-  }
-
   /**
    * One batch_create call in the application's lane, never at or after the deadline; a refused token is
    * renewed once.
@@ -127,13 +106,13 @@ export function createActivities(deps: ActivityDeps) {
           throw error;
         }
       };
-      const token = await tokenFor(app, cancellation);
+      const token = await deps.tokens.get(app, cancellation);
       try {
         return await post(token);
       } catch (error) {
         if (!(error instanceof LinkedInApiError) || error.status !== 401) throw error;
         await deps.tokens.invalidate(app, token);
-        return post(await tokenFor(app, cancellation));
+        return post(await deps.tokens.get(app, cancellation));
       }
     });
   }

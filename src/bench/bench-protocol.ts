@@ -36,13 +36,17 @@ export interface WorkerSeeded {
   seedMs: number;
   /** VmHWM at the end of seeding: process start, PGlite and the insert. */
   seedPeakRss: number;
+  /** Before the store is opened (SDK runtime installed), after a full GC. */
+  atStart: MemorySnapshot;
+  /** With the PGlite store open and empty, after a full GC: the in-process database's share. */
+  storeOpened: MemorySnapshot;
   /** After seeding, before the workers exist, after a full GC: the store's share of `idle`. */
   afterSeed: MemorySnapshot;
 }
 
 export interface WorkerReady {
   kind: 'ready';
-  /** After seeding, with the workers polling and nothing to do, after a full GC. */
+  /** After seeding, with the workers polling and nothing to do, after a full GC (rss: VmRSS at the reset). */
   idle: MemorySnapshot;
   /** Whether the kernel's peak-RSS counter could be reset here (so `resyncPeakRss` excludes seeding). */
   peakReset: boolean;

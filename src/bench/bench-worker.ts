@@ -143,7 +143,11 @@ async function main(): Promise<void> {
     telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } },
   });
 
+  collectGarbage();
+  const atStart = snapshot();
   const jobStore = await openEmbeddedJobStore({ dataDir: setup.dataDir });
+  collectGarbage();
+  const storeOpened = snapshot();
   let connection: NativeConnection | undefined;
   let workers: ResyncWorkers | undefined;
   let running: Promise<void> | undefined;
@@ -151,7 +155,7 @@ async function main(): Promise<void> {
     const { ids, seedMs } = await seed(setup, jobStore);
     const seedPeakRss = procStatusBytes('VmHWM');
     collectGarbage();
-    await send({ kind: 'seeded', ids, seedMs, seedPeakRss, afterSeed: snapshot() });
+    await send({ kind: 'seeded', ids, seedMs, seedPeakRss, atStart, storeOpened, afterSeed: snapshot() });
 
     connection = await NativeConnection.connect({ address: setup.temporalAddress });
     workers = await createResyncWorkers({
@@ -175,8 +179,9 @@ async function main(): Promise<void> {
     });
 
     collectGarbage();
-    const idle = snapshot();
+    // The baseline is the RSS the kernel's peak counter restarts from, so the peak is never below it.
     const peakReset = resetPeakRss();
+    const idle = { rss: procStatusBytes('VmRSS'), heapUsed: process.memoryUsage().heapUsed };
     const sampler = new MemorySampler();
     sampler.start(setup.sampleEveryMs);
     const cpuAtReady = process.cpuUsage();

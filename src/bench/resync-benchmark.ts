@@ -8,7 +8,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -58,8 +58,20 @@ interface RunHistory {
   /** What the server reports for the run (DescribeWorkflowExecution), as a cross-check. */
   serverHistoryBytes: number | null;
   childrenStarted: number;
-  /** Not written out: read by the follow-up figures. */
-  childIds?: string[];
+}
+
+interface BatchCycle {
+  /** From one postBatch being scheduled to the next. */
+  cycleMs: number | null;
+  /** postBatch: scheduled until a worker picked it up, and picked up until completed. */
+  postScheduleToStartMs: number | null;
+  postStartToCloseMs: number | null;
+  /** From startChild to the server's ChildWorkflowExecutionStarted. */
+  childStartMs: number | null;
+  /** Workflow tasks: scheduled until picked up, picked up until completed; how many per batch. */
+  workflowTaskScheduleToStartMs: number | null;
+  workflowTaskStartToCloseMs: number | null;
+  workflowTasksPerBatch: number | null;
 }
 
 interface SizeResult {
@@ -76,6 +88,8 @@ interface SizeResult {
     toFirstUpdateMs: number | null;
     toLastUpdateMs: number | null;
     toCompletionMs: number;
+    /** From the resync's completion until every follow-up workflow had closed. */
+    followUpsClosedAfterMs: number;
     jobsPerSecondToLastUpdate: number | null;
   };
   linkedin?: {
@@ -87,6 +101,10 @@ interface SizeResult {
     elementsPosted: number;
     distinctJobsPosted: number;
     maxConcurrentPostings: number;
+    /** How long LinkedIn's side took to answer a posting call, and the gap from one answer to the next call. */
+    medianCallMs: number | null;
+    medianGapMs: number | null;
+    p95GapMs: number | null;
     taskStatusCalls: number;
     tokenCalls: number;
   };
@@ -101,6 +119,8 @@ interface SizeResult {
     largestRunBytes: number;
     eventsPer1kJobs: number;
     bytesPer1kJobs: number;
+    /** Where a batch's time goes, from the chain's event times (medians over every batch). */
+    batchCycle: BatchCycle;
     /** Over the whole chain: what the history is made of. */
     byEventType: Record<string, { events: number; bytes: number }>;
   };
@@ -114,8 +134,16 @@ interface SizeResult {
     eventsPer1kJobs: number;
     bytesPer1kJobs: number;
   };
+  /** CPU time during the resync (start until every follow-up closed): the machine has few cores. */
+  cpu?: {
+    temporalServerMs: number | null;
+    /** This process: the LinkedIn sandbox and the Temporal client. */
+    benchProcessMs: number;
+  };
   worker?: {
     seedPeakRss: number;
+    atStart: MemorySnapshot;
+    storeOpened: MemorySnapshot;
     afterSeed: MemorySnapshot;
     idle: MemorySnapshot;
     /** false: the kernel's peak could not be reset, so resyncPeakRss includes seeding. */
@@ -172,6 +200,40 @@ async function mapLimited<T, R>(
   });
   await Promise.all(lanes);
   return results;
+}
+
+function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? null;
+}
+
+/**
+ * CPU time (ms) of this process's child processes named like the Temporal CLI: the dev server. From
+ * /proc/<pid>/stat (utime + stime in clock ticks, 100 a second on Linux); null where /proc is missing.
+ */
+function temporalServerCpuMs(): number | null {
+  let total: number | null = null;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  for (const pid of entries) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    // Fields after the command name: state, ppid, …, utime (14th field) and stime (15th).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[1]) !== process.pid || !comm.includes('temporal')) continue;
+    total = (total ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  }
+  return total;
 }
 
 function errorText(error: unknown): string {
@@ -260,6 +322,11 @@ class BenchWorker {
     }
   }
 
+  kill(): void {
+    this.finishing = true;
+    this.child.kill('SIGKILL');
+  }
+
   /** Waits for the exit the worker was asked for, then kills it if it is still there. */
   async stop(graceMs: number): Promise<void> {
     if (this.exitDescription === undefined && graceMs > 0) {
@@ -280,6 +347,8 @@ interface BenchContext {
   client: Client;
   temporalAddress: string;
   workflowBundlePath: string;
+  /** What to undo at once if the benchmark is interrupted (Ctrl-C) in the middle of a size. */
+  onInterrupt: Set<() => void>;
 }
 
 async function benchmarkSize(jobs: number, context: BenchContext): Promise<SizeResult> {
@@ -306,6 +375,11 @@ async function benchmarkSize(jobs: number, context: BenchContext): Promise<SizeR
   let sandbox: LinkedInSandbox | undefined;
   let worker: BenchWorker | undefined;
   let started = false;
+  const interrupt = () => {
+    worker?.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  context.onInterrupt.add(interrupt);
   try {
     sandbox = await startLinkedInSandbox({ taskCompletionMs: TASK_COMPLETION_MS });
     sandbox.registerApplication({
@@ -337,6 +411,8 @@ async function benchmarkSize(jobs: number, context: BenchContext): Promise<SizeR
     const ready: WorkerReady = await worker.next('ready', CHILD_STEP_TIMEOUT_MS);
     log(jobs, `seeded in ${(seeded.seedMs / 1000).toFixed(1)} s; resync started`);
 
+    const serverCpuAtStart = temporalServerCpuMs();
+    const benchCpuAtStart = process.cpuUsage();
     const receivedAt = Date.now();
     const request = canonicalRequest(notification);
     const input: ResyncInput = {
@@ -375,6 +451,25 @@ async function benchmarkSize(jobs: number, context: BenchContext): Promise<SizeR
     }
     const completedAt = Date.now();
 
+    const chain = await chainFigures(client, workflowId, handle.firstExecutionRunId, resync, jobs);
+    // The follow-ups report before they complete: the worker must stay until they have.
+    await within(
+      CHILD_STEP_TIMEOUT_MS,
+      'the follow-up workflows',
+      Promise.race([
+        mapLimited(chain.childIds, 16, (id) => client.workflow.getHandle(id).result()),
+        worker.failed,
+      ]),
+    );
+    const childrenClosedAt = Date.now();
+    const serverCpuAtEnd = temporalServerCpuMs();
+    const benchCpu = process.cpuUsage(benchCpuAtStart);
+    result.cpu = {
+      temporalServerMs:
+        serverCpuAtStart === null || serverCpuAtEnd === null ? null : serverCpuAtEnd - serverCpuAtStart,
+      benchProcessMs: (benchCpu.user + benchCpu.system) / 1000,
+    };
+
     worker.send({ kind: 'finish' });
     const report: WorkerReport = await worker.next('report', CHILD_STEP_TIMEOUT_MS);
     await worker.stop(CHILD_STEP_TIMEOUT_MS);
@@ -384,12 +479,15 @@ async function benchmarkSize(jobs: number, context: BenchContext): Promise<SizeR
       seedMs: seeded.seedMs,
       ...updateTimes(sandbox, application.urn, receivedAt, jobs),
       toCompletionMs: completedAt - receivedAt,
+      followUpsClosedAfterMs: childrenClosedAt - completedAt,
     };
     result.linkedin = linkedInFigures(sandbox, application.urn);
-    result.workflow = await chainFigures(client, workflowId, handle.firstExecutionRunId, resync, jobs);
-    result.followUps = await followUpFigures(client, result.workflow.runs, jobs);
+    result.workflow = chain.figures;
+    result.followUps = await followUpFigures(client, chain.childIds, jobs);
     result.worker = {
       seedPeakRss: seeded.seedPeakRss,
+      atStart: seeded.atStart,
+      storeOpened: seeded.storeOpened,
       afterSeed: seeded.afterSeed,
       idle: ready.idle,
       peakReset: ready.peakReset,
@@ -405,6 +503,7 @@ async function benchmarkSize(jobs: number, context: BenchContext): Promise<SizeR
     result.error = errorText(error);
     if (started) await terminateLeftovers(client, taskQueue);
   } finally {
+    context.onInterrupt.delete(interrupt);
     await worker?.stop(0);
     await sandbox?.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -454,6 +553,7 @@ function linkedInFigures(sandbox: LinkedInSandbox, urn: string): NonNullable<Siz
   const calls = sandbox.calls();
   const postings = calls.filter((call) => call.endpoint === 'simpleJobPostings');
   const posted = sandbox.postedElements(urn);
+  const gaps = postings.slice(1).map((call, i) => call.startedAt - (postings[i]?.endedAt ?? call.startedAt));
   return {
     postingCalls: postings.length,
     updateCalls: postings.filter((call) => operationsOf(call.elements).has('UPDATE')).length,
@@ -465,12 +565,88 @@ function linkedInFigures(sandbox: LinkedInSandbox, urn: string): NonNullable<Siz
     elementsPosted: posted.length,
     distinctJobsPosted: new Set(posted.map((element) => element.externalJobPostingId)).size,
     maxConcurrentPostings: sandbox.maxConcurrentPostings(urn),
+    medianCallMs: percentile(
+      postings.map((call) => call.endedAt - call.startedAt),
+      0.5,
+    ),
+    medianGapMs: percentile(gaps, 0.5),
+    p95GapMs: percentile(gaps, 0.95),
     taskStatusCalls: calls.filter((call) => call.endpoint === 'simpleJobPostingTasks').length,
     tokenCalls: calls.filter((call) => call.endpoint === 'token').length,
   };
 }
 
 type History = temporal.api.history.v1.IHistory;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** protobufjs gives 64-bit integers as Long objects (or numbers). */
+function toNumber(value: number | { toNumber(): number } | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'number' ? value : value.toNumber();
+}
+
+function eventMs(event: HistoryEvent | undefined): number | null {
+  const time = event?.eventTime;
+  if (!time) return null;
+  return toNumber(time.seconds) * 1000 + (time.nanos ?? 0) / 1e6;
+}
+
+/** Medians over the runs' events: each id-linked pair (scheduled → started → completed) is measured. */
+function batchCycleOf(runsEvents: HistoryEvent[][]): BatchCycle {
+  const postScheduled: number[] = [];
+  const postQueue: number[] = [];
+  const postRun: number[] = [];
+  const childStart: number[] = [];
+  const wftQueue: number[] = [];
+  const wftRun: number[] = [];
+  let workflowTasks = 0;
+  for (const events of runsEvents) {
+    const byId = new Map(events.map((event) => [toNumber(event.eventId), event]));
+    const since = (event: HistoryEvent, earlierId: number | { toNumber(): number } | null | undefined) => {
+      const end = eventMs(event);
+      const start = eventMs(byId.get(toNumber(earlierId)));
+      return end === null || start === null ? null : end - start;
+    };
+    const push = (list: number[], value: number | null) => {
+      if (value !== null) list.push(value);
+    };
+    for (const event of events) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled?.activityType?.name === 'postBatch') push(postScheduled, eventMs(event));
+      const started = event.activityTaskStartedEventAttributes;
+      if (started && isPostBatch(byId.get(toNumber(started.scheduledEventId)))) {
+        push(postQueue, since(event, started.scheduledEventId));
+      }
+      const completed = event.activityTaskCompletedEventAttributes;
+      if (completed && isPostBatch(byId.get(toNumber(completed.scheduledEventId)))) {
+        push(postRun, since(event, completed.startedEventId));
+      }
+      const child = event.childWorkflowExecutionStartedEventAttributes;
+      if (child) push(childStart, since(event, child.initiatedEventId));
+      const wftStarted = event.workflowTaskStartedEventAttributes;
+      if (wftStarted) push(wftQueue, since(event, wftStarted.scheduledEventId));
+      const wftCompleted = event.workflowTaskCompletedEventAttributes;
+      if (wftCompleted) {
+        workflowTasks++;
+        push(wftRun, since(event, wftCompleted.startedEventId));
+      }
+    }
+  }
+  const cycles = postScheduled.slice(1).map((at, i) => at - (postScheduled[i] ?? at));
+  return {
+    cycleMs: percentile(cycles, 0.5),
+    postScheduleToStartMs: percentile(postQueue, 0.5),
+    postStartToCloseMs: percentile(postRun, 0.5),
+    childStartMs: percentile(childStart, 0.5),
+    workflowTaskScheduleToStartMs: percentile(wftQueue, 0.5),
+    workflowTaskStartToCloseMs: percentile(wftRun, 0.5),
+    workflowTasksPerBatch: postScheduled.length > 0 ? workflowTasks / postScheduled.length : null,
+  };
+}
+
+function isPostBatch(event: HistoryEvent | undefined): boolean {
+  return event?.activityTaskScheduledEventAttributes?.activityType?.name === 'postBatch';
+}
 
 async function fetchHistory(client: Client, workflowId: string, runId?: string): Promise<History> {
   return within(
@@ -491,13 +667,16 @@ async function chainFigures(
   firstRunId: string,
   resync: ResyncResult,
   jobs: number,
-): Promise<NonNullable<SizeResult['workflow']>> {
+): Promise<{ figures: NonNullable<SizeResult['workflow']>; childIds: string[] }> {
   const runs: RunHistory[] = [];
+  const childIds: string[] = [];
+  const runsEvents: HistoryEvent[][] = [];
   const byEventType: Record<string, { events: number; bytes: number }> = {};
   let runId: string | undefined = firstRunId;
   while (runId !== undefined && runs.length < MAX_RUNS) {
     const history = await fetchHistory(client, workflowId, runId);
     const events = history.events ?? [];
+    runsEvents.push(events);
     for (const event of events) {
       const type = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'UNKNOWN';
       const entry = (byEventType[type] ??= { events: 0, bytes: 0 });
@@ -516,17 +695,17 @@ async function chainFigures(
       serverHistoryBytes: description.historySize ?? null,
       childrenStarted: events.filter((event) => event.startChildWorkflowExecutionInitiatedEventAttributes)
         .length,
-      childIds: events.flatMap((event) => {
-        const id = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
-        return id ? [id] : [];
-      }),
     });
+    for (const event of events) {
+      const id = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+      if (id) childIds.push(id);
+    }
     const next = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
     runId = next ?? undefined;
   }
   const totalEvents = runs.reduce((sum, run) => sum + run.events, 0);
   const totalBytes = runs.reduce((sum, run) => sum + run.bytes, 0);
-  return {
+  const figures = {
     outcome: resync.outcome,
     totals: resync.totals,
     continuedAsNew: resync.continuedAsNew,
@@ -537,18 +716,18 @@ async function chainFigures(
     largestRunBytes: Math.max(...runs.map((run) => run.bytes)),
     eventsPer1kJobs: (totalEvents * 1000) / jobs,
     bytesPer1kJobs: (totalBytes * 1000) / jobs,
+    batchCycle: batchCycleOf(runsEvents),
     byEventType,
   };
+  return { figures, childIds };
 }
 
-/** The follow-up children each run started, found in the runs' histories, and their own histories. */
+/** The follow-up children the runs started (found in their histories), from their own histories. */
 async function followUpFigures(
   client: Client,
-  runs: RunHistory[],
+  childIds: string[],
   jobs: number,
 ): Promise<NonNullable<SizeResult['followUps']>> {
-  const childIds = runs.flatMap((run) => run.childIds ?? []);
-  for (const run of runs) delete run.childIds;
   const children = await mapLimited(childIds, 8, async (id) => {
     const history = await fetchHistory(client, id);
     const events = history.events ?? [];
@@ -625,32 +804,53 @@ async function terminateLeftovers(client: Client, taskQueue: string): Promise<vo
 
 const MB = 1024 * 1024;
 
-function renderTable(results: SizeResult[]): string {
-  const columns: Array<[string, (r: SizeResult) => string]> = [
-    ['jobs', (r) => r.jobs.toLocaleString('en-US')],
-    ['ok', (r) => (r.error ? 'ERROR' : r.ok ? 'yes' : 'NO')],
-    ['seed s', (r) => seconds(r.timing?.seedMs)],
-    ['last UPDATE s', (r) => seconds(r.timing?.toLastUpdateMs)],
-    ['done s', (r) => seconds(r.timing?.toCompletionMs)],
-    ['jobs/s', (r) => fixed(r.timing?.jobsPerSecondToLastUpdate, 0)],
-    ['calls', (r) => int(r.linkedin?.postingCalls)],
-    ['max/call', (r) => int(r.linkedin?.maxElementsPerCall)],
-    ['CAN', (r) => int(r.workflow?.continuedAsNew)],
-    ['runs', (r) => int(r.workflow?.runs.length)],
-    ['max run ev', (r) => int(r.workflow?.largestRunEvents)],
-    ['max run KB', (r) => kb(r.workflow?.largestRunBytes)],
-    ['total ev', (r) => int(r.workflow?.totalEvents)],
-    ['total KB', (r) => kb(r.workflow?.totalBytes)],
-    ['ev/1k jobs', (r) => fixed(r.workflow?.eventsPer1kJobs, 0)],
-    ['KB/1k jobs', (r) => kb(r.workflow?.bytesPer1kJobs)],
-    ['children', (r) => int(r.followUps?.children)],
-    ['child ev/1k', (r) => fixed(r.followUps?.eventsPer1kJobs, 0)],
-    ['child KB/1k', (r) => kb(r.followUps?.bytesPer1kJobs)],
-    ['idle RSS MB', (r) => mb(r.worker?.idle.rss)],
-    ['peak RSS MB', (r) => mb(r.worker?.resyncPeakRss)],
-    ['peak heap MB', (r) => mb(r.worker?.sampledMax.heapUsed)],
-    ['worker CPU s', (r) => seconds(r.worker?.cpuMs)],
-  ];
+type Column = [title: string, cell: (result: SizeResult) => string];
+
+/** The figures asked for, one row per size. */
+const MAIN_COLUMNS: Column[] = [
+  ['jobs', (r) => r.jobs.toLocaleString('en-US')],
+  ['ok', (r) => (r.error ? 'ERROR' : r.ok ? 'yes' : 'NO')],
+  ['last UPDATE s', (r) => seconds(r.timing?.toLastUpdateMs)],
+  ['done s', (r) => seconds(r.timing?.toCompletionMs)],
+  ['jobs/s', (r) => fixed(r.timing?.jobsPerSecondToLastUpdate, 0)],
+  ['calls', (r) => int(r.linkedin?.postingCalls)],
+  ['max/call', (r) => int(r.linkedin?.maxElementsPerCall)],
+  ['CAN', (r) => int(r.workflow?.continuedAsNew)],
+  ['runs', (r) => int(r.workflow?.runs.length)],
+  ['max run ev', (r) => int(r.workflow?.largestRunEvents)],
+  ['max run KB', (r) => kb(r.workflow?.largestRunBytes)],
+  ['ev/1k jobs', (r) => fixed(r.workflow?.eventsPer1kJobs, 0)],
+  ['KB/1k jobs', (r) => kb(r.workflow?.bytesPer1kJobs)],
+  ['children', (r) => int(r.followUps?.children)],
+  ['idle RSS MB', (r) => mb(r.worker?.idle.rss)],
+  ['peak RSS MB', (r) => mb(r.worker?.resyncPeakRss)],
+  ['peak heap MB', (r) => mb(r.worker?.sampledMax.heapUsed)],
+];
+
+/** Where the time and memory go. */
+const DETAIL_COLUMNS: Column[] = [
+  ['jobs', (r) => r.jobs.toLocaleString('en-US')],
+  ['seed s', (r) => seconds(r.timing?.seedMs)],
+  ['call ms', (r) => fixed(r.linkedin?.medianCallMs, 0)],
+  ['gap ms', (r) => fixed(r.linkedin?.medianGapMs, 0)],
+  ['cycle ms', (r) => fixed(r.workflow?.batchCycle.cycleMs, 0)],
+  ['post queue ms', (r) => fixed(r.workflow?.batchCycle.postScheduleToStartMs, 0)],
+  ['post run ms', (r) => fixed(r.workflow?.batchCycle.postStartToCloseMs, 0)],
+  ['child start ms', (r) => fixed(r.workflow?.batchCycle.childStartMs, 0)],
+  ['WFT queue ms', (r) => fixed(r.workflow?.batchCycle.workflowTaskScheduleToStartMs, 0)],
+  ['WFT run ms', (r) => fixed(r.workflow?.batchCycle.workflowTaskStartToCloseMs, 0)],
+  ['WFT/batch', (r) => fixed(r.workflow?.batchCycle.workflowTasksPerBatch, 1)],
+  ['total ev', (r) => int(r.workflow?.totalEvents)],
+  ['total KB', (r) => kb(r.workflow?.totalBytes)],
+  ['child ev/1k', (r) => fixed(r.followUps?.eventsPer1kJobs, 0)],
+  ['child KB/1k', (r) => kb(r.followUps?.bytesPer1kJobs)],
+  ['PGlite MB', (r) => mb(r.worker && r.worker.storeOpened.rss - r.worker.atStart.rss)],
+  ['worker CPU s', (r) => seconds(r.worker?.cpuMs)],
+  ['server CPU s', (r) => seconds(r.cpu?.temporalServerMs)],
+  ['bench CPU s', (r) => seconds(r.cpu?.benchProcessMs)],
+];
+
+function renderTable(columns: Column[], results: SizeResult[]): string {
   const rows = [columns.map(([title]) => title), ...results.map((r) => columns.map(([, cell]) => cell(r)))];
   const widths = columns.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
   const line = (row: string[]) => row.map((cell, i) => cell.padStart(widths[i] ?? 0)).join('  ');
@@ -670,12 +870,16 @@ const kb = (bytes: number | undefined) => (bytes === undefined ? dash : fixed(by
 const mb = (bytes: number | undefined) => (bytes === undefined ? dash : fixed(bytes / MB, 0));
 
 const LEGEND = [
-  'last UPDATE s: from the start to the answer of the last UPDATE call LinkedIn saw; done s: to the workflow result',
-  'jobs/s: jobs / last UPDATE s; calls: simpleJobPostings calls; max/call: most elements in one call',
-  'CAN: continue-as-new count; runs, ev, KB: the resync chain, history protobuf-encoded; /1k: per 1,000 jobs',
-  'children: follow-up workflows (their histories are not in the chain totals); child ev/KB per 1,000 jobs',
-  'idle RSS: worker after seeding, workers polling, after GC; peak RSS: kernel VmHWM during the resync;',
-  'peak heap: sampled every 250 ms during the resync; worker CPU: user + system during the resync',
+  'last UPDATE s: from the start to the answer of the last UPDATE call LinkedIn saw; done s: to the workflow result;',
+  'jobs/s: jobs / last UPDATE s; calls: simpleJobPostings calls; max/call: most elements in one call;',
+  'CAN: continue-as-new count; runs, ev, KB: the resync chain, history protobuf-encoded; /1k: per 1,000 jobs;',
+  'children: follow-up workflows (not in the chain totals; see child ev/KB per 1,000 jobs);',
+  'idle RSS: worker after seeding, workers polling, after GC (PGlite: what the open store adds to it);',
+  'peak RSS: kernel VmHWM during the resync (reset when idle); peak heap: heapUsed sampled every 250 ms;',
+  'call ms: median time LinkedIn took to answer a posting; gap ms: median from one answer to the next call;',
+  'cycle ms: median from one postBatch scheduled to the next; post queue/run: its schedule-to-start and',
+  'start-to-close; child start: startChild to ChildWorkflowExecutionStarted; WFT: workflow tasks (medians);',
+  'CPU (user + system) during the resync: worker process, Temporal dev server, this process (sandbox, client)',
 ].join('\n');
 
 // ---------------------------------------------------------------------------------------------------------
@@ -688,9 +892,11 @@ async function main(): Promise<void> {
     for (const stop of stops.splice(0).reverse())
       await stop().catch((error: unknown) => console.error(error));
   };
+  const onInterrupt = new Set<() => void>();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`\n${signal}: stopping…`);
+      for (const undo of onInterrupt) undo();
       void stopAll().finally(() => process.exit(130));
     });
   }
@@ -698,11 +904,18 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   try {
     console.log(`Resync benchmark: sizes ${sizes.map((n) => n.toLocaleString('en-US')).join(', ')}`);
-    const [server, bundle] = await Promise.all([
-      startTemporalDevServer({ cliPath: resolveTemporalCli(ROOT, process.env), startTimeoutMs: 90_000 }),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger }),
-    ]);
+    // Bundled while the server starts; a failed bundle is reported once the server can be stopped again.
+    const bundling = bundleWorkflowCode({
+      workflowsPath: require.resolve('../workflows'),
+      logger: quietLogger,
+    });
+    bundling.catch(() => undefined);
+    const server = await startTemporalDevServer({
+      cliPath: resolveTemporalCli(ROOT, process.env),
+      startTimeoutMs: 90_000,
+    });
     stops.push(() => server.stop());
+    const bundle = await within(CHILD_STEP_TIMEOUT_MS, 'bundling the workflows', bundling);
     const bundleDir = mkdtempSync(join(tmpdir(), 'resync-bench-bundle-'));
     stops.push(() => Promise.resolve(rmSync(bundleDir, { recursive: true, force: true })));
     const workflowBundlePath = join(bundleDir, 'workflows.js');
@@ -722,6 +935,7 @@ async function main(): Promise<void> {
         client,
         temporalAddress: server.address,
         workflowBundlePath,
+        onInterrupt,
       });
       if (result.error) log(jobs, `FAILED: ${result.error}`);
       else if (!result.ok) log(jobs, `finished with problems: ${result.problems.join('; ')}`);
@@ -731,7 +945,11 @@ async function main(): Promise<void> {
     await stopAll();
   }
 
-  console.log(`\n${renderTable(results)}\n\n${LEGEND}\n`);
+  console.log(
+    ['', renderTable(MAIN_COLUMNS, results), '', renderTable(DETAIL_COLUMNS, results), '', LEGEND, ''].join(
+      '\n',
+    ),
+  );
   const outDir = join(ROOT, '.data', 'bench');
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `results-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);

@@ -1,5 +1,7 @@
 import type { DeveloperApplication } from '../ats/job-store';
 import type { AccessToken, LinkedInClient } from './client';
+import { LinkedInApiError } from './linkedin-api-error';
+import { LinkedInCredentialsError } from './linkedin-credentials-error';
 
 export interface TokenCacheOptions {
   client: Pick<LinkedInClient, 'fetchToken'>;
@@ -31,7 +33,11 @@ export class TokenCache {
       if (this.tokens.get(application.urn) === cached) this.tokens.delete(application.urn);
       else return this.get(application, signal);
     }
-    const request = this.options.client.fetchToken(application.clientId, application.clientSecret, signal);
+    const request = this.options.client
+      .fetchToken(application.clientId, application.clientSecret, signal)
+      .catch((error: unknown) => {
+        throw credentialsRefused(application, error);
+      });
     this.tokens.set(application.urn, request);
     try {
       return (await request).accessToken;
@@ -50,4 +56,19 @@ export class TokenCache {
       if (this.tokens.get(application.urn) === cached) this.tokens.delete(application.urn);
     }
   }
+}
+
+/**
+ * A 4xx from the token endpoint (other than 429) refuses the application's client id or secret: whoever
+ * asked for the token, posting or task follow-up, must not retry it.
+ */
+function credentialsRefused(application: DeveloperApplication, error: unknown): unknown {
+  if (!(error instanceof LinkedInApiError) || error.status < 400 || error.status >= 500) return error;
+  if (error.status === 429) return error;
+  return new LinkedInCredentialsError(
+    error.status,
+    `LinkedIn refused the credentials of ${application.urn}: ${error.message}`,
+    error.serviceErrorCode,
+    undefined,
+  );
 }

@@ -38,6 +38,8 @@ const LIST_PAGE_SIZE = 1_000;
 /** Batches per run before continuing as new: keeps each run's history far below Temporal's limits. */
 const MAX_BATCHES_PER_RUN = 100;
 const MAX_POST_ATTEMPT_MS = 2 * 60_000;
+/** How long after the follow-up window the resync still listens for its followers' last reports. */
+const REPORT_GRACE_MS = 30_000;
 
 const retry = {
   initialInterval: '1 second',
@@ -345,7 +347,19 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   }
 
   // Everything is sent; wait for LinkedIn's confirmations until the follow-up window closes.
-  await condition(() => state.awaitingReports <= 0, Math.max(0, followUpEndsAt - Date.now()));
+  // Each follower stops at the window's end and then reports; give the last reports time to arrive.
+  await condition(
+    () => state.awaitingReports <= 0,
+    Math.max(0, followUpEndsAt + REPORT_GRACE_MS - Date.now()),
+  );
+  if (state.awaitingReports > 0) {
+    // A follower that never reported: its jobs were sent, but nobody saw LinkedIn confirm them.
+    for (const job of details.list()) {
+      if (job.confirmation === 'PENDING')
+        details.patch(job.externalJobPostingId, { confirmation: 'UNCONFIRMED' });
+    }
+    totals.unconfirmed = totals.updated + totals.created + totals.closed - totals.confirmed;
+  }
   const outcome: ResyncOutcome =
     totals.rejected + totals.notInAts + totals.missedDeadline === 0 ? 'SUCCEEDED' : 'PARTIAL';
   upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: outcome }]);
