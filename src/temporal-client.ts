@@ -1,15 +1,21 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { Config } from './config';
 
 /**
- * A client whose connection is made lazily: the API starts, and answers 500 rather than refusing
- * connections, while Temporal is unreachable.
+ * The API's client. Its connection is made lazily, so the API starts (and answers 500 rather than refusing
+ * connections) while Temporal is unreachable. gRPC retries stay short: a webhook start that fails is
+ * answered 500 within seconds and LinkedIn delivers again, so no retry should outlive the request.
  */
-export function createTemporalClient(config: Config['temporal']): Client {
+export function createTemporalClient(
+  config: Pick<Config['temporal'], 'address' | 'namespace' | 'apiKey'>,
+): Client {
   const connection = Connection.lazy({
     address: config.address,
     ...(config.apiKey ? { apiKey: config.apiKey, tls: true } : {}),
     connectTimeout: 3_000,
+    interceptors: [
+      makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 1_000 })),
+    ],
   });
   return new Client({ connection, namespace: config.namespace });
 }

@@ -61,6 +61,8 @@ export interface WorkerReport {
   samples: number;
   /** CPU time spent since `ready`, user + system, in ms. */
   cpuMs: number;
+  /** How late the worker's event loop ran timers since `ready` (10 ms resolution). */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
   final: MemorySnapshot;
 }
 

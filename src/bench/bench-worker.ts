@@ -4,6 +4,7 @@
  * resync-benchmark.ts (see bench-protocol.ts); started with --expose-gc.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   DefaultLogger,
   NativeConnection,
@@ -185,11 +186,14 @@ async function main(): Promise<void> {
     const sampler = new MemorySampler();
     sampler.start(setup.sampleEveryMs);
     const cpuAtReady = process.cpuUsage();
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const finish = finishRequested();
     await send({ kind: 'ready', idle, peakReset });
 
     await finish;
     sampler.stop();
+    loopDelay.disable();
     const cpu = process.cpuUsage(cpuAtReady);
     await send({
       kind: 'report',
@@ -197,6 +201,11 @@ async function main(): Promise<void> {
       sampledMax: sampler.max,
       samples: sampler.samples,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      eventLoopDelayMs: {
+        p50: loopDelay.percentile(50) / 1e6,
+        p99: loopDelay.percentile(99) / 1e6,
+        max: loopDelay.max / 1e6,
+      },
       final: snapshot(),
     });
   } finally {

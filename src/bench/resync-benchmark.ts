@@ -152,6 +152,7 @@ interface SizeResult {
     sampledMax: MemorySnapshot;
     samples: number;
     cpuMs: number;
+    eventLoopDelayMs: WorkerReport['eventLoopDelayMs'];
     final: MemorySnapshot;
   };
 }
@@ -495,6 +496,7 @@ async function benchmarkSize(jobs: number, context: BenchContext): Promise<SizeR
       sampledMax: report.sampledMax,
       samples: report.samples,
       cpuMs: report.cpuMs,
+      eventLoopDelayMs: report.eventLoopDelayMs,
       final: report.final,
     };
     result.problems = problemsOf(result, resync);
@@ -846,6 +848,7 @@ const DETAIL_COLUMNS: Column[] = [
   ['child KB/1k', (r) => kb(r.followUps?.bytesPer1kJobs)],
   ['PGlite MB', (r) => mb(r.worker && r.worker.storeOpened.rss - r.worker.atStart.rss)],
   ['worker CPU s', (r) => seconds(r.worker?.cpuMs)],
+  ['loop p99 ms', (r) => fixed(r.worker?.eventLoopDelayMs.p99, 0)],
   ['server CPU s', (r) => seconds(r.cpu?.temporalServerMs)],
   ['bench CPU s', (r) => seconds(r.cpu?.benchProcessMs)],
 ];
@@ -879,7 +882,8 @@ const LEGEND = [
   'call ms: median time LinkedIn took to answer a posting; gap ms: median from one answer to the next call;',
   'cycle ms: median from one postBatch scheduled to the next; post queue/run: its schedule-to-start and',
   'start-to-close; child start: startChild to ChildWorkflowExecutionStarted; WFT: workflow tasks (medians);',
-  'CPU (user + system) during the resync: worker process, Temporal dev server, this process (sandbox, client)',
+  'CPU (user + system) during the resync: worker process, Temporal dev server, this process (sandbox, client);',
+  "loop p99: the worker's event-loop delay, 99th percentile, during the resync",
 ].join('\n');
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { createTemporalClient } from '../../src/temporal-client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 
 let runtimeInstalled = false;
@@ -32,8 +33,9 @@ export function workflowBundle(): { codePath: string } {
   return { codePath };
 }
 
+/** The client the API uses in production, pointed at the test server. */
 export function testClient(address = temporalAddress()): Client {
-  return new Client({ connection: Connection.lazy({ address }) });
+  return createTemporalClient({ address, namespace: 'default', apiKey: undefined });
 }
 
 export async function testNativeConnection(address = temporalAddress()): Promise<NativeConnection> {
