@@ -49,12 +49,36 @@ const ConfigSchema = z.object({
   DATABASE_URL: optionalText,
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  ADMIN_TOKEN: optionalText.refine((token) => token === undefined || token.length >= 16, {
+    error: 'ADMIN_TOKEN must be at least 16 characters',
+  }),
+  TEMPORAL_TLS_CERT: optionalText,
+  TEMPORAL_TLS_KEY: optionalText,
+  TEMPORAL_TLS_CA: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  WORKFLOW_BUNDLE: optionalText,
 });
 
 export interface Config {
   port: number;
-  temporal: { address: string; namespace: string; apiKey: string | undefined; taskQueue: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    apiKey: string | undefined;
+    taskQueue: string;
+    /** mTLS (a self-hosted cluster or Temporal Cloud with certificates): file paths. */
+    tls:
+      | { certFile: string; keyFile: string; caFile: string | undefined; serverName: string | undefined }
+      | undefined;
+  };
+  /** Where the worker serves Prometheus metrics (the SDK's and the resync's). */
+  workerMetricsPort: number;
+  /** A prebuilt workflow bundle for production workers (`npm run build` writes dist/workflow-bundle.js). */
+  workflowBundle: string | undefined;
   webhookSecrets: string[];
+  /** Bearer token of the status endpoints (`/resyncs`); unset, they are not served. */
+  adminToken: string | undefined;
   linkedin: { apiUrl: string; tokenUrl: string };
   resyncDeadlineMs: number;
   /** From receipt: how long LinkedIn's tasks are followed (task ids live 24 hours). */
@@ -78,6 +102,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const c = parsed.data;
+  if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {
+    throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together');
+  }
   return {
     port: c.PORT,
     temporal: {
@@ -85,8 +112,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       namespace: c.TEMPORAL_NAMESPACE,
       apiKey: c.TEMPORAL_API_KEY,
       taskQueue: c.TASK_QUEUE,
+      tls:
+        c.TEMPORAL_TLS_CERT && c.TEMPORAL_TLS_KEY
+          ? {
+              certFile: c.TEMPORAL_TLS_CERT,
+              keyFile: c.TEMPORAL_TLS_KEY,
+              caFile: c.TEMPORAL_TLS_CA,
+              serverName: c.TEMPORAL_TLS_SERVER_NAME,
+            }
+          : undefined,
     },
+    workerMetricsPort: c.WORKER_METRICS_PORT,
+    workflowBundle: c.WORKFLOW_BUNDLE,
     webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
+    adminToken: c.ADMIN_TOKEN,
     linkedin: { apiUrl: c.LINKEDIN_API_URL.replace(/\/+$/, ''), tokenUrl: c.LINKEDIN_TOKEN_URL },
     resyncDeadlineMs: c.RESYNC_DEADLINE,
     followUpWindowMs: Math.max(c.TASK_FOLLOW_UP_WINDOW, c.RESYNC_DEADLINE),

@@ -1,5 +1,6 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { Config } from './config';
+import { temporalConnectionOptions } from './temporal-connection';
 
 /**
  * The API's client. Its connection is made lazily, so the API starts (and answers 500 rather than refusing
@@ -7,11 +8,10 @@ import type { Config } from './config';
  * answered 500 within seconds and LinkedIn delivers again, so no retry should outlive the request.
  */
 export function createTemporalClient(
-  config: Pick<Config['temporal'], 'address' | 'namespace' | 'apiKey'>,
+  config: Pick<Config['temporal'], 'address' | 'namespace' | 'apiKey' | 'tls'>,
 ): Client {
   const connection = Connection.lazy({
-    address: config.address,
-    ...(config.apiKey ? { apiKey: config.apiKey, tls: true } : {}),
+    ...temporalConnectionOptions(config),
     connectTimeout: 3_000,
     interceptors: [
       makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 1_000 })),

@@ -1,14 +1,22 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import type { JobStore } from './ats/job-store';
-import { openJobStore } from './ats/open-job-store';
+import { openJobStoreAndLanes } from './ats/open-job-store';
 import { loadConfig, type Config } from './config';
-import { InProcessLanes } from './linkedin/application-lanes';
+import { InProcessLanes, type ApplicationLanes } from './linkedin/application-lanes';
 import { LinkedInClient } from './linkedin/client';
 import { TaskPoller } from './linkedin/task-poller';
 import { TokenCache } from './linkedin/token-cache';
 import { createLogger } from './logger';
+import { temporalLoggerFor } from './observability/temporal-logger';
+import { temporalConnectionOptions } from './temporal-connection';
 import { followUpTaskQueue } from './names';
+import { applicationLogAttributes } from './observability/activity-interceptors';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
+
+const SHUTDOWN_GRACE = '10 seconds';
 
 export interface ResyncWorkerOptions {
   connection: NativeConnection;
@@ -39,15 +47,20 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
     taskQueue: options.taskQueue,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('./workflows') }),
+      : { workflowsPath: WORKFLOWS_PATH }),
     activities: { listOpenJobIds, remainingOpenJobs, postBatch },
+    interceptors: { activity: [applicationLogAttributes], workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    // On SIGTERM in-flight activities get this long to finish; then they are cancelled and handed back.
+    shutdownGraceTime: SHUTDOWN_GRACE,
   });
   const followUp = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: followUpTaskQueue(options.taskQueue),
     activities: { followTasks },
+    interceptors: { activity: [applicationLogAttributes] },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentFollowUps ?? 1_000,
+    shutdownGraceTime: SHUTDOWN_GRACE,
   });
   const workers = [resync, followUp];
   const shutdown = () => {
@@ -74,6 +87,8 @@ export interface WorkerDepsOptions {
   linkedin: Config['linkedin'];
   requestTimeoutMs: number;
   taskPolling: Config['taskPolling'];
+  /** Lanes shared with other worker processes (PostgreSQL store); in this process only when omitted. */
+  lanes?: ApplicationLanes;
 }
 
 /** The process-wide pieces every activity shares: one token per application, lanes, the task poller. */
@@ -84,7 +99,7 @@ export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
     jobStore: options.jobStore,
     linkedin,
     tokens,
-    lanes: new InProcessLanes(),
+    lanes: options.lanes ?? new InProcessLanes(),
     taskPoller: new TaskPoller({ linkedin, tokens, ...options.taskPolling }),
   };
 }
@@ -92,23 +107,50 @@ export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
-  const jobStore = await openJobStore(config);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // One pino sink for the SDK too; the SDK's and the resync's metrics on /metrics for Prometheus.
+  Runtime.install({
+    logger: temporalLoggerFor(logger),
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
+      metrics: {
+        prometheus: { bindAddress: `0.0.0.0:${config.workerMetricsPort}`, countersTotalSuffix: true },
+      },
+    },
+  });
+  const { jobStore, lanes } = await openJobStoreAndLanes(config);
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   try {
+    const prebuilt = config.workflowBundle ?? join(__dirname, 'workflow-bundle.js');
     const workers = await createResyncWorkers({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
+      ...(existsSync(prebuilt) ? { workflowBundle: { codePath: prebuilt } } : {}),
       deps: createWorkerDeps({
         jobStore,
+        lanes,
         linkedin: config.linkedin,
         requestTimeoutMs: config.linkedinRequestTimeoutMs,
         taskPolling: config.taskPolling,
       }),
     });
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.shutdown());
-    logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
+    // SIGTERM drains: no new tasks are polled; in-flight activities finish or are handed back.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, 'draining');
+        workers.shutdown();
+      });
+    }
+    logger.info(
+      {
+        taskQueue: config.temporal.taskQueue,
+        metricsPort: config.workerMetricsPort,
+        prebuiltBundle: existsSync(prebuilt),
+      },
+      'worker started',
+    );
     await workers.run();
+    logger.info('worker stopped');
   } finally {
     await connection.close();
     await jobStore.close();

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import {
   DEMO_APPLICATION,
   DEMO_SAMPLE_JOB_IDS,
@@ -11,8 +12,13 @@ import {
   seedDemoData,
 } from '../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../src/ats/embedded-store';
+import { openJobStore, openJobStoreAndLanes } from '../src/ats/open-job-store';
+import { PostgresLanes } from '../src/ats/postgres-lanes';
+import { openPostgresJobStore } from '../src/ats/postgres-store';
 import type { AtsJob, DeveloperApplication, JobStore } from '../src/ats/job-store';
 import type { SqlClient } from '../src/ats/sql';
+import { freePort } from '../src/dev/ports';
+import { createTestDatabase } from './support/postgres';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 
@@ -121,240 +127,280 @@ const openIdsOf = (urn: string) =>
     .filter((job) => job.status === 'OPEN')
     .map((job) => job.externalJobPostingId);
 
-let store: JobStore & { db: SqlClient };
+interface OpenedStore {
+  store: JobStore & { db: SqlClient };
+  /** Closes the store and removes what it kept. */
+  dispose: () => Promise<void>;
+}
 
-beforeAll(async () => {
-  store = await openEmbeddedJobStore({});
-  await seedDemoData(store.db, { now: NOW });
-});
+// The same suite runs against both stores: the same schema and statements must behave the same.
+const STORES: Array<[string, () => Promise<OpenedStore>]> = [
+  [
+    'embedded PGlite',
+    async () => {
+      const store = await openEmbeddedJobStore({});
+      return { store, dispose: () => store.close() };
+    },
+  ],
+  [
+    'PostgreSQL server',
+    async () => {
+      const database = await createTestDatabase('job_store');
+      const store = await openPostgresJobStore(database.url);
+      return {
+        store,
+        dispose: async () => {
+          await store.close();
+          await database.drop();
+        },
+      };
+    },
+  ],
+];
 
-afterAll(async () => {
-  await store.close();
-});
+describe.each(STORES)('the %s job store', (_name, open) => {
+  let store: JobStore & { db: SqlClient };
+  let dispose: () => Promise<void>;
 
-describe('getApplication', () => {
-  test('returns the demo application with its credentials and integration context', async () => {
-    await expect(store.getApplication(DEMO_APPLICATION.urn)).resolves.toEqual({
-      urn: 'urn:li:developerApplication:12345',
-      clientId: 'demo-child-client-id',
-      clientSecret: 'demo-child-client-secret',
-      integrationContext: 'urn:li:organization:2414183',
-      companyName: 'Acme Robotics',
+  beforeAll(async () => {
+    ({ store, dispose } = await open());
+    await seedDemoData(store.db, { now: NOW });
+  });
+
+  afterAll(async () => {
+    await dispose();
+  });
+
+  describe('getApplication', () => {
+    test('returns the demo application with its credentials and integration context', async () => {
+      await expect(store.getApplication(DEMO_APPLICATION.urn)).resolves.toEqual({
+        urn: 'urn:li:developerApplication:12345',
+        clientId: 'demo-child-client-id',
+        clientSecret: 'demo-child-client-secret',
+        integrationContext: 'urn:li:organization:2414183',
+        companyName: 'Acme Robotics',
+      });
+    });
+
+    test('returns a null integration context as null', async () => {
+      await expect(store.getApplication(SECOND_DEMO_APPLICATION.urn)).resolves.toEqual(
+        SECOND_DEMO_APPLICATION,
+      );
+    });
+
+    test('returns undefined for an application the ATS does not know', async () => {
+      await expect(store.getApplication('urn:li:developerApplication:404')).resolves.toBeUndefined();
     });
   });
 
-  test('returns a null integration context as null', async () => {
-    await expect(store.getApplication(SECOND_DEMO_APPLICATION.urn)).resolves.toEqual(SECOND_DEMO_APPLICATION);
-  });
+  describe('listOpenJobIds', () => {
+    test('pages through every open job in ascending id order without gaps or repeats', async () => {
+      const expected = openIdsOf(DEMO_APPLICATION.urn);
+      expect(expected.length).toBeGreaterThanOrEqual(253);
 
-  test('returns undefined for an application the ATS does not know', async () => {
-    await expect(store.getApplication('urn:li:developerApplication:404')).resolves.toBeUndefined();
-  });
-});
+      for (const limit of [1, 7, 100, 1000]) {
+        const { ids, pages } = await allOpenJobIds(store, DEMO_APPLICATION.urn, limit);
+        expect(ids).toEqual(expected);
+        expect(pages).toBe(Math.floor(expected.length / limit) + 1);
+      }
+    });
 
-describe('listOpenJobIds', () => {
-  test('pages through every open job in ascending id order without gaps or repeats', async () => {
-    const expected = openIdsOf(DEMO_APPLICATION.urn);
-    expect(expected.length).toBeGreaterThanOrEqual(253);
+    test("excludes closed jobs and other applications' jobs", async () => {
+      const { ids } = await allOpenJobIds(store, DEMO_APPLICATION.urn, 100);
+      const closed = jobsOf(DEMO_APPLICATION.urn).filter((job) => job.status === 'CLOSED');
+      expect(closed.length).toBeGreaterThan(0);
+      for (const job of closed) expect(ids).not.toContain(job.externalJobPostingId);
+      expect(ids).toEqual(expect.arrayContaining([...DEMO_SAMPLE_JOB_IDS]));
 
-    for (const limit of [1, 7, 100, 1000]) {
-      const { ids, pages } = await allOpenJobIds(store, DEMO_APPLICATION.urn, limit);
-      expect(ids).toEqual(expected);
-      expect(pages).toBe(Math.floor(expected.length / limit) + 1);
-    }
-  });
+      const second = await allOpenJobIds(store, SECOND_DEMO_APPLICATION.urn, 10);
+      expect(second.ids).toEqual(openIdsOf(SECOND_DEMO_APPLICATION.urn));
+      expect(second.ids).not.toContain('job-1234');
+    });
 
-  test("excludes closed jobs and other applications' jobs", async () => {
-    const { ids } = await allOpenJobIds(store, DEMO_APPLICATION.urn, 100);
-    const closed = jobsOf(DEMO_APPLICATION.urn).filter((job) => job.status === 'CLOSED');
-    expect(closed.length).toBeGreaterThan(0);
-    for (const job of closed) expect(ids).not.toContain(job.externalJobPostingId);
-    expect(ids).toEqual(expect.arrayContaining([...DEMO_SAMPLE_JOB_IDS]));
-
-    const second = await allOpenJobIds(store, SECOND_DEMO_APPLICATION.urn, 10);
-    expect(second.ids).toEqual(openIdsOf(SECOND_DEMO_APPLICATION.urn));
-    expect(second.ids).not.toContain('job-1234');
-  });
-
-  test('returns an empty page after the last id and for an unknown application', async () => {
-    const { ids } = await allOpenJobIds(store, DEMO_APPLICATION.urn, 500);
-    await expect(
-      store.listOpenJobIds(DEMO_APPLICATION.urn, { after: ids.at(-1), limit: 10 }),
-    ).resolves.toEqual([]);
-    await expect(store.listOpenJobIds('urn:li:developerApplication:404', { limit: 10 })).resolves.toEqual([]);
-  });
-
-  test('starts after an id the ATS does not hold', async () => {
-    await expect(
-      store.listOpenJobIds(DEMO_APPLICATION.urn, { after: 'job-1000a', limit: 2 }),
-    ).resolves.toEqual(['job-1001', 'job-1002']);
-  });
-
-  test('rejects a limit that is not a positive integer', async () => {
-    await expect(store.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 0 })).rejects.toThrow(RangeError);
-    await expect(store.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 2.5 })).rejects.toThrow(RangeError);
-  });
-});
-
-describe('loadJobs', () => {
-  test('returns open and closed jobs exactly as they were seeded', async () => {
-    for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
-      const expected = jobsOf(app.urn);
-      const loaded = await store.loadJobs(
-        app.urn,
-        expected.map((job) => job.externalJobPostingId),
+    test('returns an empty page after the last id and for an unknown application', async () => {
+      const { ids } = await allOpenJobIds(store, DEMO_APPLICATION.urn, 500);
+      await expect(
+        store.listOpenJobIds(DEMO_APPLICATION.urn, { after: ids.at(-1), limit: 10 }),
+      ).resolves.toEqual([]);
+      await expect(store.listOpenJobIds('urn:li:developerApplication:404', { limit: 10 })).resolves.toEqual(
+        [],
       );
-      expect(loaded).toEqual(expected);
-      expect(loaded.some((job) => job.status === 'CLOSED')).toBe(true);
-      expect(typeof loaded[0]?.listedAt).toBe('number');
-    }
+    });
+
+    test('starts after an id the ATS does not hold', async () => {
+      await expect(
+        store.listOpenJobIds(DEMO_APPLICATION.urn, { after: 'job-1000a', limit: 2 }),
+      ).resolves.toEqual(['job-1001', 'job-1002']);
+    });
+
+    test('rejects a limit that is not a positive integer', async () => {
+      await expect(store.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 0 })).rejects.toThrow(RangeError);
+      await expect(store.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 2.5 })).rejects.toThrow(RangeError);
+    });
   });
 
-  test('omits ids the ATS does not hold and returns each job once', async () => {
-    const loaded = await store.loadJobs(DEMO_APPLICATION.urn, [
-      'job-2345',
-      'job-does-not-exist',
-      'job-1234',
-      'job-2345',
-    ]);
-    expect(loaded.map((job) => job.externalJobPostingId)).toEqual(['job-1234', 'job-2345']);
-    await expect(store.loadJobs(DEMO_APPLICATION.urn, [])).resolves.toEqual([]);
-    await expect(store.loadJobs('urn:li:developerApplication:404', ['job-1234'])).resolves.toEqual([]);
+  describe('loadJobs', () => {
+    test('returns open and closed jobs exactly as they were seeded', async () => {
+      for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
+        const expected = jobsOf(app.urn);
+        const loaded = await store.loadJobs(
+          app.urn,
+          expected.map((job) => job.externalJobPostingId),
+        );
+        expect(loaded).toEqual(expected);
+        expect(loaded.some((job) => job.status === 'CLOSED')).toBe(true);
+        expect(typeof loaded[0]?.listedAt).toBe('number');
+      }
+    });
+
+    test('omits ids the ATS does not hold and returns each job once', async () => {
+      const loaded = await store.loadJobs(DEMO_APPLICATION.urn, [
+        'job-2345',
+        'job-does-not-exist',
+        'job-1234',
+        'job-2345',
+      ]);
+      expect(loaded.map((job) => job.externalJobPostingId)).toEqual(['job-1234', 'job-2345']);
+      await expect(store.loadJobs(DEMO_APPLICATION.urn, [])).resolves.toEqual([]);
+      await expect(store.loadJobs('urn:li:developerApplication:404', ['job-1234'])).resolves.toEqual([]);
+    });
+
+    test("never returns another application's job, even under the same id", async () => {
+      const [acme] = await store.loadJobs(DEMO_APPLICATION.urn, ['job-1000']);
+      const [globex] = await store.loadJobs(SECOND_DEMO_APPLICATION.urn, ['job-1000']);
+      expect(acme?.developerApplicationUrn).toBe(DEMO_APPLICATION.urn);
+      expect(globex?.developerApplicationUrn).toBe(SECOND_DEMO_APPLICATION.urn);
+      expect(globex?.companyApplyUrl).toContain('globex-logistics');
+      expect(globex?.title).not.toBe(acme?.title);
+
+      await expect(store.loadJobs(SECOND_DEMO_APPLICATION.urn, [...DEMO_SAMPLE_JOB_IDS])).resolves.toEqual(
+        [],
+      );
+    });
   });
 
-  test("never returns another application's job, even under the same id", async () => {
-    const [acme] = await store.loadJobs(DEMO_APPLICATION.urn, ['job-1000']);
-    const [globex] = await store.loadJobs(SECOND_DEMO_APPLICATION.urn, ['job-1000']);
-    expect(acme?.developerApplicationUrn).toBe(DEMO_APPLICATION.urn);
-    expect(globex?.developerApplicationUrn).toBe(SECOND_DEMO_APPLICATION.urn);
-    expect(globex?.companyApplyUrl).toContain('globex-logistics');
-    expect(globex?.title).not.toBe(acme?.title);
+  describe('demo data', () => {
+    test('seeding again changes nothing', async () => {
+      const jobs = await countRows(store.db, 'jobs');
+      const applications = await countRows(store.db, 'developer_applications');
+      const [before] = await store.loadJobs(DEMO_APPLICATION.urn, ['job-1234']);
 
-    await expect(store.loadJobs(SECOND_DEMO_APPLICATION.urn, [...DEMO_SAMPLE_JOB_IDS])).resolves.toEqual([]);
+      await expect(seedDemoData(store.db, { now: NOW + 86_400_000 })).resolves.toEqual({ seeded: false });
+
+      expect(await countRows(store.db, 'jobs')).toBe(jobs);
+      expect(await countRows(store.db, 'developer_applications')).toBe(applications);
+      await expect(store.loadJobs(DEMO_APPLICATION.urn, ['job-1234'])).resolves.toEqual([before]);
+    });
+
+    test('holds LinkedIn sample ids as open jobs of the demo application', async () => {
+      const loaded = await store.loadJobs(DEMO_APPLICATION.urn, [...DEMO_SAMPLE_JOB_IDS]);
+      expect(loaded.map((job) => [job.externalJobPostingId, job.status])).toEqual([
+        ['job-1234', 'OPEN'],
+        ['job-2345', 'OPEN'],
+        ['job-3456', 'OPEN'],
+      ]);
+    });
+
+    test('the rule checks catch a job LinkedIn would reject', () => {
+      const job = jobsOf(DEMO_APPLICATION.urn)[0];
+      if (job === undefined) throw new Error('no demo job');
+      const broken: AtsJob = {
+        ...job,
+        title: 'x'.repeat(201),
+        description: '<div>Too short</div>',
+        companyApplyUrl: 'http://careers.example/jobs',
+        listedAt: Math.floor(NOW / 1000),
+        location: 'Berlin',
+        workplaceType: 'Office' as AtsJob['workplaceType'],
+        employmentStatus: 'SOMETIMES',
+        experienceLevel: 'GURU',
+      };
+      expect(linkedInViolations(broken, NOW).map((problem) => problem.split(': ')[1])).toEqual([
+        'title must have 1-200 characters',
+        'description has 20 characters, not 100-25,000',
+        'description uses <div>',
+        'description uses <div>',
+        'companyApplyUrl is not https',
+        'companyApplyUrl lacks the job id',
+        'listedAt looks like seconds, not milliseconds',
+        'listedAt is over two years old',
+        'location "Berlin" is not "CITY, REGION"',
+        'workplaceType Office',
+        'employmentStatus SOMETIMES',
+        'experienceLevel GURU',
+      ]);
+      expect(linkedInViolations({ ...job, listedAt: NOW + 1 }, NOW)).toEqual([
+        `${job.externalJobPostingId}: listedAt is in the future`,
+      ]);
+    });
+
+    test("every demo job satisfies LinkedIn's rules for a job posting", async () => {
+      for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
+        const ids = jobsOf(app.urn).map((job) => job.externalJobPostingId);
+        const loaded = await store.loadJobs(app.urn, ids);
+        expect(loaded).toHaveLength(ids.length);
+        expect(loaded.flatMap((job) => linkedInViolations(job, NOW))).toEqual([]);
+      }
+    });
+
+    test('demo jobs vary in title, location and workplace type', () => {
+      const acme = jobsOf(DEMO_APPLICATION.urn);
+      expect(new Set(acme.map((job) => job.title)).size).toBeGreaterThan(50);
+      const locations = new Set(acme.map((job) => job.location));
+      for (const city of ['San Francisco, CA', 'London, GB', 'Berlin, DE']) expect(locations).toContain(city);
+      expect(new Set(acme.map((job) => job.workplaceType))).toEqual(
+        new Set(['On-site', 'Hybrid', 'Remote', null]),
+      );
+    });
   });
-});
 
-describe('demo data', () => {
-  test('seeding again changes nothing', async () => {
-    const jobs = await countRows(store.db, 'jobs');
-    const applications = await countRows(store.db, 'developer_applications');
-    const [before] = await store.loadJobs(DEMO_APPLICATION.urn, ['job-1234']);
+  describe('synthetic jobs', () => {
+    test('insertSyntheticJobs of 10,000 jobs pages back as 10,000 distinct ids in order', async () => {
+      const app = testApplication(99001, 'Initech');
+      await ensureApplication(store.db, app);
+      await insertSyntheticJobs(store.db, app.urn, 10_000, { now: NOW });
 
-    await expect(seedDemoData(store.db, { now: NOW + 86_400_000 })).resolves.toEqual({ seeded: false });
+      const { ids } = await allOpenJobIds(store, app.urn, 100);
+      expect(ids).toHaveLength(10_000);
+      expect(new Set(ids).size).toBe(10_000);
+      expect(ids[0]).toBe('syn-000001');
+      expect(ids.at(-1)).toBe('syn-010000');
+      expect([...ids].sort()).toEqual(ids);
+    });
 
-    expect(await countRows(store.db, 'jobs')).toBe(jobs);
-    expect(await countRows(store.db, 'developer_applications')).toBe(applications);
-    await expect(store.loadJobs(DEMO_APPLICATION.urn, ['job-1234'])).resolves.toEqual([before]);
-  });
+    test("synthetic jobs satisfy LinkedIn's rules and every closedEvery-th one is closed", async () => {
+      const app = testApplication(99002, 'Umbrella & Sons');
+      await ensureApplication(store.db, app);
+      await insertSyntheticJobs(store.db, app.urn, 300, { idPrefix: 'ext-', closedEvery: 10, now: NOW });
 
-  test('holds LinkedIn sample ids as open jobs of the demo application', async () => {
-    const loaded = await store.loadJobs(DEMO_APPLICATION.urn, [...DEMO_SAMPLE_JOB_IDS]);
-    expect(loaded.map((job) => [job.externalJobPostingId, job.status])).toEqual([
-      ['job-1234', 'OPEN'],
-      ['job-2345', 'OPEN'],
-      ['job-3456', 'OPEN'],
-    ]);
-  });
+      const { ids } = await allOpenJobIds(store, app.urn, 100);
+      expect(ids).toHaveLength(270);
+      expect(ids).not.toContain('ext-000010');
 
-  test('the rule checks catch a job LinkedIn would reject', () => {
-    const job = jobsOf(DEMO_APPLICATION.urn)[0];
-    if (job === undefined) throw new Error('no demo job');
-    const broken: AtsJob = {
-      ...job,
-      title: 'x'.repeat(201),
-      description: '<div>Too short</div>',
-      companyApplyUrl: 'http://careers.example/jobs',
-      listedAt: Math.floor(NOW / 1000),
-      location: 'Berlin',
-      workplaceType: 'Office' as AtsJob['workplaceType'],
-      employmentStatus: 'SOMETIMES',
-      experienceLevel: 'GURU',
-    };
-    expect(linkedInViolations(broken, NOW).map((problem) => problem.split(': ')[1])).toEqual([
-      'title must have 1-200 characters',
-      'description has 20 characters, not 100-25,000',
-      'description uses <div>',
-      'description uses <div>',
-      'companyApplyUrl is not https',
-      'companyApplyUrl lacks the job id',
-      'listedAt looks like seconds, not milliseconds',
-      'listedAt is over two years old',
-      'location "Berlin" is not "CITY, REGION"',
-      'workplaceType Office',
-      'employmentStatus SOMETIMES',
-      'experienceLevel GURU',
-    ]);
-    expect(linkedInViolations({ ...job, listedAt: NOW + 1 }, NOW)).toEqual([
-      `${job.externalJobPostingId}: listedAt is in the future`,
-    ]);
-  });
-
-  test("every demo job satisfies LinkedIn's rules for a job posting", async () => {
-    for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
-      const ids = jobsOf(app.urn).map((job) => job.externalJobPostingId);
-      const loaded = await store.loadJobs(app.urn, ids);
-      expect(loaded).toHaveLength(ids.length);
+      const all = Array.from({ length: 300 }, (_, k) => `ext-${String(k + 1).padStart(6, '0')}`);
+      const loaded = await store.loadJobs(app.urn, all);
+      expect(loaded).toHaveLength(300);
+      expect(loaded.filter((job) => job.status === 'CLOSED')).toHaveLength(30);
       expect(loaded.flatMap((job) => linkedInViolations(job, NOW))).toEqual([]);
-    }
-  });
+      expect(loaded[0]?.description).toContain('Umbrella &amp; Sons');
+      expect(loaded[0]?.description).toContain('ext-000001');
+    });
 
-  test('demo jobs vary in title, location and workplace type', () => {
-    const acme = jobsOf(DEMO_APPLICATION.urn);
-    expect(new Set(acme.map((job) => job.title)).size).toBeGreaterThan(50);
-    const locations = new Set(acme.map((job) => job.location));
-    for (const city of ['San Francisco, CA', 'London, GB', 'Berlin, DE']) expect(locations).toContain(city);
-    expect(new Set(acme.map((job) => job.workplaceType))).toEqual(
-      new Set(['On-site', 'Hybrid', 'Remote', null]),
-    );
-  });
-});
+    test('insertSyntheticJobs refuses an application the ATS does not know', async () => {
+      await expect(insertSyntheticJobs(store.db, 'urn:li:developerApplication:404', 5)).rejects.toThrow(
+        /unknown developer application/,
+      );
+    });
 
-describe('synthetic jobs', () => {
-  test('insertSyntheticJobs of 10,000 jobs pages back as 10,000 distinct ids in order', async () => {
-    const app = testApplication(99001, 'Initech');
-    await ensureApplication(store.db, app);
-    await insertSyntheticJobs(store.db, app.urn, 10_000, { now: NOW });
-
-    const { ids } = await allOpenJobIds(store, app.urn, 100);
-    expect(ids).toHaveLength(10_000);
-    expect(new Set(ids).size).toBe(10_000);
-    expect(ids[0]).toBe('syn-000001');
-    expect(ids.at(-1)).toBe('syn-010000');
-    expect([...ids].sort()).toEqual(ids);
-  });
-
-  test("synthetic jobs satisfy LinkedIn's rules and every closedEvery-th one is closed", async () => {
-    const app = testApplication(99002, 'Umbrella & Sons');
-    await ensureApplication(store.db, app);
-    await insertSyntheticJobs(store.db, app.urn, 300, { idPrefix: 'ext-', closedEvery: 10, now: NOW });
-
-    const { ids } = await allOpenJobIds(store, app.urn, 100);
-    expect(ids).toHaveLength(270);
-    expect(ids).not.toContain('ext-000010');
-
-    const all = Array.from({ length: 300 }, (_, k) => `ext-${String(k + 1).padStart(6, '0')}`);
-    const loaded = await store.loadJobs(app.urn, all);
-    expect(loaded).toHaveLength(300);
-    expect(loaded.filter((job) => job.status === 'CLOSED')).toHaveLength(30);
-    expect(loaded.flatMap((job) => linkedInViolations(job, NOW))).toEqual([]);
-    expect(loaded[0]?.description).toContain('Umbrella &amp; Sons');
-    expect(loaded[0]?.description).toContain('ext-000001');
-  });
-
-  test('insertSyntheticJobs refuses an application the ATS does not know', async () => {
-    await expect(insertSyntheticJobs(store.db, 'urn:li:developerApplication:404', 5)).rejects.toThrow(
-      /unknown developer application/,
-    );
-  });
-
-  test('ensureApplication updates the credentials of an existing application', async () => {
-    const app = testApplication(99003, 'Hooli');
-    await ensureApplication(store.db, app);
-    await ensureApplication(store.db, { ...app, clientSecret: 'rotated', integrationContext: null });
-    await expect(store.getApplication(app.urn)).resolves.toEqual({
-      ...app,
-      clientSecret: 'rotated',
-      integrationContext: null,
+    test('ensureApplication updates the credentials of an existing application', async () => {
+      const app = testApplication(99003, 'Hooli');
+      await ensureApplication(store.db, app);
+      await ensureApplication(store.db, { ...app, clientSecret: 'rotated', integrationContext: null });
+      await expect(store.getApplication(app.urn)).resolves.toEqual({
+        ...app,
+        clientSecret: 'rotated',
+        integrationContext: null,
+      });
     });
   });
 });
@@ -387,6 +433,86 @@ describe('embedded store on disk', () => {
       }
     } finally {
       await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('PostgreSQL store', () => {
+  test('stores opened at once on a new database all find the schema ready', async () => {
+    const database = await createTestDatabase('job_store');
+    try {
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresJobStore(database.url)));
+      try {
+        const [first, ...others] = stores;
+        if (first === undefined) throw new Error('no store opened');
+        await expect(seedDemoData(first.db, { now: NOW })).resolves.toEqual({ seeded: true });
+        for (const other of others) {
+          await expect(other.getApplication(DEMO_APPLICATION.urn)).resolves.toEqual(DEMO_APPLICATION);
+          await expect(seedDemoData(other.db, { now: NOW })).resolves.toEqual({ seeded: false });
+        }
+      } finally {
+        await Promise.all(stores.map((opened) => opened.close()));
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
+  test('DATABASE_URL selects it, with lanes on advisory locks beside it', async () => {
+    const database = await createTestDatabase('job_store');
+    try {
+      const config = { databaseUrl: database.url, dataDir: '/nonexistent' };
+      const api = await openJobStore(config);
+      const worker = await openJobStoreAndLanes(config);
+      try {
+        await expect(api.getApplication(DEMO_APPLICATION.urn)).resolves.toBeUndefined();
+        expect(worker.lanes).toBeInstanceOf(PostgresLanes);
+        await expect(
+          worker.lanes.run(DEMO_APPLICATION.urn, new AbortController().signal, () =>
+            worker.jobStore.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 10 }),
+          ),
+        ).resolves.toEqual([]);
+      } finally {
+        await api.close();
+        await worker.jobStore.close();
+        await expect(worker.jobStore.close()).resolves.toBeUndefined();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
+  test('errors carry neither the password nor the values of a failing row', async () => {
+    const secret = 'never-in-a-log';
+    const refused = await openPostgresJobStore(
+      `postgres://ats:${secret}@127.0.0.1:${await freePort()}/ats`,
+    ).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(Error);
+    expect(inspect(refused, { depth: 5 })).not.toContain(secret);
+
+    const malformed = await openPostgresJobStore(`postgres://ats:${secret}@[127.0.0.1/ats`).catch(
+      (error: unknown) => error,
+    );
+    expect(malformed).toEqual(new Error('DATABASE_URL is not a postgres:// or postgresql:// URL'));
+    expect(inspect(malformed, { depth: 5 })).not.toContain(secret);
+
+    const database = await createTestDatabase('job_store');
+    const store = await openPostgresJobStore(database.url);
+    try {
+      const app = { ...testApplication(99004, 'Vandelay'), clientSecret: secret };
+      const failed = await ensureApplication(store.db, {
+        ...app,
+        companyName: null as unknown as string,
+      }).catch((error: unknown) => error);
+      expect(failed).toMatchObject({
+        code: '23502',
+        table: 'developer_applications',
+        column: 'company_name',
+      });
+      expect(inspect(failed, { depth: 5 })).not.toContain(secret);
+    } finally {
+      await store.close();
+      await database.drop();
     }
   });
 });

@@ -180,7 +180,9 @@ export function createActivities(deps: ActivityDeps) {
       const context = Context.current();
       const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
-        return await postBatch(input, context.cancellationSignal);
+        const output = await postBatch(input, context.cancellationSignal);
+        countOutcomes(context, output.results);
+        return output;
       } catch (error) {
         throw toActivityFailure(error);
       } finally {
@@ -318,3 +320,27 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** Jobs sent and rejected, for the worker's /metrics (the SDK exports them with its own metrics). */
+function countOutcomes(context: Context, results: readonly JobResult[]): void {
+  const sent = context.metricMeter.createCounter(
+    'resync_jobs_sent',
+    'jobs',
+    'Jobs LinkedIn accepted for processing',
+  );
+  const rejected = context.metricMeter.createCounter(
+    'resync_jobs_rejected',
+    'jobs',
+    'Jobs LinkedIn or the ATS data refused',
+  );
+  const notInAts = context.metricMeter.createCounter(
+    'resync_jobs_not_in_ats',
+    'jobs',
+    'Requested jobs the ATS does not hold',
+  );
+  for (const result of results) {
+    if (result.fate === 'REJECTED') rejected.add(1);
+    else if (result.fate === 'NOT_IN_ATS') notInAts.add(1);
+    else sent.add(1, { operation: result.fate });
+  }
+}

@@ -5,7 +5,9 @@ import { describeNotificationError, JobResyncNotification } from '../contract';
 import type { JobStore } from '../ats/job-store';
 import { HttpError } from './http-error';
 import { readRawBody } from './raw-body';
+import type { ApiMetrics } from './metrics';
 import type { ResyncStarter } from './resync-starter';
+import { createResyncRoutes, type ResyncRoutesDeps } from './resyncs';
 import { challengeResponse, verifySignature } from './signature';
 
 /** Notifications are a few hundred bytes; a full list of 75-character ids stays far below this. */
@@ -17,6 +19,12 @@ export interface AppDeps {
   resyncs: ResyncStarter;
   logger: Logger;
   now?: () => number;
+  /** The status endpoints (`/resyncs`), behind a bearer token; not served when absent. */
+  admin?: ResyncRoutesDeps;
+  /** Prometheus metrics, served on GET /metrics. */
+  metrics?: ApiMetrics;
+  /** True once SIGTERM arrived: readiness fails so load balancers stop sending. */
+  draining?: () => boolean;
 }
 
 /** Builds the API; it never listens itself (entry points and tests use `app.callback()`). */
@@ -24,6 +32,8 @@ export function createApp(deps: AppDeps): Koa {
   const now = deps.now ?? Date.now;
   const app = new Koa();
   const router = new Router();
+  const resyncs = deps.metrics ? deps.metrics.timed(deps.resyncs) : deps.resyncs;
+  if (deps.metrics) app.use(deps.metrics.countNotifications());
 
   app.use(async (ctx, next) => {
     try {
@@ -54,8 +64,16 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = { status: 'ok' };
   });
 
+  const metrics = deps.metrics;
+  if (metrics) {
+    router.get('/metrics', async (ctx) => {
+      ctx.type = metrics.registry.contentType;
+      ctx.body = await metrics.registry.metrics();
+    });
+  }
+
   router.get('/readyz', async (ctx) => {
-    const ready = await deps.resyncs.ready();
+    const ready = !deps.draining?.() && (await resyncs.ready());
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'temporal unreachable' };
   });
@@ -106,7 +124,7 @@ export function createApp(deps: AppDeps): Koa {
       );
     }
 
-    const started = await deps.resyncs.start(notification, receivedAt);
+    const started = await resyncs.start(notification, receivedAt);
     deps.logger.info(
       { workflowId: started.workflowId, developerApplicationUrn: notification.developerApplicationUrn },
       'resync accepted',
@@ -128,6 +146,11 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(router.routes());
   app.use(router.allowedMethods());
+  if (deps.admin) {
+    const resyncRoutes = createResyncRoutes(deps.admin);
+    app.use(resyncRoutes.routes());
+    app.use(resyncRoutes.allowedMethods());
+  }
   return app;
 }
 

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createTemporalClient } from '../temporal-client';
 import { createApp } from './app';
+import { ApiMetrics } from './metrics';
 import { createResyncStarter } from './resync-starter';
 
 /** Answer within LinkedIn's patience: past this the webhook says 500 and LinkedIn delivers again. */
@@ -18,11 +19,24 @@ export interface ApiServerDeps {
   logger: Logger;
 }
 
-export async function startApiServer(deps: ApiServerDeps): Promise<Server> {
+export interface ApiServer {
+  server: Server;
+  /**
+   * Drains: readiness fails at once, no new connection is accepted, requests in flight finish (a
+   * notification being started is answered), then the server closes.
+   */
+  drain(): Promise<void>;
+}
+
+export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
+  let draining = false;
   const app = createApp({
     webhookSecrets: deps.config.webhookSecrets,
     jobStore: deps.jobStore,
     logger: deps.logger,
+    metrics: new ApiMetrics(),
+    draining: () => draining,
+    ...(deps.config.adminToken ? { admin: { token: deps.config.adminToken, client: deps.client } } : {}),
     resyncs: createResyncStarter(deps.client, {
       taskQueue: deps.config.temporal.taskQueue,
       deadlineMs: deps.config.resyncDeadlineMs,
@@ -35,7 +49,15 @@ export async function startApiServer(deps: ApiServerDeps): Promise<Server> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  return server;
+  return {
+    server,
+    async drain() {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -43,8 +65,23 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ component: 'api' });
   const jobStore = await openJobStore(config);
   const client = createTemporalClient(config.temporal);
-  await startApiServer({ config, client, jobStore, logger });
+  const api = await startApiServer({ config, client, jobStore, logger });
   logger.info({ port: config.port }, 'api listening');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'draining');
+      void api
+        .drain()
+        .then(() => Promise.all([client.connection.close(), jobStore.close()]))
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'drain failed');
+            process.exit(1);
+          },
+        );
+    });
+  }
 }
 
 if (require.main === module) {

@@ -14,7 +14,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { DeveloperApplication } from '../ats/job-store';
 import {
   canonicalRequest,
@@ -28,6 +27,7 @@ import {
 } from '../contract';
 import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { startLinkedInSandbox, type LinkedInSandbox } from '../sandbox/linkedin-sandbox';
+import { buildWorkflowBundle } from '../workflow-bundle';
 import type { resyncJobs } from '../workflows';
 import type { FromWorker, MemorySnapshot, ToWorker, WorkerReady, WorkerReport } from './bench-protocol';
 
@@ -451,6 +451,7 @@ async function benchmarkSize(jobs: number, context: BenchContext): Promise<SizeR
       clearInterval(progress);
     }
     const completedAt = Date.now();
+    log(jobs, `resync completed in ${((completedAt - receivedAt) / 1000).toFixed(1)} s; reading histories…`);
 
     const chain = await chainFigures(client, workflowId, handle.firstExecutionRunId, resync, jobs);
     // The follow-ups report before they complete: the worker must stay until they have.
@@ -474,7 +475,6 @@ async function benchmarkSize(jobs: number, context: BenchContext): Promise<SizeR
     worker.send({ kind: 'finish' });
     const report: WorkerReport = await worker.next('report', CHILD_STEP_TIMEOUT_MS);
     await worker.stop(CHILD_STEP_TIMEOUT_MS);
-    log(jobs, `done in ${((completedAt - receivedAt) / 1000).toFixed(1)} s; reading histories…`);
 
     result.timing = {
       seedMs: seeded.seedMs,
@@ -908,22 +908,18 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   try {
     console.log(`Resync benchmark: sizes ${sizes.map((n) => n.toLocaleString('en-US')).join(', ')}`);
-    // Bundled while the server starts; a failed bundle is reported once the server can be stopped again.
-    const bundling = bundleWorkflowCode({
-      workflowsPath: require.resolve('../workflows'),
-      logger: quietLogger,
-    });
+    const bundleDir = mkdtempSync(join(tmpdir(), 'resync-bench-bundle-'));
+    stops.push(() => Promise.resolve(rmSync(bundleDir, { recursive: true, force: true })));
+    const workflowBundlePath = join(bundleDir, 'workflows.js');
+    // Bundled (as production's is) while the server starts; a failure surfaces once the server can be stopped.
+    const bundling = buildWorkflowBundle(workflowBundlePath, quietLogger);
     bundling.catch(() => undefined);
     const server = await startTemporalDevServer({
       cliPath: resolveTemporalCli(ROOT, process.env),
       startTimeoutMs: 90_000,
     });
     stops.push(() => server.stop());
-    const bundle = await within(CHILD_STEP_TIMEOUT_MS, 'bundling the workflows', bundling);
-    const bundleDir = mkdtempSync(join(tmpdir(), 'resync-bench-bundle-'));
-    stops.push(() => Promise.resolve(rmSync(bundleDir, { recursive: true, force: true })));
-    const workflowBundlePath = join(bundleDir, 'workflows.js');
-    writeFileSync(workflowBundlePath, bundle.code);
+    await within(CHILD_STEP_TIMEOUT_MS, 'bundling the workflows', bundling);
 
     const connection = await within(
       RPC_TIMEOUT_MS,

@@ -3,10 +3,10 @@
  * .data/), the LinkedIn sandbox, the embedded ATS store with demo data, the worker and the API.
  */
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { temporalLoggerFor } from '../observability/temporal-logger';
+import { createTemporalClient } from '../temporal-client';
 import { startApiServer } from '../api/main';
 import { signNotification } from '../api/signature';
 import {
@@ -91,6 +91,15 @@ async function main(): Promise<void> {
     }
   }
 
+  Runtime.install({
+    logger: temporalLoggerFor(logger.child({ component: 'worker' })),
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
+      metrics: {
+        prometheus: { bindAddress: `127.0.0.1:${config.workerMetricsPort}`, countersTotalSuffix: true },
+      },
+    },
+  });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   const workers = await createResyncWorkers({
     connection: nativeConnection,
@@ -110,17 +119,11 @@ async function main(): Promise<void> {
     await nativeConnection.close();
   });
 
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  const server: Server = await startApiServer({
-    config,
-    client,
-    jobStore,
-    logger: logger.child({ component: 'api' }),
-  });
+  const client = createTemporalClient(config.temporal);
+  const api = await startApiServer({ config, client, jobStore, logger: logger.child({ component: 'api' }) });
   stops.unshift(async () => {
-    await new Promise((done) => server.close(done));
-    await connection.close();
+    await api.drain();
+    await client.connection.close();
   });
 
   printWelcome({
@@ -129,6 +132,7 @@ async function main(): Promise<void> {
     sandboxUrl: sandbox?.url,
     secret: config.webhookSecrets[0] ?? DEV_WEBHOOK_SECRET,
     deadline: formatDuration(config.resyncDeadlineMs),
+    workerMetricsPort: config.workerMetricsPort,
   });
 
   let stopping = false;
@@ -159,6 +163,7 @@ function printWelcome(options: {
   sandboxUrl: string | undefined;
   secret: string;
   deadline: string;
+  workerMetricsPort: number;
 }): void {
   const lines = [
     '',
@@ -167,6 +172,7 @@ function printWelcome(options: {
     `  Temporal Web UI:    ${options.uiUrl ?? '(external Temporal: see its own UI)'}`,
     `  LinkedIn sandbox:   ${options.sandboxUrl ?? '(real LinkedIn endpoints configured)'}`,
     `  Deadline per resync: ${options.deadline}`,
+    `  Metrics:            http://localhost:${options.port}/metrics (API), http://localhost:${options.workerMetricsPort}/metrics (worker)`,
     '',
     "Send LinkedIn's sample notification (three jobs), signed with the dev secret:",
     '',

@@ -6,6 +6,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  metricMeter,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -59,6 +60,13 @@ const posting = proxyActivities<Activities>({
   retry,
 });
 
+/** Resyncs by outcome, for the worker's /metrics (not emitted during replay). */
+function countResync(outcome: ResyncOutcome): void {
+  metricMeter
+    .createCounter('resyncs_completed', 'resyncs', 'Resyncs that ended, by outcome')
+    .add(1, { outcome });
+}
+
 function emptyTotals(requested: number): ResyncTotals {
   return {
     requested,
@@ -108,6 +116,10 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     createQueue: [],
     awaitingReports: 0,
   };
+  if (!info.typedSearchAttributes.get(DEVELOPER_APPLICATION_URN)) {
+    // Started by hand without it: the Web UI and the log lines still name the application.
+    upsertSearchAttributes([{ key: DEVELOPER_APPLICATION_URN, value: urn }]);
+  }
   const totals = state.totals;
   const details = new JobDetails(state.jobs, state.jobsLeftOut);
   let deadlinePassed = Date.now() >= deadlineAt;
@@ -363,6 +375,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   const outcome: ResyncOutcome =
     totals.rejected + totals.notInAts + totals.missedDeadline === 0 ? 'SUCCEEDED' : 'PARTIAL';
   upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: outcome }]);
+  countResync(outcome);
   await condition(allHandlersFinished);
   return result(outcome);
 
@@ -405,6 +418,14 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
       });
     }
     upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: 'DEADLINE_EXCEEDED' }]);
+    countResync('DEADLINE_EXCEEDED');
+    metricMeter
+      .createCounter(
+        'resync_deadlines_missed',
+        'resyncs',
+        'Resyncs whose deadline passed before every job was sent',
+      )
+      .add(1);
     const details_: DeadlineExceededDetails = {
       notSent: unique.slice(0, 1_000),
       notSentCount,

@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { buildWorkflowBundle } from '../../src/workflow-bundle';
 import { resolveTemporalCli, startTemporalDevServer } from '../../src/dev/temporal-dev-server';
+import { startPostgresCluster } from '../../src/dev/postgres-cluster';
 
 /**
  * One real Temporal dev server for the whole run (in memory, on a free port) and one workflow bundle.
@@ -10,15 +11,23 @@ import { resolveTemporalCli, startTemporalDevServer } from '../../src/dev/tempor
  */
 export default async function globalSetup(): Promise<void> {
   const root = join(__dirname, '..', '..');
-  const [server, bundle] = await Promise.all([
-    startTemporalDevServer({ cliPath: resolveTemporalCli(root, process.env) }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }),
-  ]);
+  // Tests run the workflows from a prebuilt bundle, built the way `npm run build` builds production's.
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'resync-bundle-')), 'workflows.js');
-  writeFileSync(bundlePath, bundle.code);
+  // A throwaway PostgreSQL server for the job store tests; it must not outlive a failed setup.
+  const postgresStarting = startPostgresCluster();
+  const [server, , postgres] = await Promise.all([
+    startTemporalDevServer({ cliPath: resolveTemporalCli(root, process.env) }),
+    buildWorkflowBundle(bundlePath, quietLogger),
+    postgresStarting,
+  ]).catch(async (error: unknown) => {
+    await postgresStarting.then((cluster) => cluster.stop()).catch(() => undefined);
+    throw error;
+  });
   process.env.TEMPORAL_TEST_ADDRESS = server.address;
   process.env.WORKFLOW_BUNDLE_PATH = bundlePath;
   (globalThis as { __temporalDevServer?: typeof server }).__temporalDevServer = server;
+  process.env.POSTGRES_TEST_URL = postgres.url;
+  (globalThis as { __postgresCluster?: typeof postgres }).__postgresCluster = postgres;
 }
 
 const quietLogger = {

@@ -1,5 +1,10 @@
+import type { PostgresCluster } from '../../src/dev/postgres-cluster';
 import type { TemporalDevServer } from '../../src/dev/temporal-dev-server';
 
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __temporalDevServer?: TemporalDevServer }).__temporalDevServer?.stop();
+  try {
+    await (globalThis as { __temporalDevServer?: TemporalDevServer }).__temporalDevServer?.stop();
+  } finally {
+    await (globalThis as { __postgresCluster?: PostgresCluster }).__postgresCluster?.stop();
+  }
 }

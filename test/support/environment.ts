@@ -34,6 +34,8 @@ export interface TestEnvironmentOptions {
   sandbox?: LinkedInSandboxOptions;
   /** Another Temporal server than the run's shared one. */
   temporalAddress?: string;
+  /** Serves the status endpoints (`/resyncs`) behind this bearer token. */
+  adminToken?: string;
 }
 
 /** Everything real: PGlite job store with demo data, the LinkedIn sandbox, a worker, the API over HTTP. */
@@ -91,6 +93,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     webhookSecrets: [WEBHOOK_SECRET],
     jobStore,
     logger: createLogger('silent'),
+    ...(options.adminToken ? { admin: { token: options.adminToken, client } } : {}),
     resyncs: createResyncStarter(client, {
       taskQueue,
       deadlineMs: options.deadlineMs ?? 30 * 60_000,

@@ -35,7 +35,7 @@ export function workflowBundle(): { codePath: string } {
 
 /** The client the API uses in production, pointed at the test server. */
 export function testClient(address = temporalAddress()): Client {
-  return createTemporalClient({ address, namespace: 'default', apiKey: undefined });
+  return createTemporalClient({ address, namespace: 'default', apiKey: undefined, tls: undefined });
 }
 
 export async function testNativeConnection(address = temporalAddress()): Promise<NativeConnection> {

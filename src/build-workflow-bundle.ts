@@ -1,0 +1,19 @@
+/** `npm run build` ends here: a prebuilt workflow bundle, so production workers start without webpack. */
+import { join } from 'node:path';
+import { buildWorkflowBundle } from './workflow-bundle';
+
+const outFile = join(__dirname, 'workflow-bundle.js');
+buildWorkflowBundle(outFile, {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message) => console.warn(message),
+  error: (message) => console.error(message),
+}).then(
+  () => console.log(`workflow bundle written to ${outFile}`),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

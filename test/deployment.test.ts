@@ -1,0 +1,417 @@
+/**
+ * The deployment files checked without a Docker engine: docker-compose.yml against the Compose
+ * Specification's JSON schema and against the code it runs, the Dockerfile against package.json and the
+ * build, and the healthcheck commands run for real.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import Ajv from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS } from '../src/ats/demo-data';
+import { loadConfig } from '../src/config';
+import { resolveTemporalCli } from '../src/dev/temporal-dev-server';
+import { SEARCH_ATTRIBUTE_NAMES } from '../src/names';
+import { startDemoSandbox } from '../src/sandbox/main';
+import { temporalAddress } from './support/temporal';
+
+const ROOT = join(__dirname, '..');
+const run = promisify(execFile);
+const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
+/** The services that run our image with loadConfig's environment. */
+const APP_SERVICES = ['api', 'worker', 'seed'] as const;
+
+// ---- docker-compose.yml ----
+
+const Service = z.object({
+  image: z.string().optional(),
+  build: z.string().optional(),
+  command: z.array(z.string()).optional(),
+  environment: z.record(z.string(), z.string()).optional(),
+  ports: z.array(z.string()).optional(),
+  depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
+  healthcheck: z.object({ test: z.array(z.string()) }).optional(),
+  restart: z.string().optional(),
+});
+type Service = z.infer<typeof Service>;
+const ComposeFile = z.object({ services: z.record(z.string(), Service) });
+
+/** Compose's `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}` and `$$`; nothing else. */
+function interpolate(value: unknown, env: Record<string, string | undefined>): unknown {
+  if (typeof value === 'string') {
+    const out = value.replace(
+      /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}/g,
+      (
+        match: string,
+        name: string | undefined,
+        colon: string | undefined,
+        op: string | undefined,
+        arg: string | undefined,
+      ) => {
+        if (match === '$$') return '\u0000';
+        const current = env[name ?? ''];
+        const unset = colon === ':' ? !current : current === undefined;
+        if (op === '-') return unset ? (arg ?? '') : (current ?? '');
+        if (op === '?' && unset) throw new Error(`${name} is required: ${arg}`);
+        return current ?? '';
+      },
+    );
+    if (out.includes('$')) throw new Error(`unsupported interpolation in ${value}`);
+    return out.replaceAll('\u0000', '$');
+  }
+  if (Array.isArray(value)) return value.map((item) => interpolate(item, env));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env)]));
+  }
+  return value;
+}
+
+const rawCompose: unknown = parseYaml(read('docker-compose.yml'));
+/** As compose would run it on a machine that sets none of the variables: every default applies. */
+const compose = ComposeFile.parse(interpolate(rawCompose, {}));
+
+function service(name: string): Service {
+  const found = compose.services[name];
+  if (found === undefined) throw new Error(`docker-compose.yml has no service ${name}`);
+  return found;
+}
+
+function environmentOf(name: string): Record<string, string> {
+  const environment = service(name).environment;
+  if (environment === undefined) throw new Error(`service ${name} sets no environment`);
+  return environment;
+}
+
+/** `published:target` pairs of a service's ports. */
+function portsOf(name: string): Array<{ published: number; target: number }> {
+  return (service(name).ports ?? []).map((port) => {
+    const match = /^(?:[\d.]+:)?(\d+):(\d+)$/.exec(port);
+    if (!match) throw new Error(`unexpected port syntax ${port}`);
+    return { published: Number(match[1]), target: Number(match[2]) };
+  });
+}
+
+function composeSchema(): Record<string, unknown> {
+  const file = join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
+  const schema = z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(file, 'utf8')));
+  expect(schema.title).toBe('Compose Specification');
+  // The file names draft-07 by an https address Ajv does not know; Ajv's default dialect is draft-07.
+  expect(schema.$schema).toMatch(/draft-07/);
+  delete schema.$schema;
+  return schema;
+}
+
+describe('docker-compose.yml', () => {
+  // The schema was written for lenient validators: union types and untyped keywords throughout.
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(composeSchema());
+
+  test('is valid under the Compose Specification schema', () => {
+    const valid = validate(rawCompose);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  test('the schema check rejects what compose would refuse', () => {
+    const doc = z
+      .looseObject({ services: z.looseObject({ api: z.looseObject({}) }) })
+      .parse(structuredClone(rawCompose));
+    const withApi = (api: Record<string, unknown>) => ({
+      ...doc,
+      services: { ...doc.services, api: { ...doc.services.api, ...api } },
+    });
+    expect(validate(withApi({}))).toBe(true);
+    expect(validate(withApi({ depends_on: { temporal: { condition: 'healthy' } } }))).toBe(false);
+    expect(validate(withApi({ port: ['3000:3000'] }))).toBe(false);
+  });
+
+  test('every dependency names a service that can meet its condition', () => {
+    for (const [name, { depends_on: dependsOn = {} }] of Object.entries(compose.services)) {
+      for (const [target, { condition }] of Object.entries(dependsOn)) {
+        const dependency = compose.services[target];
+        expect({ name, target, exists: dependency !== undefined }).toEqual({ name, target, exists: true });
+        if (condition === 'service_healthy') expect(dependency?.healthcheck).toBeDefined();
+        // A one-shot must not be restarted, or "completed" never comes.
+        if (condition === 'service_completed_successfully') expect(dependency?.restart).toBeUndefined();
+      }
+    }
+    expect(service('api').depends_on?.seed?.condition).toBe('service_completed_successfully');
+    expect(service('worker').depends_on?.seed?.condition).toBe('service_completed_successfully');
+    expect(service('seed').depends_on?.postgres?.condition).toBe('service_healthy');
+  });
+
+  test('the api, worker and seed get a configuration loadConfig accepts, pointing at the compose services', () => {
+    for (const name of APP_SERVICES) {
+      const config = loadConfig(environmentOf(name));
+      expect(config.temporal.address).toBe('temporal:7233');
+      expect(new URL(config.databaseUrl ?? 'missing:').host).toBe('postgres:5432');
+      const sandboxPort = environmentOf('sandbox').SANDBOX_PORT;
+      expect(config.linkedin.apiUrl).toBe(`http://sandbox:${sandboxPort}`);
+      expect(config.linkedin.tokenUrl).toBe(`http://sandbox:${sandboxPort}/oauth/v2/accessToken`);
+      expect(config.webhookSecrets.length).toBeGreaterThan(0);
+    }
+    const postgres = environmentOf('postgres');
+    const database = new URL(environmentOf('api').DATABASE_URL ?? '');
+    expect(decodeURIComponent(database.username)).toBe(postgres.POSTGRES_USER);
+    expect(decodeURIComponent(database.password)).toBe(postgres.POSTGRES_PASSWORD);
+    expect(database.pathname).toBe(`/${postgres.POSTGRES_DB}`);
+  });
+
+  test('every variable given to the api, worker and seed is one loadConfig reads', () => {
+    // A name loadConfig does not know is dropped silently; a known one fails or changes the result.
+    for (const name of APP_SERVICES) {
+      const environment = environmentOf(name);
+      const config = loadConfig(environment);
+      for (const variable of Object.keys(environment)) {
+        let changed: unknown;
+        try {
+          changed = loadConfig({ ...environment, [variable]: 'not-a-value-of-this-variable' });
+        } catch {
+          continue;
+        }
+        expect({ variable, readByLoadConfig: JSON.stringify(changed) !== JSON.stringify(config) }).toEqual({
+          variable,
+          readByLoadConfig: true,
+        });
+      }
+    }
+  });
+
+  test("publishes the README's operator ports: API 3000, Temporal gRPC 7233, Web UI 8233", () => {
+    const readme = read('README.md');
+    const apiPort = loadConfig(environmentOf('api')).port;
+    expect(readme).toMatch(new RegExp(`\\|\\s*\`PORT\`\\s*\\|\\s*${apiPort}\\s*\\|`));
+    expect(portsOf('api')).toEqual([{ published: 3000, target: apiPort }]);
+    expect(readme).toMatch(/\|\s*`TEMPORAL_ADDRESS`\s*\|\s*127\.0\.0\.1:7233\s*\|/);
+    expect(readme).toContain('http://localhost:8233');
+    expect(portsOf('temporal')).toEqual(
+      expect.arrayContaining([
+        { published: 7233, target: 7233 },
+        { published: 8233, target: 8233 },
+      ]),
+    );
+  });
+
+  test('the Temporal dev server listens beyond its container and knows the search attributes', () => {
+    const command = service('temporal').command ?? [];
+    expect(command.slice(0, 2)).toEqual(['server', 'start-dev']);
+    expect(command[command.indexOf('--ip') + 1]).toBe('0.0.0.0');
+    const attributes = command.filter((_, index) => command[index - 1] === '--search-attribute');
+    expect(attributes.sort()).toEqual(SEARCH_ATTRIBUTE_NAMES.map((name) => `${name}=Keyword`).sort());
+  });
+
+  test('the Temporal healthcheck command succeeds against a running server and fails without one', async () => {
+    const [kind, binary, ...args] = service('temporal').healthcheck?.test ?? [];
+    expect([kind, binary]).toEqual(['CMD', '/temporal']);
+    const addressAt = args.indexOf('--address') + 1;
+    expect(args[addressAt]).toBe('127.0.0.1:7233');
+    const cli = resolveTemporalCli(ROOT, process.env);
+    const withAddress = (address: string) => args.map((arg, index) => (index === addressAt ? address : arg));
+    await run(cli, withAddress(temporalAddress()), { timeout: 30_000 });
+    const closed = await closedPort();
+    await expect(run(cli, withAddress(`127.0.0.1:${closed}`), { timeout: 30_000 })).rejects.toThrow();
+  });
+
+  test('the api healthcheck passes only while GET /healthz answers 200', async () => {
+    const [kind, ...command] = service('api').healthcheck?.test ?? [];
+    expect(kind).toBe('CMD');
+    expect(command.slice(0, 2)).toEqual(['node', '-e']);
+    const probe = async (port: number) => {
+      const [, ...args] = command;
+      try {
+        await run(process.execPath, args, { env: { ...process.env, PORT: String(port) }, timeout: 15_000 });
+        return 'healthy';
+      } catch {
+        return 'unhealthy';
+      }
+    };
+    for (const status of [200, 503]) {
+      const server = await listen((path) => (path === '/healthz' ? status : 404));
+      try {
+        expect(await probe(portOf(server))).toBe(status === 200 ? 'healthy' : 'unhealthy');
+      } finally {
+        await new Promise((done) => server.close(done));
+      }
+    }
+    expect(await probe(await closedPort())).toBe('unhealthy');
+  });
+
+  test('every service built from this project runs a file that npm run build produces', () => {
+    for (const [name, { build, command }] of Object.entries(compose.services)) {
+      if (build === undefined) continue;
+      expect(build).toBe('.');
+      const source = sourceOfEntry(command ?? []);
+      expect({ name, builtFromSource: source !== undefined }).toEqual({ name, builtFromSource: true });
+    }
+    expect(scripts().sandbox).toBe('node dist/sandbox/main.js');
+    expect(sourceOfEntry(scripts().sandbox?.split(' ') ?? [])).toBe('src/sandbox/main.ts');
+  });
+});
+
+// ---- Dockerfile ----
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+/** Instructions with continuation lines joined; comments (and parser directives) left out. */
+function dockerfile(): Instruction[][] {
+  const lines = read('Dockerfile')
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const stages: Instruction[][] = [];
+  for (const line of lines) {
+    const [, keyword = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+    if (keyword.toUpperCase() === 'FROM') stages.push([]);
+    stages.at(-1)?.push({ keyword: keyword.toUpperCase(), args });
+  }
+  return stages;
+}
+
+function scripts(): Record<string, string | undefined> {
+  return z.object({ scripts: z.record(z.string(), z.string()) }).parse(JSON.parse(read('package.json')))
+    .scripts;
+}
+
+/** `node dist/x.js` → `src/x.ts`, when tsconfig.build.json compiles that file; undefined otherwise. */
+function sourceOfEntry(command: readonly string[]): string | undefined {
+  const [program, entry] = command;
+  const match = /^dist\/(.+)\.js$/.exec(entry ?? '');
+  if (program !== 'node' || !match) return undefined;
+  const build = z
+    .object({ compilerOptions: z.object({ rootDir: z.string(), outDir: z.string() }) })
+    .parse(JSON.parse(read('tsconfig.build.json')));
+  expect(build.compilerOptions).toEqual({ rootDir: 'src', outDir: 'dist' });
+  const source = `src/${match[1]}.ts`;
+  return existsSync(join(ROOT, source)) ? source : undefined;
+}
+
+function dockerignore(): string[] {
+  return read('.dockerignore')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+describe('Dockerfile', () => {
+  const stages = dockerfile();
+  const final = stages.at(-1) ?? [];
+
+  test('is a multi-stage build on node:20-bookworm-slim', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) expect(stage[0]?.args).toMatch(/^node:20-bookworm-slim(\s+AS\s+\S+)?$/i);
+  });
+
+  test('its npm steps install from the lockfile, run scripts package.json has and drop dev dependencies', () => {
+    const npmSteps = stages
+      .flat()
+      .filter((i) => i.keyword === 'RUN' && /^npm\s/.test(i.args))
+      .map((i) => i.args.split(/\s+/));
+    const known = scripts();
+    for (const [, command, script] of npmSteps) {
+      if (command === 'run')
+        expect({ script, exists: known[script ?? ''] !== undefined }).toEqual({
+          script,
+          exists: true,
+        });
+    }
+    const commands = npmSteps.map((step) => step.slice(1).join(' '));
+    expect(commands).toEqual(expect.arrayContaining(['ci', 'run build', 'prune --omit=dev']));
+    expect(commands.indexOf('run build')).toBeLessThan(commands.indexOf('prune --omit=dev'));
+  });
+
+  test('copies into the build only files that exist and .dockerignore lets through', () => {
+    const ignored = dockerignore();
+    const copies = stages
+      .flat()
+      .filter((i) => i.keyword === 'COPY' && !i.args.includes('--from='))
+      .flatMap((i) =>
+        i.args
+          .split(/\s+/)
+          .filter((arg) => !arg.startsWith('--'))
+          .slice(0, -1),
+      );
+    expect(copies).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src']));
+    for (const path of copies) {
+      expect({ path, exists: existsSync(join(ROOT, path)) }).toEqual({ path, exists: true });
+      expect({ path, ignored: ignored.includes(path) }).toEqual({ path, ignored: false });
+    }
+  });
+
+  test('the runtime image runs as the non-root node user with NODE_ENV=production', () => {
+    const users = final.filter((i) => i.keyword === 'USER').map((i) => i.args);
+    expect(users.at(-1)).toBe('node');
+    expect(final.filter((i) => i.keyword === 'ENV').map((i) => i.args)).toContain('NODE_ENV=production');
+    const fromBuild = final.filter((i) => i.keyword === 'COPY' && i.args.includes('--from='));
+    expect(fromBuild.map((i) => i.args.split(/\s+/).at(-1))).toEqual(
+      expect.arrayContaining(['./node_modules', './dist']),
+    );
+  });
+
+  test('its default command runs a file that npm run build produces', () => {
+    const cmd = final.filter((i) => i.keyword === 'CMD').at(-1)?.args ?? '[]';
+    const command = z.array(z.string()).parse(JSON.parse(cmd));
+    expect(sourceOfEntry(command)).toBe('src/api/main.ts');
+  });
+
+  test('.dockerignore keeps dependencies, build output, local state and history out of the context', () => {
+    expect(dockerignore()).toEqual(expect.arrayContaining(['node_modules', 'dist', '.data', '.git']));
+  });
+});
+
+// ---- the sandbox service ----
+
+describe('the sandbox service', () => {
+  test('knows the demo applications and already holds their sample jobs', async () => {
+    const sandbox = await startDemoSandbox({ port: 0, host: '127.0.0.1', taskCompletionMs: 0 });
+    try {
+      const token = await fetch(sandbox.tokenUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: DEMO_APPLICATION.clientId,
+          client_secret: DEMO_APPLICATION.clientSecret,
+        }).toString(),
+      });
+      expect(token.status).toBe(200);
+      for (const id of DEMO_SAMPLE_JOB_IDS) {
+        expect(sandbox.heldJob(DEMO_APPLICATION.urn, id)?.state).toBe('OPEN');
+      }
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+// ---- helpers ----
+
+function listen(statusFor: (path: string) => number): Promise<Server> {
+  const server = createServer((req, res) => {
+    res.statusCode = statusFor(req.url ?? '/');
+    res.end();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+/** A loopback port nothing listens on (just released). */
+async function closedPort(): Promise<number> {
+  const server = await listen(() => 200);
+  const port = portOf(server);
+  await new Promise((done) => server.close(done));
+  return port;
+}

@@ -1,0 +1,333 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WorkflowFailedError } from '@temporalio/client';
+import { createApp } from '../src/api/app';
+import type { ResyncListItem, ResyncStatus } from '../src/api/resyncs';
+import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
+import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
+import { createLogger } from '../src/logger';
+import { startTestEnvironment, type TestEnvironment } from './support/environment';
+
+const ADMIN_TOKEN = 'status-api-test-admin-token';
+
+let env: TestEnvironment;
+
+beforeAll(async () => {
+  env = await startTestEnvironment({ adminToken: ADMIN_TOKEN });
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+afterEach(() => {
+  env.sandbox.faults.clear();
+});
+
+function notification(ids: string[], urn = DEMO_APPLICATION.urn): string {
+  return JSON.stringify({
+    developerApplicationUrn: urn,
+    type: 'RESYNC_JOBS',
+    syncAllOpenJobs: false,
+    externalJobPostingIds: ids,
+  });
+}
+
+/** Sends the notification through the webhook; resolves to the workflow id it started. */
+async function resync(on: TestEnvironment, body: string): Promise<string> {
+  expect((await on.notify(body)).status).toBe(200);
+  return workflowIdFor(JobResyncNotification.parse(JSON.parse(body)));
+}
+
+function range(from: number, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `job-${from + i}`);
+}
+
+async function admin(path: string, token: string | null = ADMIN_TOKEN, on = env): Promise<Response> {
+  return fetch(`${on.apiUrl}${path}`, token === null ? {} : { headers: { Authorization: `Bearer ${token}` } });
+}
+
+async function status(workflowId: string, query = '', on = env): Promise<ResyncStatus> {
+  const response = await admin(`/resyncs/${encodeURIComponent(workflowId)}${query}`, ADMIN_TOKEN, on);
+  expect(response.status).toBe(200);
+  return (await response.json()) as ResyncStatus;
+}
+
+async function list(query: string): Promise<ResyncListItem[]> {
+  const response = await admin(`/resyncs?${query}`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { resyncs: ResyncListItem[] }).resyncs;
+}
+
+async function expectRefusal(response: Response, code: number, errorMessage: string): Promise<void> {
+  expect(response.status).toBe(code);
+  expect(await response.json()).toEqual({ errorMessage });
+}
+
+/** Polls an assertion until it holds or the bound passes (visibility is eventually consistent). */
+async function eventually(assertion: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+describe('access', () => {
+  test.each(['/resyncs', '/resyncs/resync-app-12345-1-jobs-0000000000000000'])(
+    '%s without a bearer token gets 401',
+    async (path) => {
+      const response = await admin(path, null);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      await expectRefusal(response, 401, 'Authorization: Bearer <ADMIN_TOKEN> is required');
+    },
+  );
+
+  test.each(['/resyncs', '/resyncs/resync-app-12345-1-jobs-0000000000000000'])(
+    '%s with a wrong bearer token gets 401',
+    async (path) => {
+      await expectRefusal(await admin(path, 'not-the-admin-token'), 401, 'the bearer token is not valid');
+      await expectRefusal(
+        await admin(path, `${ADMIN_TOKEN}x`),
+        401,
+        'the bearer token is not valid',
+      );
+    },
+  );
+
+  test('without an admin token the status routes are not served at all', async () => {
+    const app = createApp({
+      webhookSecrets: ['secret'],
+      jobStore: { getApplication: () => Promise.resolve(undefined) },
+      logger: createLogger('silent'),
+      resyncs: {
+        start: () => Promise.reject(new Error('not used')),
+        ready: () => Promise.resolve(true),
+      },
+    });
+    const server = createServer((req, res) => void app.callback()(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/resyncs`;
+      const response = await fetch(url, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+      await expectRefusal(response, 404, 'no route for GET /resyncs');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('GET /resyncs/:workflowId', () => {
+  test('an unknown workflow id gets 404', async () => {
+    await expectRefusal(
+      await admin('/resyncs/resync-app-12345-1-jobs-ffffffffffffffff'),
+      404,
+      'no resync with workflow id resync-app-12345-1-jobs-ffffffffffffffff',
+    );
+  });
+
+  test('a finished resync shows its status, search attributes, summary, totals and one page of job results', async () => {
+    const workflowId = await resync(env, notification(range(1261, 5)));
+    const result = (await env.client.workflow.getHandle(workflowId).result()) as ResyncResult;
+    const described = await env.client.workflow.getHandle(workflowId).describe();
+
+    const shown = await status(workflowId, '?page=2&pageSize=2');
+    expect(shown).toEqual({
+      workflowId,
+      runId: described.runId,
+      firstRunId: described.runId,
+      status: 'COMPLETED',
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+      outcome: 'SUCCEEDED',
+      summary: `Resync 5 jobs for ${DEMO_APPLICATION.urn}`,
+      startTime: described.startTime.toISOString(),
+      closeTime: described.closeTime?.toISOString(),
+      progress: {
+        total: 5,
+        sent: 5,
+        confirmed: 5,
+        rejected: 0,
+        notInAts: 0,
+        pending: 0,
+        awaitingConfirmation: 0,
+      },
+      result: {
+        outcome: 'SUCCEEDED',
+        totals: result.totals,
+        continuedAsNew: 0,
+        jobsLeftOut: 0,
+        jobs: { page: 2, pageSize: 2, total: 5, items: result.jobs.slice(2, 4) },
+      },
+      failure: null,
+    });
+    expect(shown.result?.jobs.items).toHaveLength(2);
+
+    const last = await status(workflowId, '?page=3&pageSize=2');
+    expect(last.result?.jobs.items).toEqual(result.jobs.slice(4));
+    const beyond = await status(workflowId, '?page=4&pageSize=2');
+    expect(beyond.result?.jobs.items).toEqual([]);
+    const defaults = await status(workflowId);
+    expect(defaults.result?.jobs).toMatchObject({ page: 1, pageSize: 100, total: 5 });
+  });
+
+  test.each([
+    ['?pageSize=1001', 'pageSize must be at most 1000'],
+    ['?pageSize=0', 'pageSize must be at least 1'],
+    ['?page=0', 'page must be at least 1'],
+    ['?page=two', 'page must be a whole number'],
+  ])('paging %s gets 400', async (query, message) => {
+    await expectRefusal(
+      await admin(`/resyncs/resync-app-12345-1-jobs-ffffffffffffffff${query}`),
+      400,
+      message,
+    );
+  });
+
+  test('a running resync shows its progress from the progress query', async () => {
+    env.sandbox.faults.setLatency('simpleJobPostings', 1_000);
+    const ids = range(1105, 150);
+    const workflowId = await resync(env, notification(ids));
+
+    let running: ResyncStatus | undefined;
+    await eventually(async () => {
+      running = await status(workflowId);
+      expect(running.progress).not.toBeNull();
+    });
+    expect(running).toMatchObject({ status: 'RUNNING', closeTime: null, result: null, failure: null });
+    const progress = running?.progress;
+    expect(progress?.total).toBe(ids.length);
+    expect(progress?.pending).toBeGreaterThan(0);
+    expect(
+      (progress?.sent ?? 0) + (progress?.pending ?? 0) + (progress?.rejected ?? 0) + (progress?.notInAts ?? 0),
+    ).toBe(ids.length);
+
+    env.sandbox.faults.clear();
+    await env.client.workflow.getHandle(workflowId).result();
+    expect((await status(workflowId)).progress).toMatchObject({ sent: ids.length, pending: 0 });
+  });
+});
+
+describe('a resync that missed its deadline', () => {
+  let late: TestEnvironment;
+
+  beforeAll(async () => {
+    late = await startTestEnvironment({ adminToken: ADMIN_TOKEN, deadlineMs: 2_000 });
+  });
+
+  afterAll(async () => {
+    await late?.close();
+  });
+
+  test('shows the ResyncDeadlineExceeded failure, the jobs not sent and its partial totals', async () => {
+    late.sandbox.faults.setLatency('simpleJobPostings', 1_500);
+    const workflowId = await resync(late, notification(range(1130, 150)));
+    await expect(late.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(
+      WorkflowFailedError,
+    );
+
+    const shown = await status(workflowId, '?pageSize=1000', late);
+    expect(shown).toMatchObject({
+      status: 'FAILED',
+      outcome: 'DEADLINE_EXCEEDED',
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+    });
+    expect(shown.closeTime).not.toBeNull();
+    expect(shown.failure?.type).toBe('ResyncDeadlineExceeded');
+    expect(shown.failure?.message).toMatch(/^the 2 s deadline passed with \d+ jobs? not sent/);
+    const notSent = shown.failure?.notSent ?? [];
+    expect(notSent.length).toBeGreaterThan(0);
+    expect(shown.failure?.notSentCount).toBe(notSent.length);
+    expect(shown.result?.outcome).toBe('DEADLINE_EXCEEDED');
+    expect(shown.result?.totals.missedDeadline).toBe(notSent.length);
+    const missed = (shown.result?.jobs.items ?? []).filter((job) => job.fate === 'MISSED_DEADLINE');
+    expect(missed.map((job) => job.externalJobPostingId).sort()).toEqual([...notSent].sort());
+
+    // Listed under its outcome too.
+    await eventually(async () => {
+      const response = await admin('/resyncs?outcome=DEADLINE_EXCEEDED&limit=500', ADMIN_TOKEN, late);
+      const { resyncs } = (await response.json()) as { resyncs: ResyncListItem[] };
+      expect(resyncs.map((item) => item.workflowId)).toContain(workflowId);
+    });
+  });
+});
+
+describe('GET /resyncs', () => {
+  test('lists recent resyncs newest first, filtered by application and by outcome', async () => {
+    env.sandbox.seedExistingJobs(SECOND_DEMO_APPLICATION.urn, ['job-1020', 'job-1021']);
+    const [second, partial, succeeded] = await Promise.all([
+      resync(env, notification(['job-1020', 'job-1021'], SECOND_DEMO_APPLICATION.urn)),
+      resync(env, notification(['job-1266', 'job-not-in-the-ats'])),
+      resync(env, notification(['job-1267', 'job-1268'])),
+    ]);
+    const results = (await Promise.all(
+      [second, partial, succeeded].map((id) => env.client.workflow.getHandle(id ?? '').result()),
+    )) as ResyncResult[];
+    expect(results.map((result) => result.outcome)).toEqual(['SUCCEEDED', 'PARTIAL', 'SUCCEEDED']);
+
+    await eventually(async () => {
+      const ofSecond = await list(`application=${encodeURIComponent(SECOND_DEMO_APPLICATION.urn)}&limit=500`);
+      const ids = ofSecond.map((item) => item.workflowId);
+      expect(ids).toContain(second);
+      expect(ids).not.toContain(partial);
+      expect(ids).not.toContain(succeeded);
+      expect(ofSecond.every((item) => item.application === SECOND_DEMO_APPLICATION.urn)).toBe(true);
+      expect(ofSecond.find((item) => item.workflowId === second)).toEqual({
+        workflowId: second,
+        runId: expect.any(String),
+        status: 'COMPLETED',
+        application: SECOND_DEMO_APPLICATION.urn,
+        outcome: 'SUCCEEDED',
+        startTime: expect.any(String),
+        closeTime: expect.any(String),
+      });
+    });
+
+    await eventually(async () => {
+      const partials = await list('outcome=PARTIAL&limit=500');
+      const ids = partials.map((item) => item.workflowId);
+      expect(ids).toContain(partial);
+      expect(ids).not.toContain(succeeded);
+      expect(partials.every((item) => item.outcome === 'PARTIAL')).toBe(true);
+    });
+
+    await eventually(async () => {
+      const both = await list(
+        `application=${encodeURIComponent(DEMO_APPLICATION.urn)}&outcome=SUCCEEDED&limit=500`,
+      );
+      const ids = both.map((item) => item.workflowId);
+      expect(ids).toContain(succeeded);
+      expect(ids).not.toContain(partial);
+      expect(ids).not.toContain(second);
+      const starts = both.map((item) => item.startTime);
+      expect(starts).toEqual([...starts].sort().reverse());
+    });
+  });
+
+  test('limit caps the list', async () => {
+    const ids = range(1269, 1);
+    await env.client.workflow.getHandle(await resync(env, notification(ids))).result();
+    await eventually(async () => expect((await list('limit=500')).length).toBeGreaterThanOrEqual(1));
+    expect(await list('limit=1')).toHaveLength(1);
+  });
+
+  test.each([
+    ['outcome=FAILED', 'outcome must be one of SUCCEEDED, PARTIAL, DEADLINE_EXCEEDED'],
+    [
+      `application=${encodeURIComponent('urn:li:developerApplication:1" OR WorkflowType != "x')}`,
+      'application must look like urn:li:developerApplication:{numeric id}',
+    ],
+    [
+      'application=urn:li:developerApplication:1&application=urn:li:developerApplication:2',
+      'application must be given once',
+    ],
+    ['limit=501', 'limit must be at most 500'],
+    ['limit=0', 'limit must be at least 1'],
+  ])('%s gets 400', async (query, message) => {
+    await expectRefusal(await admin(`/resyncs?${query}`), 400, message);
+  });
+});
