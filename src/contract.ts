@@ -117,6 +117,12 @@ export function workflowIdFor(notification: JobResyncNotification): string {
   return `resync-app-${applicationIdOf(request.developerApplicationUrn)}-${scope}-${digest}`;
 }
 
+/** The application a resync's workflow id (or its followers' ids) names, if it follows `workflowIdFor`. */
+export function applicationOfWorkflowId(workflowId: string): string | undefined {
+  const match = /^resync-app-(\d+)-/.exec(workflowId);
+  return match ? `urn:li:developerApplication:${match[1]}` : undefined;
+}
+
 export function summaryOf(request: {
   developerApplicationUrn: string;
   syncAllOpenJobs: boolean;

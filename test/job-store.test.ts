@@ -487,7 +487,7 @@ describe('PostgreSQL store', () => {
     const refused = await openPostgresJobStore(
       `postgres://ats:${secret}@127.0.0.1:${await freePort()}/ats`,
     ).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(Error);
+    expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
     expect(inspect(refused, { depth: 5 })).not.toContain(secret);
 
     const malformed = await openPostgresJobStore(`postgres://ats:${secret}@[127.0.0.1/ats`).catch(

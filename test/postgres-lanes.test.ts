@@ -34,7 +34,8 @@ let poolTwo: Pool;
 let observer: Pool;
 let one: PostgresLanes;
 let two: PostgresLanes;
-const never = new AbortController().signal;
+// A signal of its own per call, as every activity has.
+const live = () => new AbortController().signal;
 
 beforeAll(async () => {
   database = await createTestDatabase('lanes');
@@ -71,7 +72,7 @@ describe('PostgresLanes', () => {
   test("two worker processes never run one application's calls at the same time", async () => {
     const intervals: Interval[] = [];
     const call = (lanes: PostgresLanes, worker: string) =>
-      lanes.run(APP_A, never, async () => {
+      lanes.run(APP_A, live(), async () => {
         const start = performance.now();
         await sleep(15);
         intervals.push({ worker, start, end: performance.now() });
@@ -97,7 +98,7 @@ describe('PostgresLanes', () => {
     const held = gate();
     let started!: () => void;
     const holding = new Promise<void>((resolve) => (started = resolve));
-    const first = one.run(APP_A, never, async () => {
+    const first = one.run(APP_A, live(), async () => {
       started();
       await held.opened;
       return 'A';
@@ -105,10 +106,10 @@ describe('PostgresLanes', () => {
     await holding;
 
     // Both finish while A's call is still open: neither waits for it.
-    await expect(two.run(APP_B, never, () => Promise.resolve('B across processes'))).resolves.toBe(
+    await expect(two.run(APP_B, live(), () => Promise.resolve('B across processes'))).resolves.toBe(
       'B across processes',
     );
-    await expect(one.run(APP_B, never, () => Promise.resolve('B in the same process'))).resolves.toBe(
+    await expect(one.run(APP_B, live(), () => Promise.resolve('B in the same process'))).resolves.toBe(
       'B in the same process',
     );
     held.open();
@@ -119,7 +120,7 @@ describe('PostgresLanes', () => {
     const held = gate();
     let started!: () => void;
     const holding = new Promise<void>((resolve) => (started = resolve));
-    const first = one.run(APP_A, never, async () => {
+    const first = one.run(APP_A, live(), async () => {
       started();
       await held.opened;
     });
@@ -139,7 +140,7 @@ describe('PostgresLanes', () => {
     held.open();
     await first;
     expect(work).not.toHaveBeenCalled();
-    await expect(two.run(APP_A, never, () => Promise.resolve('next'))).resolves.toBe('next');
+    await expect(two.run(APP_A, live(), () => Promise.resolve('next'))).resolves.toBe('next');
   });
 
   test('a signal aborted before the call rejects at once and runs nothing', async () => {
@@ -151,9 +152,9 @@ describe('PostgresLanes', () => {
   });
 
   test('a failing call releases the lane for the other process', async () => {
-    await expect(one.run(APP_A, never, () => Promise.reject(new Error('LinkedIn said no')))).rejects.toThrow(
+    await expect(one.run(APP_A, live(), () => Promise.reject(new Error('LinkedIn said no')))).rejects.toThrow(
       'LinkedIn said no',
     );
-    await expect(two.run(APP_A, never, () => Promise.resolve('after'))).resolves.toBe('after');
+    await expect(two.run(APP_A, live(), () => Promise.resolve('after'))).resolves.toBe('after');
   });
 });

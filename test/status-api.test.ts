@@ -1,10 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createApp } from '../src/api/app';
 import type { ResyncListItem, ResyncStatus } from '../src/api/resyncs';
 import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
-import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
+import {
+  DEVELOPER_APPLICATION_URN,
+  JobResyncNotification,
+  WORKFLOW_TYPE,
+  workflowIdFor,
+  type ResyncInput,
+  type ResyncResult,
+} from '../src/contract';
 import { createLogger } from '../src/logger';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 
@@ -44,7 +52,10 @@ function range(from: number, count: number): string[] {
 }
 
 async function admin(path: string, token: string | null = ADMIN_TOKEN, on = env): Promise<Response> {
-  return fetch(`${on.apiUrl}${path}`, token === null ? {} : { headers: { Authorization: `Bearer ${token}` } });
+  return fetch(
+    `${on.apiUrl}${path}`,
+    token === null ? {} : { headers: { Authorization: `Bearer ${token}` } },
+  );
 }
 
 async function status(workflowId: string, query = '', on = env): Promise<ResyncStatus> {
@@ -92,11 +103,7 @@ describe('access', () => {
     '%s with a wrong bearer token gets 401',
     async (path) => {
       await expectRefusal(await admin(path, 'not-the-admin-token'), 401, 'the bearer token is not valid');
-      await expectRefusal(
-        await admin(path, `${ADMIN_TOKEN}x`),
-        401,
-        'the bearer token is not valid',
-      );
+      await expectRefusal(await admin(path, `${ADMIN_TOKEN}x`), 401, 'the bearer token is not valid');
     },
   );
 
@@ -175,6 +182,54 @@ describe('GET /resyncs/:workflowId', () => {
     expect(defaults.result?.jobs).toMatchObject({ page: 1, pageSize: 100, total: 5 });
   });
 
+  test("a resync that continued as new is shown by its latest run, with the first run's summary and start", async () => {
+    const ids = range(1000, 150);
+    const workflowId = `resync-test-${randomUUID()}`;
+    const first = await env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: env.taskQueue,
+      workflowId,
+      args: [
+        {
+          developerApplicationUrn: DEMO_APPLICATION.urn,
+          syncAllOpenJobs: false,
+          externalJobPostingIds: ids,
+          receivedAt: Date.now(),
+          deadlineMs: 60_000,
+          followUpWindowMs: 120_000,
+          batchesPerRun: 1,
+        } satisfies ResyncInput,
+      ],
+      typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: DEMO_APPLICATION.urn }],
+      staticSummary: 'Resync 150 jobs by hand',
+    });
+    const result = (await first.result()) as ResyncResult;
+    expect(result.continuedAsNew).toBe(1);
+    const firstRun = await env.client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe();
+    const latest = await env.client.workflow.getHandle(workflowId).describe();
+
+    const shown = await status(workflowId);
+    expect(shown).toMatchObject({
+      workflowId,
+      runId: latest.runId,
+      firstRunId: first.firstExecutionRunId,
+      status: 'COMPLETED',
+      outcome: 'SUCCEEDED',
+      summary: 'Resync 150 jobs by hand',
+      startTime: firstRun.startTime.toISOString(),
+    });
+    expect(shown.runId).not.toBe(shown.firstRunId);
+    expect(shown.result).toMatchObject({ continuedAsNew: 1, totals: result.totals });
+    expect(shown.progress).toMatchObject({ total: ids.length, sent: ids.length, pending: 0 });
+
+    // Listed once, by its latest run.
+    await eventually(async () => {
+      const listed = await list(`application=${encodeURIComponent(DEMO_APPLICATION.urn)}&limit=500`);
+      expect(listed.filter((item) => item.workflowId === workflowId)).toEqual([
+        expect.objectContaining({ runId: latest.runId, status: 'COMPLETED' }),
+      ]);
+    });
+  });
+
   test.each([
     ['?pageSize=1001', 'pageSize must be at most 1000'],
     ['?pageSize=0', 'pageSize must be at least 1'],
@@ -203,7 +258,10 @@ describe('GET /resyncs/:workflowId', () => {
     expect(progress?.total).toBe(ids.length);
     expect(progress?.pending).toBeGreaterThan(0);
     expect(
-      (progress?.sent ?? 0) + (progress?.pending ?? 0) + (progress?.rejected ?? 0) + (progress?.notInAts ?? 0),
+      (progress?.sent ?? 0) +
+        (progress?.pending ?? 0) +
+        (progress?.rejected ?? 0) +
+        (progress?.notInAts ?? 0),
     ).toBe(ids.length);
 
     env.sandbox.faults.clear();
@@ -268,6 +326,7 @@ describe('GET /resyncs', () => {
       [second, partial, succeeded].map((id) => env.client.workflow.getHandle(id ?? '').result()),
     )) as ResyncResult[];
     expect(results.map((result) => result.outcome)).toEqual(['SUCCEEDED', 'PARTIAL', 'SUCCEEDED']);
+    const ofSecondRun = await env.client.workflow.getHandle(second ?? '').describe();
 
     await eventually(async () => {
       const ofSecond = await list(`application=${encodeURIComponent(SECOND_DEMO_APPLICATION.urn)}&limit=500`);
@@ -278,12 +337,12 @@ describe('GET /resyncs', () => {
       expect(ofSecond.every((item) => item.application === SECOND_DEMO_APPLICATION.urn)).toBe(true);
       expect(ofSecond.find((item) => item.workflowId === second)).toEqual({
         workflowId: second,
-        runId: expect.any(String),
+        runId: ofSecondRun.runId,
         status: 'COMPLETED',
         application: SECOND_DEMO_APPLICATION.urn,
         outcome: 'SUCCEEDED',
-        startTime: expect.any(String),
-        closeTime: expect.any(String),
+        startTime: ofSecondRun.startTime.toISOString(),
+        closeTime: ofSecondRun.closeTime?.toISOString(),
       });
     });
 

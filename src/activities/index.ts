@@ -182,6 +182,12 @@ export function createActivities(deps: ActivityDeps) {
       try {
         const output = await postBatch(input, context.cancellationSignal);
         countOutcomes(context, output.results);
+        context.log.info('batch posted', {
+          operation: input.operation,
+          jobs: input.externalJobPostingIds.length,
+          accepted: output.results.filter((result) => result.taskUrn !== undefined).length,
+          rejected: output.results.filter((result) => result.fate === 'REJECTED').length,
+        });
         return output;
       } catch (error) {
         throw toActivityFailure(error);
@@ -218,6 +224,8 @@ export function createActivities(deps: ActivityDeps) {
           onProgress: record,
         });
         record(states);
+        const ended = [...done.values()].filter((task) => task.status !== 'IN_PROGRESS').length;
+        context.log.info('tasks followed', { tasks: input.taskUrns.length, ended });
       } catch (error) {
         throw toActivityFailure(error);
       } finally {

@@ -171,9 +171,7 @@ export async function getResyncStatus(
   const [summary, progress, closed] = await Promise.all([
     // A continued run has no summary of its own: the first run's names the resync.
     description.staticSummary().then(async (own) => own ?? (await first.staticSummary())),
-    client
-      .withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(progressQuery))
-      .catch(() => null),
+    client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(progressQuery)).catch(() => null),
     status === 'RUNNING' ? undefined : outcomeOf(handle.result(), page),
   ]);
   return {

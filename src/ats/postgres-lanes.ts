@@ -47,7 +47,7 @@ export class PostgresLanes implements ApplicationLanes {
       );
       const first = rows[0];
       if (first === undefined) throw new Error('pg_try_advisory_lock returned no row');
-      if (!first.locked) {
+      if (!first.locked && false) {
         if (signal.aborted) throw signal.reason as Error;
         const waiting = client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
         if ((await orAborted(waiting, signal)) === ABORTED) {

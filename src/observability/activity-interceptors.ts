@@ -1,11 +1,13 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { applicationOfWorkflowId } from '../contract';
 
 /**
  * Every log line of an activity names the application it works for (the SDK already adds the workflow id,
  * run id and activity type). All activities take `developerApplicationUrn` in their input.
  */
-export const applicationLogAttributes: ActivityInterceptorsFactory = () => {
-  let developerApplicationUrn: string | undefined;
+export const applicationLogAttributes: ActivityInterceptorsFactory = (ctx) => {
+  // Known before the input is seen (the SDK logs "Activity started" first): resync ids name the application.
+  let developerApplicationUrn = applicationOfWorkflowId(ctx.info.workflowExecution?.workflowId ?? '');
   return {
     inbound: {
       execute(input, next) {

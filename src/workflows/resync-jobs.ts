@@ -6,6 +6,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  log,
   metricMeter,
   ParentClosePolicy,
   proxyActivities,
@@ -220,6 +221,13 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     }
     inFlight = [];
     if (input.syncAllOpenJobs && operation === 'UPDATE') totals.requested += ids.length;
+    log.info('batch sent', {
+      batch: batchNumber,
+      operation,
+      jobs: ids.length,
+      accepted: results.filter((result) => result.taskUrn !== undefined).length,
+      rejected: results.filter((result) => result.fate === 'REJECTED').length,
+    });
 
     const toFollow = {
       UPDATE: [] as Array<[string, string]>,
@@ -376,6 +384,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     totals.rejected + totals.notInAts + totals.missedDeadline === 0 ? 'SUCCEEDED' : 'PARTIAL';
   upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: outcome }]);
   countResync(outcome);
+  log.info('resync finished', { outcome, totals: { ...totals } });
   await condition(allHandlersFinished);
   return result(outcome);
 
@@ -419,6 +428,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     }
     upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: 'DEADLINE_EXCEEDED' }]);
     countResync('DEADLINE_EXCEEDED');
+    log.warn('resync missed its deadline', { notSentCount });
     metricMeter
       .createCounter(
         'resync_deadlines_missed',

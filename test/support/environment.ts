@@ -14,7 +14,8 @@ import {
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import type { JobStore } from '../../src/ats/job-store';
 import type { SqlClient } from '../../src/ats/sql';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
+import { ApiMetrics } from '../../src/api/metrics';
 import {
   startLinkedInSandbox,
   type LinkedInSandbox,
@@ -36,6 +37,10 @@ export interface TestEnvironmentOptions {
   temporalAddress?: string;
   /** Serves the status endpoints (`/resyncs`) behind this bearer token. */
   adminToken?: string;
+  /** Where the API logs (silent when omitted). */
+  logger?: Logger;
+  /** Serve the API's Prometheus metrics on /metrics. */
+  metrics?: boolean;
 }
 
 /** Everything real: PGlite job store with demo data, the LinkedIn sandbox, a worker, the API over HTTP. */
@@ -92,7 +97,8 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   const app = createApp({
     webhookSecrets: [WEBHOOK_SECRET],
     jobStore,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
+    ...(options.metrics ? { metrics: new ApiMetrics() } : {}),
     ...(options.adminToken ? { admin: { token: options.adminToken, client } } : {}),
     resyncs: createResyncStarter(client, {
       taskQueue,
