@@ -22,6 +22,14 @@ export const RESYNC_OUTCOMES = [
 ] as const satisfies readonly ResyncOutcome[];
 export const MAX_PAGE_SIZE = 1_000;
 export const MAX_LIST_LIMIT = 500;
+/** Statuses of a run that has ended for good (a continued run goes on in its successor). */
+export const CLOSED_STATUSES: ReadonlySet<WorkflowExecutionStatusName> = new Set([
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'TIMED_OUT',
+]);
 /** A query of a closed resync replays its history on a worker; no answer within this and progress is null. */
 const QUERY_TIMEOUT_MS = 3_000;
 
@@ -172,7 +180,7 @@ export async function getResyncStatus(
     // A continued run has no summary of its own: the first run's names the resync.
     description.staticSummary().then(async (own) => own ?? (await first.staticSummary())),
     client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(progressQuery)).catch(() => null),
-    status === 'RUNNING' ? undefined : outcomeOf(handle.result(), page),
+    CLOSED_STATUSES.has(status) ? outcomeOf(handle.result(), page) : undefined,
   ]);
   return {
     workflowId,

@@ -16,7 +16,13 @@ import { ConfigError, loadConfig } from '../config';
 import { createTemporalClient } from '../temporal-client';
 import type { ResyncProgress } from '../workflows/signals';
 import { createResyncStarter } from '../api/resync-starter';
-import { getResyncStatus, listResyncs, ResyncListParams, type ResyncStatus } from '../api/resyncs';
+import {
+  CLOSED_STATUSES,
+  getResyncStatus,
+  listResyncs,
+  ResyncListParams,
+  type ResyncStatus,
+} from '../api/resyncs';
 import { signNotification } from '../api/signature';
 
 export const USAGE = `Usage: npm run resync -- <command> [options]
@@ -314,8 +320,6 @@ function parseStartArgs(args: readonly string[]): JobResyncNotification {
 
 // ─── watch ─────────────────────────────────────────────────────────────────────────────────────────
 
-const OPEN = new Set(['RUNNING', 'CONTINUED_AS_NEW']);
-
 /**
  * Polls the resync about every `intervalMs` and draws a progress bar: rewritten in place on a terminal,
  * one line per change otherwise. Ends with the outcome and totals, or the failure. Exit code 0 when the
@@ -337,8 +341,9 @@ export async function watchResync(
       deps.out.write(`no resync with workflow id ${workflowId}\n`);
       return 1;
     }
-    if (status.progress || !OPEN.has(status.status)) show(progressLine(status.progress));
-    if (!OPEN.has(status.status)) {
+    const closed = CLOSED_STATUSES.has(status.status);
+    if (status.progress || closed) show(progressLine(status.progress));
+    if (closed) {
       if (deps.out.isTTY) deps.out.write('\n');
       deps.out.write(finalLines(status));
       return status.status === 'COMPLETED' ? 0 : 1;
@@ -479,7 +484,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      console.error(error);
+      // Typically Temporal out of reach: say what failed, without the gRPC stack.
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      console.error(error instanceof Error ? `${error.message}${cause}` : error);
       process.exit(1);
     },
   );

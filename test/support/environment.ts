@@ -52,6 +52,10 @@ export interface TestEnvironment {
   apiUrl: string;
   /** POSTs a notification to the webhook, signed with the test secret unless a signature is given. */
   notify(body: string, signature?: string | null): Promise<Response>;
+  /** Shuts the workers down as SIGTERM does (in-flight activities get the grace time), and waits. */
+  stopWorkers(): Promise<void>;
+  /** New workers on the same task queue, as a restarted worker process. */
+  startWorkers(): Promise<void>;
   /** Puts every demo job on LinkedIn's side, so UPDATEs of them succeed. */
   seedSandboxWithDemoJobs(): void;
   close(): Promise<void>;
@@ -79,19 +83,29 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
 
   const taskQueue = uniqueTaskQueue('resync');
   const connection: NativeConnection = await testNativeConnection(options.temporalAddress);
-  const workers: ResyncWorkers = await createResyncWorkers({
-    connection,
-    namespace: 'default',
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    deps: createWorkerDeps({
-      jobStore,
-      linkedin: { apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl },
-      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-      taskPolling: { intervalMs: options.taskPollIntervalMs ?? 100, maxIntervalMs: 1_000 },
-    }),
-  });
-  const running = workers.run();
+  const startWorkers = async () => {
+    const workers: ResyncWorkers = await createResyncWorkers({
+      connection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: workflowBundle(),
+      deps: createWorkerDeps({
+        jobStore,
+        linkedin: { apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl },
+        requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+        taskPolling: { intervalMs: options.taskPollIntervalMs ?? 100, maxIntervalMs: 1_000 },
+      }),
+    });
+    return { workers, running: workers.run() };
+  };
+  let current: { workers: ResyncWorkers; running: Promise<void> } | undefined = await startWorkers();
+  const stopWorkers = async () => {
+    if (!current) return;
+    const { workers, running } = current;
+    current = undefined;
+    workers.shutdown();
+    await running;
+  };
 
   const client = testClient(options.temporalAddress);
   const app = createApp({
@@ -118,6 +132,11 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     taskQueue,
     apiUrl,
     seedSandboxWithDemoJobs,
+    stopWorkers,
+    async startWorkers() {
+      await stopWorkers();
+      current = await startWorkers();
+    },
     notify: (body, signature) =>
       fetch(`${apiUrl}/webhooks/linkedin`, {
         method: 'POST',
@@ -131,8 +150,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
       }),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      workers.shutdown();
-      await running;
+      await stopWorkers();
       await connection.close();
       await client.connection.close();
       await sandbox.close();
