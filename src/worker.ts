@@ -45,11 +45,17 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    // A prebuilt bundle has the workflow interceptors built in (see workflow-bundle.ts).
     ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH }),
+      ? { workflowBundle: options.workflowBundle, interceptors: { activity: [applicationLogAttributes] } }
+      : {
+          workflowsPath: WORKFLOWS_PATH,
+          interceptors: {
+            activity: [applicationLogAttributes],
+            workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+          },
+        }),
     activities: { listOpenJobIds, remainingOpenJobs, postBatch },
-    interceptors: { activity: [applicationLogAttributes], workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     // On SIGTERM in-flight activities get this long to finish; then they are cancelled and handed back.
     shutdownGraceTime: SHUTDOWN_GRACE,
   });

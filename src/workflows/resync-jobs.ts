@@ -129,6 +129,8 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   /** The batch being posted right now. */
   let inFlight: string[] = [];
   let batchesThisRun = 0;
+  /** Follower starts not yet acknowledged by Temporal. */
+  const childStarts = new Set<Promise<void>>();
 
   const record = (result: JobResult, delta = 1) => {
     totals[FATE_COUNTER[result.fate]] += delta;
@@ -243,18 +245,22 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
       }
     }
     for (const op of ['UPDATE', 'CREATE', 'CLOSE'] as const) {
-      if (toFollow[op].length > 0) await follow(op, toFollow[op], batchNumber);
+      if (toFollow[op].length > 0) follow(op, toFollow[op], batchNumber);
     }
   }
 
-  async function follow(
+  /**
+   * Starts the batch's follower without waiting for it to start: the next batch goes at once. The start
+   * is not cancellable (following sent jobs is no LinkedIn call the deadline forbids).
+   */
+  function follow(
     operation: TaskReport['operation'],
     tasks: Array<[string, string]>,
     batchNumber: number,
-  ): Promise<void> {
+  ): void {
     state.awaitingReports++;
-    try {
-      await startChild(followResyncTasks, {
+    const start = CancellationScope.nonCancellable(() =>
+      startChild(followResyncTasks, {
         workflowId: `${info.workflowId}-tasks-${info.firstExecutionRunId.slice(-12)}-${batchNumber}-${operation.toLowerCase()}`,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: `Follow LinkedIn's tasks of batch ${batchNumber} (${tasks.length} ${operation})`,
@@ -268,13 +274,18 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
             until: followUpEndsAt,
           },
         ],
-      });
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      state.awaitingReports--;
-      totals.unconfirmed += tasks.length;
-      for (const [, id] of tasks) details.patch(id, { confirmation: 'UNCONFIRMED' });
-    }
+      }),
+    ).then(
+      () => undefined,
+      () => {
+        // No follower: the jobs were sent, and nobody will see LinkedIn confirm them.
+        state.awaitingReports--;
+        totals.unconfirmed += tasks.length;
+        for (const [, id] of tasks) details.patch(id, { confirmation: 'UNCONFIRMED' });
+      },
+    );
+    childStarts.add(start);
+    void start.then(() => childStarts.delete(start));
   }
 
   async function nextBatch(): Promise<string[] | undefined> {
@@ -300,6 +311,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
       !workflowInfo().continueAsNewSuggested
     )
       return;
+    await Promise.all(childStarts);
     await condition(allHandlersFinished);
     const carry: ResyncCarry = {
       ...state,
@@ -367,6 +379,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   }
 
   // Everything is sent; wait for LinkedIn's confirmations until the follow-up window closes.
+  await Promise.all(childStarts);
   // Each follower stops at the window's end and then reports; give the last reports time to arrive.
   await condition(
     () => state.awaitingReports <= 0,

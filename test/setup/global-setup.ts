@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildWorkflowBundle } from '../../src/workflow-bundle';
 import { resolveTemporalCli, startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { startPostgresCluster } from '../../src/dev/postgres-cluster';
+import { freePort } from '../../src/dev/ports';
 
 /**
  * One real Temporal dev server for the whole run (in memory, on a free port) and one workflow bundle.
@@ -16,7 +17,10 @@ export default async function globalSetup(): Promise<void> {
   // A throwaway PostgreSQL server for the job store tests; it must not outlive a failed setup.
   const postgresStarting = startPostgresCluster();
   const [server, , postgres] = await Promise.all([
-    startTemporalDevServer({ cliPath: resolveTemporalCli(root, process.env) }),
+    // With its Web UI, which the browser test opens.
+    freePort().then((uiPort) =>
+      startTemporalDevServer({ cliPath: resolveTemporalCli(root, process.env), uiPort }),
+    ),
     buildWorkflowBundle(bundlePath, quietLogger),
     postgresStarting,
   ]).catch(async (error: unknown) => {
@@ -24,6 +28,7 @@ export default async function globalSetup(): Promise<void> {
     throw error;
   });
   process.env.TEMPORAL_TEST_ADDRESS = server.address;
+  process.env.TEMPORAL_TEST_UI_URL = server.uiUrl;
   process.env.WORKFLOW_BUNDLE_PATH = bundlePath;
   (globalThis as { __temporalDevServer?: typeof server }).__temporalDevServer = server;
   process.env.POSTGRES_TEST_URL = postgres.url;
