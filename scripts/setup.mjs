@@ -2,7 +2,7 @@
 // missing or stale, and makes the Temporal CLI available (its dev server is a real dependency).
 // Plain Node and built-ins only: it runs before anything is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -94,7 +94,31 @@ function ensureTemporalCli() {
   return built;
 }
 
+const PG_ROOT = '/usr/lib/postgresql';
+
+function postgresInstalled() {
+  if (!existsSync(PG_ROOT)) return false;
+  return readdirSync(PG_ROOT).some((version) => existsSync(join(PG_ROOT, version, 'bin', 'initdb')));
+}
+
+// The tests start a throwaway PostgreSQL server from Debian's package (/usr/lib/postgresql/<version>/bin).
+function ensurePostgres() {
+  if (postgresInstalled()) return;
+  const aptGet = onPath('apt-get');
+  if (process.getuid?.() !== 0 || !aptGet) {
+    log(`no PostgreSQL under ${PG_ROOT}/*/bin: install Debian's postgresql package (the tests need it)`);
+    return;
+  }
+  log('installing PostgreSQL (apt-get install -y postgresql)…');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // A fresh machine may have no package lists yet.
+  run(aptGet, ['update', '-qq'], { env });
+  run(aptGet, ['install', '-y', '-qq', 'postgresql'], { env });
+  if (!postgresInstalled()) throw new Error(`postgresql installed, but no initdb under ${PG_ROOT}/*/bin`);
+}
+
 installPackages();
+ensurePostgres();
 const cli = ensureTemporalCli();
 mkdirSync(join(root, '.data'), { recursive: true });
 // The dev runner and the test setup read the resolved path from here.

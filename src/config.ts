@@ -58,6 +58,12 @@ const ConfigSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
   WORKFLOW_BUNDLE: optionalText,
+  WORKFLOW_ID_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, {
+      error: 'WORKFLOW_ID_PREFIX may hold letters, digits, dot, dash and underscore',
+    })
+    .default(''),
 });
 
 export interface Config {
@@ -74,6 +80,8 @@ export interface Config {
   };
   /** Where the worker serves Prometheus metrics (the SDK's and the resync's). */
   workerMetricsPort: number;
+  /** Put before every resync's workflow id: deployments sharing a namespace never join each other's resyncs. */
+  workflowIdPrefix: string;
   /** A prebuilt workflow bundle for production workers (`npm run build` writes dist/workflow-bundle.js). */
   workflowBundle: string | undefined;
   webhookSecrets: string[];
@@ -124,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     workerMetricsPort: c.WORKER_METRICS_PORT,
     workflowBundle: c.WORKFLOW_BUNDLE,
+    workflowIdPrefix: c.WORKFLOW_ID_PREFIX,
     webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
     adminToken: c.ADMIN_TOKEN,
     linkedin: { apiUrl: c.LINKEDIN_API_URL.replace(/\/+$/, ''), tokenUrl: c.LINKEDIN_TOKEN_URL },

@@ -110,16 +110,16 @@ export function canonicalRequest(notification: JobResyncNotification): {
  * The workflow id of a notification: readable (application, scope) and derived from the canonical
  * request, so a redelivery of the same notification maps to the same workflow.
  */
-export function workflowIdFor(notification: JobResyncNotification): string {
+export function workflowIdFor(notification: JobResyncNotification, prefix = ''): string {
   const request = canonicalRequest(notification);
   const digest = createHash('sha256').update(JSON.stringify(request)).digest('hex').slice(0, 16);
   const scope = request.syncAllOpenJobs ? 'all-open-jobs' : `${request.externalJobPostingIds.length}-jobs`;
-  return `resync-app-${applicationIdOf(request.developerApplicationUrn)}-${scope}-${digest}`;
+  return `${prefix}resync-app-${applicationIdOf(request.developerApplicationUrn)}-${scope}-${digest}`;
 }
 
 /** The application a resync's workflow id (or its followers' ids) names, if it follows `workflowIdFor`. */
 export function applicationOfWorkflowId(workflowId: string): string | undefined {
-  const match = /^resync-app-(\d+)-/.exec(workflowId);
+  const match = /(?:^|-)resync-app-(\d+)-/.exec(workflowId);
   return match ? `urn:li:developerApplication:${match[1]}` : undefined;
 }
 

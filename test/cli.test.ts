@@ -41,7 +41,11 @@ async function cli(argv: string[], deps: Partial<CliDeps> = {}) {
   const out = capture();
   const err = capture();
   const code = await runCli(argv, {
-    env: { TEMPORAL_ADDRESS: temporalAddress(), TASK_QUEUE: env.taskQueue },
+    env: {
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TASK_QUEUE: env.taskQueue,
+      WORKFLOW_ID_PREFIX: env.workflowIdPrefix,
+    },
     out,
     err,
     watchIntervalMs: 200,
@@ -58,6 +62,7 @@ function workflowIdOf(application: string, ids: string[]): string {
       syncAllOpenJobs: false,
       externalJobPostingIds: ids,
     }),
+    env.workflowIdPrefix,
   );
 }
 
@@ -182,7 +187,11 @@ describe('start, watch and list', () => {
     // On a terminal the bar is redrawn in place, and the final lines start on a line of their own.
     const terminal = capture(true);
     const code = await runCli(['watch', workflowId], {
-      env: { TEMPORAL_ADDRESS: temporalAddress(), TASK_QUEUE: env.taskQueue },
+      env: {
+        TEMPORAL_ADDRESS: temporalAddress(),
+        TASK_QUEUE: env.taskQueue,
+        WORKFLOW_ID_PREFIX: env.workflowIdPrefix,
+      },
       out: terminal,
       err: capture(),
     });

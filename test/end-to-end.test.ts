@@ -1,4 +1,4 @@
-import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
+import { type ResyncResult } from '../src/contract';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import {
   SAMPLE_ALL_OPEN,
@@ -23,7 +23,7 @@ beforeEach(() => {
 });
 
 async function resultOf(body: string): Promise<ResyncResult> {
-  const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(body)));
+  const workflowId = env.workflowIdOf(body);
   return env.client.workflow.getHandle(workflowId).result() as Promise<ResyncResult>;
 }
 

@@ -6,7 +6,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { DEFAULT_THROTTLE_DELAY_MS } from '../src/activities/failures';
 import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
-import { JobResyncNotification, workflowIdFor, type JobResult, type ResyncResult } from '../src/contract';
+import { type JobResult, type ResyncResult } from '../src/contract';
 import type { RecordedCall } from '../src/sandbox/linkedin-sandbox';
 import type { resyncJobs } from '../src/workflows';
 import {
@@ -50,7 +50,7 @@ function notification(ids: readonly string[], urn = DEMO): string {
 }
 
 function handleOf(env: TestEnvironment, body: string): WorkflowHandle<typeof resyncJobs> {
-  const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(body)));
+  const workflowId = env.workflowIdOf(body);
   return env.client.workflow.getHandle<typeof resyncJobs>(workflowId);
 }
 

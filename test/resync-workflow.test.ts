@@ -5,9 +5,7 @@ import { promisify } from 'node:util';
 import { ApplicationFailure, defaultPayloadConverter, WorkflowFailedError } from '@temporalio/client';
 import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
 import {
-  JobResyncNotification,
   WORKFLOW_TYPE,
-  workflowIdFor,
   type DeadlineExceededDetails,
   type ResyncInput,
   type ResyncResult,
@@ -48,7 +46,7 @@ function notification(ids: string[] | 'all', urn = DEMO_APPLICATION.urn): string
 }
 
 function handleOf(body: string) {
-  return env.client.workflow.getHandle(workflowIdFor(JobResyncNotification.parse(JSON.parse(body))));
+  return env.client.workflow.getHandle(env.workflowIdOf(body));
 }
 
 function jobIds(from: number, count: number): string[] {

@@ -4,7 +4,7 @@ import { startApiServer, type ApiServer } from '../src/api/main';
 import { signNotification } from '../src/api/signature';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import { loadConfig } from '../src/config';
-import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
+import { type ResyncResult } from '../src/contract';
 import { createLogger } from '../src/logger';
 import { startTestEnvironment, WEBHOOK_SECRET, type TestEnvironment } from './support/environment';
 
@@ -45,6 +45,7 @@ test('draining the API refuses new connections but answers the notification in f
     LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET,
     PORT: '0',
     TASK_QUEUE: env.taskQueue,
+    WORKFLOW_ID_PREFIX: env.workflowIdPrefix,
   });
   const api: ApiServer = await startApiServer({
     config,
@@ -91,7 +92,7 @@ test('draining the API refuses new connections but answers the notification in f
     );
   });
   expect(await answered).toBe(200);
-  const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(body)));
+  const workflowId = env.workflowIdOf(body);
   const result = (await env.client.workflow.getHandle(workflowId).result()) as ResyncResult;
   expect(result.totals.sent).toBe(2);
 });
@@ -113,9 +114,7 @@ test('stopping the worker lets the batch in flight finish, and a new worker comp
 
   env.sandbox.faults.setLatency('simpleJobPostings', 0);
   await env.startWorkers();
-  const result = (await env.client.workflow
-    .getHandle(workflowIdFor(JobResyncNotification.parse(JSON.parse(body))))
-    .result()) as ResyncResult;
+  const result = (await env.client.workflow.getHandle(env.workflowIdOf(body)).result()) as ResyncResult;
   expect(result.outcome).toBe('SUCCEEDED');
   expect(result.totals.sent).toBe(ids.length);
   const posted = env.sandbox.postedElements().map((element) => element.externalJobPostingId);

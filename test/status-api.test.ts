@@ -7,9 +7,7 @@ import type { ResyncListItem, ResyncStatus } from '../src/api/resyncs';
 import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
 import {
   DEVELOPER_APPLICATION_URN,
-  JobResyncNotification,
   WORKFLOW_TYPE,
-  workflowIdFor,
   type ResyncInput,
   type ResyncResult,
 } from '../src/contract';
@@ -44,7 +42,7 @@ function notification(ids: string[], urn = DEMO_APPLICATION.urn): string {
 /** Sends the notification through the webhook; resolves to the workflow id it started. */
 async function resync(on: TestEnvironment, body: string): Promise<string> {
   expect((await on.notify(body)).status).toBe(200);
-  return workflowIdFor(JobResyncNotification.parse(JSON.parse(body)));
+  return on.workflowIdOf(body);
 }
 
 function range(from: number, count: number): string[] {

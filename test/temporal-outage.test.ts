@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
+import { type ResyncResult } from '../src/contract';
 import {
   resolveTemporalCli,
   startTemporalDevServer,
@@ -60,7 +60,7 @@ test('with Temporal down a notification gets 500 within 5 s, and its redelivery 
   }
   expect(status).toBe(200);
 
-  const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(body)));
+  const workflowId = env.workflowIdOf(body);
   const result = (await env.client.workflow.getHandle(workflowId).result()) as ResyncResult;
   expect(result.totals.sent).toBe(2);
   expect(

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { JobResyncNotification, workflowIdFor } from '../src/contract';
+
 import { SAMPLE_INDIVIDUAL, startTestEnvironment, type TestEnvironment } from './support/environment';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 async function resync(body: string): Promise<string> {
   expect((await env.notify(body)).status).toBe(200);
-  const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(body)));
+  const workflowId = env.workflowIdOf(body);
   await env.client.workflow.getHandle(workflowId).result();
   return workflowId;
 }
@@ -71,7 +71,7 @@ test("an operator finds a resync in Temporal's Web UI by filtering on ResyncOutc
 });
 
 test('the resync page shows its summary and its result', async () => {
-  const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(SAMPLE_INDIVIDUAL)));
+  const workflowId = env.workflowIdOf(SAMPLE_INDIVIDUAL);
   const { runId } = await env.client.workflow.getHandle(workflowId).describe();
   const uiUrl = process.env.TEMPORAL_TEST_UI_URL ?? '';
   const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });

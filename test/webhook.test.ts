@@ -1,6 +1,6 @@
 import { signNotification } from '../src/api/signature';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
+import { type ResyncResult } from '../src/contract';
 import {
   SAMPLE_INDIVIDUAL,
   startTestEnvironment,
@@ -151,9 +151,7 @@ describe('refused notifications start nothing', () => {
   test('none of them reached Temporal: a good notification sent after them is the only workflow', async () => {
     const probe = JSON.stringify({ ...valid, externalJobPostingIds: ['job-1000'] });
     expect((await env.notify(probe)).status).toBe(200);
-    await env.client.workflow
-      .getHandle(workflowIdFor(JobResyncNotification.parse(JSON.parse(probe))))
-      .result();
+    await env.client.workflow.getHandle(env.workflowIdOf(probe)).result();
     await eventually(async () => expect(await workflowsStarted()).toBeGreaterThanOrEqual(1));
     expect(await workflowsStarted()).toBe(1);
   });
@@ -180,7 +178,7 @@ test('five concurrent deliveries of one notification start one workflow and send
   const responses = await Promise.all(Array.from({ length: 5 }, () => env.notify(body)));
   expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
 
-  const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(body)));
+  const workflowId = env.workflowIdOf(body);
   const result = (await env.client.workflow.getHandle(workflowId).result()) as ResyncResult;
   expect(result.totals.sent).toBe(3);
   await eventually(async () => {

@@ -41,6 +41,7 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
       taskQueue: deps.config.temporal.taskQueue,
       deadlineMs: deps.config.resyncDeadlineMs,
       followUpWindowMs: deps.config.followUpWindowMs,
+      workflowIdPrefix: deps.config.workflowIdPrefix,
       startTimeoutMs: START_TIMEOUT_MS,
     }),
   });

@@ -13,6 +13,8 @@ export interface ResyncStarterOptions {
   taskQueue: string;
   deadlineMs: number;
   followUpWindowMs: number;
+  /** Lets deployments (or test runs) share a namespace without their resyncs joining each other. */
+  workflowIdPrefix?: string;
   /** How long a start may take before the webhook gives up and answers 500 (LinkedIn retries). */
   startTimeoutMs: number;
 }
@@ -42,7 +44,7 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
         deadlineMs: options.deadlineMs,
         followUpWindowMs: options.followUpWindowMs,
       };
-      const workflowId = workflowIdFor(notification);
+      const workflowId = workflowIdFor(notification, options.workflowIdPrefix);
       try {
         const handle = await withinTime(options.startTimeoutMs, (signal) =>
           client.withAbortSignal(signal, () =>

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from '../config';
 import { InProcessLanes, type ApplicationLanes } from '../linkedin/application-lanes';
 import type { JobStore } from './job-store';
+import type { SqlClient } from './sql';
 import { openEmbeddedJobStore } from './embedded-store';
 import { PostgresLanes } from './postgres-lanes';
 import { createPostgresPool, openPostgresJobStore } from './postgres-store';
@@ -16,7 +17,7 @@ const LANE_POOL_SIZE = 50;
  * whose schema is created when missing. The embedded store belongs to one process: `npm run dev` runs the
  * API and the worker in one. Several API and worker processes may share a PostgreSQL store.
  */
-export async function openJobStore(config: StoreConfig): Promise<JobStore> {
+export async function openJobStore(config: StoreConfig): Promise<JobStore & { db: SqlClient }> {
   if (config.databaseUrl) return openPostgresJobStore(config.databaseUrl);
   return openEmbeddedJobStore({ dataDir: join(config.dataDir, 'ats') });
 }

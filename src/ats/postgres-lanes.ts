@@ -75,7 +75,10 @@ export class PostgresLanes implements ApplicationLanes {
 
   /** Stops the backend's wait, then closes the session, whether or not the lock came first. */
   private async abandon(pid: number, waiting: Promise<unknown>, done: (destroy: boolean) => void) {
-    await Promise.all([Promise.resolve(pid), waiting.catch(() => undefined)]);
+    await Promise.all([
+      this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined),
+      waiting.catch(() => undefined),
+    ]);
     done(true);
   }
 }

@@ -54,8 +54,8 @@ function sessionClient(client: PoolClient): SqlClient {
 /**
  * The job store on a PostgreSQL server: the same schema and statements as the embedded store. Several
  * processes may open it at once; creating the schema is serialised by an advisory lock, since concurrent
- * `CREATE TABLE IF NOT EXISTS` of one table can fail. Errors are node-postgres's own, which never carry
- * the query parameters or the password.
+ * `CREATE TABLE IF NOT EXISTS` of one table can fail. Errors are node-postgres's own, which carry neither
+ * the query parameters nor the password, less the server's `detail` (see `withoutRowValues`).
  */
 export async function openPostgresJobStore(
   url: string,

@@ -92,11 +92,14 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   try {
     switch (command) {
       case 'send':
-        return await sendNotification(parseSendArgs(args), {
-          fetch: deps.fetch ?? fetch,
-          out: deps.out,
-          sleep,
-        });
+        return await sendNotification(
+          { ...parseSendArgs(args), workflowIdPrefix: deps.env.WORKFLOW_ID_PREFIX ?? '' },
+          {
+            fetch: deps.fetch ?? fetch,
+            out: deps.out,
+            sleep,
+          },
+        );
       case 'start': {
         const request = parseStartArgs(args);
         return await withTemporal(deps, (client, config) =>
@@ -108,6 +111,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
             deadlineMs: config.resyncDeadlineMs,
             followUpWindowMs: config.followUpWindowMs,
             webUiUrl: config.webUiUrl,
+            workflowIdPrefix: config.workflowIdPrefix,
           }),
         );
       }
@@ -168,6 +172,8 @@ export interface SendOptions {
   notification: JobResyncNotification;
   /** Deliveries after the first. */
   retries: number;
+  /** The API's WORKFLOW_ID_PREFIX, to name the workflow the delivery starts. */
+  workflowIdPrefix?: string;
 }
 
 /**
@@ -200,7 +206,7 @@ export async function sendNotification(
     const answer = await deliver(deps.fetch, options.url, body, signature);
     deps.out.write(`attempt ${attempt}/${attempts}: ${answer.text}\n`);
     if (answer.status === 200) {
-      deps.out.write(`accepted: workflow ${workflowIdFor(options.notification)}\n`);
+      deps.out.write(`accepted: workflow ${workflowIdFor(options.notification, options.workflowIdPrefix)}\n`);
       return 0;
     }
     if (attempt >= attempts) {
@@ -287,12 +293,14 @@ export async function startResync(
     deadlineMs: number;
     followUpWindowMs: number;
     webUiUrl: string;
+    workflowIdPrefix?: string;
   },
 ): Promise<number> {
   const starter = createResyncStarter(deps.client, {
     taskQueue: deps.taskQueue,
     deadlineMs: deps.deadlineMs,
     followUpWindowMs: deps.followUpWindowMs,
+    workflowIdPrefix: deps.workflowIdPrefix ?? '',
     startTimeoutMs: START_TIMEOUT_MS,
   });
   const started = await starter.start(notification, Date.now());

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { appendFile, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,10 +42,9 @@ export function findPostgresBinDir(path = process.env.PATH ?? ''): string | unde
  */
 export async function startPostgresCluster(options: PostgresClusterOptions = {}): Promise<PostgresCluster> {
   const binDir = options.binDir ?? findPostgresBinDir();
-  if (binDir === undefined) {
-    throw new Error(
-      'PostgreSQL not found under /usr/lib/postgresql/*/bin or on PATH: install it (apt-get install postgresql)',
-    );
+  if (binDir === undefined || !existsSync(join(binDir, 'initdb'))) {
+    const where = binDir ?? `${PG_ROOT}/*/bin or on PATH`;
+    throw new Error(`no PostgreSQL (initdb) in ${where}: install it, e.g. apt-get install postgresql`);
   }
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   const left = () => Math.max(1_000, deadline - Date.now());
@@ -118,23 +117,43 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   }
 }
 
-/** Runs a command quietly; its output appears only in the error when it fails or outlives `timeoutMs`. */
+/**
+ * Runs a command quietly; its output appears only in the error when it fails or outlives `timeoutMs`. It
+ * runs in a process group of its own, so a timeout also kills what it started (runuser's child, initdb's
+ * bootstrap backend); the postmaster leaves the group by itself (pg_ctl starts it in a new session).
+ */
 function exec(command: string, args: string[], cwd: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { cwd, timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        if (error) {
-          const why = error.killed ? `no answer within ${timeoutMs} ms` : `exit code ${String(error.code)}`;
-          const output = `${stdout}${stderr}`.trim();
-          reject(new Error(`${command} ${args.join(' ')}: ${why}${output ? `\n${output}` : ''}`));
-        } else {
-          resolve(stdout.trim());
-        }
-      },
-    );
+    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-8_000);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, timeoutMs);
+    const fail = (why: string) => {
+      const shown = output.trim();
+      reject(new Error(`${command} ${args.join(' ')}: ${why}${shown ? `\n${shown}` : ''}`));
+    };
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      fail(error.message);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) fail(`no answer within ${timeoutMs} ms`);
+      else if (code === 0) resolve(output.trim());
+      else fail(`exit code ${code ?? signal}`);
+    });
   });
 }
 

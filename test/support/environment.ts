@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { JobResyncNotification, workflowIdFor } from '../../src/contract';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
@@ -49,6 +51,10 @@ export interface TestEnvironment {
   sandbox: LinkedInSandbox;
   jobStore: JobStore & { db: SqlClient };
   taskQueue: string;
+  /** This environment's WORKFLOW_ID_PREFIX: test files share one Temporal server, never a resync. */
+  workflowIdPrefix: string;
+  /** The workflow id the API gives a notification body. */
+  workflowIdOf(body: string): string;
   apiUrl: string;
   /** POSTs a notification to the webhook, signed with the test secret unless a signature is given. */
   notify(body: string, signature?: string | null): Promise<Response>;
@@ -82,6 +88,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   seedSandboxWithDemoJobs();
 
   const taskQueue = uniqueTaskQueue('resync');
+  const workflowIdPrefix = `t${randomUUID().slice(0, 8)}-`;
   const connection: NativeConnection = await testNativeConnection(options.temporalAddress);
   const startWorkers = async () => {
     const workers: ResyncWorkers = await createResyncWorkers({
@@ -118,6 +125,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
       taskQueue,
       deadlineMs: options.deadlineMs ?? 30 * 60_000,
       followUpWindowMs: options.followUpWindowMs ?? 60 * 60_000,
+      workflowIdPrefix,
       startTimeoutMs: 4_000,
     }),
   });
@@ -130,6 +138,8 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     sandbox,
     jobStore,
     taskQueue,
+    workflowIdPrefix,
+    workflowIdOf: (body) => workflowIdFor(JobResyncNotification.parse(JSON.parse(body)), workflowIdPrefix),
     apiUrl,
     seedSandboxWithDemoJobs,
     stopWorkers,
