@@ -9,18 +9,13 @@ import { temporalLoggerFor } from '../observability/temporal-logger';
 import { createTemporalClient } from '../temporal-client';
 import { startApiServer } from '../api/main';
 import { signNotification } from '../api/signature';
-import {
-  buildDemoJobs,
-  DEMO_APPLICATION,
-  DEMO_SAMPLE_JOB_IDS,
-  SECOND_DEMO_APPLICATION,
-  seedDemoData,
-} from '../ats/demo-data';
+import { DEMO_APPLICATION, seedDemoData } from '../ats/demo-data';
 import { openEmbeddedJobStore } from '../ats/embedded-store';
 import { loadConfig } from '../config';
 import { formatDuration } from '../duration';
 import { createLogger } from '../logger';
-import { startLinkedInSandbox, type LinkedInSandbox } from '../sandbox/linkedin-sandbox';
+import type { LinkedInSandbox } from '../sandbox/linkedin-sandbox';
+import { startDemoSandbox } from '../sandbox/main';
 import { createResyncWorkers, createWorkerDeps } from '../worker';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 
@@ -70,25 +65,8 @@ async function main(): Promise<void> {
 
   let sandbox: LinkedInSandbox | undefined;
   if (useSandbox) {
-    sandbox = await startLinkedInSandbox({ port: sandboxPort, taskCompletionMs: 2_000 });
+    sandbox = await startDemoSandbox({ port: sandboxPort, host: '127.0.0.1', taskCompletionMs: 2_000 });
     stops.push(() => sandbox!.close());
-    for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
-      sandbox.registerApplication({
-        developerApplicationUrn: app.urn,
-        clientId: app.clientId,
-        clientSecret: app.clientSecret,
-        kind: 'child',
-      });
-    }
-    // LinkedIn already holds most demo jobs: the resync's UPDATEs find them. Every 25th is missing on
-    // LinkedIn's side, so a sync-all shows the CREATE fallback too.
-    for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
-      const ids = buildDemoJobs()
-        .filter((job) => job.developerApplicationUrn === app.urn)
-        .map((job) => job.externalJobPostingId)
-        .filter((id, index) => DEMO_SAMPLE_JOB_IDS.includes(id) || index % 25 !== 24);
-      sandbox.seedExistingJobs(app.urn, ids);
-    }
   }
 
   Runtime.install({
