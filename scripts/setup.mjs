@@ -101,24 +101,34 @@ function postgresInstalled() {
   return readdirSync(PG_ROOT).some((version) => existsSync(join(PG_ROOT, version, 'bin', 'initdb')));
 }
 
-// The tests start a throwaway PostgreSQL server from Debian's package (/usr/lib/postgresql/<version>/bin).
-function ensurePostgres() {
-  if (postgresInstalled()) return;
+let aptUpdated = false;
+
+/**
+ * Installs a Debian package the tests need when it is missing: as root with apt-get (CI and the
+ * project's machines), otherwise it says what to install.
+ */
+function ensureDebianPackage(name, installed, why) {
+  if (installed()) return;
   const aptGet = onPath('apt-get');
   if (process.getuid?.() !== 0 || !aptGet) {
-    log(`no PostgreSQL under ${PG_ROOT}/*/bin: install Debian's postgresql package (the tests need it)`);
+    log(`${name} is missing: install Debian's ${name} package (${why})`);
     return;
   }
-  log('installing PostgreSQL (apt-get install -y postgresql)…');
+  log(`installing ${name} (apt-get install -y ${name}) for ${why}…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   // A fresh machine may have no package lists yet.
-  run(aptGet, ['update', '-qq'], { env });
-  run(aptGet, ['install', '-y', '-qq', 'postgresql'], { env });
-  if (!postgresInstalled()) throw new Error(`postgresql installed, but no initdb under ${PG_ROOT}/*/bin`);
+  if (!aptUpdated) run(aptGet, ['update', '-qq'], { env });
+  aptUpdated = true;
+  run(aptGet, ['install', '-y', '-qq', name], { env });
+  if (!installed()) throw new Error(`${name} installed, but still not found`);
 }
 
+const forTests = process.argv.includes('--for-tests');
 installPackages();
-ensurePostgres();
+if (forTests) {
+  ensureDebianPackage('postgresql', postgresInstalled, 'the tests start a throwaway PostgreSQL server');
+  ensureDebianPackage('chromium', () => existsSync('/usr/bin/chromium'), 'the Web UI browser test');
+}
 const cli = ensureTemporalCli();
 mkdirSync(join(root, '.data'), { recursive: true });
 // The dev runner and the test setup read the resolved path from here.
