@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { buildWorkflowBundle } from './workflow-bundle';
 
-const outFile = join(__dirname, 'workflow-bundle.js');
+const outFile = join(__dirname, 'workflows.bundle.js');
 buildWorkflowBundle(outFile, {
   log: () => undefined,
   trace: () => undefined,

@@ -82,7 +82,7 @@ export interface Config {
   workerMetricsPort: number;
   /** Put before every resync's workflow id: deployments sharing a namespace never join each other's resyncs. */
   workflowIdPrefix: string;
-  /** A prebuilt workflow bundle for production workers (`npm run build` writes dist/workflow-bundle.js). */
+  /** A prebuilt workflow bundle for production workers (`npm run build` writes dist/workflows.bundle.js). */
   workflowBundle: string | undefined;
   webhookSecrets: string[];
   /** Bearer token of the status endpoints (`/resyncs`); unset, they are not served. */

@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const { jobStore, lanes } = await openJobStoreAndLanes(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   try {
-    const prebuilt = config.workflowBundle ?? join(__dirname, 'workflow-bundle.js');
+    const prebuilt = config.workflowBundle ?? join(__dirname, 'workflows.bundle.js');
     const workers = await createResyncWorkers({
       connection,
       namespace: config.temporal.namespace,
