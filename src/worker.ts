@@ -40,7 +40,9 @@ export interface ResyncWorkers {
  * task follow-up activities on a queue of their own, so long waits on LinkedIn never take a posting slot.
  */
 export async function createResyncWorkers(options: ResyncWorkerOptions): Promise<ResyncWorkers> {
-  const { listOpenJobIds, remainingOpenJobs, postBatch, followTasks } = createActivities(options.deps);
+  const { listOpenJobIds, remainingOpenJobs, postBatch, followTasks, recordOutcome } = createActivities(
+    options.deps,
+  );
   const resync = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -55,7 +57,7 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
             workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
           },
         }),
-    activities: { listOpenJobIds, remainingOpenJobs, postBatch },
+    activities: { listOpenJobIds, remainingOpenJobs, postBatch, recordOutcome },
     // On SIGTERM in-flight activities get this long to finish; then they are cancelled and handed back.
     shutdownGraceTime: SHUTDOWN_GRACE,
   });

@@ -98,15 +98,39 @@ test("the API's /metrics counts notifications by status and times the start", as
 
 test("the worker's /metrics has the SDK's metrics and the resync's own", async () => {
   const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  const value = (pattern: RegExp) => Number(pattern.exec(body)?.[1] ?? Number.NaN);
+  // Only this file's worker: the SDK labels its metrics with the task queue.
+  const ours = body
+    .split('\n')
+    .filter((line) => line.includes(`taskQueue="${env.taskQueue}"`))
+    .join('\n');
+  const value = (pattern: RegExp) => Number(pattern.exec(ours)?.[1] ?? Number.NaN);
   expect(value(/^resyncs_completed_total\{[^}]*outcome="SUCCEEDED"[^}]*\} (\d+)$/m)).toBe(1);
   expect(value(/^resyncs_completed_total\{[^}]*outcome="PARTIAL"[^}]*\} (\d+)$/m)).toBe(1);
   expect(value(/^resync_jobs_rejected_total\{[^}]*\} (\d+)$/m)).toBe(1);
-  const sent = [...body.matchAll(/^resync_jobs_sent_total\{[^}]*\} (\d+)$/gm)].reduce(
+  const sent = [...ours.matchAll(/^resync_jobs_sent_total\{[^}]*\} (\d+)$/gm)].reduce(
     (sum, m) => sum + Number(m[1]),
     0,
   );
   expect(sent).toBeGreaterThan(250);
   expect(body).toMatch(/^temporal_workflow_completed_total\{/m);
   expect(body).toMatch(/^temporal_activity_execution_latency/m);
+});
+
+test("a missed deadline shows on the worker's /metrics", async () => {
+  const late = await startTestEnvironment({ deadlineMs: 1_500 });
+  try {
+    late.sandbox.faults.setLatency('simpleJobPostings', 1_000);
+    expect((await late.notify(SAMPLE_ALL_OPEN)).status).toBe(200);
+    await expect(
+      late.client.workflow.getHandle(late.workflowIdOf(SAMPLE_ALL_OPEN)).result(),
+    ).rejects.toThrow();
+    const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const ours = body.split('\n').filter((line) => line.includes(`taskQueue="${late.taskQueue}"`));
+    expect(ours).toContainEqual(
+      expect.stringMatching(/^resyncs_completed_total\{[^}]*outcome="DEADLINE_EXCEEDED"[^}]*\} 1$/),
+    );
+    expect(ours).toContainEqual(expect.stringMatching(/^resync_deadlines_missed_total\{[^}]*\} 1$/));
+  } finally {
+    await late.close();
+  }
 });

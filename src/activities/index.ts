@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AtsJob, DeveloperApplication, JobStore } from '../ats/job-store';
-import type { JobResult } from '../contract';
+import type { JobResult, ResyncOutcome } from '../contract';
 import { FailureType } from '../failures';
 import type { ApplicationLanes } from '../linkedin/application-lanes';
 import type { ElementResult, LinkedInClient, TaskState } from '../linkedin/client';
@@ -149,6 +149,24 @@ export function createActivities(deps: ActivityDeps) {
         after: input.after,
         limit: input.limit,
       });
+    },
+
+    /** Counts how a resync ended, for the worker's /metrics (once per resync, unlike workflow code). */
+    recordOutcome: (input: { developerApplicationUrn: string; outcome: ResyncOutcome }): Promise<void> => {
+      const { metricMeter } = Context.current();
+      metricMeter
+        .createCounter('resyncs_completed', 'resyncs', 'Resyncs that ended, by outcome')
+        .add(1, { outcome: input.outcome });
+      if (input.outcome === 'DEADLINE_EXCEEDED') {
+        metricMeter
+          .createCounter(
+            'resync_deadlines_missed',
+            'resyncs',
+            'Resyncs whose deadline passed before every job was sent',
+          )
+          .add(1);
+      }
+      return Promise.resolve();
     },
 
     /** After a missed deadline: how many open jobs were never listed, and the first of them. */

@@ -7,7 +7,6 @@ import {
   continueAsNew,
   isCancellation,
   log,
-  metricMeter,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -61,11 +60,14 @@ const posting = proxyActivities<Activities>({
   retry,
 });
 
-/** Resyncs by outcome, for the worker's /metrics (not emitted during replay). */
-function countResync(outcome: ResyncOutcome): void {
-  metricMeter
-    .createCounter('resyncs_completed', 'resyncs', 'Resyncs that ended, by outcome')
-    .add(1, { outcome });
+/**
+ * Resyncs by outcome, for the worker's /metrics. Counted by an activity, not by workflow code: a workflow
+ * task that is retried (a follower's completion arriving as the resync completes) would count twice.
+ */
+async function countResync(developerApplicationUrn: string, outcome: ResyncOutcome): Promise<void> {
+  await CancellationScope.nonCancellable(() => ats.recordOutcome({ developerApplicationUrn, outcome })).catch(
+    (error: unknown) => log.warn('outcome not counted', { error: String(error) }),
+  );
 }
 
 function emptyTotals(requested: number): ResyncTotals {
@@ -396,7 +398,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   const outcome: ResyncOutcome =
     totals.rejected + totals.notInAts + totals.missedDeadline === 0 ? 'SUCCEEDED' : 'PARTIAL';
   upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: outcome }]);
-  countResync(outcome);
+  await countResync(urn, outcome);
   log.info('resync finished', { outcome, totals: { ...totals } });
   await condition(allHandlersFinished);
   return result(outcome);
@@ -440,15 +442,8 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
       });
     }
     upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: 'DEADLINE_EXCEEDED' }]);
-    countResync('DEADLINE_EXCEEDED');
+    await countResync(urn, 'DEADLINE_EXCEEDED');
     log.warn('resync missed its deadline', { notSentCount });
-    metricMeter
-      .createCounter(
-        'resync_deadlines_missed',
-        'resyncs',
-        'Resyncs whose deadline passed before every job was sent',
-      )
-      .add(1);
     const details_: DeadlineExceededDetails = {
       notSent: unique.slice(0, 1_000),
       notSentCount,
