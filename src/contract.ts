@@ -146,6 +146,8 @@ export interface ResyncInput {
   deadlineMs: number;
   /** How long after receipt LinkedIn's tasks are followed; may reach past the deadline. */
   followUpWindowMs: number;
+  /** Which time LinkedIn asked (0 first; a delivery after everything was sent starts the next round). */
+  round?: number;
   /** Batches per run before continuing as new (default 100); tests lower it to exercise the chain. */
   batchesPerRun?: number;
   /** State carried over continue-as-new; absent on the first run. */
@@ -226,6 +228,8 @@ export interface DeadlineExceededDetails {
 /** What one follow-up of LinkedIn tasks reports back to its resync. */
 export interface TaskReport {
   operation: 'UPDATE' | 'CREATE' | 'CLOSE';
+  /** The round of the resync whose tasks these are. */
+  round?: number;
   confirmed: string[];
   /** Tasks that ended FAILED, with LinkedIn's errorMessage. */
   failed: Array<{ externalJobPostingId: string; reason: string }>;

@@ -153,6 +153,34 @@ describe('redelivery and ordering', () => {
     expect(sent.map((e) => e.operation)).toEqual(['UPDATE', 'UPDATE']);
   });
 
+  test('a delivery after everything was sent, while confirmations are still awaited, sends everything again', async () => {
+    const ids = ['job-1260', 'job-1261', 'job-1262'];
+    // One task never ends, so the first round stays open, following it.
+    env.sandbox.faults.taskOutcome('job-1262', 'STUCK');
+    const body = notification(ids);
+    expect((await env.notify(body)).status).toBe(200);
+    const handle = handleOf(body);
+    await eventually(async () => expect((await handle.query(progressQuery)).sent).toBe(3));
+    const first = await handle.describe();
+    expect(first.status.name).toBe('RUNNING');
+
+    env.sandbox.faults.clear();
+    expect((await env.notify(body)).status).toBe(200);
+    const result = (await handle.result()) as ResyncResult;
+    expect(result.outcome).toBe('SUCCEEDED');
+    expect(result.totals.confirmed).toBe(3);
+    const second = await handle.describe();
+    expect(second.runId).not.toBe(first.runId);
+    for (const id of ids) {
+      expect(
+        env.sandbox
+          .postedElements()
+          .filter((e) => e.externalJobPostingId === id)
+          .map((e) => e.operation),
+      ).toEqual(['UPDATE', 'UPDATE']);
+    }
+  });
+
   test('a redelivery while the first run is open joins it', async () => {
     env.sandbox.faults.setLatency('simpleJobPostings', 300);
     const body = notification(jobIds(1100, 30));
@@ -260,4 +288,18 @@ async function receiptOf(workflowId: string): Promise<number | undefined> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   return payload ? defaultPayloadConverter.fromPayload<ResyncInput>(payload).receivedAt : undefined;
+}
+
+/** Polls an assertion until it holds, failing after a bound. */
+async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }

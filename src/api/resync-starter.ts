@@ -1,4 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { notificationReceivedSignal } from '../workflows/signals';
 import {
   canonicalRequest,
   DEVELOPER_APPLICATION_URN,
@@ -48,11 +49,14 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
       try {
         const handle = await withinTime(options.startTimeoutMs, (signal) =>
           client.withAbortSignal(signal, () =>
-            client.workflow.start(WORKFLOW_TYPE, {
+            // Signal-with-start: a delivery starts the resync, or reaches the one running with this id
+            // (which decides whether it joins or, everything being sent already, sends again).
+            client.workflow.signalWithStart(WORKFLOW_TYPE, {
               taskQueue: options.taskQueue,
               workflowId,
               args: [input],
-              workflowIdConflictPolicy: 'USE_EXISTING',
+              signal: notificationReceivedSignal,
+              signalArgs: [{ receivedAt }],
               workflowIdReusePolicy: 'ALLOW_DUPLICATE',
               typedSearchAttributes: [
                 { key: DEVELOPER_APPLICATION_URN, value: request.developerApplicationUrn },
@@ -61,7 +65,7 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
             }),
           ),
         );
-        return { workflowId, runId: handle.firstExecutionRunId };
+        return { workflowId, runId: handle.signaledRunId };
       } catch (error) {
         // Raced with another delivery between its start and ours: it is running, which is what we want.
         if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: '' };

@@ -20,6 +20,8 @@ export interface FollowResyncTasksInput {
   tasks: Array<[string, string]>;
   /** Epoch ms: tasks still running then are reported unconfirmed. */
   until: number;
+  /** The resync's round (a new one starts when LinkedIn asks again after everything was sent). */
+  round?: number;
 }
 
 /** LinkedIn's words when an UPDATE names a job it does not have (linkedin.md §6). */
@@ -47,6 +49,7 @@ export async function followResyncTasks(input: FollowResyncTasksInput): Promise<
   const jobOf = new Map(input.tasks);
   const report: TaskReport = {
     operation: input.operation,
+    round: input.round ?? 0,
     confirmed: [],
     failed: [],
     needsCreate: [],

@@ -1,5 +1,5 @@
 export { resyncJobs } from './resync-jobs';
 export { followResyncTasks } from './follow-resync-tasks';
-export { progressQuery, tasksReportedSignal } from './signals';
+export { notificationReceivedSignal, progressQuery, tasksReportedSignal } from './signals';
 export type { ResyncProgress } from './signals';
 export type { FollowResyncTasksInput } from './follow-resync-tasks';

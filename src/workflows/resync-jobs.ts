@@ -30,7 +30,7 @@ import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import { DEVELOPER_APPLICATION_URN, RESYNC_OUTCOME, type ResyncOutcome } from '../names';
 import { followResyncTasks } from './follow-resync-tasks';
 import { JobDetails } from './job-details';
-import { progressQuery, tasksReportedSignal } from './signals';
+import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from './signals';
 
 /** LinkedIn takes at most 100 jobs per call. */
 const BATCH_SIZE = 100;
@@ -131,6 +131,9 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   /** The batch being posted right now. */
   let inFlight: string[] = [];
   let batchesThisRun = 0;
+  const round = input.round ?? 0;
+  let sendingDone = false;
+  let laterDelivery: number | undefined;
   /** Follower starts not yet acknowledged by Temporal. */
   const childStarts = new Set<Promise<void>>();
 
@@ -157,7 +160,16 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     };
   });
 
+  // A delivery of the same notification while this round is still sending joins it; one that comes after
+  // everything was sent is a new request (the Temporal start attaches to this run either way).
+  setHandler(notificationReceivedSignal, ({ receivedAt }) => {
+    const allSent =
+      sendingDone || (sourceExhausted() && inFlight.length === 0 && state.createQueue.length === 0);
+    if (allSent && laterDelivery === undefined) laterDelivery = receivedAt;
+  });
+
   setHandler(tasksReportedSignal, (report: TaskReport) => {
+    if ((report.round ?? 0) !== round) return;
     state.awaitingReports--;
     const counter = OPERATION_COUNTER[report.operation];
     for (const id of report.confirmed) {
@@ -263,7 +275,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     state.awaitingReports++;
     const start = CancellationScope.nonCancellable(() =>
       startChild(followResyncTasks, {
-        workflowId: `${info.workflowId}-tasks-${info.firstExecutionRunId.slice(-12)}-${batchNumber}-${operation.toLowerCase()}`,
+        workflowId: `${info.workflowId}-tasks-${info.firstExecutionRunId.slice(-12)}-r${round}-${batchNumber}-${operation.toLowerCase()}`,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: `Follow LinkedIn's tasks of batch ${batchNumber} (${tasks.length} ${operation})`,
         typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: urn }],
@@ -274,6 +286,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
             operation,
             tasks,
             until: followUpEndsAt,
+            round,
           },
         ],
       }),
@@ -347,7 +360,13 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
         continue;
       }
       // All sent: a report may still ask for CREATEs, until the deadline.
-      await condition(() => state.createQueue.length > 0 || state.awaitingReports <= 0 || deadlinePassed);
+      await condition(
+        () =>
+          state.createQueue.length > 0 ||
+          state.awaitingReports <= 0 ||
+          deadlinePassed ||
+          laterDelivery !== undefined,
+      );
       if (state.createQueue.length === 0) return;
     }
   }
@@ -381,12 +400,31 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   }
 
   // Everything is sent; wait for LinkedIn's confirmations until the follow-up window closes.
+  sendingDone = true;
   await Promise.all(childStarts);
   // Each follower stops at the window's end and then reports; give the last reports time to arrive.
   await condition(
-    () => state.awaitingReports <= 0,
+    () => state.awaitingReports <= 0 || laterDelivery !== undefined,
     Math.max(0, followUpEndsAt + REPORT_GRACE_MS - Date.now()),
   );
+  if (laterDelivery !== undefined) {
+    // LinkedIn asked again after this round was sent: a new round sends everything again, with the
+    // deadline counted from the new receipt. Reports of this round's followers are ignored from now on.
+    await condition(allHandlersFinished);
+    log.info('notification received again after sending; starting a new round', {
+      receivedAt: laterDelivery,
+    });
+    await continueAsNew<typeof resyncJobs>({
+      developerApplicationUrn: input.developerApplicationUrn,
+      syncAllOpenJobs: input.syncAllOpenJobs,
+      externalJobPostingIds: input.externalJobPostingIds,
+      receivedAt: laterDelivery,
+      deadlineMs: input.deadlineMs,
+      followUpWindowMs: input.followUpWindowMs,
+      ...(input.batchesPerRun === undefined ? {} : { batchesPerRun: input.batchesPerRun }),
+      round: round + 1,
+    });
+  }
   if (state.awaitingReports > 0) {
     // A follower that never reported: its jobs were sent, but nobody saw LinkedIn confirm them.
     for (const job of details.list()) {

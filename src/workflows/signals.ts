@@ -16,3 +16,6 @@ export interface ResyncProgress {
 
 export const progressQuery = defineQuery<ResyncProgress>('progress');
 export const tasksReportedSignal = defineSignal<[TaskReport]>('tasksReported');
+
+/** Every delivery of a notification reaches its resync (signal-with-start), with its receipt time. */
+export const notificationReceivedSignal = defineSignal<[{ receivedAt: number }]>('notificationReceived');
