@@ -16,6 +16,7 @@ import {
   type TestEnvironment,
 } from './support/environment';
 import { temporalAddress } from './support/temporal';
+import { eventually } from './support/eventually';
 
 let env: TestEnvironment;
 
@@ -64,19 +65,6 @@ function workflowIdOf(application: string, ids: string[]): string {
     }),
     env.workflowIdPrefix,
   );
-}
-
-async function eventually(assertion: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > giveUpAt) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
 }
 
 describe('send', () => {

@@ -15,6 +15,7 @@ import { RESYNC_OUTCOME } from '../src/names';
 import { progressQuery, type ResyncProgress } from '../src/workflows';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { temporalAddress } from './support/temporal';
+import { eventually } from './support/eventually';
 
 let env: TestEnvironment;
 
@@ -288,18 +289,4 @@ async function receiptOf(workflowId: string): Promise<number | undefined> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   return payload ? defaultPayloadConverter.fromPayload<ResyncInput>(payload).receivedAt : undefined;
-}
-
-/** Polls an assertion until it holds, failing after a bound. */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }

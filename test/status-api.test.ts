@@ -13,6 +13,7 @@ import {
 } from '../src/contract';
 import { createLogger } from '../src/logger';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
+import { eventually } from './support/eventually';
 
 const ADMIN_TOKEN = 'status-api-test-admin-token';
 
@@ -71,20 +72,6 @@ async function list(query: string): Promise<ResyncListItem[]> {
 async function expectRefusal(response: Response, code: number, errorMessage: string): Promise<void> {
   expect(response.status).toBe(code);
   expect(await response.json()).toEqual({ errorMessage });
-}
-
-/** Polls an assertion until it holds or the bound passes (visibility is eventually consistent). */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > giveUpAt) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
 }
 
 describe('access', () => {

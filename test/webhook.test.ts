@@ -7,6 +7,7 @@ import {
   WEBHOOK_SECRET,
   type TestEnvironment,
 } from './support/environment';
+import { eventually } from './support/eventually';
 
 let env: TestEnvironment;
 
@@ -203,17 +204,3 @@ test('health answers 200 and readiness reports Temporal reachable', async () => 
 test('an unknown route gets 404 with an errorMessage', async () => {
   await expectRefusal(await fetch(`${env.apiUrl}/nowhere`), 404, 'no route for GET /nowhere');
 });
-
-/** Polls an assertion until it holds (visibility is eventually consistent), failing after a bound. */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
