@@ -3,14 +3,7 @@ import { join } from 'node:path';
 import { buildWorkflowBundle } from './workflow-bundle';
 
 const outFile = join(__dirname, 'workflows.bundle.js');
-buildWorkflowBundle(outFile, {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message) => console.warn(message),
-  error: (message) => console.error(message),
-}).then(
+buildWorkflowBundle(outFile).then(
   () => console.log(`workflow bundle written to ${outFile}`),
   (error: unknown) => {
     console.error(error);

@@ -5,12 +5,22 @@ import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('./workflows/interceptors')];
 
+/** Webpack's progress is noise; its warnings and errors are not. */
+const QUIET_BUNDLER_LOGGER: NonNullable<BundleOptions['logger']> = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message) => console.warn(message),
+  error: (message) => console.error(message),
+};
+
 /** Builds the workflow bundle once (for production workers and the test run) and writes it to `outFile`. */
-export async function buildWorkflowBundle(outFile: string, logger?: BundleOptions['logger']): Promise<void> {
+export async function buildWorkflowBundle(outFile: string): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    ...(logger ? { logger } : {}),
+    logger: QUIET_BUNDLER_LOGGER,
   });
   await writeFile(outFile, code);
 }

@@ -241,15 +241,6 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
-
 // ---------------------------------------------------------------------------------------------------------
 // The worker process
 
@@ -912,7 +903,7 @@ async function main(): Promise<void> {
     stops.push(() => Promise.resolve(rmSync(bundleDir, { recursive: true, force: true })));
     const workflowBundlePath = join(bundleDir, 'workflows.js');
     // Bundled (as production's is) while the server starts; a failure surfaces once the server can be stopped.
-    const bundling = buildWorkflowBundle(workflowBundlePath, quietLogger);
+    const bundling = buildWorkflowBundle(workflowBundlePath);
     bundling.catch(() => undefined);
     const server = await startTemporalDevServer({
       cliPath: resolveTemporalCli(ROOT, process.env),

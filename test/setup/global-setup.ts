@@ -21,7 +21,7 @@ export default async function globalSetup(): Promise<void> {
     freePort().then((uiPort) =>
       startTemporalDevServer({ cliPath: resolveTemporalCli(root, process.env), uiPort }),
     ),
-    buildWorkflowBundle(bundlePath, quietLogger),
+    buildWorkflowBundle(bundlePath),
     postgresStarting,
   ]).catch(async (error: unknown) => {
     await postgresStarting.then((cluster) => cluster.stop()).catch(() => undefined);
@@ -34,12 +34,3 @@ export default async function globalSetup(): Promise<void> {
   process.env.POSTGRES_TEST_URL = postgres.url;
   (globalThis as { __postgresCluster?: typeof postgres }).__postgresCluster = postgres;
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
