@@ -16,7 +16,7 @@ import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS } from '../src/ats/demo-data';
 import { loadConfig } from '../src/config';
 import { resolveTemporalCli } from '../src/dev/temporal-dev-server';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/names';
-import { startDemoSandbox } from '../src/sandbox/main';
+import { startDemoSandbox } from '../src/sandbox/demo-sandbox';
 import { temporalAddress } from './support/temporal';
 
 const ROOT = join(__dirname, '..');

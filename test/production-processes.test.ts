@@ -1,11 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS, seedDemoData, buildDemoJobs } from '../src/ats/demo-data';
+import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS, seedDemoData } from '../src/ats/demo-data';
 import { openPostgresJobStore } from '../src/ats/postgres-store';
 import { signNotification } from '../src/api/signature';
 import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
 import { freePort } from '../src/dev/ports';
+import { demoJobIds, registerDemoApplications } from '../src/sandbox/demo-sandbox';
 import { startLinkedInSandbox, type LinkedInSandbox } from '../src/sandbox/linkedin-sandbox';
 import { SAMPLE_ALL_OPEN, SAMPLE_INDIVIDUAL } from './support/environment';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
@@ -72,16 +73,8 @@ beforeAll(async () => {
   await store.close();
 
   sandbox = await startLinkedInSandbox({ taskCompletionMs: 50 });
-  sandbox.registerApplication({
-    developerApplicationUrn: DEMO_APPLICATION.urn,
-    clientId: DEMO_APPLICATION.clientId,
-    clientSecret: DEMO_APPLICATION.clientSecret,
-    kind: 'child',
-  });
-  const ids = buildDemoJobs()
-    .filter((job) => job.developerApplicationUrn === DEMO_APPLICATION.urn)
-    .map((job) => job.externalJobPostingId);
-  sandbox.seedExistingJobs(DEMO_APPLICATION.urn, ids);
+  registerDemoApplications(sandbox);
+  sandbox.seedExistingJobs(DEMO_APPLICATION.urn, demoJobIds(DEMO_APPLICATION.urn));
   sandbox.faults.setLatency('simpleJobPostings', 50);
 
   const common = {

@@ -15,7 +15,7 @@ import { loadConfig } from '../config';
 import { formatDuration } from '../duration';
 import { createLogger } from '../logger';
 import type { LinkedInSandbox } from '../sandbox/linkedin-sandbox';
-import { startDemoSandbox } from '../sandbox/main';
+import { startDemoSandbox } from '../sandbox/demo-sandbox';
 import { createResyncWorkers, createWorkerDeps } from '../worker';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 

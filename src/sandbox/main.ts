@@ -3,15 +3,9 @@
  * docker-compose.yml): the demo applications registered, most of their jobs already held on LinkedIn's side.
  */
 import { z } from 'zod';
-import {
-  buildDemoJobs,
-  DEMO_APPLICATION,
-  DEMO_SAMPLE_JOB_IDS,
-  SECOND_DEMO_APPLICATION,
-} from '../ats/demo-data';
 import { parseDuration } from '../duration';
 import { createLogger } from '../logger';
-import { startLinkedInSandbox, type LinkedInSandbox } from './linkedin-sandbox';
+import { startDemoSandbox } from './demo-sandbox';
 
 export interface SandboxServiceOptions {
   port: number;
@@ -46,29 +40,6 @@ function parseSandboxEnv(env: Record<string, string | undefined>): SandboxServic
     host: parsed.data.SANDBOX_HOST,
     taskCompletionMs: parsed.data.SANDBOX_TASK_COMPLETION,
   };
-}
-
-/**
- * Starts the sandbox with both demo applications. LinkedIn already holds most demo jobs, so a resync's
- * UPDATEs find them; every 25th is missing on LinkedIn's side, so a sync-all shows the CREATE fallback too.
- */
-export async function startDemoSandbox(options: SandboxServiceOptions): Promise<LinkedInSandbox> {
-  const sandbox = await startLinkedInSandbox(options);
-  const jobs = buildDemoJobs();
-  for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
-    sandbox.registerApplication({
-      developerApplicationUrn: app.urn,
-      clientId: app.clientId,
-      clientSecret: app.clientSecret,
-      kind: 'child',
-    });
-    const held = jobs
-      .filter((job) => job.developerApplicationUrn === app.urn)
-      .map((job) => job.externalJobPostingId)
-      .filter((id, index) => DEMO_SAMPLE_JOB_IDS.includes(id) || index % 25 !== 24);
-    sandbox.seedExistingJobs(app.urn, held);
-  }
-  return sandbox;
 }
 
 async function main(): Promise<void> {

@@ -7,17 +7,13 @@ import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createResyncStarter } from '../../src/api/resync-starter';
 import { signNotification } from '../../src/api/signature';
-import {
-  buildDemoJobs,
-  DEMO_APPLICATION,
-  SECOND_DEMO_APPLICATION,
-  seedDemoData,
-} from '../../src/ats/demo-data';
+import { DEMO_APPLICATION, seedDemoData } from '../../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import type { JobStore } from '../../src/ats/job-store';
 import type { SqlClient } from '../../src/ats/sql';
 import { createLogger, type Logger } from '../../src/logger';
 import { ApiMetrics } from '../../src/api/metrics';
+import { demoJobIds, registerDemoApplications } from '../../src/sandbox/demo-sandbox';
 import {
   startLinkedInSandbox,
   type LinkedInSandbox,
@@ -71,20 +67,9 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   const jobStore = await openEmbeddedJobStore({});
   await seedDemoData(jobStore.db);
   const sandbox = await startLinkedInSandbox({ taskCompletionMs: 50, ...options.sandbox });
-  for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
-    sandbox.registerApplication({
-      developerApplicationUrn: app.urn,
-      clientId: app.clientId,
-      clientSecret: app.clientSecret,
-      kind: 'child',
-    });
-  }
-  const seedSandboxWithDemoJobs = () => {
-    const ids = buildDemoJobs()
-      .filter((job) => job.developerApplicationUrn === DEMO_APPLICATION.urn)
-      .map((job) => job.externalJobPostingId);
-    sandbox.seedExistingJobs(DEMO_APPLICATION.urn, ids);
-  };
+  registerDemoApplications(sandbox);
+  const seedSandboxWithDemoJobs = () =>
+    sandbox.seedExistingJobs(DEMO_APPLICATION.urn, demoJobIds(DEMO_APPLICATION.urn));
   seedSandboxWithDemoJobs();
 
   const taskQueue = uniqueTaskQueue('resync');
