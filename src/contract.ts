@@ -201,6 +201,8 @@ export interface ResyncCarry {
   jobsLeftOut: number;
   createQueue: string[];
   awaitingReports: number;
+  /** Ids LinkedIn accepted a CREATE for in this round, oldest first (bounded); absent in older runs. */
+  created?: string[];
 }
 
 export interface ResyncResult {

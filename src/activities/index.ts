@@ -9,6 +9,7 @@ import { LinkedInApiError } from '../linkedin/linkedin-api-error';
 import { LinkedInCredentialsError } from '../linkedin/linkedin-credentials-error';
 import type { TaskPoller } from '../linkedin/task-poller';
 import type { TokenCache } from '../linkedin/token-cache';
+import { BatchProgress } from './batch-progress';
 import { isPermanentRefusal, toActivityFailure } from './failures';
 
 export interface ActivityDeps {
@@ -75,13 +76,14 @@ export function createActivities(deps: ActivityDeps) {
 
   /**
    * One batch_create call in the application's lane, never at or after the deadline; a refused token is
-   * renewed once.
+   * renewed once. `onCall` runs right before each request leaves.
    */
   async function send(
     app: DeveloperApplication,
     elements: JobPostingElement[],
     notAfter: number,
     cancellation: AbortSignal,
+    onCall?: () => void,
   ): Promise<ElementResult[]> {
     return deps.lanes.run(app.urn, cancellation, async () => {
       const post = async (token: string) => {
@@ -94,6 +96,7 @@ export function createActivities(deps: ActivityDeps) {
         }
         // An answer still outstanding at the deadline is abandoned with the call.
         const deadline = AbortSignal.timeout(left);
+        onCall?.();
         try {
           return await deps.linkedin.postJobs(token, elements, AbortSignal.any([cancellation, deadline]));
         } catch (error) {
@@ -196,9 +199,12 @@ export function createActivities(deps: ActivityDeps) {
      */
     postBatch: async (input: PostBatchInput): Promise<PostBatchOutput> => {
       const context = Context.current();
-      const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+      const progress = BatchProgress.resume(context.info, input.operation, input.externalJobPostingIds);
+      const beat = () => context.heartbeat(progress.details(false));
+      beat();
+      const heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
       try {
-        const output = await postBatch(input, context.cancellationSignal);
+        const output = await postBatch(input, context.cancellationSignal, progress, beat);
         countOutcomes(context, output.results);
         context.log.info('batch posted', {
           operation: input.operation,
@@ -208,6 +214,8 @@ export function createActivities(deps: ActivityDeps) {
         });
         return output;
       } catch (error) {
+        // The last details go to Temporal with the failure: the next attempt knows what LinkedIn answered.
+        context.heartbeat(progress.details(true));
         throw toActivityFailure(error);
       } finally {
         clearInterval(heartbeat);
@@ -253,17 +261,32 @@ export function createActivities(deps: ActivityDeps) {
     },
   };
 
-  async function postBatch(input: PostBatchInput, cancellation: AbortSignal): Promise<PostBatchOutput> {
+  /**
+   * Each call of the batch (the UPDATE or CREATE call, the CLOSE call) and each element is its own unit of
+   * retry: what LinkedIn answered is kept in the heartbeat details, and a retried attempt sends only what
+   * has no answer yet. Steps resumed within one activity rather than one activity a call: the workflow's
+   * commands stay as they are (running resyncs replay), history does not grow with calls, and the same
+   * record serves the elements LinkedIn refused for a while inside a 200.
+   */
+  async function postBatch(
+    input: PostBatchInput,
+    cancellation: AbortSignal,
+    progress: BatchProgress,
+    beat: () => void,
+  ): Promise<PostBatchOutput> {
     const app = await application(input.developerApplicationUrn);
     const jobs = new Map<string, AtsJob>();
     for (const job of await deps.jobStore.loadJobs(app.urn, input.externalJobPostingIds)) {
       jobs.set(job.externalJobPostingId, job);
     }
 
-    const results = new Map<string, JobResult>();
+    const results = progress.answered;
+    /** CREATEs that may have landed without an answer: an UPDATE finds out (its task fails if not). */
+    const probes: JobPostingElement[] = [];
     const sends: JobPostingElement[] = [];
     const closes: JobPostingElement[] = [];
     for (const id of input.externalJobPostingIds) {
+      if (results.has(id)) continue;
       const job = jobs.get(id);
       if (!job) {
         results.set(id, {
@@ -274,22 +297,38 @@ export function createActivities(deps: ActivityDeps) {
       } else if (job.status === 'CLOSED') {
         closes.push(closeElement(job, app));
       } else {
-        const mapped = jobElement(job, app, input.operation, now());
+        const probe = progress.unanswered.has(id);
+        const mapped = jobElement(job, app, probe ? 'UPDATE' : input.operation, now());
         if ('problem' in mapped)
           results.set(id, { externalJobPostingId: id, fate: 'REJECTED', reason: mapped.problem });
-        else sends.push(mapped.element);
+        else (probe ? probes : sends).push(mapped.element);
       }
     }
 
-    for (const elements of [sends, closes]) {
+    /** An element LinkedIn refused for now (429/5xx inside the 200): retried alone once the rest is sent. */
+    let refusedForNow: LinkedInApiError | undefined;
+    for (const elements of [probes, sends, closes]) {
       if (elements.length === 0) continue;
+      const creates = elements === sends && input.operation === 'CREATE';
+      // From the moment the CREATE call leaves until its answer is read, LinkedIn may hold the jobs.
+      const onCall = creates
+        ? () => {
+            for (const element of elements) progress.unanswered.add(element.externalJobPostingId);
+            beat();
+          }
+        : undefined;
       let answers: ElementResult[];
       try {
         answers =
           elements === closes
             ? await sendCloses(app, elements, input.notAfter, cancellation)
-            : await send(app, elements, input.notAfter, cancellation);
+            : await send(app, elements, input.notAfter, cancellation, onCall);
       } catch (error) {
+        // A whole-call 4xx (401 and 429 included) means LinkedIn did not take the CREATEs; a 5xx, a
+        // timeout or a dropped connection leaves them unanswered.
+        if (creates && error instanceof LinkedInApiError && error.status < 500) {
+          for (const element of elements) progress.unanswered.delete(element.externalJobPostingId);
+        }
         if (!isPermanentRefusal(error)) throw error;
         const reason =
           error instanceof LinkedInCredentialsError
@@ -309,8 +348,11 @@ export function createActivities(deps: ActivityDeps) {
         const id = element.externalJobPostingId;
         if (!answer) return;
         const operation = element.jobPostingOperationType;
+        // An element refused inside the 200 got no task: LinkedIn will not apply it.
+        if (elements !== probes) progress.unanswered.delete(id);
         const fate = operation === 'CLOSE' ? 'CLOSED' : operation === 'CREATE' ? 'CREATED' : 'UPDATED';
         if (answer.ok) {
+          progress.unanswered.delete(id);
           results.set(id, {
             externalJobPostingId: id,
             fate,
@@ -321,9 +363,14 @@ export function createActivities(deps: ActivityDeps) {
           // Already closed or absent on LinkedIn: the ATS's truth already holds there.
           results.set(id, { externalJobPostingId: id, fate: 'CLOSED', confirmation: 'CONFIRMED' });
         } else if (answer.status === 429 || answer.status >= 500) {
-          // A transient refusal of one element: the whole batch is retried (UPDATE is idempotent).
-          throw new LinkedInApiError(answer.status, `element ${id}: ${answer.message}`, undefined, undefined);
+          refusedForNow ??= new LinkedInApiError(
+            answer.status,
+            `element ${id}: ${answer.message}`,
+            undefined,
+            undefined,
+          );
         } else {
+          progress.unanswered.delete(id);
           results.set(id, {
             externalJobPostingId: id,
             fate: 'REJECTED',
@@ -332,6 +379,7 @@ export function createActivities(deps: ActivityDeps) {
         }
       });
     }
+    if (refusedForNow) throw refusedForNow;
     return {
       results: input.externalJobPostingIds.map(
         (id) =>

@@ -6,7 +6,9 @@ export type FaultEndpoint = z.infer<typeof FaultEndpoint>;
 
 /**
  * One scripted misbehaviour for the next `times` calls of an endpoint. It delays by `latencyMs`, then:
- * `hang` never answers; `disconnect` drops the connection without answering; `malformed` answers 200 with
+ * `hang` never answers; `disconnect` drops the connection without answering; `disconnectAfterApply`
+ * handles the call as usual (jobs accepted, tasks created) and then drops the connection, so LinkedIn has
+ * the call while the client never sees the answer; `malformed` answers 200 with
  * a body that breaks the documented shape; `status`, `body`, `serviceErrorCode` or `retryAfterSeconds`
  * answer with that instead of the real handler (status defaults to 200 with a `body`, 429 with
  * `retryAfterSeconds`, else 500). With none of these, the call is only delayed and then handled normally.
@@ -21,6 +23,7 @@ export const FaultSpec = z.object({
   latencyMs: z.number().nonnegative().optional(),
   hang: z.boolean().optional(),
   disconnect: z.boolean().optional(),
+  disconnectAfterApply: z.boolean().optional(),
   malformed: z.boolean().optional(),
 });
 export type FaultSpec = z.infer<typeof FaultSpec>;
@@ -31,6 +34,21 @@ export type TaskOutcome = z.infer<typeof TaskOutcome>;
 export interface ElementRejection {
   status: number;
   message: string;
+  /** Only elements of this operation are refused (all when absent). */
+  operation?: ElementOperation | undefined;
+  /** Elements it still refuses; unlimited when absent. */
+  remaining?: number | undefined;
+}
+
+export const ElementOperation = z.enum(['CREATE', 'UPDATE', 'RENEW', 'CLOSE']);
+export type ElementOperation = z.infer<typeof ElementOperation>;
+
+/** How `rejectElement` refuses: the status (default 422), and optionally for which operation and how often. */
+export interface ElementRejectionRule {
+  status?: number;
+  message: string;
+  operation?: ElementOperation;
+  times?: number;
 }
 
 export interface TaskOutcomeRule {
@@ -43,8 +61,11 @@ export interface FaultKnobs {
   enqueue(fault: FaultSpec): void;
   /** Delays every call of the endpoint by `ms`, on top of any queued fault's latency. */
   setLatency(endpoint: FaultEndpoint, ms: number): void;
-  /** That element gets this error (default status 422) inside the 200 while the rule is set. */
-  rejectElement(externalJobPostingId: string, rejection: { status?: number; message: string }): void;
+  /**
+   * That element gets this error (default status 422) inside the 200 while the rule is set: for every
+   * operation or only `operation`, the next `times` elements or until cleared.
+   */
+  rejectElement(externalJobPostingId: string, rejection: ElementRejectionRule): void;
   /** Tasks created for that job from now on end FAILED, never end (STUCK), or end PROCESSED. */
   taskOutcome(externalJobPostingId: string, outcome: TaskOutcome, message?: string): void;
   /** Every token issued so far answers 65602 from now on. */
@@ -62,6 +83,8 @@ export const AdminFaultRequest = z.union([
       externalJobPostingId: z.string(),
       status: z.number().int().min(400).max(599).optional(),
       message: z.string(),
+      operation: ElementOperation.optional(),
+      times: z.number().int().positive().optional(),
     }),
   }),
   z.object({
@@ -80,8 +103,13 @@ export function applyAdminFaultRequest(knobs: FaultKnobs, request: AdminFaultReq
   else if ('expireAllTokens' in request) knobs.expireAllTokens();
   else if ('setLatency' in request) knobs.setLatency(request.setLatency.endpoint, request.setLatency.ms);
   else if ('rejectElement' in request) {
-    const { externalJobPostingId, status, message } = request.rejectElement;
-    knobs.rejectElement(externalJobPostingId, status === undefined ? { message } : { status, message });
+    const { externalJobPostingId, status, message, operation, times } = request.rejectElement;
+    knobs.rejectElement(externalJobPostingId, {
+      message,
+      ...(status === undefined ? {} : { status }),
+      ...(operation === undefined ? {} : { operation }),
+      ...(times === undefined ? {} : { times }),
+    });
   } else if ('taskOutcome' in request) {
     const { externalJobPostingId, outcome, message } = request.taskOutcome;
     knobs.taskOutcome(externalJobPostingId, outcome, message);
@@ -105,10 +133,12 @@ export class Faults implements FaultKnobs {
     this.latency.set(FaultEndpoint.parse(endpoint), z.number().nonnegative().parse(ms));
   }
 
-  rejectElement(externalJobPostingId: string, rejection: { status?: number; message: string }): void {
+  rejectElement(externalJobPostingId: string, rejection: ElementRejectionRule): void {
     this.rejections.set(externalJobPostingId, {
       status: rejection.status ?? 422,
       message: rejection.message,
+      operation: rejection.operation === undefined ? undefined : ElementOperation.parse(rejection.operation),
+      remaining: rejection.times,
     });
   }
 
@@ -140,8 +170,16 @@ export class Faults implements FaultKnobs {
     return this.latency.get(endpoint) ?? 0;
   }
 
-  rejectionFor(externalJobPostingId: string): ElementRejection | undefined {
-    return this.rejections.get(externalJobPostingId);
+  /** The rejection for this element, if a rule applies to it; consumes one of a limited rule's uses. */
+  rejectionFor(externalJobPostingId: string, operation: string | null): ElementRejection | undefined {
+    const rule = this.rejections.get(externalJobPostingId);
+    if (rule === undefined || (rule.operation !== undefined && rule.operation !== operation))
+      return undefined;
+    if (rule.remaining !== undefined) {
+      rule.remaining -= 1;
+      if (rule.remaining <= 0) this.rejections.delete(externalJobPostingId);
+    }
+    return rule;
   }
 
   outcomeFor(externalJobPostingId: string): TaskOutcomeRule | undefined {

@@ -323,6 +323,12 @@ class Sandbox implements LinkedInSandbox {
       req.socket.destroy();
       return;
     }
+    if (fault?.disconnectAfterApply === true) {
+      // LinkedIn got the call and acted on it; the answer is lost on the way back.
+      this.route(endpoint, req, target, body, call.seq);
+      req.socket.destroy();
+      return;
+    }
 
     const faulted = fault === undefined ? undefined : faultReply(endpoint, fault);
     this.answer(res, call, finish, faulted ?? this.route(endpoint, req, target, body, call.seq));
@@ -511,7 +517,7 @@ class Sandbox implements LinkedInSandbox {
     const rejected = (status: number, message: string): unknown =>
       outcome(status, { status, error: { message, status } });
 
-    const rejection = id === null ? undefined : this.faults.rejectionFor(id);
+    const rejection = id === null ? undefined : this.faults.rejectionFor(id, operation);
     if (rejection !== undefined) return rejected(rejection.status, rejection.message);
     if (verdict.errors.length > 0 || id === null || operation === null) {
       return rejected(422, formatErrors(verdict.errors));

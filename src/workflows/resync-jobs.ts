@@ -8,6 +8,7 @@ import {
   isCancellation,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -28,6 +29,7 @@ import type {
 } from '../contract';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import { DEVELOPER_APPLICATION_URN, RESYNC_OUTCOME, type ResyncOutcome } from '../names';
+import { CreatedJobs } from './created-jobs';
 import { followResyncTasks } from './follow-resync-tasks';
 import { JobDetails } from './job-details';
 import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from './signals';
@@ -125,6 +127,9 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   }
   const totals = state.totals;
   const details = new JobDetails(state.jobs, state.jobsLeftOut);
+  // Runs recorded before it neither de-duplicate CREATEs nor carry the ids CREATEd.
+  const createOnce = patched('create-each-job-once');
+  const created = new CreatedJobs(state.created ?? []);
   let deadlinePassed = Date.now() >= deadlineAt;
   /** Open job ids listed from the ATS and not sent yet (sync-all). */
   let listed: string[] = [];
@@ -186,6 +191,12 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
       details.set({ externalJobPostingId, fate: 'REJECTED', reason: `LinkedIn's task failed: ${reason}` });
     }
     for (const id of report.needsCreate) {
+      if (createOnce && (created.has(id) || state.createQueue.includes(id))) {
+        log.warn('CREATE asked again for a job already CREATEd or queued; it is not sent twice', {
+          externalJobPostingId: id,
+        });
+        continue;
+      }
       totals.updated--;
       if (deadlinePassed) {
         totals.missedDeadline++;
@@ -206,6 +217,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     inFlight = ids;
     const left = deadlineAt - Date.now();
     let results: JobResult[];
+    let batchFailed = false;
     try {
       const output = await posting.postBatch.executeWithOptions(
         {
@@ -234,8 +246,15 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
       // A permanent failure of this batch is recorded per job; the other batches still go.
       const reason = cause?.message ?? error.message;
       results = ids.map((id) => ({ externalJobPostingId: id, fate: 'REJECTED', reason }));
+      batchFailed = true;
     }
     inFlight = [];
+    if (createOnce && operation === 'CREATE') {
+      // A CREATE batch that failed may still have reached LinkedIn.
+      for (const result of results) {
+        if (batchFailed || result.fate === 'CREATED') created.add(result.externalJobPostingId);
+      }
+    }
     if (input.syncAllOpenJobs && operation === 'UPDATE') totals.requested += ids.length;
     log.info('batch sent', {
       batch: batchNumber,
@@ -335,6 +354,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
       listingDone: state.listingDone && listed.length === 0,
       jobs: details.list(),
       jobsLeftOut: details.omitted,
+      ...(createOnce ? { created: created.list() } : {}),
     };
     await continueAsNew<typeof resyncJobs>({ ...input, carry });
   }
@@ -343,7 +363,9 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   async function sendEverything(): Promise<void> {
     for (;;) {
       if (state.createQueue.length > 0) {
-        await post(state.createQueue.slice(0, BATCH_SIZE), 'CREATE');
+        const queued = state.createQueue.slice(0, BATCH_SIZE);
+        const batch = createOnce ? [...new Set(queued)].filter((id) => !created.has(id)) : queued;
+        if (batch.length > 0) await post(batch, 'CREATE');
         state.createQueue = state.createQueue.slice(BATCH_SIZE);
         continue;
       }
