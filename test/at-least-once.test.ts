@@ -202,6 +202,31 @@ describe('a CREATE whose answer never arrived', () => {
   });
 });
 
+describe('a CREATE in flight when the worker stops', () => {
+  // LinkedIn's answer would come later than the worker's shutdown grace: the shutdown abandons the call.
+  const env = useEnvironment({ requestTimeoutMs: 60_000 });
+
+  test('a worker stopped while LinkedIn holds an unanswered CREATE: the next worker asks with UPDATE, and the job is CREATEd once', async () => {
+    linkedInHoldsOnly(env());
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings' });
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', hangAfterApply: true });
+    const handle = await deliver(env(), ['job-1114']);
+    await eventually(() => expect(acceptedCreates(env())).toEqual({ 'job-1114': 1 }));
+
+    await env().stopWorkers();
+    await env().startWorkers();
+    const result = await handle.result();
+
+    expect(received(env())).toEqual([
+      ['job-1114', 'UPDATE', 202],
+      ['job-1114', 'CREATE', 202],
+      ['job-1114', 'UPDATE', 202],
+    ]);
+    expect(fates(result)).toEqual({ 'job-1114': 'UPDATED/CONFIRMED' });
+    expect(env().sandbox.heldJob(DEMO, 'job-1114')?.state).toBe('OPEN');
+  });
+});
+
 describe('one CREATE per job in a resync', () => {
   const env = useEnvironment({ deadlineMs: 20_000, followUpWindowMs: 20_000 });
 

@@ -780,6 +780,52 @@ describe('fault knobs', () => {
     ]);
   });
 
+  test('rejectElement limited to an operation and a number of times refuses only those, then accepts', async () => {
+    const sandbox = await start();
+    const token = await tokenFor(sandbox, CHILD);
+    sandbox.faults.rejectElement('job-1', {
+      status: 500,
+      message: 'Internal error',
+      operation: 'CREATE',
+      times: 1,
+    });
+    const update = await postJobs(sandbox, token, {
+      elements: [job('job-1', { jobPostingOperationType: 'UPDATE' })],
+    });
+    expect(results(update.body)).toEqual([objectContaining({ status: 202 })]);
+    const first = await postJobs(sandbox, token, { elements: [job('job-1')] });
+    expect(results(first.body)).toEqual([{ status: 500, error: { status: 500, message: 'Internal error' } }]);
+    const second = await postJobs(sandbox, token, { elements: [job('job-1')] });
+    expect(results(second.body)).toEqual([objectContaining({ status: 202 })]);
+  });
+
+  test.each([{ fault: 'disconnectAfterApply' }, { fault: 'hangAfterApply' }] as const)(
+    '$fault applies the call (jobs accepted, tasks created) and the client never gets the answer',
+    async ({ fault }) => {
+      const clock = new ManualClock(START);
+      const sandbox = await start({ now: clock.now, taskCompletionMs: 10 });
+      const token = await tokenFor(sandbox, CHILD);
+      sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', [fault]: true });
+      const outcome = postJobs(sandbox, token, { elements: [job('job-1')] }).then(
+        () => 'answered',
+        () => 'dropped',
+      );
+      const deadline = Date.now() + 5000;
+      while (sandbox.postedElements().length === 0) {
+        if (Date.now() > deadline) throw new Error('the call was never applied');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(sandbox.postedElements()).toEqual([
+        objectContaining({ externalJobPostingId: 'job-1', status: 202 }),
+      ]);
+      clock.advance(20);
+      expect(sandbox.heldJob(CHILD.developerApplicationUrn, 'job-1')?.state).toBe('OPEN');
+      expect(sandbox.calls().at(-1)).toMatchObject({ endpoint: 'simpleJobPostings', status: 0 });
+      await sandbox.close();
+      expect(await outcome).toBe('dropped');
+    },
+  );
+
   test('taskOutcome makes tasks end FAILED with the message, stay IN_PROGRESS, or end PROCESSED', async () => {
     const clock = new ManualClock(START);
     const sandbox = await start({ now: clock.now, taskCompletionMs: 10 });

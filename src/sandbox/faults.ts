@@ -6,9 +6,9 @@ export type FaultEndpoint = z.infer<typeof FaultEndpoint>;
 
 /**
  * One scripted misbehaviour for the next `times` calls of an endpoint. It delays by `latencyMs`, then:
- * `hang` never answers; `disconnect` drops the connection without answering; `disconnectAfterApply`
- * handles the call as usual (jobs accepted, tasks created) and then drops the connection, so LinkedIn has
- * the call while the client never sees the answer; `malformed` answers 200 with
+ * `hang` never answers; `disconnect` drops the connection without answering; `disconnectAfterApply` and
+ * `hangAfterApply` handle the call as usual (jobs accepted, tasks created) and then drop the connection or
+ * never answer, so LinkedIn has the call while the client never sees the answer; `malformed` answers 200 with
  * a body that breaks the documented shape; `status`, `body`, `serviceErrorCode` or `retryAfterSeconds`
  * answer with that instead of the real handler (status defaults to 200 with a `body`, 429 with
  * `retryAfterSeconds`, else 500). With none of these, the call is only delayed and then handled normally.
@@ -24,6 +24,7 @@ export const FaultSpec = z.object({
   hang: z.boolean().optional(),
   disconnect: z.boolean().optional(),
   disconnectAfterApply: z.boolean().optional(),
+  hangAfterApply: z.boolean().optional(),
   malformed: z.boolean().optional(),
 });
 export type FaultSpec = z.infer<typeof FaultSpec>;

@@ -323,10 +323,10 @@ class Sandbox implements LinkedInSandbox {
       req.socket.destroy();
       return;
     }
-    if (fault?.disconnectAfterApply === true) {
+    if (fault?.disconnectAfterApply === true || fault?.hangAfterApply === true) {
       // LinkedIn got the call and acted on it; the answer is lost on the way back.
       this.route(endpoint, req, target, body, call.seq);
-      req.socket.destroy();
+      if (fault.disconnectAfterApply === true) req.socket.destroy();
       return;
     }
 
