@@ -367,18 +367,23 @@ describe("LinkedIn's tasks", () => {
     expect(env().sandbox.heldJob(DEMO, 'job-1039')?.state).toBe('CLOSED');
   });
 
-  test('a CLOSE answered 409 because LinkedIn does not hold the job counts as done', async () => {
+  test('a CLOSE refused with a whole-call 409 because LinkedIn does not hold the job counts as done', async () => {
     env().sandbox.reset();
 
     const result = await resync(env(), ['job-1079']);
 
     const postings = callsTo(env(), 'simpleJobPostings');
-    expect(postings.map((call) => call.status)).toEqual([200]);
-    expect(
-      env()
-        .sandbox.postedElements(DEMO)
-        .map((e) => [e.externalJobPostingId, e.operation, e.status]),
-    ).toEqual([['job-1079', 'CLOSE', 409]]);
+    expect(postings.map((call) => [call.status, call.responseBody])).toEqual([
+      [
+        409,
+        {
+          message: 'Cannot close job which is already closed or does not exist',
+          serviceErrorCode: 0,
+          status: 409,
+        },
+      ],
+    ]);
+    expect(env().sandbox.postedElements(DEMO)).toEqual([]);
     expect(fates(result)).toEqual({ 'job-1079': 'CLOSED/CONFIRMED' });
     expect(result.outcome).toBe('SUCCEEDED');
   });

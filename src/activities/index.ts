@@ -9,7 +9,8 @@ import { LinkedInApiError } from '../linkedin/linkedin-api-error';
 import { LinkedInCredentialsError } from '../linkedin/linkedin-credentials-error';
 import type { TaskPoller } from '../linkedin/task-poller';
 import type { TokenCache } from '../linkedin/token-cache';
-import { isPermanentRefusal, toActivityFailure } from './failures';
+import { alreadyOnLinkedIn } from '../linkedin/answers';
+import { isPermanentRefusal, sendNarrowing, toActivityFailure } from './failures';
 
 export interface ActivityDeps {
   jobStore: JobStore;
@@ -115,30 +116,6 @@ export function createActivities(deps: ActivityDeps) {
         return post(await deps.tokens.get(app, cancellation));
       }
     });
-  }
-
-  /**
-   * A CLOSE call. LinkedIn answers a whole call 409 when a job in it is already closed or absent there
-   * (linkedin.md §5): for one job that is its answer; for several, each goes alone to learn which.
-   */
-  async function sendCloses(
-    app: DeveloperApplication,
-    elements: JobPostingElement[],
-    notAfter: number,
-    cancellation: AbortSignal,
-  ): Promise<ElementResult[]> {
-    try {
-      return await send(app, elements, notAfter, cancellation);
-    } catch (error) {
-      if (!(error instanceof LinkedInApiError) || error instanceof LinkedInCredentialsError) throw error;
-      if (error.status !== 409) throw error;
-      if (elements.length === 1) return [{ ok: false, status: 409, message: error.message }];
-      const answers: ElementResult[] = [];
-      for (const element of elements) {
-        answers.push(...(await sendCloses(app, [element], notAfter, cancellation)));
-      }
-      return answers;
-    }
   }
 
   return {
@@ -272,7 +249,10 @@ export function createActivities(deps: ActivityDeps) {
           reason: 'the ATS holds no job with this id',
         });
       } else if (job.status === 'CLOSED') {
-        closes.push(closeElement(job, app));
+        const mapped = closeElement(job, app, now());
+        if ('problem' in mapped)
+          results.set(id, { externalJobPostingId: id, fate: 'REJECTED', reason: mapped.problem });
+        else closes.push(mapped.element);
       } else {
         const mapped = jobElement(job, app, input.operation, now());
         if ('problem' in mapped)
@@ -285,10 +265,7 @@ export function createActivities(deps: ActivityDeps) {
       if (elements.length === 0) continue;
       let answers: ElementResult[];
       try {
-        answers =
-          elements === closes
-            ? await sendCloses(app, elements, input.notAfter, cancellation)
-            : await send(app, elements, input.notAfter, cancellation);
+        answers = await sendNarrowing(elements, (part) => send(app, part, input.notAfter, cancellation));
       } catch (error) {
         if (!isPermanentRefusal(error)) throw error;
         const reason =
@@ -317,8 +294,8 @@ export function createActivities(deps: ActivityDeps) {
             confirmation: 'PENDING',
             taskUrn: answer.taskUrn,
           });
-        } else if (operation === 'CLOSE' && answer.status === 409) {
-          // Already closed or absent on LinkedIn: the ATS's truth already holds there.
+        } else if (alreadyOnLinkedIn(operation, answer)) {
+          // Already closed or absent (CLOSE), or already there (CREATE): the ATS's truth holds on LinkedIn.
           results.set(id, { externalJobPostingId: id, fate: 'CLOSED', confirmation: 'CONFIRMED' });
         } else if (answer.status === 429 || answer.status >= 500) {
           // A transient refusal of one element: the whole batch is retried (UPDATE is idempotent).
