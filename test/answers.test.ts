@@ -91,6 +91,12 @@ describe('element answers of simpleJobPostings', () => {
     });
   });
 
+  test("an error body in OAuth's shape, as the token endpoint answers, is read too", () => {
+    expect(
+      ErrorBody.parse({ error: 'invalid_client', error_description: 'Client authentication failed' }),
+    ).toMatchObject({ error_description: 'Client authentication failed' });
+  });
+
   test.each([
     ['a CLOSE answered 409', 'CLOSE', { ok: false, status: 409, message: 'Cannot close job' }, true],
     ['an UPDATE answered 409', 'UPDATE', { ok: false, status: 409, message: 'conflict' }, false],

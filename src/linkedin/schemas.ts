@@ -23,7 +23,10 @@ const StatusCode = z.unknown().transform((value, ctx) => {
   return code;
 });
 
-const optionalCode = z.unknown().transform((value) => statusCode(value));
+const optionalCode = z
+  .unknown()
+  .transform((value) => statusCode(value))
+  .optional();
 
 export const ErrorBody = z.object({
   message: z.string().optional(),
