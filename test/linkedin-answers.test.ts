@@ -427,6 +427,29 @@ describe("LinkedIn's tasks", () => {
     expect(env().sandbox.heldJob(DEMO, 'job-1092')?.state).toBe('OPEN');
   });
 
+  test('a CREATE element refused with the duplicate creation words records the job CREATED and confirmed', async () => {
+    env().sandbox.reset();
+    env().sandbox.seedExistingJobs(DEMO, ['job-1090']);
+    const message =
+      'Trying to create a job with same partnerIdentifier already exists. It is duplicate creation request ' +
+      'for a basic job or a non-draft premium job. Dropping the duplicate job posting creation request.';
+    env().sandbox.faults.rejectElement('job-1089', { status: 400, message, operation: 'CREATE' });
+
+    const result = await resync(env(), ['job-1089', 'job-1090']);
+
+    expect(
+      env()
+        .sandbox.postedElements(DEMO)
+        .map((e) => [e.externalJobPostingId, e.operation, e.status]),
+    ).toEqual([
+      ['job-1089', 'UPDATE', 202],
+      ['job-1090', 'UPDATE', 202],
+      ['job-1089', 'CREATE', 400],
+    ]);
+    expect(fates(result)).toEqual({ 'job-1089': 'CREATED/CONFIRMED', 'job-1090': 'UPDATED/CONFIRMED' });
+    expect(result.totals).toMatchObject({ sent: 2, created: 1, confirmed: 2, rejected: 0 });
+  });
+
   test('a job closed in the ATS is sent with CLOSE, the whole job, in a call of its own and ends CLOSED on LinkedIn', async () => {
     const result = await resync(env(), ['job-1039', 'job-1040']);
 
@@ -482,6 +505,7 @@ describe("LinkedIn's tasks", () => {
     ]);
     expect(env().sandbox.postedElements(DEMO)).toEqual([]);
     expect(fates(result)).toEqual({ 'job-1079': 'CLOSED/CONFIRMED' });
+    expect(result.totals).toMatchObject({ sent: 1, closed: 1, confirmed: 1, unconfirmed: 0 });
     expect(result.outcome).toBe('SUCCEEDED');
   });
 
@@ -509,7 +533,7 @@ describe("LinkedIn's tasks", () => {
       'job-1199': 'CLOSED/CONFIRMED',
     });
     expect(env().sandbox.heldJob(DEMO, 'job-1159')?.state).toBe('CLOSED');
-    expect(result.totals).toMatchObject({ sent: 3, closed: 3, rejected: 0 });
+    expect(result.totals).toMatchObject({ sent: 3, closed: 3, confirmed: 3, rejected: 0 });
   });
 });
 

@@ -874,6 +874,19 @@ describe('fault knobs', () => {
     ]);
   });
 
+  test('rejectElement with an operation refuses only elements of that operation', async () => {
+    const sandbox = await start({ now: () => START });
+    sandbox.seedExistingJobs(CHILD.developerApplicationUrn, ['job-1']);
+    const token = await tokenFor(sandbox, CHILD);
+    sandbox.faults.rejectElement('job-1', { status: 400, message: 'no CREATE', operation: 'CREATE' });
+    const update = await postJobs(sandbox, token, {
+      elements: [job('job-1', { jobPostingOperationType: 'UPDATE' })],
+    });
+    expect(results(update.body)).toEqual([objectContaining({ status: 202 })]);
+    const create = await postJobs(sandbox, token, { elements: [job('job-1')] });
+    expect(results(create.body)).toEqual([{ status: 400, error: { status: 400, message: 'no CREATE' } }]);
+  });
+
   test('taskOutcome makes tasks end FAILED with the message, stay IN_PROGRESS, or end PROCESSED', async () => {
     const clock = new ManualClock(START);
     const sandbox = await start({ now: clock.now, taskCompletionMs: 10 });

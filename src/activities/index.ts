@@ -296,7 +296,7 @@ export function createActivities(deps: ActivityDeps) {
           });
         } else if (alreadyOnLinkedIn(operation, answer)) {
           // Already closed or absent (CLOSE), or already there (CREATE): the ATS's truth holds on LinkedIn.
-          results.set(id, { externalJobPostingId: id, fate: 'CLOSED', confirmation: 'CONFIRMED' });
+          results.set(id, { externalJobPostingId: id, fate, confirmation: 'CONFIRMED' });
         } else if (answer.status === 429 || answer.status >= 500) {
           // A transient refusal of one element: the whole batch is retried (UPDATE is idempotent).
           throw new LinkedInApiError(answer.status, `element ${id}: ${answer.message}`, undefined, undefined);

@@ -31,6 +31,8 @@ export type TaskOutcome = z.infer<typeof TaskOutcome>;
 export interface ElementRejection {
   status: number;
   message: string;
+  /** Only elements of this operation; any when absent. */
+  operation?: string;
 }
 
 export interface TaskOutcomeRule {
@@ -43,8 +45,14 @@ export interface FaultKnobs {
   enqueue(fault: FaultSpec): void;
   /** Delays every call of the endpoint by `ms`, on top of any queued fault's latency. */
   setLatency(endpoint: FaultEndpoint, ms: number): void;
-  /** That element gets this error (default status 422) inside the 200 while the rule is set. */
-  rejectElement(externalJobPostingId: string, rejection: { status?: number; message: string }): void;
+  /**
+   * That element gets this error (default status 422) inside the 200 while the rule is set; with an
+   * operation, only elements of that operation.
+   */
+  rejectElement(
+    externalJobPostingId: string,
+    rejection: { status?: number; message: string; operation?: string },
+  ): void;
   /**
    * Tasks created for that job from now on end FAILED, never end (STUCK), or end PROCESSED; a message
    * with PROCESSED is its errorMessage: "processed by LinkedIn but also failed payload validation"
@@ -78,6 +86,7 @@ export const AdminFaultRequest = z.union([
       externalJobPostingId: z.string(),
       status: z.number().int().min(400).max(599).optional(),
       message: z.string(),
+      operation: z.enum(['CREATE', 'UPDATE', 'RENEW', 'CLOSE']).optional(),
     }),
   }),
   z.object({
@@ -99,8 +108,12 @@ export function applyAdminFaultRequest(knobs: FaultKnobs, request: AdminFaultReq
     knobs.reportRunningTasksAs(request.reportRunningTasksAs ?? undefined);
   else if ('setLatency' in request) knobs.setLatency(request.setLatency.endpoint, request.setLatency.ms);
   else if ('rejectElement' in request) {
-    const { externalJobPostingId, status, message } = request.rejectElement;
-    knobs.rejectElement(externalJobPostingId, status === undefined ? { message } : { status, message });
+    const { externalJobPostingId, status, message, operation } = request.rejectElement;
+    knobs.rejectElement(externalJobPostingId, {
+      message,
+      ...(status === undefined ? {} : { status }),
+      ...(operation === undefined ? {} : { operation }),
+    });
   } else if ('taskOutcome' in request) {
     const { externalJobPostingId, outcome, message } = request.taskOutcome;
     knobs.taskOutcome(externalJobPostingId, outcome, message);
@@ -126,10 +139,14 @@ export class Faults implements FaultKnobs {
     this.latency.set(FaultEndpoint.parse(endpoint), z.number().nonnegative().parse(ms));
   }
 
-  rejectElement(externalJobPostingId: string, rejection: { status?: number; message: string }): void {
+  rejectElement(
+    externalJobPostingId: string,
+    rejection: { status?: number; message: string; operation?: string },
+  ): void {
     this.rejections.set(externalJobPostingId, {
       status: rejection.status ?? 422,
       message: rejection.message,
+      ...(rejection.operation === undefined ? {} : { operation: rejection.operation }),
     });
   }
 
@@ -179,8 +196,10 @@ export class Faults implements FaultKnobs {
     return this.latency.get(endpoint) ?? 0;
   }
 
-  rejectionFor(externalJobPostingId: string): ElementRejection | undefined {
-    return this.rejections.get(externalJobPostingId);
+  rejectionFor(externalJobPostingId: string, operation: string | null): ElementRejection | undefined {
+    const rejection = this.rejections.get(externalJobPostingId);
+    if (rejection?.operation !== undefined && rejection.operation !== operation) return undefined;
+    return rejection;
   }
 
   outcomeFor(externalJobPostingId: string): TaskOutcomeRule | undefined {

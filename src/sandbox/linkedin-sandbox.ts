@@ -526,7 +526,7 @@ class Sandbox implements LinkedInSandbox {
   private closesWhatIsNotOpen(developerApplicationUrn: string, verdict: ElementVerdict): boolean {
     const id = verdict.externalJobPostingId;
     if (verdict.operation !== 'CLOSE' || id === null || verdict.errors.length > 0) return false;
-    if (this.faults.rejectionFor(id) !== undefined) return false;
+    if (this.faults.rejectionFor(id, verdict.operation) !== undefined) return false;
     return this.projectedState(developerApplicationUrn, id) !== 'OPEN';
   }
 
@@ -551,7 +551,7 @@ class Sandbox implements LinkedInSandbox {
     const rejected = (status: number, message: string): unknown =>
       outcome(status, { status, error: { message, status } });
 
-    const rejection = id === null ? undefined : this.faults.rejectionFor(id);
+    const rejection = id === null ? undefined : this.faults.rejectionFor(id, operation);
     if (rejection !== undefined) return rejected(rejection.status, rejection.message);
     if (verdict.errors.length > 0 || id === null || operation === null) {
       return rejected(422, formatErrors(verdict.errors));
