@@ -17,7 +17,6 @@ export type { ResyncOutcome } from './names';
 export const WORKFLOW_TYPE = 'resyncJobs';
 /** LinkedIn's limit on one simpleJobPostings call. */
 export const MAX_JOBS_PER_CALL = 100;
-export const MAX_EXTERNAL_ID_LENGTH = 75;
 
 const DEVELOPER_APPLICATION_URN_PATTERN = /^urn:li:developerApplication:(\d+)$/;
 
@@ -31,43 +30,75 @@ const requiredBoolean = (field: string) =>
     error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a boolean`),
   });
 
-/** LinkedIn's Job Resync Notification (linkedin.md §1). Unknown extra fields are tolerated. */
-export const JobResyncNotification = z
-  .object(
+const NOTIFICATION_FIELDS = {
+  developerApplicationUrn: requiredString('developerApplicationUrn').regex(
+    DEVELOPER_APPLICATION_URN_PATTERN,
     {
-      developerApplicationUrn: requiredString('developerApplicationUrn').regex(
-        DEVELOPER_APPLICATION_URN_PATTERN,
-        {
-          error: 'developerApplicationUrn must look like urn:li:developerApplication:{numeric id}',
-        },
-      ),
-      type: requiredString('type').refine((type) => type === 'RESYNC_JOBS', {
-        error: (issue) =>
-          `type ${JSON.stringify(issue.input)} is not supported; only RESYNC_JOBS is handled here`,
-      }),
-      syncAllOpenJobs: requiredBoolean('syncAllOpenJobs'),
-      externalJobPostingIds: z
-        .array(
-          z
-            .string({ error: 'must be a string' })
-            .min(1, { error: 'must not be empty' })
-            .max(MAX_EXTERNAL_ID_LENGTH, { error: `must be at most ${MAX_EXTERNAL_ID_LENGTH} characters` }),
-          { error: 'externalJobPostingIds must be an array of strings' },
-        )
-        .optional(),
+      error: 'developerApplicationUrn must look like urn:li:developerApplication:{numeric id}',
     },
-    { error: 'the notification must be a JSON object' },
-  )
-  .superRefine((notification, ctx) => {
-    if (!notification.syncAllOpenJobs && (notification.externalJobPostingIds ?? []).length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['externalJobPostingIds'],
-        message: 'externalJobPostingIds must list at least one job when syncAllOpenJobs is false',
-      });
-    }
+  ),
+  type: requiredString('type').refine((type) => type === 'RESYNC_JOBS', {
+    error: (issue) =>
+      `type ${JSON.stringify(issue.input)} is not supported; only RESYNC_JOBS is handled here`,
+  }),
+  syncAllOpenJobs: requiredBoolean('syncAllOpenJobs'),
+  // Read below, once syncAllOpenJobs says whether the ids matter at all.
+  externalJobPostingIds: z.unknown().optional(),
+};
+
+/**
+ * LinkedIn's Job Resync Notification (linkedin.md §1). Unknown extra fields are tolerated, and so is
+ * whatever LinkedIn could mean plainly: LinkedIn delivers again on every answer but 200, so a 400 for a
+ * notification that was understood would repeat it forever and leave its valid part undone.
+ * - syncAllOpenJobs true: every open job goes, so `externalJobPostingIds` is ignored whatever it holds
+ *   (absent, null, ids of any length or content).
+ * - syncAllOpenJobs false: the ids as a list, a single string read as a list of one; ids of any length
+ *   (the ATS answers NOT_IN_ATS for the ones it does not hold). At least one id is required.
+ * The output lists the ids (none for a sync-all); `canonicalRequest` de-duplicates and sorts them.
+ */
+export const JobResyncNotification = z
+  .object(NOTIFICATION_FIELDS, { error: 'the notification must be a JSON object' })
+  .transform((notification, ctx): JobResyncNotification => {
+    const { externalJobPostingIds: ids, ...rest } = notification;
+    if (notification.syncAllOpenJobs) return { ...rest };
+    const listed = readIds(ids, ctx);
+    if (listed === undefined) return z.NEVER;
+    return { ...rest, externalJobPostingIds: listed };
   });
-export type JobResyncNotification = z.infer<typeof JobResyncNotification>;
+export interface JobResyncNotification {
+  developerApplicationUrn: string;
+  type: string;
+  syncAllOpenJobs: boolean;
+  /** Absent for a sync-all. */
+  externalJobPostingIds?: string[];
+}
+
+/** The ids of a notification with syncAllOpenJobs false, or undefined after reporting what is wrong. */
+function readIds(value: unknown, ctx: z.RefinementCtx): string[] | undefined {
+  const none = 'externalJobPostingIds must list at least one job when syncAllOpenJobs is false';
+  const list = typeof value === 'string' ? [value] : value;
+  if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) {
+    ctx.addIssue({ code: 'custom', path: ['externalJobPostingIds'], message: none });
+    return undefined;
+  }
+  if (!Array.isArray(list)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['externalJobPostingIds'],
+      message: 'externalJobPostingIds must be an array of strings',
+    });
+    return undefined;
+  }
+  const ids: string[] = [];
+  list.forEach((id: unknown, index) => {
+    if (typeof id !== 'string') {
+      ctx.addIssue({ code: 'custom', path: ['externalJobPostingIds', index], message: 'must be a string' });
+    } else if (id === '') {
+      ctx.addIssue({ code: 'custom', path: ['externalJobPostingIds', index], message: 'must not be empty' });
+    } else ids.push(id);
+  });
+  return ids.length === list.length ? ids : undefined;
+}
 
 /** One readable sentence naming what is wrong, for LinkedIn's `errorMessage`. */
 export function describeNotificationError(error: z.ZodError): string {
@@ -90,8 +121,15 @@ export function applicationIdOf(developerApplicationUrn: string): string {
   return match[1];
 }
 
-/** What a resync is asked to do, independent of how LinkedIn worded it: the digest is taken over this. */
-export function canonicalRequest(notification: JobResyncNotification): {
+/**
+ * What a resync is asked to do, independent of how LinkedIn worded it: the digest is taken over this, so
+ * equivalent deliveries (ids repeated or reordered, one id as a string, ids beside syncAllOpenJobs) join.
+ */
+export function canonicalRequest(notification: {
+  developerApplicationUrn: string;
+  syncAllOpenJobs: boolean;
+  externalJobPostingIds?: readonly string[] | undefined;
+}): {
   developerApplicationUrn: string;
   syncAllOpenJobs: boolean;
   externalJobPostingIds: string[];
@@ -110,7 +148,7 @@ export function canonicalRequest(notification: JobResyncNotification): {
  * The workflow id of a notification: readable (application, scope) and derived from the canonical
  * request, so a redelivery of the same notification maps to the same workflow.
  */
-export function workflowIdFor(notification: JobResyncNotification, prefix = ''): string {
+export function workflowIdFor(notification: Parameters<typeof canonicalRequest>[0], prefix = ''): string {
   const request = canonicalRequest(notification);
   const digest = createHash('sha256').update(JSON.stringify(request)).digest('hex').slice(0, 16);
   const scope = request.syncAllOpenJobs ? 'all-open-jobs' : `${request.externalJobPostingIds.length}-jobs`;

@@ -57,9 +57,19 @@ test.each([
     'externalJobPostingIds must list at least one job when syncAllOpenJobs is false',
   ],
   [
-    'ids that are not an array',
-    { ...base, syncAllOpenJobs: false, externalJobPostingIds: 'job-1' },
+    'ids that are neither a list nor a string',
+    { ...base, syncAllOpenJobs: false, externalJobPostingIds: 7 },
     'externalJobPostingIds must be an array of strings',
+  ],
+  [
+    'syncAllOpenJobs false with null ids',
+    { ...base, syncAllOpenJobs: false, externalJobPostingIds: null },
+    'externalJobPostingIds must list at least one job when syncAllOpenJobs is false',
+  ],
+  [
+    'syncAllOpenJobs false with an empty string',
+    { ...base, syncAllOpenJobs: false, externalJobPostingIds: '' },
+    'externalJobPostingIds[0] must not be empty',
   ],
   [
     'an empty id',
@@ -71,13 +81,53 @@ test.each([
     { ...base, syncAllOpenJobs: false, externalJobPostingIds: [7] },
     'externalJobPostingIds[0] must be a string',
   ],
-  [
-    'an id of 76 characters',
-    { ...base, syncAllOpenJobs: false, externalJobPostingIds: ['x'.repeat(76)] },
-    'externalJobPostingIds[0] must be at most 75 characters',
-  ],
 ])('%s is refused with a message naming the problem', (_case, value, message) => {
   expect(errorOf(value)).toBe(message);
+});
+
+describe('notifications that are odd but understood are accepted, as LinkedIn would mean them', () => {
+  test.each([
+    ['null ids under syncAllOpenJobs', { ...base, syncAllOpenJobs: true, externalJobPostingIds: null }],
+    [
+      'ids of any length and content under syncAllOpenJobs',
+      { ...base, syncAllOpenJobs: true, externalJobPostingIds: ['x'.repeat(500), '', 7] },
+    ],
+    [
+      'a string of ids under syncAllOpenJobs',
+      { ...base, syncAllOpenJobs: true, externalJobPostingIds: 'job-1' },
+    ],
+  ])('%s: a sync-all listing no ids', (_case, value) => {
+    expect(JobResyncNotification.parse(value)).toEqual({ ...base, syncAllOpenJobs: true });
+  });
+
+  test('an id longer than any the ATS holds beside a known one: both kept, the ATS answers for each', () => {
+    const long = 'j'.repeat(300);
+    expect(
+      JobResyncNotification.parse({
+        ...base,
+        syncAllOpenJobs: false,
+        externalJobPostingIds: ['job-1234', long],
+      }),
+    ).toEqual({ ...base, syncAllOpenJobs: false, externalJobPostingIds: ['job-1234', long] });
+  });
+
+  test('a single string instead of a list is a list of that one id', () => {
+    expect(
+      JobResyncNotification.parse({ ...base, syncAllOpenJobs: false, externalJobPostingIds: 'job-1234' }),
+    ).toEqual({ ...base, syncAllOpenJobs: false, externalJobPostingIds: ['job-1234'] });
+  });
+
+  test('equivalent deliveries get one workflow id: repeats, a string for a list, ids beside a sync-all', () => {
+    const parsed = (value: unknown) => workflowIdFor(JobResyncNotification.parse(value));
+    const one = parsed({ ...base, syncAllOpenJobs: false, externalJobPostingIds: 'job-1234' });
+    expect(parsed({ ...base, syncAllOpenJobs: false, externalJobPostingIds: ['job-1234', 'job-1234'] })).toBe(
+      one,
+    );
+    expect(parsed({ ...base, syncAllOpenJobs: false, externalJobPostingIds: ['job-1234'] })).toBe(one);
+    const all = parsed({ ...base, syncAllOpenJobs: true });
+    expect(parsed({ ...base, syncAllOpenJobs: true, externalJobPostingIds: null })).toBe(all);
+    expect(parsed({ ...base, syncAllOpenJobs: true, externalJobPostingIds: ['z'.repeat(300)] })).toBe(all);
+  });
 });
 
 test('the workflow id names the application and scope and ignores id order and repeats', () => {

@@ -1,5 +1,6 @@
 import { type ResyncResult } from '../src/contract';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
+import { demoHeldJobIds } from '../src/sandbox/demo-sandbox';
 import {
   SAMPLE_ALL_OPEN,
   SAMPLE_INDIVIDUAL,
@@ -50,6 +51,12 @@ test("LinkedIn's individual-jobs sample, signed, is answered 200 and its three j
     expect(element.operation).toBe('UPDATE');
     expect(element.status).toBe(202);
   }
+  // The worker's first token: LinkedIn's sample answer writes expires_in as a string.
+  const tokens = env.sandbox.calls().filter((call) => call.endpoint === 'token');
+  expect(tokens.map((call) => [call.status, call.responseBody])).toEqual([
+    [200, { access_token: expect.any(String) as unknown, expires_in: '1800' }],
+  ]);
+  expect(result.totals).toMatchObject({ sent: 3, confirmed: 3 });
 });
 
 test("LinkedIn's all-open-jobs sample sends every open job of the application, in calls of at most 100", async () => {
@@ -79,4 +86,32 @@ test("LinkedIn's all-open-jobs sample sends every open job of the application, i
   expect(posted.every((element) => element.operation === 'UPDATE' && element.status === 202)).toBe(true);
   expect(posted.map((element) => element.externalJobPostingId).sort()).toEqual([...expected].sort());
   expect(env.sandbox.maxConcurrentPostings(DEMO_APPLICATION.urn)).toBe(1);
+});
+
+test("npm run dev's LinkedIn, whose token answer writes expires_in as a string, gets every open job of the all-open sample: held ones updated, missing ones created", async () => {
+  env.sandbox.reset();
+  env.sandbox.seedExistingJobs(DEMO_APPLICATION.urn, demoHeldJobIds(DEMO_APPLICATION.urn));
+  const open: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await env.jobStore.listOpenJobIds(DEMO_APPLICATION.urn, { after, limit: 500 });
+    open.push(...page);
+    if (page.length < 500) break;
+    after = page[page.length - 1];
+  }
+  const missing = open.filter((id) => env.sandbox.heldJob(DEMO_APPLICATION.urn, id) === undefined);
+  expect(missing.length).toBeGreaterThan(0);
+
+  expect((await env.notify(SAMPLE_ALL_OPEN)).status).toBe(200);
+  const result = await resultOf(SAMPLE_ALL_OPEN);
+
+  expect(result.outcome).toBe('SUCCEEDED');
+  expect(result.totals).toMatchObject({
+    sent: open.length,
+    updated: open.length - missing.length,
+    created: missing.length,
+    confirmed: open.length,
+    rejected: 0,
+  });
+  for (const id of open) expect(env.sandbox.heldJob(DEMO_APPLICATION.urn, id)?.state).toBe('OPEN');
 });

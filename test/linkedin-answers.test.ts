@@ -252,6 +252,71 @@ describe('answers of simpleJobPostings', () => {
     expect(result.outcome).toBe('PARTIAL');
   });
 
+  test('element statuses written as numeric strings, as the OpenAPI file types them, are read like numbers', async () => {
+    env().sandbox.faults.statusesAsStrings(true);
+    env().sandbox.faults.rejectElement('job-1094', { message: 'ERROR :: /title :: not allowed\n' });
+
+    const result = await resync(env(), ['job-1093', 'job-1094']);
+
+    const [posting] = callsTo(env(), 'simpleJobPostings');
+    expect(posting?.responseBody).toMatchObject({ elements: [{ status: '202' }, { status: '422' }] });
+    expect(fates(result)).toEqual({ 'job-1093': 'UPDATED/CONFIRMED', 'job-1094': 'REJECTED' });
+    expect(jobOf(result, 'job-1094').reason).toContain('(422): ERROR :: /title :: not allowed');
+  });
+
+  test("a whole-call 400 naming one job rejects that job with LinkedIn's message and sends the others again", async () => {
+    const message =
+      'Invalid company apply url for job with externalPartnerId job-1096, taskUrn urn:li:simpleJobPostingTask:4f1c';
+    env().sandbox.faults.enqueue({
+      endpoint: 'simpleJobPostings',
+      status: 400,
+      body: { message, serviceErrorCode: 0, status: 400 },
+    });
+
+    const result = await resync(env(), ['job-1095', 'job-1096', 'job-1097']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map((call) => [call.status, postedIds(call)])).toEqual([
+      [400, ['job-1095', 'job-1096', 'job-1097']],
+      [200, ['job-1095', 'job-1097']],
+    ]);
+    expect(fates(result)).toEqual({
+      'job-1095': 'UPDATED/CONFIRMED',
+      'job-1096': 'REJECTED',
+      'job-1097': 'UPDATED/CONFIRMED',
+    });
+    expect(jobOf(result, 'job-1096').reason).toBe(`LinkedIn rejected the job (400): ${message}`);
+    expect(result.totals).toMatchObject({ sent: 2, rejected: 1 });
+  });
+
+  test('a job whose id is longer than the 75 characters LinkedIn allows is sent, and its element answer decides', async () => {
+    const long = `job-${'9'.repeat(96)}`;
+    await env().jobStore.db.query(
+      `INSERT INTO jobs (developer_application_urn, external_job_posting_id, status, title, description,
+         company_apply_url, listed_at, location, workplace_type, employment_status, experience_level)
+       SELECT developer_application_urn, $2, status, title, description, company_apply_url, listed_at,
+         location, workplace_type, employment_status, experience_level
+       FROM jobs WHERE developer_application_urn = $1 AND external_job_posting_id = 'job-1098'
+       ON CONFLICT DO NOTHING`,
+      [DEMO, long],
+    );
+
+    const result = await resync(env(), ['job-1098', long]);
+
+    expect(
+      env()
+        .sandbox.postedElements(DEMO)
+        .map((e) => [e.externalJobPostingId, e.status]),
+    ).toEqual([
+      ['job-1098', 202],
+      [long, 422],
+    ]);
+    expect(fates(result)).toEqual({ 'job-1098': 'UPDATED/CONFIRMED', [long]: 'REJECTED' });
+    expect(jobOf(result, long).reason).toContain(
+      'ERROR :: /externalJobPostingId :: length 100 exceeds the maximum of 75',
+    );
+  });
+
   test('an answer that breaks the contract fails as LinkedInContractViolation without retry, and its jobs are rejected naming the break', async () => {
     env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', malformed: true });
     const ids = ['job-1074', 'job-1113'];
@@ -324,6 +389,19 @@ describe("LinkedIn's tasks", () => {
     expect(result.outcome).toBe('SUCCEEDED');
   });
 
+  test("a task that ends PROCESSED with an errorMessage failed LinkedIn's payload validation: its job is REJECTED with the message", async () => {
+    env().sandbox.faults.taskOutcome('job-1084', 'PROCESSED', 'Invalid Field: /city; Invalid Field: /state;');
+
+    const result = await resync(env(), ['job-1084', 'job-1125']);
+
+    expect(fates(result)).toEqual({ 'job-1084': 'REJECTED', 'job-1125': 'UPDATED/CONFIRMED' });
+    expect(jobOf(result, 'job-1084').reason).toContain(
+      'processed by LinkedIn but failed payload validation: Invalid Field: /city; Invalid Field: /state;',
+    );
+    expect(result.totals).toMatchObject({ sent: 1, confirmed: 1, rejected: 1 });
+    expect(result.outcome).toBe('PARTIAL');
+  });
+
   test('an UPDATE of a job LinkedIn does not have is sent once more with CREATE, followed, and confirmed', async () => {
     env().sandbox.reset();
     env().sandbox.seedExistingJobs(DEMO, ['job-1091']);
@@ -349,8 +427,50 @@ describe("LinkedIn's tasks", () => {
     expect(env().sandbox.heldJob(DEMO, 'job-1092')?.state).toBe('OPEN');
   });
 
-  test('a job closed in the ATS is sent with CLOSE in a call of its own and ends CLOSED on LinkedIn', async () => {
+  test('a CREATE element refused with the duplicate creation words records the job CREATED and confirmed', async () => {
+    env().sandbox.reset();
+    env().sandbox.seedExistingJobs(DEMO, ['job-1090']);
+    const message =
+      'Trying to create a job with same partnerIdentifier already exists. It is duplicate creation request ' +
+      'for a basic job or a non-draft premium job. Dropping the duplicate job posting creation request.';
+    env().sandbox.faults.rejectElement('job-1089', { status: 400, message, operation: 'CREATE' });
+
+    const result = await resync(env(), ['job-1089', 'job-1090']);
+
+    expect(
+      env()
+        .sandbox.postedElements(DEMO)
+        .map((e) => [e.externalJobPostingId, e.operation, e.status]),
+    ).toEqual([
+      ['job-1089', 'UPDATE', 202],
+      ['job-1090', 'UPDATE', 202],
+      ['job-1089', 'CREATE', 400],
+    ]);
+    expect(fates(result)).toEqual({ 'job-1089': 'CREATED/CONFIRMED', 'job-1090': 'UPDATED/CONFIRMED' });
+    expect(result.totals).toMatchObject({ sent: 2, created: 1, confirmed: 2, rejected: 0 });
+  });
+
+  test('a job closed in the ATS is sent with CLOSE, the whole job, in a call of its own and ends CLOSED on LinkedIn', async () => {
     const result = await resync(env(), ['job-1039', 'job-1040']);
+
+    const [closeElement] = env()
+      .sandbox.postedElements(DEMO)
+      .filter((e) => e.operation === 'CLOSE')
+      .map((e) => e.element);
+    const [atsJob] = await env().jobStore.loadJobs(DEMO, ['job-1039']);
+    expect(closeElement).toEqual({
+      externalJobPostingId: 'job-1039',
+      jobPostingOperationType: 'CLOSE',
+      integrationContext: DEMO_APPLICATION.integrationContext,
+      title: atsJob?.title,
+      description: atsJob?.description,
+      companyApplyUrl: atsJob?.companyApplyUrl,
+      listedAt: atsJob?.listedAt,
+      location: atsJob?.location,
+      ...(atsJob?.workplaceType ? { workplaceTypes: [atsJob.workplaceType] } : {}),
+      ...(atsJob?.employmentStatus ? { employmentStatus: atsJob.employmentStatus } : {}),
+      ...(atsJob?.experienceLevel ? { experienceLevel: atsJob.experienceLevel } : {}),
+    });
 
     const postings = callsTo(env(), 'simpleJobPostings');
     expect(postings.map(postedIds)).toEqual([['job-1040'], ['job-1039']]);
@@ -367,19 +487,25 @@ describe("LinkedIn's tasks", () => {
     expect(env().sandbox.heldJob(DEMO, 'job-1039')?.state).toBe('CLOSED');
   });
 
-  test('a CLOSE answered 409 because LinkedIn does not hold the job counts as done', async () => {
+  test('a CLOSE refused with a whole-call 409 because LinkedIn does not hold the job counts as done', async () => {
     env().sandbox.reset();
 
     const result = await resync(env(), ['job-1079']);
 
     const postings = callsTo(env(), 'simpleJobPostings');
-    expect(postings.map((call) => call.status)).toEqual([200]);
-    expect(
-      env()
-        .sandbox.postedElements(DEMO)
-        .map((e) => [e.externalJobPostingId, e.operation, e.status]),
-    ).toEqual([['job-1079', 'CLOSE', 409]]);
+    expect(postings.map((call) => [call.status, call.responseBody])).toEqual([
+      [
+        409,
+        {
+          message: 'Cannot close job which is already closed or does not exist',
+          serviceErrorCode: 0,
+          status: 409,
+        },
+      ],
+    ]);
+    expect(env().sandbox.postedElements(DEMO)).toEqual([]);
     expect(fates(result)).toEqual({ 'job-1079': 'CLOSED/CONFIRMED' });
+    expect(result.totals).toMatchObject({ sent: 1, closed: 1, confirmed: 1, unconfirmed: 0 });
     expect(result.outcome).toBe('SUCCEEDED');
   });
 
@@ -407,7 +533,7 @@ describe("LinkedIn's tasks", () => {
       'job-1199': 'CLOSED/CONFIRMED',
     });
     expect(env().sandbox.heldJob(DEMO, 'job-1159')?.state).toBe('CLOSED');
-    expect(result.totals).toMatchObject({ sent: 3, closed: 3, rejected: 0 });
+    expect(result.totals).toMatchObject({ sent: 3, closed: 3, confirmed: 3, rejected: 0 });
   });
 });
 
@@ -542,5 +668,49 @@ describe('a task that never ends', () => {
     // The stuck task was asked about until the window closed, 3 s after the notification.
     const polls = callsTo(env(), 'simpleJobPostingTasks');
     expect(polls.at(-1)?.startedAt).toBeGreaterThanOrEqual(notifiedAt + atLeast(3_000));
+  });
+});
+
+describe('tasks that take LinkedIn a while', () => {
+  // Tasks take 2 s: polls see them running, and two resyncs that both find a job missing both send a
+  // CREATE before either ends.
+  const env = useEnvironment({ sandbox: { taskCompletionMs: 2_000 } });
+
+  test('tasks reporting a status LinkedIn does not document are followed until they end, and confirmed', async () => {
+    env().sandbox.faults.reportRunningTasksAs('QUEUED');
+
+    const result = await resync(env(), ['job-1086', 'job-1127']);
+
+    const polls = callsTo(env(), 'simpleJobPostingTasks');
+    expect(JSON.stringify(polls.map((poll) => poll.responseBody))).toContain('"status":"QUEUED"');
+    expect(fates(result)).toEqual({ 'job-1086': 'UPDATED/CONFIRMED', 'job-1127': 'UPDATED/CONFIRMED' });
+    expect(result.totals).toMatchObject({ sent: 2, confirmed: 2, unconfirmed: 0 });
+  });
+
+  test('a CREATE LinkedIn refuses as a duplicate records the job CREATED, confirmed by that answer, not REJECTED', async () => {
+    env().sandbox.reset();
+    env().sandbox.seedExistingJobs(DEMO, ['job-1088']);
+    const first = notification(['job-1087']);
+    const second = notification(['job-1087', 'job-1088']);
+
+    const responses = await Promise.all([env().notify(first), env().notify(second)]);
+    expect(responses.map((response) => response.status)).toEqual([200, 200]);
+    const results = await Promise.all([handleOf(env(), first).result(), handleOf(env(), second).result()]);
+
+    const creates = env()
+      .sandbox.postedElements(DEMO)
+      .filter((e) => e.externalJobPostingId === 'job-1087' && e.operation === 'CREATE');
+    expect(creates.map((e) => e.status)).toEqual([202, 202]);
+    const polled = callsTo(env(), 'simpleJobPostingTasks').map((poll) => JSON.stringify(poll.responseBody));
+    expect(
+      polled.some((body) =>
+        body.includes('Trying to create a job with same partnerIdentifier already exists'),
+      ),
+    ).toBe(true);
+    for (const result of results) {
+      expect(jobOf(result, 'job-1087')).toMatchObject({ fate: 'CREATED', confirmation: 'CONFIRMED' });
+    }
+    expect(fates(results[1])['job-1088']).toBe('UPDATED/CONFIRMED');
+    expect(env().sandbox.heldJob(DEMO, 'job-1087')?.state).toBe('OPEN');
   });
 });

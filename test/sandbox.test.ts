@@ -195,9 +195,20 @@ describe('token endpoint', () => {
       client_secret: CHILD.clientSecret,
     });
     expect(status).toBe(200);
-    expect(body).toEqual({ access_token: anyString, expires_in: 600 });
+    // As LinkedIn's own sample writes it: "expires_in": "1800", a string.
+    expect(body).toEqual({ access_token: anyString, expires_in: '600' });
     const second = await tokenFor(sandbox, CHILD);
     expect(second).not.toEqual(z.object({ access_token: z.string() }).parse(body).access_token);
+  });
+
+  test('writes expires_in as a number when asked to', async () => {
+    const sandbox = await start({ tokenTtlSeconds: 600, tokenExpiresInAs: 'number' });
+    const { body } = await requestToken(sandbox, {
+      grant_type: 'client_credentials',
+      client_id: CHILD.clientId,
+      client_secret: CHILD.clientSecret,
+    });
+    expect(body).toEqual({ access_token: anyString, expires_in: 600 });
   });
 
   test('answers 401 invalid_client to an unknown client id and to a wrong secret', async () => {
@@ -407,16 +418,7 @@ describe('batch_create on simpleJobPostings', () => {
       '/description',
     ],
     ['a missing description', withoutField(job('job-1'), 'description'), '/description'],
-    [
-      'a companyApplyUrl that is not a URL',
-      job('job-1', { companyApplyUrl: 'careers page' }),
-      '/companyApplyUrl',
-    ],
-    [
-      'a companyApplyUrl that is not http(s)',
-      job('job-1', { companyApplyUrl: 'ftp://x.example' }),
-      '/companyApplyUrl',
-    ],
+    ['a missing companyApplyUrl', withoutField(job('job-1'), 'companyApplyUrl'), '/companyApplyUrl'],
     ['a missing listedAt', withoutField(job('job-1'), 'listedAt'), '/listedAt'],
     ['a listedAt that is not an integer', job('job-1', { listedAt: '2026-01-14' }), '/listedAt'],
     ['a missing location', withoutField(job('job-1'), 'location'), '/location'],
@@ -425,11 +427,6 @@ describe('batch_create on simpleJobPostings', () => {
       'a malformed integrationContext',
       job('job-1', { integrationContext: 'urn:li:company:1' }),
       '/integrationContext',
-    ],
-    [
-      'neither integrationContext nor companyName',
-      withoutField(job('job-1'), 'integrationContext'),
-      '/companyName',
     ],
     ['two workplaceTypes', job('job-1', { workplaceTypes: ['Remote', 'Hybrid'] }), '/workplaceTypes'],
     ['an unknown workplaceType', job('job-1', { workplaceTypes: ['Office'] }), '/workplaceTypes/0'],
@@ -448,6 +445,65 @@ describe('batch_create on simpleJobPostings', () => {
     expect(rejected).toMatchObject({ status: 422, error: { status: 422 } });
     expect(rejected?.error?.message).toMatch(new RegExp(`^ERROR :: ${field} :: `));
     expect(accepted).toMatchObject({ status: 202 });
+  });
+
+  test.each(['title', 'description', 'companyApplyUrl', 'listedAt', 'location'])(
+    'rejects a CLOSE without a %s as a 422 naming the field: CLOSE re-posts the whole job',
+    async (field) => {
+      const sandbox = await start({ now: () => START });
+      sandbox.seedExistingJobs(CHILD.developerApplicationUrn, ['job-1', 'job-2']);
+      const token = await tokenFor(sandbox, CHILD);
+      const close = { jobPostingOperationType: 'CLOSE' };
+      const { status, body } = await postJobs(sandbox, token, {
+        elements: [withoutField(job('job-1', close), field), job('job-2', close)],
+      });
+      expect(status).toBe(200);
+      const [rejected, accepted] = results(body);
+      expect(rejected).toEqual({
+        status: 422,
+        error: {
+          message: `ERROR :: /${field} :: field is required but not found and has no default value\n`,
+          status: 422,
+        },
+      });
+      expect(accepted).toMatchObject({ status: 202 });
+    },
+  );
+
+  test.each([
+    ['is not a URL', 'careers page'],
+    ['is not http(s)', 'ftp://x.example'],
+  ])(
+    'refuses the whole call with a 400 naming the job when a companyApplyUrl %s',
+    async (_case, companyApplyUrl) => {
+      const sandbox = await start({ now: () => START });
+      const token = await tokenFor(sandbox, CHILD);
+      const { status, body } = await postJobs(sandbox, token, {
+        elements: [job('job-good'), job('job-bad', { companyApplyUrl })],
+      });
+      expect(status).toBe(400);
+      expect(body).toEqual({
+        message: stringMatching(
+          /^Invalid company apply url for job with externalPartnerId job-bad, taskUrn urn:li:simpleJobPostingTask:[0-9a-f-]{36}$/,
+        ),
+        serviceErrorCode: 0,
+        status: 400,
+      });
+      expect(sandbox.postedElements()).toEqual([]);
+    },
+  );
+
+  test('refuses the whole call with a 400 when an element names no company', async () => {
+    const sandbox = await start({ now: () => START });
+    const token = await tokenFor(sandbox, CHILD);
+    const { status, body } = await postJobs(sandbox, token, {
+      elements: [job('job-good'), withoutField(job('job-bad'), 'integrationContext')],
+    });
+    expect(status).toBe(400);
+    expect(body).toMatchObject({
+      message: 'Either context or company or companyPageUrl or companyName must be provided',
+      status: 400,
+    });
   });
 
   test('rejects a listedAt given in epoch seconds with a message that says so', async () => {
@@ -491,10 +547,10 @@ describe('batch_create on simpleJobPostings', () => {
     const sandbox = await start({ now: () => START });
     const token = await tokenFor(sandbox, CHILD);
     const { body } = await postJobs(sandbox, token, {
-      elements: [job('job-1', { title: '', listedAt: 1_700_000_000, companyApplyUrl: 'nope' })],
+      elements: [job('job-1', { title: '', listedAt: 1_700_000_000, location: null })],
     });
     const lines = z.string().parse(results(body)[0]?.error?.message).trimEnd().split('\n');
-    expect(lines.map((line) => line.split(' :: ')[1])).toEqual(['/title', '/companyApplyUrl', '/listedAt']);
+    expect(lines.map((line) => line.split(' :: ')[1])).toEqual(['/title', '/listedAt', '/location']);
   });
 });
 
@@ -579,37 +635,75 @@ describe('task status and the jobs LinkedIn holds', () => {
     });
   });
 
-  test('closing an open job succeeds and a second CLOSE of it gets a 409 element', async () => {
+  test('closing an open job succeeds and a second CLOSE of it gets a whole-call 409', async () => {
     const clock = new ManualClock(START);
     const sandbox = await start({ now: clock.now, taskCompletionMs: 10 });
-    sandbox.seedExistingJobs(CHILD.developerApplicationUrn, ['job-1']);
+    sandbox.seedExistingJobs(CHILD.developerApplicationUrn, ['job-1', 'job-2']);
     const token = await tokenFor(sandbox, CHILD);
-    const close = { externalJobPostingId: 'job-1', jobPostingOperationType: 'CLOSE' };
+    const close = job('job-1', { jobPostingOperationType: 'CLOSE' });
     const [closeTask = ''] = await postAccepted(sandbox, token, [close]);
 
-    // Already answered 409 while the first CLOSE is still in progress: that task will close it.
-    const early = await postJobs(sandbox, token, { elements: [close] });
-    expect(results(early.body)[0]).toMatchObject({ status: 409 });
+    // Already refused while the first CLOSE is still in progress (that task will close it), and the
+    // whole call is refused: job-2, open, is not closed by it.
+    const early = await postJobs(sandbox, token, {
+      elements: [job('job-2', { jobPostingOperationType: 'CLOSE' }), close],
+    });
+    expect(early).toMatchObject({
+      status: 409,
+      body: { message: 'Cannot close job which is already closed or does not exist', status: 409 },
+    });
 
     clock.advance(10);
     expect(await taskState(sandbox, token, closeTask)).toMatchObject({ status: 'SUCCEEDED' });
     expect(sandbox.heldJob(CHILD.developerApplicationUrn, 'job-1')?.state).toBe('CLOSED');
+    expect(sandbox.heldJob(CHILD.developerApplicationUrn, 'job-2')?.state).toBe('OPEN');
     const again = await postJobs(sandbox, token, { elements: [close] });
-    expect(again.status).toBe(200);
-    expect(results(again.body)[0]).toEqual({
+    expect(again).toMatchObject({ status: 409, body: { serviceErrorCode: 0, status: 409 } });
+    expect(sandbox.postedElements().map((posted) => [posted.externalJobPostingId, posted.status])).toEqual([
+      ['job-1', 202],
+    ]);
+  });
+
+  test('a CLOSE of a job LinkedIn never held gets a whole-call 409', async () => {
+    const sandbox = await start({ now: () => START });
+    const token = await tokenFor(sandbox, CHILD);
+    const { status, body } = await postJobs(sandbox, token, {
+      elements: [job('job-unknown', { jobPostingOperationType: 'CLOSE' })],
+    });
+    expect(status).toBe(409);
+    expect(body).toEqual({
+      message: 'Cannot close job which is already closed or does not exist',
+      serviceErrorCode: 0,
       status: 409,
-      error: { message: stringContaining('already closed or does not exist'), status: 409 },
     });
   });
 
-  test('a CLOSE of a job LinkedIn never held gets a 409 element', async () => {
-    const sandbox = await start();
+  test('a CREATE of a job LinkedIn holds ends FAILED as a duplicate creation request, and the job stays as it was', async () => {
+    const clock = new ManualClock(START);
+    const sandbox = await start({ now: clock.now, taskCompletionMs: 10 });
+    sandbox.seedExistingJobs(CHILD.developerApplicationUrn, ['job-held']);
+    const held = sandbox.heldJob(CHILD.developerApplicationUrn, 'job-held');
     const token = await tokenFor(sandbox, CHILD);
-    const { status, body } = await postJobs(sandbox, token, {
-      elements: [{ externalJobPostingId: 'job-unknown', jobPostingOperationType: 'CLOSE' }],
+    const [first = '', second = ''] = await postAccepted(sandbox, token, [job('job-held'), job('job-new')]);
+    // The second CREATE of job-new comes while the first is still in progress: it ends a duplicate too.
+    const [third = ''] = await postAccepted(sandbox, token, [job('job-new')]);
+    clock.advance(10);
+
+    const duplicate = await taskState(sandbox, token, first);
+    expect(duplicate.status).toBe('FAILED');
+    expect(duplicate.errorMessage).toBe(
+      'Job processing failed due to a client-side error. Please check payload and integration setup. ' +
+        'Error details: Trying to create a job with same partnerIdentifier already exists. It is duplicate ' +
+        'creation request for a basic job or a non-draft premium job. Dropping the duplicate job posting ' +
+        `creation request. LinkedIn job id: ${held?.jobPostingUrn.replace('urn:li:jobPosting:', '')}, ` +
+        'externalJobPostingId: job-held',
+    );
+    expect(sandbox.heldJob(CHILD.developerApplicationUrn, 'job-held')).toEqual(held);
+    expect(await taskState(sandbox, token, second)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await taskState(sandbox, token, third)).toMatchObject({
+      status: 'FAILED',
+      errorMessage: stringContaining('same partnerIdentifier already exists'),
     });
-    expect(status).toBe(200);
-    expect(results(body)[0]).toMatchObject({ status: 409, error: { status: 409 } });
   });
 
   test("reports unknown task ids and another application's tasks under errors with 404", async () => {
@@ -826,6 +920,19 @@ describe('fault knobs', () => {
     },
   );
 
+  test('rejectElement with an operation refuses only elements of that operation', async () => {
+    const sandbox = await start({ now: () => START });
+    sandbox.seedExistingJobs(CHILD.developerApplicationUrn, ['job-1']);
+    const token = await tokenFor(sandbox, CHILD);
+    sandbox.faults.rejectElement('job-1', { status: 400, message: 'no CREATE', operation: 'CREATE' });
+    const update = await postJobs(sandbox, token, {
+      elements: [job('job-1', { jobPostingOperationType: 'UPDATE' })],
+    });
+    expect(results(update.body)).toEqual([objectContaining({ status: 202 })]);
+    const create = await postJobs(sandbox, token, { elements: [job('job-1')] });
+    expect(results(create.body)).toEqual([{ status: 400, error: { status: 400, message: 'no CREATE' } }]);
+  });
+
   test('taskOutcome makes tasks end FAILED with the message, stay IN_PROGRESS, or end PROCESSED', async () => {
     const clock = new ManualClock(START);
     const sandbox = await start({ now: clock.now, taskCompletionMs: 10 });
@@ -833,21 +940,57 @@ describe('fault knobs', () => {
     sandbox.faults.taskOutcome('job-failed', 'FAILED', 'Job was dropped: Invalid Field: /city');
     sandbox.faults.taskOutcome('job-stuck', 'STUCK');
     sandbox.faults.taskOutcome('job-processed', 'PROCESSED');
-    const [failed = '', stuck = '', processed = '', normal = ''] = await postAccepted(sandbox, token, [
-      job('job-failed'),
-      job('job-stuck'),
-      job('job-processed'),
-      job('job-normal'),
-    ]);
+    sandbox.faults.taskOutcome('job-invalid', 'PROCESSED', 'Invalid Field: /city');
+    const [failed = '', stuck = '', processed = '', normal = '', invalid = ''] = await postAccepted(
+      sandbox,
+      token,
+      [job('job-failed'), job('job-stuck'), job('job-processed'), job('job-normal'), job('job-invalid')],
+    );
     clock.advance(20 * 60_000);
     expect(await taskState(sandbox, token, failed)).toMatchObject({
       status: 'FAILED',
       errorMessage: 'Job was dropped: Invalid Field: /city',
     });
     expect(await taskState(sandbox, token, stuck)).toMatchObject({ status: 'IN_PROGRESS' });
-    expect(await taskState(sandbox, token, processed)).toMatchObject({ status: 'PROCESSED' });
+    const processedState = await taskState(sandbox, token, processed);
+    expect(processedState.status).toBe('PROCESSED');
+    expect(processedState.errorMessage).toBeUndefined();
+    // "processed by LinkedIn but also failed payload validation": PROCESSED with an errorMessage.
+    expect(await taskState(sandbox, token, invalid)).toMatchObject({
+      status: 'PROCESSED',
+      errorMessage: 'Invalid Field: /city',
+    });
     expect(await taskState(sandbox, token, normal)).toMatchObject({ status: 'SUCCEEDED' });
     expect(sandbox.heldJob(CHILD.developerApplicationUrn, 'job-failed')).toBeUndefined();
+  });
+
+  test('statusesAsStrings writes element statuses as numeric strings, as the OpenAPI file types them', async () => {
+    const sandbox = await start({ now: () => START });
+    const token = await tokenFor(sandbox, CHILD);
+    sandbox.faults.statusesAsStrings(true);
+    const { status, body } = await postJobs(sandbox, token, {
+      elements: [job('job-1'), withoutField(job('job-2'), 'title')],
+    });
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      elements: [
+        { id: anyString, status: '202', location: anyString },
+        { status: '422', error: { message: anyString, status: '422' } },
+      ],
+    });
+    sandbox.faults.statusesAsStrings(false);
+    expect(results((await postJobs(sandbox, token, { elements: [job('job-3')] })).body)[0]?.status).toBe(202);
+  });
+
+  test('reportRunningTasksAs makes running tasks report an undocumented status until they end', async () => {
+    const clock = new ManualClock(START);
+    const sandbox = await start({ now: clock.now, taskCompletionMs: 10 });
+    const token = await tokenFor(sandbox, CHILD);
+    sandbox.faults.reportRunningTasksAs('QUEUED');
+    const [taskId = ''] = await postAccepted(sandbox, token, [job('job-1')]);
+    expect(await taskState(sandbox, token, taskId)).toMatchObject({ status: 'QUEUED' });
+    clock.advance(10);
+    expect(await taskState(sandbox, token, taskId)).toMatchObject({ status: 'SUCCEEDED' });
   });
 
   test('expireAllTokens makes every issued token answer 65602 while new tokens work', async () => {
@@ -869,10 +1012,13 @@ describe('fault knobs', () => {
     sandbox.faults.setLatency('simpleJobPostings', 10_000);
     sandbox.faults.rejectElement('job-1', { message: 'no' });
     sandbox.faults.taskOutcome('job-1', 'STUCK');
+    sandbox.faults.statusesAsStrings(true);
+    sandbox.faults.reportRunningTasksAs('QUEUED');
     sandbox.faults.clear();
     const started = performance.now();
     const [taskId = ''] = await postAccepted(sandbox, token, [job('job-1')]);
     expect(performance.now() - started).toBeLessThan(5000);
+    expect(await taskState(sandbox, token, taskId)).toMatchObject({ status: 'IN_PROGRESS' });
     clock.advance(10);
     expect(await taskState(sandbox, token, taskId)).toMatchObject({ status: 'SUCCEEDED' });
   });
@@ -1066,6 +1212,17 @@ describe('admin HTTP under /_sandbox/', () => {
     const started = performance.now();
     await tokenFor(sandbox, CHILD);
     expect(performance.now() - started).toBeGreaterThanOrEqual(atLeast(500));
+
+    await admin(sandbox, 'faults', { statusesAsStrings: true });
+    await admin(sandbox, 'faults', { reportRunningTasksAs: 'QUEUED' });
+    const posted = await postJobs(sandbox, token, { elements: [job('job-4')] });
+    expect(posted.body).toMatchObject({ elements: [{ status: '202' }] });
+    const [{ id: queued = '' } = {}] = z
+      .object({ elements: z.array(z.object({ id: z.string() })) })
+      .parse(posted.body).elements;
+    expect(await taskState(sandbox, token, queued)).toMatchObject({ status: 'QUEUED' });
+    await admin(sandbox, 'faults', { reportRunningTasksAs: null });
+    expect(await taskState(sandbox, token, queued)).toMatchObject({ status: 'IN_PROGRESS' });
 
     await admin(sandbox, 'faults', { expireAllTokens: true });
     expect((await postJobs(sandbox, token, { elements: [job('job-2')] })).body).toMatchObject({

@@ -1,6 +1,6 @@
 import { signNotification } from '../src/api/signature';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import { type ResyncResult } from '../src/contract';
+import { type JobResult, type ResyncResult } from '../src/contract';
 import {
   SAMPLE_INDIVIDUAL,
   startTestEnvironment,
@@ -136,9 +136,18 @@ describe('refused notifications start nothing', () => {
       'externalJobPostingIds[1] must not be empty',
     ],
     [
-      'an id over 75 characters',
-      { ...valid, externalJobPostingIds: ['j'.repeat(76)] },
-      'externalJobPostingIds[0] must be at most 75 characters',
+      'ids that are neither a list nor a string',
+      { ...valid, externalJobPostingIds: { id: 'job-1' } },
+      'externalJobPostingIds must be an array of strings',
+    ],
+    [
+      'a missing syncAllOpenJobs',
+      {
+        developerApplicationUrn: DEMO_APPLICATION.urn,
+        type: 'RESYNC_JOBS',
+        externalJobPostingIds: ['job-1'],
+      },
+      'syncAllOpenJobs is required',
     ],
     [
       'an unknown application',
@@ -203,4 +212,56 @@ test('health answers 200 and readiness reports Temporal reachable', async () => 
 
 test('an unknown route gets 404 with an errorMessage', async () => {
   await expectRefusal(await fetch(`${env.apiUrl}/nowhere`), 404, 'no route for GET /nowhere');
+});
+
+describe('notifications that are odd but understood get 200, and what can be done is done', () => {
+  const notice = (fields: Record<string, unknown>) =>
+    JSON.stringify({ developerApplicationUrn: DEMO_APPLICATION.urn, type: 'RESYNC_JOBS', ...fields });
+  const fatesOf = (jobs: readonly JobResult[]) =>
+    Object.fromEntries(jobs.map((job) => [job.externalJobPostingId, job.fate]));
+
+  test('a single id as a string, repeated ids and an id longer than any the ATS holds: known ones sent once, the others NOT_IN_ATS', async () => {
+    const long = 'j'.repeat(300);
+    const bodies = [
+      notice({ syncAllOpenJobs: false, externalJobPostingIds: 'job-1040' }),
+      notice({ syncAllOpenJobs: false, externalJobPostingIds: ['job-1041', 'job-1041', long, 'job-1041'] }),
+    ];
+    const responses = await Promise.all(bodies.map((body) => env.notify(body)));
+    expect(responses.map((response) => response.status)).toEqual([200, 200]);
+    const [single, listed] = await Promise.all(
+      bodies.map(
+        (body) => env.client.workflow.getHandle(env.workflowIdOf(body)).result() as Promise<ResyncResult>,
+      ),
+    );
+
+    expect(fatesOf(single?.jobs ?? [])).toEqual({ 'job-1040': 'UPDATED' });
+    expect(fatesOf(listed?.jobs ?? [])).toEqual({ 'job-1041': 'UPDATED', [long]: 'NOT_IN_ATS' });
+    const sent = env.sandbox
+      .postedElements(DEMO_APPLICATION.urn)
+      .filter((element) => ['job-1040', 'job-1041'].includes(element.externalJobPostingId ?? ''));
+    expect(sent.map((element) => element.externalJobPostingId).sort()).toEqual(['job-1040', 'job-1041']);
+    expect(
+      env.sandbox
+        .postedElements(DEMO_APPLICATION.urn)
+        .some((element) => element.externalJobPostingId === long),
+    ).toBe(false);
+  });
+
+  test('a sync-all whose ids are null, of any length or content: every open job, and equivalent deliveries join one resync', async () => {
+    const bodies = [
+      notice({ syncAllOpenJobs: true, externalJobPostingIds: null }),
+      notice({ syncAllOpenJobs: true, externalJobPostingIds: ['x'.repeat(500), '', 42] }),
+      notice({ syncAllOpenJobs: true }),
+    ];
+    const responses = await Promise.all(bodies.map((body) => env.notify(body)));
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
+    const workflowIds = new Set(bodies.map((body) => env.workflowIdOf(body)));
+    expect(workflowIds.size).toBe(1);
+
+    const [workflowId = ''] = workflowIds;
+    const result = (await env.client.workflow.getHandle(workflowId).result()) as ResyncResult;
+    const open = await env.jobStore.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 1_000 });
+    expect(result.totals).toMatchObject({ requested: open.length, notInAts: 0 });
+    expect(result.totals.sent).toBe(open.length);
+  });
 });

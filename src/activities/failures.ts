@@ -1,5 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType } from '../failures';
+import { readWholeCallError } from '../linkedin/answers';
+import type { ElementResult } from '../linkedin/client';
+import type { JobPostingElement } from '../linkedin/elements';
 import { LinkedInApiError } from '../linkedin/linkedin-api-error';
 import { LinkedInCredentialsError } from '../linkedin/linkedin-credentials-error';
 import { LinkedInContractError } from '../linkedin/linkedin-contract-error';
@@ -63,4 +66,34 @@ export function toActivityFailure(error: unknown): unknown {
     return ApplicationFailure.nonRetryable(error.message, FailureType.LinkedInContractViolation);
   }
   return error;
+}
+
+/**
+ * Sends one call's elements, and reads a whole-call refusal the way LinkedIn documents it (see
+ * `readWholeCallError`): a refusal naming one job answers for that job alone and the others are sent
+ * again; a CLOSE call answered 409 is that job's answer, or, for several jobs, each goes alone to learn
+ * which one it was. Any other refusal is thrown as it is.
+ */
+export async function sendNarrowing(
+  elements: readonly JobPostingElement[],
+  send: (elements: JobPostingElement[]) => Promise<ElementResult[]>,
+): Promise<ElementResult[]> {
+  try {
+    return await send([...elements]);
+  } catch (error) {
+    const operation = elements[0]?.jobPostingOperationType ?? '';
+    const ids = elements.map((element) => element.externalJobPostingId);
+    const answer = readWholeCallError(error, operation, ids);
+    if (answer.kind === 'whole-call') throw error;
+    if (answer.kind === 'close-conflict') {
+      if (elements.length === 1) return [{ ok: false, status: answer.status, message: answer.message }];
+      const answers: ElementResult[] = [];
+      for (const element of elements) answers.push(...(await sendNarrowing([element], send)));
+      return answers;
+    }
+    const rest = elements.filter((_, index) => index !== answer.index);
+    const others = rest.length === 0 ? [] : await sendNarrowing(rest, send);
+    const named: ElementResult = { ok: false, status: answer.status, message: answer.message };
+    return [...others.slice(0, answer.index), named, ...others.slice(answer.index)];
+  }
 }

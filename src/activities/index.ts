@@ -9,8 +9,9 @@ import { LinkedInApiError } from '../linkedin/linkedin-api-error';
 import { LinkedInCredentialsError } from '../linkedin/linkedin-credentials-error';
 import type { TaskPoller } from '../linkedin/task-poller';
 import type { TokenCache } from '../linkedin/token-cache';
+import { alreadyOnLinkedIn } from '../linkedin/answers';
 import { BatchProgress } from './batch-progress';
-import { isPermanentRefusal, toActivityFailure } from './failures';
+import { isPermanentRefusal, sendNarrowing, toActivityFailure } from './failures';
 
 export interface ActivityDeps {
   jobStore: JobStore;
@@ -118,30 +119,6 @@ export function createActivities(deps: ActivityDeps) {
         return post(await deps.tokens.get(app, cancellation));
       }
     });
-  }
-
-  /**
-   * A CLOSE call. LinkedIn answers a whole call 409 when a job in it is already closed or absent there
-   * (linkedin.md §5): for one job that is its answer; for several, each goes alone to learn which.
-   */
-  async function sendCloses(
-    app: DeveloperApplication,
-    elements: JobPostingElement[],
-    notAfter: number,
-    cancellation: AbortSignal,
-  ): Promise<ElementResult[]> {
-    try {
-      return await send(app, elements, notAfter, cancellation);
-    } catch (error) {
-      if (!(error instanceof LinkedInApiError) || error instanceof LinkedInCredentialsError) throw error;
-      if (error.status !== 409) throw error;
-      if (elements.length === 1) return [{ ok: false, status: 409, message: error.message }];
-      const answers: ElementResult[] = [];
-      for (const element of elements) {
-        answers.push(...(await sendCloses(app, [element], notAfter, cancellation)));
-      }
-      return answers;
-    }
   }
 
   return {
@@ -295,7 +272,10 @@ export function createActivities(deps: ActivityDeps) {
           reason: 'the ATS holds no job with this id',
         });
       } else if (job.status === 'CLOSED') {
-        closes.push(closeElement(job, app));
+        const mapped = closeElement(job, app, now());
+        if ('problem' in mapped)
+          results.set(id, { externalJobPostingId: id, fate: 'REJECTED', reason: mapped.problem });
+        else closes.push(mapped.element);
       } else {
         const probe = progress.unanswered.has(id);
         const mapped = jobElement(job, app, probe ? 'UPDATE' : input.operation, now());
@@ -310,19 +290,19 @@ export function createActivities(deps: ActivityDeps) {
     for (const elements of [probes, sends, closes]) {
       if (elements.length === 0) continue;
       const creates = elements === sends && input.operation === 'CREATE';
-      // From the moment the CREATE call leaves until its answer is read, LinkedIn may hold the jobs.
-      const onCall = creates
-        ? () => {
-            for (const element of elements) progress.unanswered.add(element.externalJobPostingId);
-            beat();
-          }
-        : undefined;
+      // From the moment a CREATE call leaves until its answer is read, LinkedIn may hold its jobs.
+      const onCall = (part: JobPostingElement[]) =>
+        creates
+          ? () => {
+              for (const element of part) progress.unanswered.add(element.externalJobPostingId);
+              beat();
+            }
+          : undefined;
       let answers: ElementResult[];
       try {
-        answers =
-          elements === closes
-            ? await sendCloses(app, elements, input.notAfter, cancellation)
-            : await send(app, elements, input.notAfter, cancellation, onCall);
+        answers = await sendNarrowing(elements, (part) =>
+          send(app, part, input.notAfter, cancellation, onCall(part)),
+        );
       } catch (error) {
         // A whole-call 4xx (401 and 429 included) means LinkedIn did not take the CREATEs; a 5xx, a
         // timeout or a dropped connection leaves them unanswered.
@@ -359,9 +339,9 @@ export function createActivities(deps: ActivityDeps) {
             confirmation: 'PENDING',
             taskUrn: answer.taskUrn,
           });
-        } else if (operation === 'CLOSE' && answer.status === 409) {
-          // Already closed or absent on LinkedIn: the ATS's truth already holds there.
-          results.set(id, { externalJobPostingId: id, fate: 'CLOSED', confirmation: 'CONFIRMED' });
+        } else if (alreadyOnLinkedIn(operation, answer)) {
+          // Already closed or absent (CLOSE), or already there (CREATE): the ATS's truth holds on LinkedIn.
+          results.set(id, { externalJobPostingId: id, fate, confirmation: 'CONFIRMED' });
         } else if (answer.status === 429 || answer.status >= 500) {
           refusedForNow ??= new LinkedInApiError(
             answer.status,

@@ -2,13 +2,8 @@ import type { z } from 'zod';
 import { LinkedInApiError } from './linkedin-api-error';
 import { LinkedInContractError } from './linkedin-contract-error';
 import { LinkedInUnreachableError } from './linkedin-unreachable-error';
-import {
-  BatchCreateResponse,
-  ErrorBody,
-  TaskStatusResponse,
-  TokenResponse,
-  type TaskStatus,
-} from './schemas';
+import { BatchCreateResponse, ErrorBody, TaskStatusResponse, TokenResponse } from './schemas';
+import { readTask, type TaskStatus } from './answers';
 import type { JobPostingElement } from './elements';
 
 export interface LinkedInClientOptions {
@@ -26,6 +21,7 @@ export interface AccessToken {
 
 export type ElementResult = { ok: true; taskUrn: string } | { ok: false; status: number; message: string };
 
+/** A task as `readTask` reads it. */
 export interface TaskState {
   status: TaskStatus;
   externalJobPostingId: string | undefined;
@@ -120,11 +116,12 @@ export class LinkedInClient {
     const parsed = parse(TaskStatusResponse, await readJson(response), 'simpleJobPostingTasks');
     const states = new Map<string, TaskState>();
     for (const [urn, task] of Object.entries(parsed.results)) {
+      const reading = readTask(task.status, task.errorMessage);
       states.set(urn, {
-        status: task.status,
-        externalJobPostingId: task.externalJobPostingId,
-        jobPosting: task.jobPosting,
-        errorMessage: task.errorMessage,
+        status: reading.status,
+        externalJobPostingId: task.externalJobPostingId ?? undefined,
+        jobPosting: task.jobPosting ?? undefined,
+        errorMessage: reading.errorMessage,
       });
     }
     return states;
@@ -178,11 +175,13 @@ async function apiError(response: Response): Promise<LinkedInApiError> {
   const text = await response.text().catch(() => '');
   let message = `HTTP ${response.status}`;
   let serviceErrorCode: number | undefined;
+  let externalJobPostingId: string | undefined;
   try {
     const body = ErrorBody.safeParse(JSON.parse(text));
     if (body.success) {
       message = body.data.message ?? body.data.error_description ?? message;
       serviceErrorCode = body.data.serviceErrorCode;
+      externalJobPostingId = body.data.errorDetails?.externalJobPostingId;
     }
   } catch {
     // Not JSON (a proxy's page, say): the status alone decides.
@@ -192,6 +191,7 @@ async function apiError(response: Response): Promise<LinkedInApiError> {
     message,
     serviceErrorCode,
     retryAfterMs(response.headers.get('retry-after')),
+    externalJobPostingId,
   );
 }
 

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { AtsJob, DeveloperApplication } from '../ats/job-store';
-import { MAX_EXTERNAL_ID_LENGTH } from '../contract';
 
 export type OperationType = 'CREATE' | 'UPDATE' | 'CLOSE';
 
-/** A SimpleJobPostings element (linkedin.md §5). UPDATE and CREATE carry the whole job. */
+/** A SimpleJobPostings element (linkedin.md §5). Every operation, CLOSE included, carries the whole job. */
 export interface JobPostingElement {
   externalJobPostingId: string;
   jobPostingOperationType: OperationType;
@@ -44,7 +43,8 @@ const EXPERIENCE_LEVELS = [
  * as rejected with the reason, instead of costing a call LinkedIn would refuse.
  */
 const SendableJob = z.object({
-  externalJobPostingId: z.string().min(1).max(MAX_EXTERNAL_ID_LENGTH),
+  // No length limit here: LinkedIn's pages disagree (200 or 75 characters), so its answer decides.
+  externalJobPostingId: z.string().min(1),
   title: z
     .string()
     .trim()
@@ -73,11 +73,11 @@ function owner(
     : { companyName: application.companyName };
 }
 
-/** The full job for UPDATE or CREATE, or why the ATS's data cannot be sent. */
+/** The full job for UPDATE, CREATE or CLOSE, or why the ATS's data cannot be sent. */
 export function jobElement(
   job: AtsJob,
   application: DeveloperApplication,
-  operation: 'UPDATE' | 'CREATE',
+  operation: OperationType,
   now: number,
 ): ElementOrProblem {
   const checked = SendableJob.safeParse(job);
@@ -103,11 +103,14 @@ export function jobElement(
   return { element };
 }
 
-/** CLOSE needs only the id and the owner. */
-export function closeElement(job: AtsJob, application: DeveloperApplication): JobPostingElement {
-  return {
-    externalJobPostingId: job.externalJobPostingId,
-    jobPostingOperationType: 'CLOSE',
-    ...owner(application),
-  };
+/**
+ * CLOSE is a whole re-post of the job: "re-post the job using the same externalJobPostingId value, but
+ * set jobPostingOperationType to CLOSE" (Close Jobs,
+ * https://learn.microsoft.com/en-us/linkedin/talent/job-postings/api/close-jobs), and the OpenAPI file
+ * requires companyApplyUrl, externalJobPostingId, jobPostingOperationType, description, title, listedAt and
+ * location on every element (linkedin-developers/job-posting-development-tools,
+ * OpenAPI-specification/job_posting_v2.yaml, closeJobPostingFoundationSchemaExample).
+ */
+export function closeElement(job: AtsJob, application: DeveloperApplication, now: number): ElementOrProblem {
+  return jobElement(job, application, 'CLOSE', now);
 }

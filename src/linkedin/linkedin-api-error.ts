@@ -7,6 +7,8 @@ export class LinkedInApiError extends Error {
     readonly serviceErrorCode: number | undefined,
     /** From Retry-After, when LinkedIn sent one. */
     readonly retryAfterMs: number | undefined,
+    /** The job the error names in `errorDetails`, when it names one. */
+    readonly externalJobPostingId?: string,
   ) {
     super(message);
   }

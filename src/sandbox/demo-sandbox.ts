@@ -35,11 +35,13 @@ export function demoJobIds(developerApplicationUrn: string): string[] {
 export async function startDemoSandbox(options: LinkedInSandboxOptions): Promise<LinkedInSandbox> {
   const sandbox = await startLinkedInSandbox(options);
   registerDemoApplications(sandbox);
-  for (const app of DEMO_APPLICATIONS) {
-    const held = demoJobIds(app.urn).filter(
-      (id, index) => DEMO_SAMPLE_JOB_IDS.includes(id) || index % 25 !== 24,
-    );
-    sandbox.seedExistingJobs(app.urn, held);
-  }
+  for (const app of DEMO_APPLICATIONS) sandbox.seedExistingJobs(app.urn, demoHeldJobIds(app.urn));
   return sandbox;
+}
+
+/** The demo jobs the demo sandbox holds from the start: all but every 25th (never a sample job). */
+export function demoHeldJobIds(developerApplicationUrn: string): string[] {
+  return demoJobIds(developerApplicationUrn).filter(
+    (id, index) => DEMO_SAMPLE_JOB_IDS.includes(id) || index % 25 !== 24,
+  );
 }

@@ -1,7 +1,11 @@
 /**
  * The per-element rules LinkedIn applies to a SimpleJobPostings element (linkedin.md §5). A broken rule
- * becomes one `ERROR :: /<field> :: <why>` line of the element's 422 message, as LinkedIn formats them.
+ * becomes one `ERROR :: /<field> :: <why>` line of the element's 422 message, as LinkedIn formats them
+ * (Create Jobs, API error details, https://learn.microsoft.com/en-us/linkedin/talent/job-postings/api/create-jobs).
+ * Two refusals of that table are whole-call 400s instead: an invalid companyApplyUrl and a missing company.
  */
+
+import { randomUUID } from 'node:crypto';
 
 export const OPERATIONS = ['CREATE', 'UPDATE', 'RENEW', 'CLOSE'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -27,6 +31,11 @@ const EXPERIENCE_LEVELS = [
 ] as const;
 const LISTING_TYPES = ['BASIC', 'PREMIUM'] as const;
 
+/**
+ * The strictest reading: a 2026 Job Posting API schema page says 75 characters, while the OpenAPI file
+ * (job_posting_v2.yaml, maxLength 200) and a 2025 page allow 200. The service sends any id and lets this
+ * element answer decide.
+ */
 export const MAX_EXTERNAL_ID_LENGTH = 75;
 export const MAX_TITLE_LENGTH = 200;
 export const MIN_DESCRIPTION_LENGTH = 100;
@@ -41,12 +50,20 @@ export interface ElementVerdict {
   operation: Operation | null;
   /** Empty when the element is valid. */
   errors: string[];
+  /** A problem LinkedIn refuses the whole call for (HTTP 400), when the element has one. */
+  wholeCallError?: string;
 }
 
 export function isOperation(value: unknown): value is Operation {
   return typeof value === 'string' && (OPERATIONS as readonly string[]).includes(value);
 }
 
+/**
+ * Every operation is checked alike: CLOSE is "a copy of the Create … request with jobPostingOperationType
+ * set to CLOSE" (job_posting_v2.yaml, closeJobPostingFoundationSchemaExample; Close Jobs,
+ * https://learn.microsoft.com/en-us/linkedin/talent/job-postings/api/close-jobs), and the schema's required
+ * fields hold for every element.
+ */
 export function validateElement(element: unknown, nowMs: number): ElementVerdict {
   if (!isRecord(element)) {
     return {
@@ -68,11 +85,6 @@ export function validateElement(element: unknown, nowMs: number): ElementVerdict
     errors.push(line('jobPostingOperationType', `${JSON.stringify(op)} is not an enum symbol`));
   }
 
-  checkCompany(element, operation !== 'CLOSE', errors);
-  if (operation === null || operation === 'CLOSE') {
-    return { externalJobPostingId, operation, errors };
-  }
-
   checkString(element, 'title', { required: true, max: MAX_TITLE_LENGTH }, errors);
   checkString(
     element,
@@ -80,16 +92,23 @@ export function validateElement(element: unknown, nowMs: number): ElementVerdict
     { required: true, min: MIN_DESCRIPTION_LENGTH, max: MAX_DESCRIPTION_LENGTH },
     errors,
   );
-  checkApplyUrl(element, errors);
+  const applyUrlError = checkApplyUrl(element, errors);
   checkListedAt(element, nowMs, errors);
   checkString(element, 'location', { required: true }, errors);
+  const companyError = checkCompany(element, errors);
   checkWorkplaceTypes(element, errors);
   checkEnum(element, 'employmentStatus', EMPLOYMENT_STATUSES, errors);
   checkEnum(element, 'experienceLevel', EXPERIENCE_LEVELS, errors);
   checkEnum(element, 'listingType', LISTING_TYPES, errors);
   checkArrayMax(element, 'categories', 3, errors);
   checkArrayMax(element, 'alternateLocations', 7, errors);
-  return { externalJobPostingId, operation, errors };
+  const wholeCallError = applyUrlError ?? companyError;
+  return {
+    externalJobPostingId,
+    operation,
+    errors,
+    ...(wholeCallError === undefined ? {} : { wholeCallError }),
+  };
 }
 
 /** LinkedIn's message: one line per broken rule, each ending in a newline. */
@@ -139,31 +158,43 @@ function checkString(
   }
 }
 
-function checkCompany(element: Record<string, unknown>, required: boolean, errors: string[]): void {
+/**
+ * Neither integrationContext nor companyName: a whole-call 400, "Either context or company or
+ * companyPageUrl or companyName must be provided" (Create Jobs, API error details).
+ */
+function checkCompany(element: Record<string, unknown>, errors: string[]): string | undefined {
   const context = element['integrationContext'];
   if (context !== undefined && context !== null) {
     if (typeof context !== 'string' || !ORGANIZATION_URN.test(context)) {
       errors.push(line('integrationContext', `${JSON.stringify(context)} is not a urn:li:organization:{id}`));
     }
-    return;
+    return undefined;
   }
   const name = element['companyName'];
   if (name === undefined || name === null) {
-    if (required) errors.push(line('companyName', 'field is required when integrationContext is absent'));
-    return;
+    return 'Either context or company or companyPageUrl or companyName must be provided';
   }
   checkString(element, 'companyName', { required: true }, errors);
+  return undefined;
 }
 
-function checkApplyUrl(element: Record<string, unknown>, errors: string[]): void {
+/**
+ * A missing companyApplyUrl is an element 422 like any required field; one that is there but not a URL
+ * is a whole-call 400 naming the job: "Invalid company apply url for job with externalPartnerId {id},
+ * taskUrn urn:li:simpleJobPostingTask:{taskID}" (Create Jobs, API error details).
+ */
+function checkApplyUrl(element: Record<string, unknown>, errors: string[]): string | undefined {
   const value = element['companyApplyUrl'];
   if (value === undefined || value === null) {
     errors.push(missing('companyApplyUrl'));
-    return;
+    return undefined;
   }
-  if (typeof value !== 'string' || !isHttpUrl(value)) {
-    errors.push(line('companyApplyUrl', `${JSON.stringify(value)} is not a valid http(s) URL`));
-  }
+  if (typeof value === 'string' && isHttpUrl(value)) return undefined;
+  const id = element['externalJobPostingId'];
+  return (
+    `Invalid company apply url for job with externalPartnerId ${typeof id === 'string' ? id : String(id)}, ` +
+    `taskUrn urn:li:simpleJobPostingTask:${randomUUID()}`
+  );
 }
 
 function isHttpUrl(value: string): boolean {

@@ -67,8 +67,22 @@ export interface FaultKnobs {
    * operation or only `operation`, the next `times` elements or until cleared.
    */
   rejectElement(externalJobPostingId: string, rejection: ElementRejectionRule): void;
-  /** Tasks created for that job from now on end FAILED, never end (STUCK), or end PROCESSED. */
+  /**
+   * Tasks created for that job from now on end FAILED, never end (STUCK), or end PROCESSED; a message
+   * with PROCESSED is its errorMessage: "processed by LinkedIn but also failed payload validation"
+   * (Check Job Operation Task Status, https://learn.microsoft.com/en-us/linkedin/talent/job-postings/api/check-job-taskstatus).
+   */
   taskOutcome(externalJobPostingId: string, outcome: TaskOutcome, message?: string): void;
+  /**
+   * Element statuses (`status`, `error.status`) answered as numeric strings ("202"), as the OpenAPI file
+   * types them (job_posting_v2.yaml, SimpleJobPostingResponseSchema), instead of numbers.
+   */
+  statusesAsStrings(on: boolean): void;
+  /**
+   * Tasks still running report this status instead of IN_PROGRESS: a value LinkedIn does not document,
+   * which its Java SDK reads as UNKNOWN (talent-solutions-java-sdk, JobTaskStatus.java).
+   */
+  reportRunningTasksAs(status: string | number | undefined): void;
   /** Every token issued so far answers 65602 from now on. */
   expireAllTokens(): void;
   clear(): void;
@@ -78,6 +92,8 @@ export interface FaultKnobs {
 export const AdminFaultRequest = z.union([
   z.object({ clear: z.literal(true) }),
   z.object({ expireAllTokens: z.literal(true) }),
+  z.object({ statusesAsStrings: z.boolean() }),
+  z.object({ reportRunningTasksAs: z.union([z.string(), z.number()]).nullable() }),
   z.object({ setLatency: z.object({ endpoint: FaultEndpoint, ms: z.number().nonnegative() }) }),
   z.object({
     rejectElement: z.object({
@@ -102,6 +118,9 @@ export type AdminFaultRequest = z.infer<typeof AdminFaultRequest>;
 export function applyAdminFaultRequest(knobs: FaultKnobs, request: AdminFaultRequest): void {
   if ('clear' in request) knobs.clear();
   else if ('expireAllTokens' in request) knobs.expireAllTokens();
+  else if ('statusesAsStrings' in request) knobs.statusesAsStrings(request.statusesAsStrings);
+  else if ('reportRunningTasksAs' in request)
+    knobs.reportRunningTasksAs(request.reportRunningTasksAs ?? undefined);
   else if ('setLatency' in request) knobs.setLatency(request.setLatency.endpoint, request.setLatency.ms);
   else if ('rejectElement' in request) {
     const { externalJobPostingId, status, message, operation, times } = request.rejectElement;
@@ -122,6 +141,8 @@ export class Faults implements FaultKnobs {
   private readonly latency = new Map<FaultEndpoint, number>();
   private readonly rejections = new Map<string, ElementRejection>();
   private readonly outcomes = new Map<string, TaskOutcomeRule>();
+  private stringStatuses = false;
+  private runningStatus: string | number | undefined;
 
   constructor(private readonly expireTokens: () => void) {}
 
@@ -151,11 +172,29 @@ export class Faults implements FaultKnobs {
     this.expireTokens();
   }
 
+  statusesAsStrings(on: boolean): void {
+    this.stringStatuses = on;
+  }
+
+  reportRunningTasksAs(status: string | number | undefined): void {
+    this.runningStatus = status;
+  }
+
   clear(): void {
     this.queue = [];
     this.latency.clear();
     this.rejections.clear();
     this.outcomes.clear();
+    this.stringStatuses = false;
+    this.runningStatus = undefined;
+  }
+
+  get answersStatusesAsStrings(): boolean {
+    return this.stringStatuses;
+  }
+
+  get runningTaskStatus(): string | number | undefined {
+    return this.runningStatus;
   }
 
   /** Consumes one use of the oldest queued fault for the endpoint. */

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { formatErrors, isOperation, validateElement } from './element-rules';
-import type { Operation } from './element-rules';
+import type { ElementVerdict, Operation } from './element-rules';
 import { AdminFaultRequest, applyAdminFaultRequest, Faults } from './faults';
 import type { FaultEndpoint, FaultKnobs, FaultSpec, TaskOutcomeRule } from './faults';
 
@@ -20,6 +20,12 @@ export interface LinkedInSandboxOptions {
   port?: number;
   host?: string;
   tokenTtlSeconds?: number;
+  /**
+   * How `expires_in` is written: 'string' (default) as in LinkedIn's own sample, `"expires_in": "1800"`
+   * (Client Credential Flow, https://learn.microsoft.com/en-us/linkedin/shared/authentication/client-credentials-flow),
+   * or 'number' as LinkedIn's Java SDK test fixtures show it.
+   */
+  tokenExpiresInAs?: 'string' | 'number';
   /** How long a task stays IN_PROGRESS before its operation is applied. */
   taskCompletionMs?: number;
   /** The sandbox's clock (epoch ms): token expiry, task completion, listedAt checks, call timestamps. */
@@ -153,6 +159,7 @@ class Sandbox implements LinkedInSandbox {
 
   private readonly now: () => number;
   private readonly tokenTtlSeconds: number;
+  private readonly tokenExpiresInAs: 'string' | 'number';
   private readonly taskCompletionMs: number;
   private readonly server: Server;
   private closed = false;
@@ -173,6 +180,7 @@ class Sandbox implements LinkedInSandbox {
   constructor(options: LinkedInSandboxOptions) {
     this.now = options.now ?? Date.now;
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? 1800;
+    this.tokenExpiresInAs = options.tokenExpiresInAs ?? 'string';
     this.taskCompletionMs = options.taskCompletionMs ?? 1000;
     this.faults = new Faults(() => {
       for (const token of this.tokens.values()) token.expired = true;
@@ -416,7 +424,9 @@ class Sandbox implements LinkedInSandbox {
       expiresAt: this.now() + this.tokenTtlSeconds * 1000,
       expired: false,
     });
-    return { status: 200, body: { access_token: accessToken, expires_in: this.tokenTtlSeconds } };
+    const expiresIn =
+      this.tokenExpiresInAs === 'string' ? String(this.tokenTtlSeconds) : this.tokenTtlSeconds;
+    return { status: 200, body: { access_token: accessToken, expires_in: expiresIn } };
   }
 
   private applicationByClientId(clientId: string | null): ApplicationRegistration | undefined {
@@ -494,14 +504,44 @@ class Sandbox implements LinkedInSandbox {
     }
 
     this.settleTasks();
-    const results = batch.map((element) =>
-      this.acceptElement(auth.developerApplicationUrn, element, callSeq),
+    const now = this.now();
+    const checked = batch.map((element) => ({ element, verdict: validateElement(element, now) }));
+    const refusal = checked.find(({ verdict }) => verdict.wholeCallError !== undefined)?.verdict
+      .wholeCallError;
+    if (refusal !== undefined) return badRequest(refusal);
+    // A whole-call 409, "Cannot close job which is already closed or does not exist" (Create Jobs, API
+    // error details, https://learn.microsoft.com/en-us/linkedin/talent/job-postings/api/create-jobs).
+    if (checked.some(({ verdict }) => this.closesWhatIsNotOpen(auth.developerApplicationUrn, verdict))) {
+      return {
+        status: 409,
+        body: wholeCallError(
+          409,
+          SERVICE_ERROR_NONE,
+          'Cannot close job which is already closed or does not exist',
+        ),
+      };
+    }
+    const results = checked.map(({ element, verdict }) =>
+      this.acceptElement(auth.developerApplicationUrn, element, verdict, callSeq),
     );
-    return { status: 200, body: { elements: results } };
+    const body = this.faults.answersStatusesAsStrings ? results.map(statusesAsStrings) : results;
+    return { status: 200, body: { elements: body } };
   }
 
-  private acceptElement(developerApplicationUrn: string, element: unknown, callSeq: number): unknown {
-    const verdict = validateElement(element, this.now());
+  /** A valid CLOSE of a job that will not be open once the tasks already accepted have run. */
+  private closesWhatIsNotOpen(developerApplicationUrn: string, verdict: ElementVerdict): boolean {
+    const id = verdict.externalJobPostingId;
+    if (verdict.operation !== 'CLOSE' || id === null || verdict.errors.length > 0) return false;
+    if (this.faults.rejectionFor(id, verdict.operation) !== undefined) return false;
+    return this.projectedState(developerApplicationUrn, id) !== 'OPEN';
+  }
+
+  private acceptElement(
+    developerApplicationUrn: string,
+    element: unknown,
+    verdict: ElementVerdict,
+    callSeq: number,
+  ): unknown {
     const { externalJobPostingId: id, operation } = verdict;
     const outcome = (status: number, result: unknown): unknown => {
       this.posted.push({
@@ -521,9 +561,6 @@ class Sandbox implements LinkedInSandbox {
     if (rejection !== undefined) return rejected(rejection.status, rejection.message);
     if (verdict.errors.length > 0 || id === null || operation === null) {
       return rejected(422, formatErrors(verdict.errors));
-    }
-    if (operation === 'CLOSE' && this.projectedState(developerApplicationUrn, id) !== 'OPEN') {
-      return rejected(409, `Job posting ${id} is already closed or does not exist`);
     }
     const task: Task = {
       id: `urn:li:simpleJobPostingTask:${randomUUID()}`,
@@ -576,9 +613,10 @@ class Sandbox implements LinkedInSandbox {
       if (task === undefined || task.developerApplicationUrn !== auth.developerApplicationUrn) {
         errors[id] = { status: 404, message: `simpleJobPostingTask ${id} does not exist` };
       } else {
+        const running = this.faults.runningTaskStatus;
         results[id] = {
           id: task.id,
-          status: task.status,
+          status: task.status === 'IN_PROGRESS' && running !== undefined ? running : task.status,
           externalJobPostingId: task.externalJobPostingId,
           ...(task.jobPosting === undefined ? {} : { jobPosting: task.jobPosting }),
           ...(task.errorMessage === undefined ? {} : { errorMessage: task.errorMessage }),
@@ -610,16 +648,24 @@ class Sandbox implements LinkedInSandbox {
       return;
     }
     if (task.forced?.outcome === 'PROCESSED') {
-      // A feed-managed job: LinkedIn acknowledges the call but the feed stays authoritative.
+      // A feed-managed job: LinkedIn acknowledges the call but the feed stays authoritative; with a
+      // message, "processed by LinkedIn but also failed payload validation" (Check Job Operation Task
+      // Status, https://learn.microsoft.com/en-us/linkedin/talent/job-postings/api/check-job-taskstatus).
       task.status = 'PROCESSED';
       if (job !== undefined) task.jobPosting = job.jobPostingUrn;
+      if (task.forced.message !== undefined) task.errorMessage = task.forced.message;
       return;
     }
     switch (task.operation) {
       case 'CREATE': {
+        if (job?.state === 'OPEN') {
+          // A CREATE of a job LinkedIn holds is dropped as a duplicate (Check Job Operation Task Status,
+          // error codes table).
+          this.fail(task, duplicateCreateMessage(job.jobPostingUrn, task.externalJobPostingId));
+          return;
+        }
         // Creating a closed job posts it again under a new job posting.
-        const created =
-          job?.state === 'OPEN' ? job : { state: 'OPEN' as const, jobPostingUrn: this.nextJobPostingUrn() };
+        const created = { state: 'OPEN' as const, jobPostingUrn: this.nextJobPostingUrn() };
         held.set(task.externalJobPostingId, created);
         this.succeed(task, created.jobPostingUrn);
         return;
@@ -785,6 +831,28 @@ function defaultFaultMessage(status: number): string {
   if (status === 504) return 'Gateway timeout';
   if (status >= 500) return 'Internal server error';
   return `Sandbox fault ${status}`;
+}
+
+/** LinkedIn's words for a CREATE of a job it holds (Check Job Operation Task Status, error codes table). */
+function duplicateCreateMessage(jobPostingUrn: string, externalJobPostingId: string): string {
+  return (
+    'Job processing failed due to a client-side error. Please check payload and integration setup. ' +
+    'Error details: Trying to create a job with same partnerIdentifier already exists. It is duplicate ' +
+    'creation request for a basic job or a non-draft premium job. Dropping the duplicate job posting ' +
+    `creation request. LinkedIn job id: ${jobPostingUrn.replace('urn:li:jobPosting:', '')}, ` +
+    `externalJobPostingId: ${externalJobPostingId}`
+  );
+}
+
+/** An element result with its status codes written as strings ("202"); results carry numbers here. */
+function statusesAsStrings(result: unknown): unknown {
+  if (typeof result !== 'object' || result === null) return result;
+  const { status, error, ...rest } = result as { status?: number; error?: { status?: number } };
+  return {
+    ...rest,
+    ...(status === undefined ? {} : { status: String(status) }),
+    ...(error === undefined ? {} : { error: { ...error, status: String(error.status) } }),
+  };
 }
 
 function wholeCallError(status: number, serviceErrorCode: number, message: string): unknown {

@@ -144,6 +144,8 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
 
   const record = (result: JobResult, delta = 1) => {
     totals[FATE_COUNTER[result.fate]] += delta;
+    // Confirmed by LinkedIn's answer itself (a CLOSE refused 409, a CREATE refused as a duplicate).
+    if (result.confirmation === 'CONFIRMED') totals.confirmed += delta;
   };
   const sourceExhausted = () =>
     input.syncAllOpenJobs
