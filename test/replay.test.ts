@@ -1,0 +1,90 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import * as proto from '@temporalio/proto';
+import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
+import { Worker } from '@temporalio/worker';
+import { quietRuntime, workflowBundle } from './support/temporal';
+
+/**
+ * Histories recorded by the release before (`npm run record-histories`) replay on the workflow code of this
+ * checkout: a change that would strand running resyncs or their followers fails here first.
+ */
+const DIR = join(__dirname, 'fixtures', 'histories');
+
+interface Fixture {
+  name: string;
+  workflowId: string;
+  workflowType: string;
+  history: { events: Array<Record<string, unknown>> };
+}
+
+function fixtures(): Fixture[] {
+  return readdirSync(DIR)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({
+      name: file,
+      ...(JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Omit<Fixture, 'name'>),
+    }));
+}
+
+/**
+ * The SDK's own JSON reader (`historyFromJSON`) fails with "type must be a Type" when npm installs two
+ * copies of protobufjs (one for @temporalio/common, one for @temporalio/proto), as it does here: read the
+ * JSON with the protobufjs copy the History type itself comes from.
+ */
+const { fromJson } = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as {
+  fromJson: (type: unknown, json: unknown, options: object) => proto.temporal.api.history.v1.History;
+};
+const HISTORY = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType(
+  'temporal.api.history.v1.History',
+);
+
+function historyOf(json: unknown): proto.temporal.api.history.v1.History {
+  return fromJson(HISTORY, json, { ignoreUnknownFields: true });
+}
+
+/** Replays each history; returns `name: error` for every one that did not replay. */
+async function replay(histories: Fixture[]): Promise<string[]> {
+  quietRuntime();
+  const failures: string[] = [];
+  const results = Worker.runReplayHistories(
+    { workflowBundle: workflowBundle(), replayName: 'replay-test' },
+    histories.map(({ workflowId, history }) => ({ workflowId, history: historyOf(history) })),
+  );
+  let index = 0;
+  for await (const result of results) {
+    const name = histories[index++]?.name ?? result.workflowId;
+    if (result.error) failures.push(`${name}: ${result.error.name}: ${result.error.message}`);
+  }
+  return failures;
+}
+
+test('the recorded histories cover every path of a resync and its followers', () => {
+  const names = fixtures().map((fixture) => fixture.name);
+  for (const path of ['few-jobs', 'sync-all', 'create-fallback', 'missed-deadline', 'second-round']) {
+    expect(names).toContain(`${path}-run1.json`);
+    expect(names).toContain(`${path}-run1-follower1.json`);
+  }
+  // The sync-all and the second round each continued as new once.
+  expect(names).toContain('sync-all-run2.json');
+  expect(names).toContain('second-round-run2.json');
+});
+
+test('every recorded history replays on the current workflow code without non-determinism', async () => {
+  const all = fixtures();
+  expect(await replay(all)).toEqual([]);
+});
+
+test('a history whose commands differ from what the code commands fails replay', async () => {
+  // The follower child's id as an older release named it: the code now commands another id.
+  const original = fixtures().find((fixture) => fixture.name === 'few-jobs-run1.json');
+  if (!original) throw new Error('few-jobs-run1.json is missing');
+  const changed = JSON.parse(
+    JSON.stringify(original).replaceAll(/-tasks-([0-9a-f]{12})-r0-/g, '-tasks-$1-'),
+  ) as Fixture;
+  const failures = await replay([changed]);
+  expect(failures).toHaveLength(1);
+  expect(failures[0]).toMatch(/DeterminismViolationError/);
+});
