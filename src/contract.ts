@@ -192,8 +192,12 @@ export interface ResyncInput {
   carry?: ResyncCarry;
 }
 
-/** What a job became. */
-export type JobFate = 'UPDATED' | 'CREATED' | 'CLOSED' | 'REJECTED' | 'NOT_IN_ATS' | 'MISSED_DEADLINE';
+/**
+ * What a job became. OUTCOME_UNKNOWN: its call was still unanswered when the deadline abandoned it, so
+ * LinkedIn may or may not have received it. MISSED_DEADLINE: it was never sent.
+ */
+export type JobFate =
+  'UPDATED' | 'CREATED' | 'CLOSED' | 'REJECTED' | 'NOT_IN_ATS' | 'MISSED_DEADLINE' | 'OUTCOME_UNKNOWN';
 
 /** Whether LinkedIn confirmed a sent job: its task ended SUCCEEDED or PROCESSED. */
 export type Confirmation = 'PENDING' | 'CONFIRMED' | 'UNCONFIRMED';
@@ -224,6 +228,8 @@ export interface ResyncTotals {
   rejected: number;
   notInAts: number;
   missedDeadline: number;
+  /** Sent in a call the deadline abandoned unanswered (absent in results of earlier releases). */
+  outcomeUnknown?: number;
 }
 
 export interface ResyncCarry {
@@ -241,6 +247,11 @@ export interface ResyncCarry {
   awaitingReports: number;
   /** Ids LinkedIn accepted a CREATE for in this round, oldest first (bounded); absent in older runs. */
   created?: string[];
+  /**
+   * Every follower of this execution carries its run id, so a report without one is another's. Absent when
+   * the execution began on an earlier release, whose followers report without it.
+   */
+  reportsBound?: boolean;
 }
 
 export interface ResyncResult {
@@ -262,6 +273,8 @@ export interface DeadlineExceededDetails {
   /** Not sent (at most MAX_JOB_DETAILS listed; see notSentCount). */
   notSent: string[];
   notSentCount: number;
+  /** In the call the deadline abandoned unanswered: LinkedIn may have received them. */
+  outcomeUnknown?: string[];
   result: ResyncResult;
 }
 
@@ -270,6 +283,16 @@ export interface TaskReport {
   operation: 'UPDATE' | 'CREATE' | 'CLOSE';
   /** The round of the resync whose tasks these are. */
   round?: number;
+  /**
+   * The `firstExecutionRunId` of the resync that started the follower: a resync drops reports of another
+   * execution of its workflow id (absent from followers of earlier releases).
+   */
+  resyncRunId?: string;
+  /**
+   * An early report of jobs to CREATE, sent as soon as LinkedIn says it lacks them; more reports of the same
+   * follower follow, and only the last one (not partial) counts as the follower's report.
+   */
+  partial?: boolean;
   confirmed: string[];
   /** Tasks that ended FAILED, with LinkedIn's errorMessage. */
   failed: Array<{ externalJobPostingId: string; reason: string }>;

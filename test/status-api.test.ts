@@ -289,6 +289,12 @@ describe('a resync that missed its deadline', () => {
     expect(shown.result?.totals.missedDeadline).toBe(notSent.length);
     const missed = (shown.result?.jobs.items ?? []).filter((job) => job.fate === 'MISSED_DEADLINE');
     expect(missed.map((job) => job.externalJobPostingId).sort()).toEqual([...notSent].sort());
+    // The batch in flight at the deadline is shown apart: LinkedIn may have received it.
+    const unknown = shown.failure?.outcomeUnknown ?? [];
+    expect(unknown.length).toBeGreaterThan(0);
+    expect(shown.result?.totals.outcomeUnknown).toBe(unknown.length);
+    const abandoned = (shown.result?.jobs.items ?? []).filter((job) => job.fate === 'OUTCOME_UNKNOWN');
+    expect(abandoned.map((job) => job.externalJobPostingId).sort()).toEqual([...unknown].sort());
 
     // Listed under its outcome too.
     await eventually(async () => {

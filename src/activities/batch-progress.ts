@@ -14,7 +14,15 @@ const Progress = z.object({
   answered: z.array(
     z.object({
       externalJobPostingId: z.string(),
-      fate: z.enum(['UPDATED', 'CREATED', 'CLOSED', 'REJECTED', 'NOT_IN_ATS', 'MISSED_DEADLINE']),
+      fate: z.enum([
+        'UPDATED',
+        'CREATED',
+        'CLOSED',
+        'REJECTED',
+        'NOT_IN_ATS',
+        'MISSED_DEADLINE',
+        'OUTCOME_UNKNOWN',
+      ]),
       confirmation: z.enum(['PENDING', 'CONFIRMED', 'UNCONFIRMED']).optional(),
       taskUrn: z.string().optional(),
       reason: z.string().optional(),

@@ -46,6 +46,8 @@ export interface FollowTasksInput {
   taskUrns: string[];
   /** Epoch ms: tasks still running then are reported IN_PROGRESS. */
   until: number;
+  /** Return as soon as a task ends FAILED (an UPDATE's job may need a CREATE before the deadline). */
+  returnOnFailure?: boolean;
 }
 
 export interface FollowedTask {
@@ -209,6 +211,8 @@ export function createActivities(deps: ActivityDeps) {
       const done = new Map<string, FollowedTask>();
       const prior: unknown = context.info.heartbeatDetails;
       if (Array.isArray(prior)) for (const task of prior as FollowedTask[]) done.set(task.taskUrn, task);
+      const early = new AbortController();
+      const failed = () => [...done.values()].some((task) => task.status === 'FAILED');
       const record = (ended: ReadonlyMap<string, TaskState>) => {
         for (const [taskUrn, state] of ended) {
           done.set(taskUrn, {
@@ -217,16 +221,26 @@ export function createActivities(deps: ActivityDeps) {
             ...(state.errorMessage === undefined ? {} : { errorMessage: state.errorMessage }),
           });
         }
+        if (input.returnOnFailure && failed()) early.abort();
       };
       const heartbeat = setInterval(() => context.heartbeat([...done.values()]), HEARTBEAT_EVERY_MS);
       try {
         const remaining = input.taskUrns.filter((urn) => !done.has(urn));
-        const states = await deps.taskPoller.follow(app, remaining, {
-          until: input.until,
-          signal: context.cancellationSignal,
-          onProgress: record,
-        });
-        record(states);
+        if (!(input.returnOnFailure && failed())) {
+          const states = await deps.taskPoller
+            .follow(app, remaining, {
+              until: input.until,
+              signal: AbortSignal.any([context.cancellationSignal, early.signal]),
+              onProgress: record,
+            })
+            .catch((error: unknown) => {
+              // Stopped early on a failed task: what ended is in `done`.
+              if (early.signal.aborted && !context.cancellationSignal.aborted)
+                return new Map<string, TaskState>();
+              throw error;
+            });
+          record(states);
+        }
         const ended = [...done.values()].filter((task) => task.status !== 'IN_PROGRESS').length;
         context.log.info('tasks followed', { tasks: input.taskUrns.length, ended });
       } catch (error) {

@@ -77,6 +77,8 @@ const Totals = z.object({
   rejected: z.number(),
   notInAts: z.number(),
   missedDeadline: z.number(),
+  /** Absent in results of earlier releases. */
+  outcomeUnknown: z.number().default(0),
 });
 
 const JobResult = z.object({
@@ -100,6 +102,7 @@ const StoredResult = z.object({
 const StoredDeadlineDetails = z.object({
   notSent: z.array(z.string()),
   notSentCount: z.number(),
+  outcomeUnknown: z.array(z.string()).default([]),
   result: StoredResult,
 });
 
@@ -118,6 +121,8 @@ export interface ResyncFailureView {
   /** ResyncDeadlineExceeded: the jobs not sent (at most 1,000 listed) and how many there were. */
   notSent?: string[];
   notSentCount?: number;
+  /** ResyncDeadlineExceeded: the jobs of the call the deadline abandoned (LinkedIn may have them). */
+  outcomeUnknown?: string[];
 }
 
 /** `GET /resyncs/:workflowId`. */
@@ -221,7 +226,13 @@ async function outcomeOf(
     const details = StoredDeadlineDetails.parse(cause.details?.[0]);
     return {
       result: resultView(details.result, page),
-      failure: { type, message: cause.message, notSent: details.notSent, notSentCount: details.notSentCount },
+      failure: {
+        type,
+        message: cause.message,
+        notSent: details.notSent,
+        notSentCount: details.notSentCount,
+        outcomeUnknown: details.outcomeUnknown,
+      },
     };
   }
 }

@@ -395,6 +395,7 @@ function totalsText(totals: ResyncTotals): string {
     `${totals.rejected} rejected`,
     `${totals.notInAts} not in ATS`,
     `${totals.missedDeadline} missed the deadline`,
+    ...((totals.outcomeUnknown ?? 0) > 0 ? [`${totals.outcomeUnknown} outcome unknown`] : []),
   ].join(' · ');
 }
 

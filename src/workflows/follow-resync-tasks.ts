@@ -2,10 +2,12 @@ import {
   ActivityFailure,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities, FollowedTask } from '../activities';
 import type { TaskReport } from '../contract';
 import { NON_RETRYABLE_FAILURES } from '../failures';
 import { followUpTaskQueue } from '../names';
@@ -22,10 +24,27 @@ export interface FollowResyncTasksInput {
   until: number;
   /** The resync's round (a new one starts when LinkedIn asks again after everything was sent). */
   round?: number;
+  /** The resync execution's first run id, carried in every report (absent from earlier releases). */
+  resyncRunId?: string;
 }
 
 /** LinkedIn's words when an UPDATE names a job it does not have (linkedin.md §6). */
 const NOT_ON_LINKEDIN = /not allowed for a non-existing job/i;
+
+/** Follows in short activities that re-arm by timer (README, Development: a change to what this commands). */
+const FOLLOW_IN_SLICES = 'follow-in-slices';
+/** How long one follow-up activity may hold a worker slot. */
+const SLICE_MS = 10_000;
+/** Between slices no slot is held; the pause doubles while tasks stay unfinished. */
+const FIRST_PAUSE_MS = 5_000;
+const MAX_PAUSE_MS = 2 * 60_000;
+
+const RETRY = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
+};
 
 /**
  * Follows the tasks of one batch beside the resync (which goes on posting), then reports to it: confirmed,
@@ -33,6 +52,7 @@ const NOT_ON_LINKEDIN = /not allowed for a non-existing job/i;
  * its own follower, so the resync's history never carries task urns across continue-as-new.
  */
 export async function followResyncTasks(input: FollowResyncTasksInput): Promise<TaskReport> {
+  if (patched(FOLLOW_IN_SLICES)) return followInSlices(input);
   const left = Math.max(1_000, input.until - Date.now());
   const { followTasks } = proxyActivities<Activities>({
     taskQueue: followUpTaskQueue(workflowInfo().taskQueue),
@@ -87,4 +107,99 @@ export async function followResyncTasks(input: FollowResyncTasksInput): Promise<
     log.info('resync no longer running; report kept in this workflow only', { error: String(error) });
   }
   return report;
+}
+
+/**
+ * Follows in slices: each activity holds a worker slot for at most SLICE_MS (less when an UPDATE's task
+ * fails), then a workflow timer waits without one, so stuck tasks cannot take every slot. Jobs LinkedIn
+ * does not have are reported at once (a partial report), so their CREATE never waits for a slow batch-mate.
+ */
+async function followInSlices(input: FollowResyncTasksInput): Promise<TaskReport> {
+  const jobOf = new Map(input.tasks);
+  const report: TaskReport = {
+    operation: input.operation,
+    round: input.round ?? 0,
+    ...(input.resyncRunId === undefined ? {} : { resyncRunId: input.resyncRunId }),
+    confirmed: [],
+    failed: [],
+    needsCreate: [],
+    unconfirmed: [],
+  };
+  let pending = input.tasks.map(([taskUrn]) => taskUrn);
+  let pause = FIRST_PAUSE_MS;
+  try {
+    for (;;) {
+      const sliceEnd = Math.min(input.until, Date.now() + SLICE_MS);
+      const tasks = await followSlice(input, pending, sliceEnd);
+      const toCreate: string[] = [];
+      for (const task of tasks) {
+        const id = jobOf.get(task.taskUrn);
+        if (id === undefined || task.status === 'IN_PROGRESS') continue;
+        if (task.status === 'SUCCEEDED' || task.status === 'PROCESSED') report.confirmed.push(id);
+        else if (input.operation === 'UPDATE' && NOT_ON_LINKEDIN.test(task.errorMessage ?? ''))
+          toCreate.push(id);
+        else
+          report.failed.push({
+            externalJobPostingId: id,
+            reason: task.errorMessage ?? 'LinkedIn gave no reason',
+          });
+      }
+      pending = tasks.filter((task) => task.status === 'IN_PROGRESS').map((task) => task.taskUrn);
+      if (pending.length === 0 || Date.now() >= input.until) {
+        report.needsCreate.push(...toCreate);
+        break;
+      }
+      if (toCreate.length > 0)
+        await tell(input, { ...emptyReport(report), needsCreate: toCreate, partial: true });
+      // Returned before its end: a task failed, and its batch-mates may end any moment.
+      if (Date.now() < sliceEnd) continue;
+      await sleep(Math.min(pause, input.until - Date.now()));
+      pause = Math.min(pause * 2, MAX_PAUSE_MS);
+    }
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    log.warn('task follow-up failed', { error: error.cause?.message ?? error.message });
+  }
+  // Still running when the window ended, or not followed any more: sent, unconfirmed.
+  for (const taskUrn of pending) {
+    const id = jobOf.get(taskUrn);
+    if (id !== undefined) report.unconfirmed.push(id);
+  }
+  await tell(input, report);
+  return report;
+}
+
+function followSlice(
+  input: FollowResyncTasksInput,
+  taskUrns: string[],
+  until: number,
+): Promise<FollowedTask[]> {
+  const left = Math.max(1_000, until - Date.now());
+  const { followTasks } = proxyActivities<Activities>({
+    taskQueue: followUpTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: left + 60_000,
+    // Retries go on until the follow-up window ends.
+    scheduleToCloseTimeout: Math.max(left, input.until - Date.now()) + 120_000,
+    heartbeatTimeout: '30 seconds',
+    retry: RETRY,
+  });
+  return followTasks({
+    developerApplicationUrn: input.developerApplicationUrn,
+    taskUrns,
+    until,
+    returnOnFailure: input.operation === 'UPDATE',
+  });
+}
+
+function emptyReport(report: TaskReport): TaskReport {
+  return { ...report, confirmed: [], failed: [], needsCreate: [], unconfirmed: [] };
+}
+
+async function tell(input: FollowResyncTasksInput, report: TaskReport): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(input.parentWorkflowId).signal(tasksReportedSignal, report);
+  } catch (error) {
+    // The resync already ended (its follow-up window closed, or it missed the deadline): nobody to tell.
+    log.info('resync no longer running; report kept in this workflow only', { error: String(error) });
+  }
 }

@@ -7,6 +7,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  makeContinueAsNewFunc,
   ParentClosePolicy,
   patched,
   proxyActivities,
@@ -43,6 +44,21 @@ const MAX_BATCHES_PER_RUN = 100;
 const MAX_POST_ATTEMPT_MS = 2 * 60_000;
 /** How long after the follow-up window the resync still listens for its followers' last reports. */
 const REPORT_GRACE_MS = 30_000;
+/** After a missed deadline the ATS is read for the jobs never listed, for at most this long. */
+const MAX_REMAINING_READ_MS = 5 * 60_000;
+
+/**
+ * Changes to what this workflow commands, each behind its patch (README, Development): histories of the
+ * release before take the old branch when replayed.
+ */
+const PATCH = {
+  /** A delivery during the last awaits, or after the deadline, is looked at again and starts a new round. */
+  lateDelivery: 'late-delivery-rechecked',
+  /** Followers carry the execution's first run id; reports of another execution are dropped. */
+  ownReports: 'reports-bound-to-execution',
+  /** No posting without time left; the ATS read after a missed deadline is bounded. */
+  deadlineBounds: 'deadline-bounds',
+} as const;
 
 const retry = {
   initialInterval: '1 second',
@@ -84,6 +100,7 @@ function emptyTotals(requested: number): ResyncTotals {
     rejected: 0,
     notInAts: 0,
     missedDeadline: 0,
+    outcomeUnknown: 0,
   };
 }
 
@@ -94,6 +111,7 @@ const FATE_COUNTER = {
   REJECTED: 'rejected',
   NOT_IN_ATS: 'notInAts',
   MISSED_DEADLINE: 'missedDeadline',
+  OUTCOME_UNKNOWN: 'outcomeUnknown',
 } as const;
 
 const OPERATION_COUNTER = { UPDATE: 'updated', CREATE: 'created', CLOSE: 'closed' } as const;
@@ -106,6 +124,9 @@ const OPERATION_COUNTER = { UPDATE: 'updated', CREATE: 'created', CLOSE: 'closed
  */
 export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   const info = workflowInfo();
+  const recheckLateDelivery = patched(PATCH.lateDelivery);
+  const ownReportsOnly = patched(PATCH.ownReports);
+  const deadlineBounds = patched(PATCH.deadlineBounds);
   const urn = input.developerApplicationUrn;
   const deadlineAt = input.receivedAt + input.deadlineMs;
   const followUpEndsAt = input.receivedAt + Math.max(input.followUpWindowMs, input.deadlineMs);
@@ -120,6 +141,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     jobsLeftOut: 0,
     createQueue: [],
     awaitingReports: 0,
+    reportsBound: ownReportsOnly,
   };
   if (!info.typedSearchAttributes.get(DEVELOPER_APPLICATION_URN)) {
     // Started by hand without it: the Web UI and the log lines still name the application.
@@ -135,6 +157,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   let listed: string[] = [];
   /** The batch being posted right now. */
   let inFlight: string[] = [];
+  let inFlightOperation: 'UPDATE' | 'CREATE' = 'UPDATE';
   let batchesThisRun = 0;
   const round = input.round ?? 0;
   let sendingDone = false;
@@ -143,7 +166,8 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   const childStarts = new Set<Promise<void>>();
 
   const record = (result: JobResult, delta = 1) => {
-    totals[FATE_COUNTER[result.fate]] += delta;
+    const counter = FATE_COUNTER[result.fate];
+    totals[counter] = (totals[counter] ?? 0) + delta;
     // Confirmed by LinkedIn's answer itself (a CLOSE refused 409, a CREATE refused as a duplicate).
     if (result.confirmation === 'CONFIRMED') totals.confirmed += delta;
   };
@@ -155,7 +179,8 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   setHandler(progressQuery, () => {
     const sent = totals.updated + totals.created + totals.closed;
     const known = state.listingDone && listed.length === 0;
-    const settled = sent + totals.rejected + totals.notInAts + totals.missedDeadline;
+    const settled =
+      sent + totals.rejected + totals.notInAts + totals.missedDeadline + (totals.outcomeUnknown ?? 0);
     return {
       total: known ? totals.requested : null,
       sent,
@@ -168,16 +193,25 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   });
 
   // A delivery of the same notification while this round is still sending joins it; one that comes after
-  // everything was sent is a new request (the Temporal start attaches to this run either way).
+  // everything was sent, or after the deadline ended the sending, is a new request (the Temporal start
+  // attaches to this run either way).
   setHandler(notificationReceivedSignal, ({ receivedAt }) => {
     const allSent =
-      sendingDone || (sourceExhausted() && inFlight.length === 0 && state.createQueue.length === 0);
+      sendingDone ||
+      (recheckLateDelivery && deadlinePassed) ||
+      (sourceExhausted() && inFlight.length === 0 && state.createQueue.length === 0);
     if (allSent && laterDelivery === undefined) laterDelivery = receivedAt;
   });
 
   setHandler(tasksReportedSignal, (report: TaskReport) => {
     if ((report.round ?? 0) !== round) return;
-    state.awaitingReports--;
+    // A follower of an earlier execution of this workflow id (round 0 there too) is not ours. Followers
+    // of an execution begun on the release before report without a run id.
+    const runId = report.resyncRunId;
+    if (ownReportsOnly && runId !== info.firstExecutionRunId && (runId !== undefined || state.reportsBound))
+      return;
+    // An early report (jobs to CREATE) comes before the follower's last one.
+    if (!report.partial) state.awaitingReports--;
     const counter = OPERATION_COUNTER[report.operation];
     for (const id of report.confirmed) {
       totals.confirmed++;
@@ -216,8 +250,13 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   async function post(ids: string[], operation: 'UPDATE' | 'CREATE'): Promise<void> {
     const batchNumber = ++state.batchNumber;
     batchesThisRun++;
-    inFlight = ids;
     const left = deadlineAt - Date.now();
+    if (deadlineBounds && left <= 0) {
+      // No time left: nothing more goes to LinkedIn; the deadline timer ends the sending.
+      await CancellationScope.current().cancelRequested;
+    }
+    inFlight = ids;
+    inFlightOperation = operation;
     let results: JobResult[];
     let batchFailed = false;
     try {
@@ -308,6 +347,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
             tasks,
             until: followUpEndsAt,
             round,
+            ...(ownReportsOnly ? { resyncRunId: info.firstExecutionRunId } : {}),
           },
         ],
       }),
@@ -431,24 +471,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     () => state.awaitingReports <= 0 || laterDelivery !== undefined,
     Math.max(0, followUpEndsAt + REPORT_GRACE_MS - Date.now()),
   );
-  if (laterDelivery !== undefined) {
-    // LinkedIn asked again after this round was sent: a new round sends everything again, with the
-    // deadline counted from the new receipt. Reports of this round's followers are ignored from now on.
-    await condition(allHandlersFinished);
-    log.info('notification received again after sending; starting a new round', {
-      receivedAt: laterDelivery,
-    });
-    await continueAsNew<typeof resyncJobs>({
-      developerApplicationUrn: input.developerApplicationUrn,
-      syncAllOpenJobs: input.syncAllOpenJobs,
-      externalJobPostingIds: input.externalJobPostingIds,
-      receivedAt: laterDelivery,
-      deadlineMs: input.deadlineMs,
-      followUpWindowMs: input.followUpWindowMs,
-      ...(input.batchesPerRun === undefined ? {} : { batchesPerRun: input.batchesPerRun }),
-      round: round + 1,
-    });
-  }
+  if (laterDelivery !== undefined) await newRound(laterDelivery);
   if (state.awaitingReports > 0) {
     // A follower that never reported: its jobs were sent, but nobody saw LinkedIn confirm them.
     for (const job of details.list()) {
@@ -463,13 +486,44 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   await countResync(urn, outcome);
   log.info('resync finished', { outcome, totals: { ...totals } });
   await condition(allHandlersFinished);
+  // A delivery that came while this round was ending is answered 200 too: checked in the same workflow
+  // task as the completion, which Temporal refuses (and runs again) if one arrives in between.
+  if (recheckLateDelivery && laterDelivery !== undefined) await newRound(laterDelivery);
   return result(outcome);
+
+  /**
+   * LinkedIn asked again after this round was sent (or missed its deadline): a new round sends everything
+   * again, with the deadline counted from the new receipt. Reports of this round's followers are ignored.
+   */
+  async function newRound(receivedAt: number): Promise<never> {
+    await condition(allHandlersFinished);
+    log.info('notification received again after sending; starting a new round', { receivedAt });
+    const next: ResyncInput = {
+      developerApplicationUrn: input.developerApplicationUrn,
+      syncAllOpenJobs: input.syncAllOpenJobs,
+      externalJobPostingIds: input.externalJobPostingIds,
+      receivedAt,
+      deadlineMs: input.deadlineMs,
+      followUpWindowMs: input.followUpWindowMs,
+      ...(input.batchesPerRun === undefined ? {} : { batchesPerRun: input.batchesPerRun }),
+      round: round + 1,
+    };
+    if (!recheckLateDelivery) return continueAsNew<typeof resyncJobs>(next);
+    // The new round has no outcome yet, whatever this one's was.
+    return makeContinueAsNewFunc<typeof resyncJobs>({
+      typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: urn }],
+    })(next);
+  }
 
   function result(outcome: ResyncOutcome): ResyncResult {
     return {
       developerApplicationUrn: urn,
       outcome,
-      totals: { ...totals, sent: totals.updated + totals.created + totals.closed },
+      totals: {
+        ...totals,
+        sent: totals.updated + totals.created + totals.closed,
+        outcomeUnknown: totals.outcomeUnknown ?? 0,
+      },
       jobs: details.list(),
       jobsLeftOut: details.omitted,
       continuedAsNew: state.runs,
@@ -477,25 +531,57 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   }
 
   async function failForDeadline(): Promise<never> {
-    const notSent = [...inFlight, ...state.createQueue];
+    // The batch in flight was abandoned unanswered: LinkedIn may have received it, or not.
+    const abandoned = new Set(inFlight);
+    const notSent = state.createQueue.filter((id) => !abandoned.has(id));
+    const fromCreateQueue = notSent.length;
     if (input.syncAllOpenJobs) {
-      notSent.push(...listed.filter((id) => !inFlight.includes(id)));
+      notSent.push(...listed.filter((id) => !abandoned.has(id)));
     } else {
-      const rest = input.externalJobPostingIds.slice(state.nextIndex).filter((id) => !inFlight.includes(id));
-      notSent.push(...rest);
+      notSent.push(...input.externalJobPostingIds.slice(state.nextIndex).filter((id) => !abandoned.has(id)));
     }
     let notSentCount = notSent.length;
+    let unread = false;
     if (input.syncAllOpenJobs && !state.listingDone) {
       // Reading the ATS is not a LinkedIn call: list what was never reached, so the failure names it.
       const after = listed.length > 0 ? listed[listed.length - 1] : state.after;
-      const rest = await ats.remainingOpenJobs({ developerApplicationUrn: urn, after, sampleSize: 1_000 });
-      notSent.push(...rest.sample);
-      notSentCount += rest.count;
+      const args = { developerApplicationUrn: urn, after, sampleSize: 1_000 };
+      if (deadlineBounds) {
+        // An ATS outage must not keep this run from ending: it ends naming the jobs it knows of.
+        const bound = Math.min(MAX_REMAINING_READ_MS, Math.max(10_000, input.deadlineMs));
+        const rest = await ats.remainingOpenJobs
+          .executeWithOptions(
+            {
+              startToCloseTimeout: Math.min(60_000, bound),
+              scheduleToCloseTimeout: bound,
+              heartbeatTimeout: '30 seconds',
+              retry,
+            },
+            [args],
+          )
+          .catch((error: unknown) => {
+            if (!(error instanceof ActivityFailure)) throw error;
+            log.warn('open jobs never listed could not be read', { error: error.cause?.message ?? '' });
+            return undefined;
+          });
+        if (rest) {
+          notSent.push(...rest.sample);
+          notSentCount += rest.count;
+        } else unread = true;
+      } else {
+        const rest = await ats.remainingOpenJobs(args);
+        notSent.push(...rest.sample);
+        notSentCount += rest.count;
+      }
     }
     const unique = [...new Set(notSent)];
     notSentCount += unique.length - notSent.length;
-    if (input.syncAllOpenJobs) totals.requested += notSentCount - state.createQueue.length;
+    if (input.syncAllOpenJobs) {
+      totals.requested +=
+        notSentCount - fromCreateQueue + (inFlightOperation === 'UPDATE' ? abandoned.size : 0);
+    }
     totals.missedDeadline += notSentCount;
+    totals.outcomeUnknown = (totals.outcomeUnknown ?? 0) + abandoned.size;
     for (const id of unique) {
       details.set({
         externalJobPostingId: id,
@@ -503,19 +589,38 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
         reason: 'not sent before the deadline',
       });
     }
+    for (const id of abandoned) {
+      details.set({
+        externalJobPostingId: id,
+        fate: 'OUTCOME_UNKNOWN',
+        reason: 'sent in a call the deadline abandoned unanswered: LinkedIn may have received it',
+      });
+    }
     upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: 'DEADLINE_EXCEEDED' }]);
     await countResync(urn, 'DEADLINE_EXCEEDED');
-    log.warn('resync missed its deadline', { notSentCount });
+    log.warn('resync missed its deadline', { notSentCount, outcomeUnknown: abandoned.size });
     const details_: DeadlineExceededDetails = {
       notSent: unique.slice(0, 1_000),
       notSentCount,
+      outcomeUnknown: [...abandoned],
       result: result('DEADLINE_EXCEEDED'),
     };
+    const plural = (n: number) => `${n} job${n === 1 ? '' : 's'}`;
     const shown = unique.slice(0, 10).join(', ');
+    const message = [
+      `the ${Math.round(input.deadlineMs / 1000)} s deadline passed with ${plural(notSentCount)} not sent`,
+      notSentCount > 0 ? `: ${shown}${notSentCount > 10 ? ', …' : ''}` : '',
+      unread ? ' (and the ATS could not be read for the open jobs never listed)' : '',
+      abandoned.size > 0
+        ? `; ${plural(abandoned.size)} in a call abandoned unanswered (LinkedIn may have received them)`
+        : '',
+    ].join('');
+    // A delivery that came while this run was failing starts a new round rather than being lost.
+    if (recheckLateDelivery && laterDelivery !== undefined) await newRound(laterDelivery);
     throw ApplicationFailure.create({
       type: FailureType.ResyncDeadlineExceeded,
       nonRetryable: true,
-      message: `the ${Math.round(input.deadlineMs / 1000)} s deadline passed with ${notSentCount} job${notSentCount === 1 ? '' : 's'} not sent: ${shown}${notSentCount > 10 ? ', …' : ''}`,
+      message,
       details: [details_],
     });
   }
