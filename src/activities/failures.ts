@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType } from '../failures';
+import { LaneWaitTimeoutError } from '../linkedin/lane-wait-timeout-error';
 import { LinkedInApiError } from '../linkedin/linkedin-api-error';
 import { LinkedInCredentialsError } from '../linkedin/linkedin-credentials-error';
 import { LinkedInContractError } from '../linkedin/linkedin-contract-error';
@@ -58,6 +59,9 @@ export function toActivityFailure(error: unknown): unknown {
   }
   if (error instanceof LinkedInUnreachableError) {
     return ApplicationFailure.retryable(error.message, FailureType.LinkedInUnavailable);
+  }
+  if (error instanceof LaneWaitTimeoutError) {
+    return ApplicationFailure.nonRetryable(error.message, FailureType.ResyncDeadlineExceeded);
   }
   if (error instanceof LinkedInContractError) {
     return ApplicationFailure.nonRetryable(error.message, FailureType.LinkedInContractViolation);
