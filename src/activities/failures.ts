@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType } from '../failures';
-import { LaneWaitTimeoutError } from '../linkedin/lane-wait-timeout-error';
 import { LinkedInApiError } from '../linkedin/linkedin-api-error';
 import { LinkedInCredentialsError } from '../linkedin/linkedin-credentials-error';
 import { LinkedInContractError } from '../linkedin/linkedin-contract-error';
 import { LinkedInUnreachableError } from '../linkedin/linkedin-unreachable-error';
+import { LaneWaitTimeoutError } from '../linkedin/lane-wait-timeout-error';
 
 /** When LinkedIn throttles without saying for how long. */
 export const DEFAULT_THROTTLE_DELAY_MS = 30_000;
