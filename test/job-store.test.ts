@@ -18,7 +18,9 @@ import { openPostgresJobStore } from '../src/ats/postgres-store';
 import type { AtsJob, DeveloperApplication, JobStore } from '../src/ats/job-store';
 import type { SqlClient } from '../src/ats/sql';
 import { freePort } from '../src/dev/ports';
+import { eventually } from './support/eventually';
 import { createTestDatabase } from './support/postgres';
+import { spawnTypeScript, type TypeScriptChild } from './support/typescript-child';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 
@@ -434,6 +436,68 @@ describe('embedded store on disk', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('embedded store opened by a second process', () => {
+  let root: string;
+  let dataDir: string;
+  const holders: TypeScriptChild[] = [];
+
+  /** Another process with the store open, until its stdin ends. */
+  async function holdInAnotherProcess(): Promise<TypeScriptChild> {
+    const holder = spawnTypeScript(join(__dirname, 'support', 'hold-embedded-store.ts'), [dataDir]);
+    holders.push(holder);
+    await eventually(() => expect(holder.output()).toContain('open\n'), 60_000);
+    return holder;
+  }
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'job-store-'));
+    dataDir = join(root, 'ats');
+  });
+
+  afterEach(async () => {
+    for (const holder of holders.splice(0)) {
+      holder.child.kill('SIGKILL');
+      await holder.exited;
+    }
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test('the second process refuses to open it, naming DATABASE_URL, until the first closed it', async () => {
+    const holder = await holdInAnotherProcess();
+    const refusal = openEmbeddedJobStore({ dataDir });
+    await expect(refusal).rejects.toThrow('DATABASE_URL');
+    await expect(refusal).rejects.toThrow(`process ${holder.child.pid}`);
+
+    holder.child.stdin?.end();
+    await expect(holder.exited).resolves.toBe(0);
+    const store = await openEmbeddedJobStore({ dataDir });
+    await expect(seedDemoData(store.db, { now: NOW })).resolves.toEqual({ seeded: true });
+    await store.close();
+  });
+
+  test('a process that died with the store open does not keep the next one out', async () => {
+    const holder = await holdInAnotherProcess();
+    holder.child.kill('SIGKILL');
+    await holder.exited;
+
+    const store = await openEmbeddedJobStore({ dataDir });
+    await expect(store.getApplication(DEMO_APPLICATION.urn)).resolves.toBeUndefined();
+    await store.close();
+  });
+
+  test('one process opening it twice is refused the same way', async () => {
+    const first = await openEmbeddedJobStore({ dataDir });
+    try {
+      await expect(openEmbeddedJobStore({ dataDir })).rejects.toThrow('DATABASE_URL');
+    } finally {
+      await first.close();
+      await first.close();
+    }
+    const again = await openEmbeddedJobStore({ dataDir });
+    await again.close();
   });
 });
 

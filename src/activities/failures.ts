@@ -7,6 +7,7 @@ import { LinkedInApiError } from '../linkedin/linkedin-api-error';
 import { LinkedInCredentialsError } from '../linkedin/linkedin-credentials-error';
 import { LinkedInContractError } from '../linkedin/linkedin-contract-error';
 import { LinkedInUnreachableError } from '../linkedin/linkedin-unreachable-error';
+import { LaneWaitTimeoutError } from '../linkedin/lane-wait-timeout-error';
 
 /** When LinkedIn throttles without saying for how long. */
 export const DEFAULT_THROTTLE_DELAY_MS = 30_000;
@@ -61,6 +62,9 @@ export function toActivityFailure(error: unknown): unknown {
   }
   if (error instanceof LinkedInUnreachableError) {
     return ApplicationFailure.retryable(error.message, FailureType.LinkedInUnavailable);
+  }
+  if (error instanceof LaneWaitTimeoutError) {
+    return ApplicationFailure.nonRetryable(error.message, FailureType.ResyncDeadlineExceeded);
   }
   if (error instanceof LinkedInContractError) {
     return ApplicationFailure.nonRetryable(error.message, FailureType.LinkedInContractViolation);

@@ -88,7 +88,7 @@ export function createActivities(deps: ActivityDeps) {
     cancellation: AbortSignal,
     onCall?: () => void,
   ): Promise<ElementResult[]> {
-    return deps.lanes.run(app.urn, cancellation, async () => {
+    const call = async () => {
       const post = async (token: string) => {
         const left = notAfter - now();
         if (left <= 0) {
@@ -120,7 +120,9 @@ export function createActivities(deps: ActivityDeps) {
         await deps.tokens.invalidate(app, token);
         return post(await deps.tokens.get(app, cancellation));
       }
-    });
+    };
+    // Waiting for the lane counts against the deadline too.
+    return deps.lanes.run(app.urn, cancellation, call, { maxWaitMs: notAfter - now() });
   }
 
   return {

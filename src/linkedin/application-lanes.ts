@@ -1,3 +1,13 @@
+import { LaneWaitTimeoutError } from './lane-wait-timeout-error';
+
+export interface LaneOptions {
+  /**
+   * How long the call may wait for its turn (the time left before the resync's deadline). Past it the call
+   * fails with LaneWaitTimeoutError and runs nothing; unbounded when omitted.
+   */
+  maxWaitMs?: number | undefined;
+}
+
 /**
  * LinkedIn asks that the batches of one child application go one after another. Every simpleJobPostings
  * call of the process runs inside its application's lane: a first-come, first-served lock, so two
@@ -5,7 +15,12 @@
  * wait for each other.
  */
 export interface ApplicationLanes {
-  run<T>(developerApplicationUrn: string, signal: AbortSignal, work: () => Promise<T>): Promise<T>;
+  run<T>(
+    developerApplicationUrn: string,
+    signal: AbortSignal,
+    work: () => Promise<T>,
+    options?: LaneOptions,
+  ): Promise<T>;
 }
 
 /**
@@ -15,14 +30,24 @@ export interface ApplicationLanes {
 export class InProcessLanes implements ApplicationLanes {
   private readonly tails = new Map<string, Promise<void>>();
 
-  async run<T>(developerApplicationUrn: string, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  async run<T>(
+    developerApplicationUrn: string,
+    signal: AbortSignal,
+    work: () => Promise<T>,
+    options: LaneOptions = {},
+  ): Promise<T> {
     const previous = this.tails.get(developerApplicationUrn) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
     const tail = previous.then(() => mine);
     this.tails.set(developerApplicationUrn, tail);
     try {
-      await waitOrAbort(previous, signal);
+      const wait = boundedWait(developerApplicationUrn, signal, options.maxWaitMs);
+      try {
+        await waitOrAbort(previous, wait.signal);
+      } finally {
+        wait.done();
+      }
       return await work();
     } finally {
       release();
@@ -30,6 +55,24 @@ export class InProcessLanes implements ApplicationLanes {
       if (this.tails.get(developerApplicationUrn) === tail) this.tails.delete(developerApplicationUrn);
     }
   }
+}
+
+/**
+ * The caller's signal, also aborted with a LaneWaitTimeoutError once `maxWaitMs` has passed; `done()` stops
+ * the clock once the turn came.
+ */
+export function boundedWait(
+  developerApplicationUrn: string,
+  signal: AbortSignal,
+  maxWaitMs: number | undefined,
+): { signal: AbortSignal; done: () => void } {
+  if (maxWaitMs === undefined) return { signal, done: () => undefined };
+  const bound = new AbortController();
+  const timer = setTimeout(
+    () => bound.abort(new LaneWaitTimeoutError(developerApplicationUrn, maxWaitMs)),
+    Math.max(0, maxWaitMs),
+  );
+  return { signal: AbortSignal.any([signal, bound.signal]), done: () => clearTimeout(timer) };
 }
 
 function waitOrAbort(turn: Promise<void>, signal: AbortSignal): Promise<void> {

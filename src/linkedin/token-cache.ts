@@ -24,27 +24,34 @@ export class TokenCache {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * The application's token. `signal` ends this caller's wait only: the request is shared, so it runs on
+   * (bounded by the client's request timeout) for the other callers and fills the cache for later ones.
+   */
   async get(application: DeveloperApplication, signal?: AbortSignal): Promise<string> {
     const cached = this.tokens.get(application.urn);
     if (cached) {
-      const token = await cached.catch(() => undefined);
-      if (token && token.expiresAt - this.renewBeforeMs > this.now()) return token.accessToken;
+      const token = await untilAborted(cached, signal);
+      if (token.expiresAt - this.renewBeforeMs > this.now()) return token.accessToken;
       // Only the caller that still sees the stale entry replaces it.
       if (this.tokens.get(application.urn) === cached) this.tokens.delete(application.urn);
       else return this.get(application, signal);
     }
+    return (await untilAborted(this.request(application), signal)).accessToken;
+  }
+
+  private request(application: DeveloperApplication): Promise<AccessToken> {
     const request = this.options.client
-      .fetchToken(application.clientId, application.clientSecret, signal)
+      .fetchToken(application.clientId, application.clientSecret)
       .catch((error: unknown) => {
         throw credentialsRefused(application, error);
       });
     this.tokens.set(application.urn, request);
-    try {
-      return (await request).accessToken;
-    } catch (error) {
+    // Every caller sharing a failed request gets its error; the next caller asks again.
+    request.catch(() => {
       if (this.tokens.get(application.urn) === request) this.tokens.delete(application.urn);
-      throw error;
-    }
+    });
+    return request;
   }
 
   /** LinkedIn refused `accessToken` (401): forget it so the next call fetches a fresh one. */
@@ -71,4 +78,15 @@ function credentialsRefused(application: DeveloperApplication, error: unknown): 
     error.serviceErrorCode,
     undefined,
   );
+}
+
+/** The request's outcome, or the signal's reason as soon as it is aborted; the request itself goes on. */
+function untilAborted<T>(request: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return request;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    request.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
+  });
 }
