@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { echo } from './echo';
 import type { ResyncOutcome } from './names';
 
 export {
@@ -43,7 +44,7 @@ export const JobResyncNotification = z
       ),
       type: requiredString('type').refine((type) => type === 'RESYNC_JOBS', {
         error: (issue) =>
-          `type ${JSON.stringify(issue.input)} is not supported; only RESYNC_JOBS is handled here`,
+          `type ${echo(JSON.stringify(issue.input))} is not supported; only RESYNC_JOBS is handled here`,
       }),
       syncAllOpenJobs: requiredBoolean('syncAllOpenJobs'),
       externalJobPostingIds: z
