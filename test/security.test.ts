@@ -6,9 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createApp } from '../src/api/app';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createApp, READY_MAX_AGE_MS } from '../src/api/app';
+import { MAX_ECHO_LENGTH } from '../src/echo';
 import { ApplicationSecrets, MIN_CHILD_SECRET_LENGTH } from '../src/api/application-secrets';
+import { startApiServer, type ApiServer } from '../src/api/main';
 import { createResyncStarter, type ResyncStarter } from '../src/api/resync-starter';
 import { challengeResponse, hmacSha256Hex, signNotification } from '../src/api/signature';
 import {
@@ -18,11 +21,24 @@ import {
   seedDemoData,
 } from '../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../src/ats/embedded-store';
+import {
+  openPostgresJobStore,
+  POSTGRES_CONNECT_TIMEOUT_MS,
+  POSTGRES_STATEMENT_TIMEOUT_MS,
+} from '../src/ats/postgres-store';
 import type { JobStore } from '../src/ats/job-store';
 import type { SqlClient } from '../src/ats/sql';
-import { createLogger } from '../src/logger';
+import { toActivityFailure } from '../src/activities/failures';
+import { loadConfig } from '../src/config';
+import { FailureType } from '../src/failures';
+import { LinkedInClient } from '../src/linkedin/client';
+import { LinkedInContractError } from '../src/linkedin/linkedin-contract-error';
+import { TokenCache } from '../src/linkedin/token-cache';
+import { createLogger, type Logger } from '../src/logger';
 import { SAMPLE_ALL_OPEN, SAMPLE_INDIVIDUAL, WEBHOOK_SECRET } from './support/environment';
+import { createTestDatabase } from './support/postgres';
 import { testClient, uniqueTaskQueue } from './support/temporal';
+import { atLeast } from './support/timing';
 
 /** LinkedIn's example challenge (linkedin.md §2) and its answer under `test_client_secret`. */
 const LINKEDIN_CHALLENGE = '890e4665-4dfe-4ab1-b689-ed553bceeed0';
@@ -57,12 +73,14 @@ interface Api {
   starts: number;
   /** Queries of the job store, of any kind. */
   storeReads: number;
+  /** Times the starter asked Temporal whether it answers. */
+  readyChecks: number;
   /** Moves the API's clock. */
   advance(ms: number): void;
   close(): Promise<void>;
 }
 
-async function startApi(): Promise<Api> {
+async function startApi(options: { logger?: Logger } = {}): Promise<Api> {
   let clock = Date.now();
   const real = createResyncStarter(client, {
     taskQueue: uniqueTaskQueue('security'),
@@ -71,13 +89,16 @@ async function startApi(): Promise<Api> {
     workflowIdPrefix: `t${randomUUID().slice(0, 8)}-`,
     startTimeoutMs: 4_000,
   });
-  const counts = { starts: 0, storeReads: 0 };
+  const counts = { starts: 0, storeReads: 0, readyChecks: 0 };
   const resyncs: ResyncStarter = {
     start: (notification, receivedAt) => {
       counts.starts += 1;
       return real.start(notification, receivedAt);
     },
-    ready: () => real.ready(),
+    ready: () => {
+      counts.readyChecks += 1;
+      return real.ready();
+    },
   };
   const app = createApp({
     webhookSecrets: [WEBHOOK_SECRET],
@@ -92,7 +113,7 @@ async function startApi(): Promise<Api> {
       },
     },
     resyncs,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     now: () => clock,
   });
   const server: Server = createServer((req, res) => void app.callback()(req, res));
@@ -104,6 +125,9 @@ async function startApi(): Promise<Api> {
     },
     get storeReads() {
       return counts.storeReads;
+    },
+    get readyChecks() {
+      return counts.readyChecks;
     },
     advance(ms) {
       clock += ms;
@@ -402,5 +426,223 @@ describe('the application secrets snapshot when the store fails', () => {
     clock += 6_000;
     state.failing = false;
     expect(await secrets.secretOf(DEMO_APPLICATION.urn)).toBe(DEMO_APPLICATION.clientSecret);
+  });
+});
+
+describe('what the API echoes and how often it asks Temporal', () => {
+  test('/readyz answers many probes from one Temporal check at most 2 s old', async () => {
+    const probe = async () => (await fetch(`${api.url}/readyz`)).status;
+    const concurrent = await Promise.all(Array.from({ length: 50 }, probe));
+    const sequential: number[] = [];
+    for (let i = 0; i < 20; i += 1) sequential.push(await probe());
+    expect(new Set([...concurrent, ...sequential])).toEqual(new Set([200]));
+    expect(api.readyChecks).toBe(1);
+    api.advance(READY_MAX_AGE_MS);
+    expect(await probe()).toBe(200);
+    expect(api.readyChecks).toBe(2);
+  });
+
+  test('a long path is cut short in the 404 answer and in the log', async () => {
+    await api.close();
+    const lines: string[] = [];
+    api = await startApi({ logger: createLogger('info', sink(lines)) });
+    const path = `/${'p'.repeat(4_000)}`;
+    const answer = await fetch(`${api.url}${path}`);
+    expect(answer.status).toBe(404);
+    const { errorMessage } = (await answer.json()) as { errorMessage: string };
+    expect(errorMessage).toBe(`no route for GET /${'p'.repeat(63)}… (4001 characters)`);
+    expect(lines.join('\n')).not.toContain('p'.repeat(MAX_ECHO_LENGTH + 1));
+    expect(lines.length).toBeGreaterThan(0);
+  });
+
+  test('a long wrong type is cut short in the 400 answer and in the log', async () => {
+    await api.close();
+    const lines: string[] = [];
+    api = await startApi({ logger: createLogger('info', sink(lines)) });
+    const body = JSON.stringify({
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+      type: 't'.repeat(10_000),
+      syncAllOpenJobs: true,
+    });
+    const answer = await notify(body, signNotification(WEBHOOK_SECRET, body));
+    expect(answer.status).toBe(400);
+    const { errorMessage } = (await answer.json()) as { errorMessage: string };
+    expect(errorMessage).toMatch(
+      /^type "t+… \(10002 characters\) is not supported; only RESYNC_JOBS is handled here$/,
+    );
+    expect(errorMessage.length).toBeLessThan(200);
+    expect(lines.join('\n')).not.toContain('t'.repeat(MAX_ECHO_LENGTH + 1));
+  });
+});
+
+function sink(lines: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+}
+
+describe("the API server's limits", () => {
+  const servers: ApiServer[] = [];
+  afterEach(async () => {
+    for (const running of servers.splice(0)) {
+      running.server.closeAllConnections();
+      await new Promise<void>((resolve) => running.server.close(() => resolve()));
+    }
+  });
+
+  async function serve(env: Record<string, string>): Promise<number> {
+    const config = loadConfig({ LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET, PORT: '0', ...env });
+    const running = await startApiServer({ config, client, jobStore: store, logger: createLogger('silent') });
+    servers.push(running);
+    return (running.server.address() as AddressInfo).port;
+  }
+
+  /** A raw connection that sends `text` and reports when the server closed it (or that it did not). */
+  async function closedWithin(port: number, text: string, boundMs: number) {
+    const socket = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const startedAt = Date.now();
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', () => undefined);
+    if (text) socket.write(text);
+    const closed = await new Promise<boolean>((resolve) => {
+      const giveUp = setTimeout(() => resolve(false), boundMs);
+      socket.once('close', () => {
+        clearTimeout(giveUp);
+        resolve(true);
+      });
+    });
+    socket.destroy();
+    return { closed, afterMs: Date.now() - startedAt, received };
+  }
+
+  test('a client that never finishes its headers is answered 408 and disconnected after HTTP_HEADERS_TIMEOUT', async () => {
+    const port = await serve({ HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '3s' });
+    const result = await closedWithin(port, 'POST /webhooks/linkedin HTTP/1.1\r\nHost: api\r\n', 8_000);
+    expect(result.closed).toBe(true);
+    expect(result.received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(result.afterMs).toBeGreaterThanOrEqual(atLeast(1_000));
+  });
+
+  test('a client that trickles its body is disconnected after HTTP_REQUEST_TIMEOUT', async () => {
+    const port = await serve({ HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '2s' });
+    const head = [
+      'POST /webhooks/linkedin HTTP/1.1',
+      'Host: api',
+      'Content-Type: application/json',
+      'Content-Length: 1000',
+      `X-LI-Signature: ${'f'.repeat(64)}`,
+      '',
+      '{"developerApplicationUrn":',
+    ].join('\r\n');
+    const result = await closedWithin(port, head, 8_000);
+    expect(result.closed).toBe(true);
+    expect(result.afterMs).toBeGreaterThanOrEqual(atLeast(2_000));
+  });
+
+  test('connections beyond HTTP_MAX_CONNECTIONS are closed at once; the ones within are served', async () => {
+    const port = await serve({
+      HTTP_MAX_CONNECTIONS: '2',
+      HTTP_HEADERS_TIMEOUT: '60s',
+      HTTP_REQUEST_TIMEOUT: '60s',
+    });
+    const held = [connect(port, '127.0.0.1'), connect(port, '127.0.0.1')];
+    try {
+      await Promise.all(held.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+      const beyond = await closedWithin(port, '', 5_000);
+      expect(beyond.closed).toBe(true);
+      const [first] = held;
+      const answer = await new Promise<string>((resolve) => {
+        first?.once('data', (chunk: Buffer) => resolve(chunk.toString()));
+        first?.write('GET /healthz HTTP/1.1\r\nHost: api\r\n\r\n');
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+  });
+
+  test('the defaults bound headers to 10 s, a request to 30 s and connections to 1024', () => {
+    expect(loadConfig({ LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET }).http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      maxConnections: 1024,
+    });
+  });
+});
+
+describe('the PostgreSQL job store', () => {
+  test('every session of the store carries a statement timeout', async () => {
+    const database = await createTestDatabase('security');
+    const postgres = await openPostgresJobStore(database.url);
+    try {
+      const { rows } = await postgres.db.query<{ statement_timeout: string }>('SHOW statement_timeout');
+      expect(rows[0]?.statement_timeout).toBe(`${POSTGRES_STATEMENT_TIMEOUT_MS / 1000}s`);
+    } finally {
+      await postgres.close();
+      await database.drop();
+    }
+  });
+
+  test('a server that accepts the connection but never answers fails the store within the connect timeout', async () => {
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const startedAt = Date.now();
+      const outcome = await Promise.race([
+        openPostgresJobStore(`postgres://ats:secret@127.0.0.1:${port}/ats`).then(
+          (opened) => opened.close().then(() => 'opened'),
+          () => 'failed',
+        ),
+        new Promise<string>((resolve) =>
+          setTimeout(() => resolve('still waiting'), POSTGRES_CONNECT_TIMEOUT_MS + 5_000),
+        ),
+      ]);
+      expect(outcome).toBe('failed');
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(atLeast(POSTGRES_CONNECT_TIMEOUT_MS));
+    } finally {
+      silent.close();
+    }
+  });
+});
+
+describe('the token request', () => {
+  test('a token endpoint answering 307 is not followed: the client secret goes nowhere else, and it is not retried', async () => {
+    let targetCalls = 0;
+    const target = createServer((_req, res) => {
+      targetCalls += 1;
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"access_token":"stolen","expires_in":1800}');
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const elsewhere = `http://127.0.0.1:${(target.address() as AddressInfo).port}/oauth/v2/accessToken`;
+    const redirecting = createServer((_req, res) => {
+      res.writeHead(307, { Location: elsewhere });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const tokenUrl = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/oauth/v2/accessToken`;
+    try {
+      const linkedin = new LinkedInClient({ apiUrl: tokenUrl, tokenUrl, requestTimeoutMs: 5_000 });
+      const error: unknown = await new TokenCache({ client: linkedin }).get(DEMO_APPLICATION).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(LinkedInContractError);
+      expect(targetCalls).toBe(0);
+      expect(toActivityFailure(error)).toMatchObject({
+        nonRetryable: true,
+        type: FailureType.LinkedInContractViolation,
+      });
+    } finally {
+      await Promise.all(
+        [target, redirecting].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      );
+    }
   });
 });
