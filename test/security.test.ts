@@ -646,3 +646,70 @@ describe('the token request', () => {
     }
   });
 });
+
+describe('log redaction', () => {
+  test('an object nesting every kind of secret, at any depth, logs none of them', () => {
+    const lines: string[] = [];
+    const logger = createLogger('debug', sink(lines)).child({ bound: { apiKey: 'secret-in-bindings-1' } });
+    const secrets = {
+      clientSecret: 'secret-value-client-1',
+      client_secret: 'secret-value-client-2',
+      password: 'secret-value-password',
+      apiKey: 'secret-value-api-key',
+      dbPassword: 'secret-value-db-password',
+      signature: 'secret-value-signature',
+      header: 'secret-value-x-li-signature',
+      authorization: 'secret-value-authorization',
+      urlPassword: 'secret-value-in-url',
+      bearer: 'secret-value-bearer-token',
+      accessToken: 'secret-value-access-token',
+      webhookSecret: 'secret-value-webhook',
+    };
+    const cause = new Error(`connect to postgres://ats:${secrets.urlPassword}@db:5432/ats failed`);
+    logger.info(
+      {
+        request: {
+          headers: {
+            'X-LI-Signature': secrets.header,
+            authorization: `Bearer ${secrets.bearer}`,
+          },
+          query: { applicationId: '12345' },
+        },
+        deeply: {
+          nested: [
+            {
+              config: {
+                linkedin: { clientSecret: secrets.clientSecret },
+                client_secret: secrets.client_secret,
+              },
+            },
+          ],
+        },
+        database: { password: secrets.password, url: `postgres://ats:${secrets.urlPassword}@db:5432/ats` },
+        DATABASE_URL: `postgresql://ats:${secrets.urlPassword}@db/ats`,
+        temporal: { TEMPORAL_API_KEY: secrets.apiKey, apiKey: secrets.apiKey },
+        POSTGRES_PASSWORD: secrets.dbPassword,
+        signature: secrets.signature,
+        token: { access_token: secrets.accessToken },
+        webhookSecrets: [secrets.webhookSecret],
+        err: new Error('token request failed', { cause }),
+        tokenUrl: 'https://www.linkedin.com/oauth/v2/accessToken',
+      },
+      `sent with Bearer ${secrets.bearer}`,
+    );
+    const text = lines.join('\n');
+    for (const [name, secret] of Object.entries(secrets)) {
+      expect({ name, logged: text.includes(secret) }).toEqual({ name, logged: false });
+    }
+    expect(text).not.toContain('secret-in-bindings-1');
+    // What is not a secret stays readable.
+    const [line] = lines.map((entry) => JSON.parse(entry) as Record<string, unknown>);
+    expect(line).toMatchObject({
+      request: { query: { applicationId: '12345' } },
+      database: { url: 'postgres://ats:[redacted]@db:5432/ats' },
+      tokenUrl: 'https://www.linkedin.com/oauth/v2/accessToken',
+      err: { type: 'Error' },
+    });
+    expect(text).toContain('token request failed');
+  });
+});

@@ -40,6 +40,11 @@ export function createApp(deps: AppDeps): Koa {
   const resyncs = deps.metrics ? deps.metrics.timed(deps.resyncs) : deps.resyncs;
   const secrets = new ApplicationSecrets({ store: deps.jobStore, logger: deps.logger, now });
   if (deps.metrics) app.use(deps.metrics.countNotifications());
+  // What Koa reports past our error handling is a connection that ended first (a client too slow for the
+  // server's request timeout, say): logged as JSON like the rest, never printed to stderr.
+  app.on('error', (error: unknown) => {
+    deps.logger.info({ err: error }, 'connection ended before the answer was sent');
+  });
 
   app.use(async (ctx, next) => {
     try {
