@@ -195,6 +195,14 @@ describe('the challenge cannot be used to sign a notification', () => {
     },
   );
 
+  test("an answer to LinkedIn's UUID signs only that UUID, which is no notification: nothing starts", async () => {
+    const answer = (await (await challenge(LINKEDIN_CHALLENGE)).json()) as { challengeResponse: string };
+    const post = await notify(LINKEDIN_CHALLENGE, answer.challengeResponse);
+    expect(post.status).toBe(400);
+    expect(await post.json()).toEqual({ errorMessage: 'the body is not valid JSON' });
+    expect(api.starts).toBe(0);
+  });
+
   test.each([
     ['a code that is not a UUID', 'abc'],
     ['a UUID with something after it', `${LINKEDIN_CHALLENGE}x`],
