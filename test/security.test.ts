@@ -270,6 +270,16 @@ describe('what a request whose signature matches no secret costs', () => {
         },
       });
       req.on('error', () => undefined);
+      const closed = new Promise<boolean>((resolve) => {
+        // Closed at once (milliseconds); left to Node, an unread request keeps it about 6 s.
+        const giveUp = setTimeout(() => resolve(false), 3_000);
+        req.once('socket', (socket) =>
+          socket.once('close', () => {
+            clearTimeout(giveUp);
+            resolve(true);
+          }),
+        );
+      });
       // One small chunk of the half megabyte declared; the rest never comes.
       req.write('{"developerApplicationUrn":"urn:li:developerApplication:12345",');
       const answer = await new Promise<{ status: number | undefined; body: string; sent: number }>(
@@ -289,6 +299,8 @@ describe('what a request whose signature matches no secret costs', () => {
           });
         },
       );
+      // The server closes the connection rather than waiting for, or reading, the rest.
+      expect(await closed).toBe(true);
       req.destroy();
       expect(answer.status).toBe(401);
       expect(JSON.parse(answer.body)).toEqual({ errorMessage: message });
