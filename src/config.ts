@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './names';
 import { parseDuration } from './duration';
@@ -32,6 +33,11 @@ const secretList = z
   )
   .refine((secrets) => secrets.length > 0, { error: 'LINKEDIN_WEBHOOK_SECRETS lists no secret' });
 
+const flag = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .default('false')
+  .transform((value) => value === 'true');
+
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -41,6 +47,7 @@ const ConfigSchema = z.object({
   LINKEDIN_WEBHOOK_SECRETS: secretList,
   LINKEDIN_API_URL: z.url().default('https://api.linkedin.com'),
   LINKEDIN_TOKEN_URL: z.url().default('https://www.linkedin.com/oauth/v2/accessToken'),
+  LINKEDIN_ALLOW_HTTP: flag,
   RESYNC_DEADLINE: duration('30m'),
   TASK_FOLLOW_UP_WINDOW: duration('2h'),
   TASK_POLL_INTERVAL: duration('5s'),
@@ -57,6 +64,13 @@ const ConfigSchema = z.object({
   TEMPORAL_TLS_CA: optionalText,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  WORKER_METRICS_HOST: z
+    .string()
+    .refine((host) => isIP(host) !== 0, { error: 'WORKER_METRICS_HOST must be an IP address' })
+    .default('127.0.0.1'),
+  HTTP_HEADERS_TIMEOUT: duration('10s'),
+  HTTP_REQUEST_TIMEOUT: duration('30s'),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
   WORKFLOW_BUNDLE: optionalText,
   WORKFLOW_ID_PREFIX: z
     .string()
@@ -80,6 +94,10 @@ export interface Config {
   };
   /** Where the worker serves Prometheus metrics (the SDK's and the resync's). */
   workerMetricsPort: number;
+  /** The address the worker's metrics listen on: loopback unless a scraper elsewhere needs them. */
+  workerMetricsHost: string;
+  /** Limits of the API's HTTP server: a slow or idle client cannot hold a connection for long. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
   /** Put before every resync's workflow id: deployments sharing a namespace never join each other's resyncs. */
   workflowIdPrefix: string;
   /** A prebuilt workflow bundle for production workers (`npm run build` writes dist/workflows.bundle.js). */
@@ -113,6 +131,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {
     throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together');
   }
+  const insecure = (['LINKEDIN_API_URL', 'LINKEDIN_TOKEN_URL'] as const).filter(
+    (name) => !acceptableLinkedInUrl(c[name], c.LINKEDIN_ALLOW_HTTP),
+  );
+  if (insecure.length > 0) {
+    throw new ConfigError(
+      `invalid configuration:\n  ${insecure
+        .map(
+          (name) =>
+            `${name} must be an https: URL (http: is accepted for a loopback host, or anywhere with LINKEDIN_ALLOW_HTTP=true for a sandbox)`,
+        )
+        .join('\n  ')}`,
+    );
+  }
   return {
     port: c.PORT,
     temporal: {
@@ -131,6 +162,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           : undefined,
     },
     workerMetricsPort: c.WORKER_METRICS_PORT,
+    workerMetricsHost: c.WORKER_METRICS_HOST,
+    http: {
+      // Node refuses a headers timeout above the request timeout.
+      headersTimeoutMs: Math.min(c.HTTP_HEADERS_TIMEOUT, c.HTTP_REQUEST_TIMEOUT),
+      requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT,
+      maxConnections: c.HTTP_MAX_CONNECTIONS,
+    },
     workflowBundle: c.WORKFLOW_BUNDLE,
     workflowIdPrefix: c.WORKFLOW_ID_PREFIX,
     webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
@@ -147,4 +185,25 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: c.DATA_DIR,
     logLevel: c.LOG_LEVEL,
   };
+}
+
+/**
+ * LinkedIn is reached over https: the token request carries the client secret. Plain http is for a
+ * sandbox: on a loopback host (`npm run dev`, the tests) or when LINKEDIN_ALLOW_HTTP=true says so (the
+ * compose demo, whose sandbox is another container).
+ */
+function acceptableLinkedInUrl(url: string, allowHttp: boolean): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'https:') return true;
+  if (protocol !== 'http:') return false;
+  return allowHttp || isLoopback(hostname);
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** `host:port` as a socket address, IPv6 hosts in brackets. */
+export function socketAddress(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }

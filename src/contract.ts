@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { echo } from './echo';
 import type { ResyncOutcome } from './names';
 
 export {
@@ -39,7 +40,7 @@ const NOTIFICATION_FIELDS = {
   ),
   type: requiredString('type').refine((type) => type === 'RESYNC_JOBS', {
     error: (issue) =>
-      `type ${JSON.stringify(issue.input)} is not supported; only RESYNC_JOBS is handled here`,
+      `type ${echo(JSON.stringify(issue.input))} is not supported; only RESYNC_JOBS is handled here`,
   }),
   syncAllOpenJobs: requiredBoolean('syncAllOpenJobs'),
   // Read below, once syncAllOpenJobs says whether the ids matter at all.

@@ -4,7 +4,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import { createActivities, type ActivityDeps } from './activities';
 import type { JobStore } from './ats/job-store';
 import { openJobStoreAndLanes } from './ats/open-job-store';
-import { loadConfig, type Config } from './config';
+import { loadConfig, socketAddress, type Config } from './config';
 import { InProcessLanes, type ApplicationLanes } from './linkedin/application-lanes';
 import { LinkedInClient } from './linkedin/client';
 import { TaskPoller } from './linkedin/task-poller';
@@ -121,7 +121,10 @@ async function main(): Promise<void> {
     telemetryOptions: {
       logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
       metrics: {
-        prometheus: { bindAddress: `0.0.0.0:${config.workerMetricsPort}`, countersTotalSuffix: true },
+        prometheus: {
+          bindAddress: socketAddress(config.workerMetricsHost, config.workerMetricsPort),
+          countersTotalSuffix: true,
+        },
       },
     },
   });

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig, socketAddress } from '../src/config';
 import { temporalConnectionOptions } from '../src/temporal-connection';
 
 const minimal = { LINKEDIN_WEBHOOK_SECRETS: 'one' };
@@ -50,6 +50,54 @@ test.each([
 ])('a bad environment fails fast, naming the problem (%o)', (env, message) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(message);
+});
+
+describe('LinkedIn is reached over https', () => {
+  test.each([
+    ['LINKEDIN_API_URL', 'http://api.linkedin.example'],
+    ['LINKEDIN_TOKEN_URL', 'http://www.linkedin.example/oauth/v2/accessToken'],
+    ['LINKEDIN_API_URL', 'ftp://api.linkedin.example'],
+  ])('%s=%s fails fast, saying how to allow a sandbox', (name, url) => {
+    expect(() => loadConfig({ ...minimal, [name]: url })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...minimal, [name]: url })).toThrow(
+      `${name} must be an https: URL (http: is accepted for a loopback host, or anywhere with LINKEDIN_ALLOW_HTTP=true for a sandbox)`,
+    );
+  });
+
+  test.each(['http://127.0.0.1:3001', 'http://localhost:3001', 'http://[::1]:3001'])(
+    'a sandbox on the loopback host %s is accepted over http',
+    (url) => {
+      expect(loadConfig({ ...minimal, LINKEDIN_API_URL: url }).linkedin.apiUrl).toBe(url);
+    },
+  );
+
+  test('LINKEDIN_ALLOW_HTTP=true accepts a sandbox on another host (the compose demo)', () => {
+    const config = loadConfig({
+      ...minimal,
+      LINKEDIN_ALLOW_HTTP: 'true',
+      LINKEDIN_API_URL: 'http://sandbox:3001',
+      LINKEDIN_TOKEN_URL: 'http://sandbox:3001/oauth/v2/accessToken',
+    });
+    expect(config.linkedin.apiUrl).toBe('http://sandbox:3001');
+    expect(() => loadConfig({ ...minimal, LINKEDIN_ALLOW_HTTP: 'yes' })).toThrow('LINKEDIN_ALLOW_HTTP');
+  });
+});
+
+describe("the worker's metrics address", () => {
+  test('is loopback unless WORKER_METRICS_HOST says otherwise', () => {
+    const config = loadConfig(minimal);
+    expect(socketAddress(config.workerMetricsHost, config.workerMetricsPort)).toBe('127.0.0.1:9464');
+    const all = loadConfig({ ...minimal, WORKER_METRICS_HOST: '0.0.0.0', WORKER_METRICS_PORT: '9100' });
+    expect(socketAddress(all.workerMetricsHost, all.workerMetricsPort)).toBe('0.0.0.0:9100');
+    const v6 = loadConfig({ ...minimal, WORKER_METRICS_HOST: '::' });
+    expect(socketAddress(v6.workerMetricsHost, v6.workerMetricsPort)).toBe('[::]:9464');
+  });
+
+  test('a host name is refused: the metrics listener takes an IP address', () => {
+    expect(() => loadConfig({ ...minimal, WORKER_METRICS_HOST: 'metrics.local' })).toThrow(
+      'WORKER_METRICS_HOST must be an IP address',
+    );
+  });
 });
 
 test('a Temporal Cloud API key turns TLS on', () => {

@@ -71,9 +71,12 @@ function interpolate(value: unknown, env: Record<string, string | undefined>): u
   return value;
 }
 
-const rawCompose: unknown = parseYaml(read('docker-compose.yml'));
-/** As compose would run it on a machine that sets none of the variables: every default applies. */
-const compose = ComposeFile.parse(interpolate(rawCompose, {}));
+// Compose resolves YAML merge keys (`<<: *anchor`).
+const rawCompose: unknown = parseYaml(read('docker-compose.yml'), { merge: true });
+/** What the README tells a demo to set: compose refuses to start without them. */
+const DEMO_SECRETS = { LINKEDIN_WEBHOOK_SECRETS: 'demo-webhook-secret', POSTGRES_PASSWORD: 'demoPassword1' };
+/** As compose would run it on a machine that sets only the required secrets: every other default applies. */
+const compose = ComposeFile.parse(interpolate(rawCompose, DEMO_SECRETS));
 
 function service(name: string): Service {
   const found = compose.services[name];
@@ -179,6 +182,40 @@ describe('docker-compose.yml', () => {
         });
       }
     }
+  });
+
+  test('has no default for any secret or password: compose refuses to start without each', () => {
+    for (const name of Object.keys(DEMO_SECRETS)) {
+      const others = Object.fromEntries(Object.entries(DEMO_SECRETS).filter(([key]) => key !== name));
+      expect(() => interpolate(rawCompose, others)).toThrow(`${name} is required`);
+    }
+    const references = [...read('docker-compose.yml').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}/g)];
+    const secretReferences = references.filter(([, name]) =>
+      /SECRET|PASSWORD|TOKEN|API_KEY/.test(name ?? ''),
+    );
+    expect(secretReferences.length).toBeGreaterThanOrEqual(3);
+    for (const [reference, , operator] of secretReferences) {
+      expect({ reference, required: operator?.startsWith(':?') }).toEqual({ reference, required: true });
+    }
+    const readme = read('README.md');
+    for (const name of Object.keys(DEMO_SECRETS)) expect(readme).toMatch(new RegExp(`${name}=`));
+  });
+
+  test('publishes only the webhook beyond this machine: Temporal, the sandbox and the metrics on 127.0.0.1', () => {
+    for (const [name, { ports = [] }] of Object.entries(compose.services)) {
+      for (const port of ports) {
+        const loopback = port.startsWith('127.0.0.1:');
+        expect({ name, port, loopback }).toEqual({ name, port, loopback: name !== 'api' });
+      }
+    }
+  });
+
+  test("publishes the worker's metrics, which listen beyond the worker's container", () => {
+    const config = loadConfig(environmentOf('worker'));
+    expect(config.workerMetricsHost).toBe('0.0.0.0');
+    expect(portsOf('worker')).toEqual([{ published: 9464, target: config.workerMetricsPort }]);
+    // The api and the seed serve no worker metrics: they keep the loopback default.
+    expect(environmentOf('api').WORKER_METRICS_HOST).toBeUndefined();
   });
 
   test("publishes the README's operator ports: API 3000, Temporal gRPC 7233, Web UI 8233", () => {
@@ -304,9 +341,15 @@ describe('Dockerfile', () => {
   const stages = dockerfile();
   const final = stages.at(-1) ?? [];
 
-  test('is a multi-stage build on node:20-bookworm-slim', () => {
+  test('is a multi-stage build on node:24-bookworm-slim, an LTS line still supported', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage[0]?.args).toMatch(/^node:20-bookworm-slim(\s+AS\s+\S+)?$/i);
+    for (const stage of stages) expect(stage[0]?.args).toMatch(/^node:24-bookworm-slim(\s+AS\s+\S+)?$/i);
+    // The README states the range: the image's line, and the oldest the code still runs on (engines).
+    const engines = z
+      .object({ engines: z.object({ node: z.string() }) })
+      .parse(JSON.parse(read('package.json')));
+    expect(engines.engines.node).toBe('>=20');
+    expect(read('README.md')).toMatch(/Node\.js 24.*2028-04-30/);
   });
 
   test('its npm steps install from the lockfile, run scripts package.json has and drop dev dependencies', () => {
@@ -363,6 +406,11 @@ describe('Dockerfile', () => {
 
   test('.dockerignore keeps dependencies, build output, local state and history out of the context', () => {
     expect(dockerignore()).toEqual(expect.arrayContaining(['node_modules', 'dist', '.data', '.git']));
+  });
+
+  test('an .env file of secrets is kept out of git and out of the build context', async () => {
+    await run('git', ['check-ignore', '--quiet', '--no-index', '.env'], { cwd: ROOT });
+    expect(dockerignore()).toContain('.env');
   });
 });
 

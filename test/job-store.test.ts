@@ -195,6 +195,15 @@ describe.each(STORES)('the %s job store', (_name, open) => {
     });
   });
 
+  describe('listApplicationSecrets', () => {
+    test("lists every application's urn and client secret, for the webhook's signature checks", async () => {
+      const listed = await store.listApplicationSecrets();
+      for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
+        expect(listed).toContainEqual({ urn: app.urn, clientSecret: app.clientSecret });
+      }
+    });
+  });
+
   describe('listOpenJobIds', () => {
     test('pages through every open job in ascending id order without gaps or repeats', async () => {
       const expected = openIdsOf(DEMO_APPLICATION.urn);

@@ -95,7 +95,10 @@ describe('access', () => {
   test('without an admin token the status routes are not served at all', async () => {
     const app = createApp({
       webhookSecrets: ['secret'],
-      jobStore: { getApplication: () => Promise.resolve(undefined) },
+      jobStore: {
+        getApplication: () => Promise.resolve(undefined),
+        listApplicationSecrets: () => Promise.resolve([]),
+      },
       logger: createLogger('silent'),
       resyncs: {
         start: () => Promise.reject(new Error('not used')),

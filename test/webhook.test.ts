@@ -46,18 +46,31 @@ describe('the ownership check (GET)', () => {
   });
 
   test("answers with the child application's own secret when applicationId names it", async () => {
-    const response = await fetch(`${env.apiUrl}/webhooks/linkedin?challengeCode=abc&applicationId=12345`);
+    const code = '0b4c7c34-3f55-4d3b-9a3e-1f0f3c1c9e21';
+    const response = await fetch(`${env.apiUrl}/webhooks/linkedin?challengeCode=${code}&applicationId=12345`);
     expect(response.status).toBe(200);
     const { createHmac } = await import('node:crypto');
     expect(await response.json()).toEqual({
-      challengeCode: 'abc',
-      challengeResponse: createHmac('sha256', DEMO_APPLICATION.clientSecret).update('abc').digest('hex'),
+      challengeCode: code,
+      challengeResponse: createHmac('sha256', DEMO_APPLICATION.clientSecret).update(code).digest('hex'),
     });
   });
 
-  test('refuses an unknown applicationId with 400', async () => {
-    const response = await fetch(`${env.apiUrl}/webhooks/linkedin?challengeCode=abc&applicationId=999`);
-    await expectRefusal(response, 400, 'applicationId 999 is not an application this ATS knows');
+  test('answers an applicationId the ATS does not hold with the first webhook secret', async () => {
+    // Three failed checks block the webhook, and LinkedIn may name the parent application (issue 8).
+    const response = await fetch(
+      `${env.apiUrl}/webhooks/linkedin?challengeCode=890e4665-4dfe-4ab1-b689-ed553bceeed0&applicationId=999`,
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      challengeCode: '890e4665-4dfe-4ab1-b689-ed553bceeed0',
+      challengeResponse: '2f02d4233a0396d6b4632fc7be62fd3ab68183421f688efcda0c1fcb2615273e',
+    });
+  });
+
+  test('refuses a challengeCode that is not a UUID with 400: the endpoint signs nothing else', async () => {
+    const response = await fetch(`${env.apiUrl}/webhooks/linkedin?challengeCode=abc`);
+    await expectRefusal(response, 400, 'challengeCode must be a UUID');
   });
 
   test('refuses a missing challengeCode with 400', async () => {

@@ -3,19 +3,24 @@ import Router from '@koa/router';
 import type { Logger } from 'pino';
 import { describeNotificationError, JobResyncNotification } from '../contract';
 import type { JobStore } from '../ats/job-store';
+import { echo } from '../echo';
+import { ApplicationSecrets } from './application-secrets';
 import { HttpError } from './http-error';
 import { readRawBody } from './raw-body';
 import type { ApiMetrics } from './metrics';
 import type { ResyncStarter } from './resync-starter';
 import { createResyncRoutes, type ResyncRoutesDeps } from './resyncs';
-import { challengeResponse, verifySignature } from './signature';
+import { challengeResponse, isChallengeCode, isWellFormedSignature, verifySignature } from './signature';
 
 /** Notifications are a few hundred bytes; a full list of 75-character ids stays far below this. */
 export const MAX_NOTIFICATION_BYTES = 1024 * 1024;
 
+/** /readyz answers from a Temporal check at most this old: probes cannot turn into load on Temporal. */
+export const READY_MAX_AGE_MS = 2_000;
+
 export interface AppDeps {
   webhookSecrets: readonly string[];
-  jobStore: Pick<JobStore, 'getApplication'>;
+  jobStore: Pick<JobStore, 'getApplication' | 'listApplicationSecrets'>;
   resyncs: ResyncStarter;
   logger: Logger;
   now?: () => number;
@@ -33,28 +38,34 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   const router = new Router();
   const resyncs = deps.metrics ? deps.metrics.timed(deps.resyncs) : deps.resyncs;
+  const secrets = new ApplicationSecrets({ store: deps.jobStore, logger: deps.logger, now });
   if (deps.metrics) app.use(deps.metrics.countNotifications());
+  // What Koa reports past our error handling is a connection that ended first (a client too slow for the
+  // server's request timeout, say): logged as JSON like the rest, never printed to stderr.
+  app.on('error', (error: unknown) => {
+    deps.logger.info({ err: error }, 'connection ended before the answer was sent');
+  });
 
   app.use(async (ctx, next) => {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
-        throw new HttpError(404, `no route for ${ctx.method} ${ctx.path}`);
+        throw new HttpError(404, `no route for ${ctx.method} ${echo(ctx.path)}`);
       }
     } catch (error) {
       if (error instanceof HttpError) {
         ctx.status = error.status;
         ctx.body = { errorMessage: error.errorMessage };
-        if (error.status >= 500) deps.logger.error({ err: error, path: ctx.path }, 'request failed');
+        if (error.status >= 500) deps.logger.error({ err: error, path: echo(ctx.path) }, 'request failed');
         else
           deps.logger.info(
-            { status: error.status, path: ctx.path, reason: error.errorMessage },
+            { status: error.status, path: echo(ctx.path), reason: error.errorMessage },
             'request refused',
           );
         return;
       }
       // A failure of ours: LinkedIn retries on 500. Internal details stay in the log.
-      deps.logger.error({ err: error, path: ctx.path }, 'request failed');
+      deps.logger.error({ err: error, path: echo(ctx.path) }, 'request failed');
       ctx.status = 500;
       ctx.body = '';
     }
@@ -72,8 +83,16 @@ export function createApp(deps: AppDeps): Koa {
     });
   }
 
+  let readiness: { checkedAt: number; ready: Promise<boolean> } | undefined;
+  const temporalReady = () => {
+    if (readiness === undefined || now() - readiness.checkedAt >= READY_MAX_AGE_MS) {
+      readiness = { checkedAt: now(), ready: resyncs.ready() };
+    }
+    return readiness.ready;
+  };
+
   router.get('/readyz', async (ctx) => {
-    const ready = !deps.draining?.() && (await resyncs.ready());
+    const ready = !deps.draining?.() && (await temporalReady());
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'temporal unreachable' };
   });
@@ -82,27 +101,46 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/webhooks/linkedin', async (ctx) => {
     const challengeCode = single(ctx.query.challengeCode);
     if (!challengeCode) throw new HttpError(400, 'challengeCode is required');
-    const applicationId = single(ctx.query.applicationId);
-    let secret = deps.webhookSecrets[0];
-    if (applicationId !== undefined) {
-      const application = /^\d+$/.test(applicationId)
-        ? await deps.jobStore.getApplication(`urn:li:developerApplication:${applicationId}`)
-        : undefined;
-      if (!application)
-        throw new HttpError(400, `applicationId ${applicationId} is not an application this ATS knows`);
-      secret = application.clientSecret;
-    }
+    // Any other code would make this endpoint sign whatever it is sent (docs/security.md).
+    if (!isChallengeCode(challengeCode)) throw new HttpError(400, 'challengeCode must be a UUID');
+    const secret = await challengeSecret(single(ctx.query.applicationId));
     if (!secret) throw new Error('no webhook secret configured');
     ctx.type = 'application/json';
     ctx.body = { challengeCode, challengeResponse: challengeResponse(secret, challengeCode) };
   });
 
+  /**
+   * The named child application's secret; otherwise the first webhook secret. LinkedIn does not say
+   * whether it names the parent or the child, and three failed checks block the webhook, so an
+   * application the ATS does not hold is answered rather than refused.
+   */
+  async function challengeSecret(applicationId: string | undefined): Promise<string | undefined> {
+    if (applicationId === undefined) return deps.webhookSecrets[0];
+    const own = /^\d{1,20}$/.test(applicationId)
+      ? await secrets.secretOf(`urn:li:developerApplication:${applicationId}`)
+      : undefined;
+    if (own !== undefined) return own;
+    deps.logger.info(
+      { applicationId: echo(applicationId) },
+      'challenge for an application the ATS does not hold: answered with the first webhook secret',
+    );
+    return deps.webhookSecrets[0];
+  }
+
   router.post('/webhooks/linkedin', async (ctx) => {
     const receivedAt = now();
-    const rawBody = await readRawBody(ctx.req, MAX_NOTIFICATION_BYTES);
+    // Refused before a byte of the body is read: an unsigned request costs nothing but its headers.
     const header = ctx.get('X-LI-Signature') || undefined;
-    if (!header) throw new HttpError(401, 'X-LI-Signature header is missing');
-    if (!(await signedByKnownSecret(header, rawBody))) {
+    if (!header) throw refusedUnread(ctx, 'X-LI-Signature header is missing');
+    if (!isWellFormedSignature(header)) {
+      throw refusedUnread(
+        ctx,
+        'X-LI-Signature is not a hex HMAC-SHA256 (64 hex digits, optionally after hmacsha256=)',
+      );
+    }
+    const rawBody = await readRawBody(ctx.req, MAX_NOTIFICATION_BYTES);
+    const signer = await signerOf(header, rawBody);
+    if (signer === undefined) {
       throw new HttpError(401, 'X-LI-Signature does not match the body for any configured client secret');
     }
 
@@ -115,12 +153,16 @@ export function createApp(deps: AppDeps): Koa {
     const parsed = JobResyncNotification.safeParse(json);
     if (!parsed.success) throw new HttpError(400, describeNotificationError(parsed.error));
     const notification = parsed.data;
+    if (signer.application !== undefined && signer.application !== notification.developerApplicationUrn) {
+      // Signed with one customer's secret, naming another (a repeated key, say): never another's resync.
+      throw new HttpError(401, 'X-LI-Signature does not match the body for any configured client secret');
+    }
 
     const application = await deps.jobStore.getApplication(notification.developerApplicationUrn);
     if (!application) {
       throw new HttpError(
         400,
-        `developerApplicationUrn ${notification.developerApplicationUrn} is not an application this ATS knows`,
+        `developerApplicationUrn ${echo(notification.developerApplicationUrn)} is not an application this ATS knows`,
       );
     }
 
@@ -135,13 +177,19 @@ export function createApp(deps: AppDeps): Koa {
 
   /**
    * Any configured webhook secret, or the child application's own secret: LinkedIn does not say which one
-   * signs talent notifications.
+   * signs talent notifications. Neither check parses the body or queries the store (docs/security.md).
+   * Undefined when nothing matched; `application` names the child whose secret matched.
    */
-  async function signedByKnownSecret(header: string, rawBody: Buffer): Promise<boolean> {
-    if (verifySignature(header, rawBody, deps.webhookSecrets)) return true;
-    const urn = namedApplication(rawBody);
-    const application = urn ? await deps.jobStore.getApplication(urn) : undefined;
-    return application !== undefined && verifySignature(header, rawBody, [application.clientSecret]);
+  async function signerOf(
+    header: string,
+    rawBody: Buffer,
+  ): Promise<{ application: string | undefined } | undefined> {
+    if (verifySignature(header, rawBody, deps.webhookSecrets)) return { application: undefined };
+    const urn = applicationNamedIn(rawBody);
+    const secret = urn === undefined ? undefined : await secrets.secretOf(urn);
+    return secret !== undefined && verifySignature(header, rawBody, [secret])
+      ? { application: urn }
+      : undefined;
   }
 
   app.use(router.routes());
@@ -158,13 +206,27 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function namedApplication(rawBody: Buffer): string | undefined {
-  try {
-    const body: unknown = JSON.parse(rawBody.toString('utf8'));
-    if (typeof body !== 'object' || body === null) return undefined;
-    const urn = (body as Record<string, unknown>).developerApplicationUrn;
-    return typeof urn === 'string' && /^urn:li:developerApplication:\d+$/.test(urn) ? urn : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * A 401 answered without reading the body: the connection is closed after the answer, so a client still
+ * sending (or declaring a large body) is not read to the end.
+ */
+function refusedUnread(ctx: Koa.Context, errorMessage: string): HttpError {
+  ctx.set('Connection', 'close');
+  return new HttpError(401, errorMessage);
+}
+
+const URN_KEY = Buffer.from('"developerApplicationUrn"');
+const URN_VALUE = /^\s*:\s*"(urn:li:developerApplication:\d{1,20})"/;
+
+/**
+ * The application a raw body names, found without parsing it: one native search for the key, then a
+ * look at the few bytes after it. Only this application's secret is tried, and once the signature matched
+ * the parsed notification must name the same application, so a decoy placed earlier in the body can only
+ * make the check fail.
+ */
+function applicationNamedIn(rawBody: Buffer): string | undefined {
+  const at = rawBody.indexOf(URN_KEY);
+  if (at < 0) return undefined;
+  const start = at + URN_KEY.length;
+  return URN_VALUE.exec(rawBody.subarray(start, start + 128).toString('latin1'))?.[1];
 }

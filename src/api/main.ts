@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { JobStore } from '../ats/job-store';
 import { openJobStore } from '../ats/open-job-store';
@@ -45,7 +45,19 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
       startTimeoutMs: START_TIMEOUT_MS,
     }),
   });
-  const server = app.listen(deps.config.port);
+  const { headersTimeoutMs, requestTimeoutMs, maxConnections } = deps.config.http;
+  const handle = app.callback();
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // Node checks both timeouts on this period (30 s by default, which would stretch them).
+      connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+    },
+    (req, res) => void handle(req, res),
+  );
+  server.maxConnections = maxConnections;
+  server.listen(deps.config.port);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

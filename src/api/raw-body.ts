@@ -12,13 +12,19 @@ export async function readRawBody(req: IncomingMessage, limit: number): Promise<
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge();
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        req.resume();
+        throw tooLarge();
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    // The client went away or was too slow (the server's request timeout): not a failure of ours.
+    throw new HttpError(408, 'the body did not arrive completely');
   }
   return Buffer.concat(chunks, size);
 }

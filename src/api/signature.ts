@@ -7,6 +7,25 @@ export function hmacSha256Hex(secret: string, data: string | Buffer): string {
   return createHmac('sha256', secret).update(data).digest('hex');
 }
 
+/** LinkedIn's challenge codes are UUIDs (linkedin.md §2). */
+const CHALLENGE_CODE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether a challenge code may be answered. Only UUIDs are: the answer is an HMAC under a secret that also
+ * signs notifications, and a UUID can never be a notification body nor start with `hmacsha256=`, so the
+ * challenge cannot be used to sign a forged notification (docs/security.md).
+ */
+export function isChallengeCode(code: string): boolean {
+  return CHALLENGE_CODE.test(code);
+}
+
+const SIGNATURE_HEADER = /^(?:hmacsha256=)?[0-9a-f]{64}$/i;
+
+/** Whether X-LI-Signature has the shape of a signature at all: checked before the body is read. */
+export function isWellFormedSignature(header: string | undefined): header is string {
+  return header !== undefined && SIGNATURE_HEADER.test(header.trim());
+}
+
 /** The answer to LinkedIn's ownership check (linkedin.md §2). */
 export function challengeResponse(secret: string, challengeCode: string): string {
   return hmacSha256Hex(secret, challengeCode);
@@ -30,10 +49,9 @@ export function verifySignature(
   rawBody: Buffer,
   secrets: readonly string[],
 ): boolean {
-  if (!header) return false;
+  if (!isWellFormedSignature(header)) return false;
   let hex = header.trim();
   if (hex.toLowerCase().startsWith(SIGNATURE_PREFIX)) hex = hex.slice(SIGNATURE_PREFIX.length);
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return false;
   const received = Buffer.from(hex, 'hex');
   const prefixed = Buffer.concat([Buffer.from(SIGNATURE_PREFIX), rawBody]);
   let matched = false;

@@ -36,6 +36,8 @@ export interface AtsJob {
 
 export interface JobStore {
   getApplication(urn: string): Promise<DeveloperApplication | undefined>;
+  /** Every application's urn and client secret, for the webhook's signature checks (one query). */
+  listApplicationSecrets(): Promise<Array<{ urn: string; clientSecret: string }>>;
   /** Open job ids of one application in ascending id order, strictly after `after` when given. */
   listOpenJobIds(urn: string, page: { after?: string | undefined; limit: number }): Promise<string[]>;
   /** The jobs of one application among `ids` (open or closed); ids the ATS does not hold are absent. */

@@ -7,6 +7,14 @@ import type { SqlClient } from './sql';
 const SCHEMA_LOCK = 'linkedin-job-resync: schema';
 
 /**
+ * The store's pool gives up on a server that does not accept a connection within this, and the server
+ * ends any statement of the store running longer (the store's statements take milliseconds): a stuck
+ * database fails requests visibly instead of holding them, and their connections, forever.
+ */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
+export const POSTGRES_STATEMENT_TIMEOUT_MS = 15_000;
+
+/**
  * A `pg` pool on `url`. The URL is checked here because a malformed one would otherwise surface as an
  * error that carries the whole URL, password included, into whatever logs it.
  */
@@ -61,7 +69,11 @@ export async function openPostgresJobStore(
   url: string,
   options: Omit<PoolConfig, 'connectionString'> = {},
 ): Promise<JobStore & { db: SqlClient }> {
-  const pool = createPostgresPool(url, options);
+  const pool = createPostgresPool(url, {
+    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+    statement_timeout: POSTGRES_STATEMENT_TIMEOUT_MS,
+    ...options,
+  });
   try {
     await withSchemaLock(pool, (session) => applySchema(session));
   } catch (error) {

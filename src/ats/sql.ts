@@ -68,6 +68,8 @@ const applicationRow = z.object({
   company_name: z.string(),
 });
 
+const applicationSecretRow = applicationRow.pick({ urn: true, client_secret: true });
+
 const jobRow = z.object({
   developer_application_urn: z.string(),
   external_job_posting_id: z.string(),
@@ -125,6 +127,14 @@ export function createSqlJobStore(db: SqlClient): JobStore {
         [urn],
       );
       return rows[0] === undefined ? undefined : toApplication(rows[0]);
+    },
+
+    async listApplicationSecrets() {
+      const { rows } = await db.query<unknown>(`SELECT urn, client_secret FROM developer_applications`);
+      return rows.map((row) => {
+        const r = applicationSecretRow.parse(row);
+        return { urn: r.urn, clientSecret: r.client_secret };
+      });
     },
 
     async listOpenJobIds(urn, { after, limit }) {

@@ -11,7 +11,7 @@ import { startApiServer } from '../api/main';
 import { signNotification } from '../api/signature';
 import { DEMO_APPLICATION, seedDemoData } from '../ats/demo-data';
 import { openEmbeddedJobStore } from '../ats/embedded-store';
-import { loadConfig } from '../config';
+import { loadConfig, socketAddress } from '../config';
 import { formatDuration } from '../duration';
 import { createLogger } from '../logger';
 import type { LinkedInSandbox } from '../sandbox/linkedin-sandbox';
@@ -74,7 +74,10 @@ async function main(): Promise<void> {
     telemetryOptions: {
       logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
       metrics: {
-        prometheus: { bindAddress: `127.0.0.1:${config.workerMetricsPort}`, countersTotalSuffix: true },
+        prometheus: {
+          bindAddress: socketAddress(config.workerMetricsHost, config.workerMetricsPort),
+          countersTotalSuffix: true,
+        },
       },
     },
   });

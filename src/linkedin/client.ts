@@ -133,6 +133,8 @@ export class LinkedInClient {
     try {
       response = await this.fetch(url, {
         ...init,
+        // A followed 307 would re-send the body (the token request's client secret) to wherever it points.
+        redirect: 'manual',
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (error) {
@@ -144,6 +146,12 @@ export class LinkedInClient {
       throw new LinkedInUnreachableError(`${init.method ?? 'GET'} ${new URL(url).pathname}: ${reason}`);
     }
     if (response.ok) return response;
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw new LinkedInContractError(
+        `${init.method ?? 'GET'} ${new URL(url).pathname} answered ${response.status}, a redirect: not followed`,
+      );
+    }
     throw await apiError(response);
   }
 }

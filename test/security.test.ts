@@ -1,0 +1,735 @@
+/**
+ * The webhook as an attacker meets it (docs/security.md): the challenge cannot sign a notification, and a
+ * request whose signature matches no secret costs neither its body, nor a JSON parse, nor a store query.
+ * The API runs through `createApp(...).callback()` on a real PGlite store, with a real Temporal starter
+ * whose starts are counted.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, request, type Server } from 'node:http';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createApp, READY_MAX_AGE_MS } from '../src/api/app';
+import { MAX_ECHO_LENGTH } from '../src/echo';
+import { ApplicationSecrets, MIN_CHILD_SECRET_LENGTH } from '../src/api/application-secrets';
+import { startApiServer, type ApiServer } from '../src/api/main';
+import { createResyncStarter, type ResyncStarter } from '../src/api/resync-starter';
+import { challengeResponse, hmacSha256Hex, signNotification } from '../src/api/signature';
+import {
+  DEMO_APPLICATION,
+  ensureApplication,
+  SECOND_DEMO_APPLICATION,
+  seedDemoData,
+} from '../src/ats/demo-data';
+import { openEmbeddedJobStore } from '../src/ats/embedded-store';
+import {
+  openPostgresJobStore,
+  POSTGRES_CONNECT_TIMEOUT_MS,
+  POSTGRES_STATEMENT_TIMEOUT_MS,
+} from '../src/ats/postgres-store';
+import type { JobStore } from '../src/ats/job-store';
+import type { SqlClient } from '../src/ats/sql';
+import { toActivityFailure } from '../src/activities/failures';
+import { loadConfig } from '../src/config';
+import { FailureType } from '../src/failures';
+import { LinkedInClient } from '../src/linkedin/client';
+import { LinkedInContractError } from '../src/linkedin/linkedin-contract-error';
+import { TokenCache } from '../src/linkedin/token-cache';
+import { createLogger, type Logger } from '../src/logger';
+import { SAMPLE_ALL_OPEN, SAMPLE_INDIVIDUAL, WEBHOOK_SECRET } from './support/environment';
+import { createTestDatabase } from './support/postgres';
+import { testClient, uniqueTaskQueue } from './support/temporal';
+import { atLeast } from './support/timing';
+
+/** LinkedIn's example challenge (linkedin.md §2) and its answer under `test_client_secret`. */
+const LINKEDIN_CHALLENGE = '890e4665-4dfe-4ab1-b689-ed553bceeed0';
+const LINKEDIN_CHALLENGE_RESPONSE = '2f02d4233a0396d6b4632fc7be62fd3ab68183421f688efcda0c1fcb2615273e';
+
+/** A customer whose secret the ATS holds but is too short to trust. */
+const WEAK_APPLICATION = {
+  urn: 'urn:li:developerApplication:55555',
+  clientId: 'weak-client-id',
+  clientSecret: 'short',
+  integrationContext: null,
+  companyName: 'Weak Secret Inc',
+};
+
+let store: JobStore & { db: SqlClient };
+const client = testClient();
+
+beforeAll(async () => {
+  store = await openEmbeddedJobStore({});
+  await seedDemoData(store.db);
+  await ensureApplication(store.db, WEAK_APPLICATION);
+});
+
+afterAll(async () => {
+  await store?.close();
+  await client.connection.close();
+});
+
+interface Api {
+  url: string;
+  /** Resyncs the webhook asked Temporal to start. */
+  starts: number;
+  /** Queries of the job store, of any kind. */
+  storeReads: number;
+  /** Times the starter asked Temporal whether it answers. */
+  readyChecks: number;
+  /** Moves the API's clock. */
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+async function startApi(options: { logger?: Logger } = {}): Promise<Api> {
+  let clock = Date.now();
+  const real = createResyncStarter(client, {
+    taskQueue: uniqueTaskQueue('security'),
+    deadlineMs: 30 * 60_000,
+    followUpWindowMs: 60 * 60_000,
+    workflowIdPrefix: `t${randomUUID().slice(0, 8)}-`,
+    startTimeoutMs: 4_000,
+  });
+  const counts = { starts: 0, storeReads: 0, readyChecks: 0 };
+  const resyncs: ResyncStarter = {
+    start: (notification, receivedAt) => {
+      counts.starts += 1;
+      return real.start(notification, receivedAt);
+    },
+    ready: () => {
+      counts.readyChecks += 1;
+      return real.ready();
+    },
+  };
+  const app = createApp({
+    webhookSecrets: [WEBHOOK_SECRET],
+    jobStore: {
+      getApplication: (urn) => {
+        counts.storeReads += 1;
+        return store.getApplication(urn);
+      },
+      listApplicationSecrets: () => {
+        counts.storeReads += 1;
+        return store.listApplicationSecrets();
+      },
+    },
+    resyncs,
+    logger: options.logger ?? createLogger('silent'),
+    now: () => clock,
+  });
+  const server: Server = createServer((req, res) => void app.callback()(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get starts() {
+      return counts.starts;
+    },
+    get storeReads() {
+      return counts.storeReads;
+    },
+    get readyChecks() {
+      return counts.readyChecks;
+    },
+    advance(ms) {
+      clock += ms;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+let api: Api;
+beforeEach(async () => {
+  api = await startApi();
+});
+afterEach(async () => {
+  await api?.close();
+});
+
+function challenge(challengeCode: string, applicationId?: string): Promise<Response> {
+  const query = new URLSearchParams({ challengeCode, ...(applicationId ? { applicationId } : {}) });
+  return fetch(`${api.url}/webhooks/linkedin?${query.toString()}`);
+}
+
+function notify(body: string, signature: string | null): Promise<Response> {
+  return fetch(`${api.url}/webhooks/linkedin`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(signature ? { 'X-LI-Signature': signature } : {}) },
+    body,
+  });
+}
+
+function notification(urn: string, ids: string[]): string {
+  return JSON.stringify({
+    developerApplicationUrn: urn,
+    externalJobPostingIds: ids,
+    syncAllOpenJobs: false,
+    type: 'RESYNC_JOBS',
+  });
+}
+
+describe('the challenge cannot be used to sign a notification', () => {
+  test.each([
+    ['the HMAC of hmacsha256= + body, configured secret', 'prefixed', undefined],
+    ['the HMAC of the body alone, configured secret', 'bare', undefined],
+    ["the HMAC of hmacsha256= + body, the child application's secret", 'prefixed', '12345'],
+    ["the HMAC of the body alone, the child application's secret", 'bare', '12345'],
+  ])(
+    'forging %s: the challenge is refused, the POST gets 401 and nothing starts',
+    async (_case, reading, id) => {
+      const body = notification(DEMO_APPLICATION.urn, ['job-1234']);
+      const answer = await challenge(reading === 'prefixed' ? `hmacsha256=${body}` : body, id);
+      const answered = (await answer.json()) as { challengeResponse?: unknown; errorMessage?: unknown };
+      // Whatever the endpoint answered is what an attacker would put in the header.
+      const forged =
+        typeof answered.challengeResponse === 'string' ? answered.challengeResponse : 'f'.repeat(64);
+      const post = await notify(body, forged);
+      expect({ challenge: answer.status, post: post.status, started: api.starts }).toEqual({
+        challenge: 400,
+        post: 401,
+        started: 0,
+      });
+      expect(answered).toEqual({ errorMessage: 'challengeCode must be a UUID' });
+    },
+  );
+
+  test("an answer to LinkedIn's UUID signs only that UUID, which is no notification: nothing starts", async () => {
+    const answer = (await (await challenge(LINKEDIN_CHALLENGE)).json()) as { challengeResponse: string };
+    const post = await notify(LINKEDIN_CHALLENGE, answer.challengeResponse);
+    expect(post.status).toBe(400);
+    expect(await post.json()).toEqual({ errorMessage: 'the body is not valid JSON' });
+    expect(api.starts).toBe(0);
+  });
+
+  test.each([
+    ['a code that is not a UUID', 'abc'],
+    ['a UUID with something after it', `${LINKEDIN_CHALLENGE}x`],
+    ['LinkedIn’s prefix before a UUID', `hmacsha256=${LINKEDIN_CHALLENGE}`],
+  ])('%s gets 400', async (_case, code) => {
+    const answer = await challenge(code);
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toEqual({ errorMessage: 'challengeCode must be a UUID' });
+  });
+
+  test("LinkedIn's own example challenge is still answered", async () => {
+    const answer = await challenge(LINKEDIN_CHALLENGE);
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({
+      challengeCode: LINKEDIN_CHALLENGE,
+      challengeResponse: LINKEDIN_CHALLENGE_RESPONSE,
+    });
+  });
+
+  test("a challenge naming a child application is answered with that application's secret", async () => {
+    const code = randomUUID();
+    const answer = await challenge(code, '67890');
+    expect(await answer.json()).toEqual({
+      challengeCode: code,
+      challengeResponse: challengeResponse(SECOND_DEMO_APPLICATION.clientSecret, code),
+    });
+  });
+
+  test.each([
+    ['an application the ATS does not hold', '999'],
+    ['an applicationId that is not a number', 'parent-app'],
+    ['an application whose secret is too short to use', '55555'],
+  ])('a challenge naming %s is answered with the first webhook secret', async (_case, applicationId) => {
+    const answer = await challenge(LINKEDIN_CHALLENGE, applicationId);
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({
+      challengeCode: LINKEDIN_CHALLENGE,
+      challengeResponse: LINKEDIN_CHALLENGE_RESPONSE,
+    });
+  });
+});
+
+describe('what a request whose signature matches no secret costs', () => {
+  test.each([
+    ['no X-LI-Signature', undefined, 'X-LI-Signature header is missing'],
+    [
+      'a malformed X-LI-Signature',
+      'hmacsha256=not-hex',
+      'X-LI-Signature is not a hex HMAC-SHA256 (64 hex digits, optionally after hmacsha256=)',
+    ],
+  ])(
+    'a request with %s is refused with 401 while its body is still being sent',
+    async (_case, header, message) => {
+      const { port } = new URL(api.url);
+      const declared = 512 * 1024;
+      const req = request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/webhooks/linkedin',
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': String(declared),
+          ...(header ? { 'X-LI-Signature': header } : {}),
+        },
+      });
+      req.on('error', () => undefined);
+      const closed = new Promise<boolean>((resolve) => {
+        // Closed at once (milliseconds); left to Node, an unread request keeps it about 6 s.
+        const giveUp = setTimeout(() => resolve(false), 3_000);
+        req.once('socket', (socket) =>
+          socket.once('close', () => {
+            clearTimeout(giveUp);
+            resolve(true);
+          }),
+        );
+      });
+      // One small chunk of the half megabyte declared; the rest never comes.
+      req.write('{"developerApplicationUrn":"urn:li:developerApplication:12345",');
+      const answer = await new Promise<{ status: number | undefined; body: string; sent: number }>(
+        (resolve, reject) => {
+          const giveUp = setTimeout(
+            () => reject(new Error('no answer while the body was incomplete')),
+            10_000,
+          );
+          req.on('response', (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => {
+              clearTimeout(giveUp);
+              resolve({ status: res.statusCode, body, sent: req.socket?.bytesWritten ?? 0 });
+            });
+          });
+        },
+      );
+      // The server closes the connection rather than waiting for, or reading, the rest.
+      expect(await closed).toBe(true);
+      req.destroy();
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.body)).toEqual({ errorMessage: message });
+      expect(answer.sent).toBeLessThan(declared);
+    },
+  );
+
+  test('forged signatures cause one store query, whatever application they name, until the snapshot expires', async () => {
+    const demo = notification(DEMO_APPLICATION.urn, ['job-1234']);
+    const forged = async (body: string) => (await notify(body, 'f'.repeat(64))).status;
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i += 1) statuses.push(await forged(demo));
+    for (let i = 0; i < 100; i += 1) {
+      statuses.push(await forged(notification(`urn:li:developerApplication:${900_000 + i}`, ['job-1'])));
+    }
+    expect(new Set(statuses)).toEqual(new Set([401]));
+    expect(api.storeReads).toBe(1);
+    expect(api.starts).toBe(0);
+
+    // A short expiry: a rotated or new secret is seen within seconds.
+    api.advance(31_000);
+    expect(await forged(demo)).toBe(401);
+    expect(api.storeReads).toBe(2);
+  });
+
+  test('an application added after the snapshot is found once the snapshot is a few seconds old', async () => {
+    const body = notification(SECOND_DEMO_APPLICATION.urn, ['job-1000']);
+    expect((await notify(notification('urn:li:developerApplication:1', ['x']), 'f'.repeat(64))).status).toBe(
+      401,
+    );
+    const newcomer = { ...SECOND_DEMO_APPLICATION, urn: 'urn:li:developerApplication:77777' };
+    await ensureApplication(store.db, { ...newcomer, clientSecret: 'a-newly-provisioned-secret' });
+    const newBody = body.replace(SECOND_DEMO_APPLICATION.urn, newcomer.urn);
+    const signed = signNotification('a-newly-provisioned-secret', newBody);
+    api.advance(6_000);
+    const answer = await notify(newBody, signed);
+    expect(answer.status).toBe(200);
+  });
+
+  test('a forged request is refused without parsing its body as JSON', async () => {
+    const body = JSON.stringify({
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+      type: 'RESYNC_JOBS',
+      syncAllOpenJobs: false,
+      externalJobPostingIds: Array.from({ length: 5_000 }, (_, i) => `job-${i}`),
+    });
+    const parse = jest.spyOn(JSON, 'parse');
+    try {
+      expect((await notify(body, 'f'.repeat(64))).status).toBe(401);
+      const ofTheBody = parse.mock.calls.filter(
+        ([text]) => typeof text === 'string' && text.length >= body.length,
+      );
+      expect(ofTheBody).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  test('a body signed with one child application secret but naming another application gets 401', async () => {
+    // The scan finds the first key; JSON.parse keeps the last one.
+    const body = `{"developerApplicationUrn":"${DEMO_APPLICATION.urn}","developerApplicationUrn":"${SECOND_DEMO_APPLICATION.urn}","externalJobPostingIds":["job-1000"],"syncAllOpenJobs":false,"type":"RESYNC_JOBS"}`;
+    const answer = await notify(body, signNotification(DEMO_APPLICATION.clientSecret, body));
+    expect(answer.status).toBe(401);
+    expect(api.starts).toBe(0);
+  });
+
+  test('a child secret shorter than the minimum is never used to check a signature', async () => {
+    const body = notification(WEAK_APPLICATION.urn, ['job-1']);
+    expect((await notify(body, signNotification(WEAK_APPLICATION.clientSecret, body))).status).toBe(401);
+    expect((await notify(body, hmacSha256Hex(WEAK_APPLICATION.clientSecret, body))).status).toBe(401);
+    expect(api.starts).toBe(0);
+  });
+
+  test('the demo applications’ secrets are long enough to be used', () => {
+    for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
+      expect(app.clientSecret.length).toBeGreaterThanOrEqual(MIN_CHILD_SECRET_LENGTH);
+    }
+    expect(MIN_CHILD_SECRET_LENGTH).toBeGreaterThanOrEqual(16);
+  });
+
+  test("LinkedIn's samples signed with the configured secret or the child's still start a resync", async () => {
+    expect(
+      (await notify(SAMPLE_INDIVIDUAL, signNotification(WEBHOOK_SECRET, SAMPLE_INDIVIDUAL))).status,
+    ).toBe(200);
+    expect(
+      (await notify(SAMPLE_ALL_OPEN, signNotification(DEMO_APPLICATION.clientSecret, SAMPLE_ALL_OPEN)))
+        .status,
+    ).toBe(200);
+    expect(api.starts).toBe(2);
+  });
+});
+
+describe('the application secrets snapshot when the store fails', () => {
+  function flakyStore() {
+    const state = { failing: false, reads: 0 };
+    return {
+      state,
+      store: {
+        listApplicationSecrets: () => {
+          state.reads += 1;
+          return state.failing
+            ? Promise.reject(new Error('connection refused'))
+            : store.listApplicationSecrets();
+        },
+      },
+    };
+  }
+
+  test('the last snapshot keeps serving, and a failing store is asked again only after a few seconds', async () => {
+    let clock = 0;
+    const { state, store: flaky } = flakyStore();
+    const secrets = new ApplicationSecrets({
+      store: flaky,
+      logger: createLogger('silent'),
+      now: () => clock,
+    });
+    expect(await secrets.secretOf(DEMO_APPLICATION.urn)).toBe(DEMO_APPLICATION.clientSecret);
+    state.failing = true;
+    clock += 31_000;
+    for (let i = 0; i < 20; i += 1) {
+      expect(await secrets.secretOf(DEMO_APPLICATION.urn)).toBe(DEMO_APPLICATION.clientSecret);
+    }
+    expect(state.reads).toBe(2);
+    state.failing = false;
+    clock += 6_000;
+    expect(await secrets.secretOf(DEMO_APPLICATION.urn)).toBe(DEMO_APPLICATION.clientSecret);
+    expect(state.reads).toBe(3);
+  });
+
+  test('without a snapshot, a failing store fails the lookup but is not asked once per request', async () => {
+    let clock = 0;
+    const { state, store: flaky } = flakyStore();
+    state.failing = true;
+    const secrets = new ApplicationSecrets({
+      store: flaky,
+      logger: createLogger('silent'),
+      now: () => clock,
+    });
+    for (let i = 0; i < 20; i += 1) {
+      await expect(secrets.secretOf(DEMO_APPLICATION.urn)).rejects.toThrow('connection refused');
+    }
+    expect(state.reads).toBe(1);
+    clock += 6_000;
+    state.failing = false;
+    expect(await secrets.secretOf(DEMO_APPLICATION.urn)).toBe(DEMO_APPLICATION.clientSecret);
+  });
+});
+
+describe('what the API echoes and how often it asks Temporal', () => {
+  test('/readyz answers many probes from one Temporal check at most 2 s old', async () => {
+    const probe = async () => (await fetch(`${api.url}/readyz`)).status;
+    const concurrent = await Promise.all(Array.from({ length: 50 }, probe));
+    const sequential: number[] = [];
+    for (let i = 0; i < 20; i += 1) sequential.push(await probe());
+    expect(new Set([...concurrent, ...sequential])).toEqual(new Set([200]));
+    expect(api.readyChecks).toBe(1);
+    api.advance(READY_MAX_AGE_MS);
+    expect(await probe()).toBe(200);
+    expect(api.readyChecks).toBe(2);
+  });
+
+  test('a long path is cut short in the 404 answer and in the log', async () => {
+    await api.close();
+    const lines: string[] = [];
+    api = await startApi({ logger: createLogger('info', sink(lines)) });
+    const path = `/${'p'.repeat(4_000)}`;
+    const answer = await fetch(`${api.url}${path}`);
+    expect(answer.status).toBe(404);
+    const { errorMessage } = (await answer.json()) as { errorMessage: string };
+    expect(errorMessage).toBe(`no route for GET /${'p'.repeat(63)}… (4001 characters)`);
+    expect(lines.join('\n')).not.toContain('p'.repeat(MAX_ECHO_LENGTH + 1));
+    expect(lines.length).toBeGreaterThan(0);
+  });
+
+  test('a long wrong type is cut short in the 400 answer and in the log', async () => {
+    await api.close();
+    const lines: string[] = [];
+    api = await startApi({ logger: createLogger('info', sink(lines)) });
+    const body = JSON.stringify({
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+      type: 't'.repeat(10_000),
+      syncAllOpenJobs: true,
+    });
+    const answer = await notify(body, signNotification(WEBHOOK_SECRET, body));
+    expect(answer.status).toBe(400);
+    const { errorMessage } = (await answer.json()) as { errorMessage: string };
+    expect(errorMessage).toMatch(
+      /^type "t+… \(10002 characters\) is not supported; only RESYNC_JOBS is handled here$/,
+    );
+    expect(errorMessage.length).toBeLessThan(200);
+    expect(lines.join('\n')).not.toContain('t'.repeat(MAX_ECHO_LENGTH + 1));
+  });
+});
+
+function sink(lines: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+}
+
+describe("the API server's limits", () => {
+  const servers: ApiServer[] = [];
+  afterEach(async () => {
+    for (const running of servers.splice(0)) {
+      running.server.closeAllConnections();
+      await new Promise<void>((resolve) => running.server.close(() => resolve()));
+    }
+  });
+
+  async function serve(env: Record<string, string>): Promise<number> {
+    const config = loadConfig({ LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET, PORT: '0', ...env });
+    const running = await startApiServer({ config, client, jobStore: store, logger: createLogger('silent') });
+    servers.push(running);
+    return (running.server.address() as AddressInfo).port;
+  }
+
+  /** A raw connection that sends `text` and reports when the server closed it (or that it did not). */
+  async function closedWithin(port: number, text: string, boundMs: number) {
+    const socket = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const startedAt = Date.now();
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', () => undefined);
+    if (text) socket.write(text);
+    const closed = await new Promise<boolean>((resolve) => {
+      const giveUp = setTimeout(() => resolve(false), boundMs);
+      socket.once('close', () => {
+        clearTimeout(giveUp);
+        resolve(true);
+      });
+    });
+    socket.destroy();
+    return { closed, afterMs: Date.now() - startedAt, received };
+  }
+
+  test('a client that never finishes its headers is answered 408 and disconnected after HTTP_HEADERS_TIMEOUT', async () => {
+    const port = await serve({ HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '3s' });
+    const result = await closedWithin(port, 'POST /webhooks/linkedin HTTP/1.1\r\nHost: api\r\n', 8_000);
+    expect(result.closed).toBe(true);
+    expect(result.received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(result.afterMs).toBeGreaterThanOrEqual(atLeast(1_000));
+  });
+
+  test('a client that trickles its body is disconnected after HTTP_REQUEST_TIMEOUT', async () => {
+    const port = await serve({ HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '2s' });
+    const head = [
+      'POST /webhooks/linkedin HTTP/1.1',
+      'Host: api',
+      'Content-Type: application/json',
+      'Content-Length: 1000',
+      `X-LI-Signature: ${'f'.repeat(64)}`,
+      '',
+      '{"developerApplicationUrn":',
+    ].join('\r\n');
+    const result = await closedWithin(port, head, 8_000);
+    expect(result.closed).toBe(true);
+    expect(result.afterMs).toBeGreaterThanOrEqual(atLeast(2_000));
+  });
+
+  test('connections beyond HTTP_MAX_CONNECTIONS are closed at once; the ones within are served', async () => {
+    const port = await serve({
+      HTTP_MAX_CONNECTIONS: '2',
+      HTTP_HEADERS_TIMEOUT: '60s',
+      HTTP_REQUEST_TIMEOUT: '60s',
+    });
+    const held = [connect(port, '127.0.0.1'), connect(port, '127.0.0.1')];
+    try {
+      await Promise.all(held.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+      const beyond = await closedWithin(port, '', 5_000);
+      expect(beyond.closed).toBe(true);
+      const [first] = held;
+      const answer = await new Promise<string>((resolve) => {
+        first?.once('data', (chunk: Buffer) => resolve(chunk.toString()));
+        first?.write('GET /healthz HTTP/1.1\r\nHost: api\r\n\r\n');
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+  });
+
+  test('the defaults bound headers to 10 s, a request to 30 s and connections to 1024', () => {
+    expect(loadConfig({ LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET }).http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      maxConnections: 1024,
+    });
+  });
+});
+
+describe('the PostgreSQL job store', () => {
+  test('every session of the store carries a statement timeout', async () => {
+    const database = await createTestDatabase('security');
+    const postgres = await openPostgresJobStore(database.url);
+    try {
+      const { rows } = await postgres.db.query<{ statement_timeout: string }>('SHOW statement_timeout');
+      expect(rows[0]?.statement_timeout).toBe(`${POSTGRES_STATEMENT_TIMEOUT_MS / 1000}s`);
+    } finally {
+      await postgres.close();
+      await database.drop();
+    }
+  });
+
+  test('a server that accepts the connection but never answers fails the store within the connect timeout', async () => {
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const startedAt = Date.now();
+      const outcome = await Promise.race([
+        openPostgresJobStore(`postgres://ats:secret@127.0.0.1:${port}/ats`).then(
+          (opened) => opened.close().then(() => 'opened'),
+          () => 'failed',
+        ),
+        new Promise<string>((resolve) =>
+          setTimeout(() => resolve('still waiting'), POSTGRES_CONNECT_TIMEOUT_MS + 5_000),
+        ),
+      ]);
+      expect(outcome).toBe('failed');
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(atLeast(POSTGRES_CONNECT_TIMEOUT_MS));
+    } finally {
+      silent.close();
+    }
+  });
+});
+
+describe('the token request', () => {
+  test('a token endpoint answering 307 is not followed: the client secret goes nowhere else, and it is not retried', async () => {
+    let targetCalls = 0;
+    const target = createServer((_req, res) => {
+      targetCalls += 1;
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"access_token":"stolen","expires_in":1800}');
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const elsewhere = `http://127.0.0.1:${(target.address() as AddressInfo).port}/oauth/v2/accessToken`;
+    const redirecting = createServer((_req, res) => {
+      res.writeHead(307, { Location: elsewhere });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const tokenUrl = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/oauth/v2/accessToken`;
+    try {
+      const linkedin = new LinkedInClient({ apiUrl: tokenUrl, tokenUrl, requestTimeoutMs: 5_000 });
+      const error: unknown = await new TokenCache({ client: linkedin }).get(DEMO_APPLICATION).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(LinkedInContractError);
+      expect(targetCalls).toBe(0);
+      expect(toActivityFailure(error)).toMatchObject({
+        nonRetryable: true,
+        type: FailureType.LinkedInContractViolation,
+      });
+    } finally {
+      await Promise.all(
+        [target, redirecting].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      );
+    }
+  });
+});
+
+describe('log redaction', () => {
+  test('an object nesting every kind of secret, at any depth, logs none of them', () => {
+    const lines: string[] = [];
+    const logger = createLogger('debug', sink(lines)).child({ bound: { apiKey: 'secret-in-bindings-1' } });
+    const secrets = {
+      clientSecret: 'secret-value-client-1',
+      client_secret: 'secret-value-client-2',
+      password: 'secret-value-password',
+      apiKey: 'secret-value-api-key',
+      dbPassword: 'secret-value-db-password',
+      signature: 'secret-value-signature',
+      header: 'secret-value-x-li-signature',
+      authorization: 'secret-value-authorization',
+      urlPassword: 'secret-value-in-url',
+      bearer: 'secret-value-bearer-token',
+      accessToken: 'secret-value-access-token',
+      webhookSecret: 'secret-value-webhook',
+    };
+    const cause = new Error(`connect to postgres://ats:${secrets.urlPassword}@db:5432/ats failed`);
+    logger.info(
+      {
+        request: {
+          headers: {
+            'X-LI-Signature': secrets.header,
+            authorization: `Bearer ${secrets.bearer}`,
+          },
+          query: { applicationId: '12345' },
+        },
+        deeply: {
+          nested: [
+            {
+              config: {
+                linkedin: { clientSecret: secrets.clientSecret },
+                client_secret: secrets.client_secret,
+              },
+            },
+          ],
+        },
+        database: { password: secrets.password, url: `postgres://ats:${secrets.urlPassword}@db:5432/ats` },
+        DATABASE_URL: `postgresql://ats:${secrets.urlPassword}@db/ats`,
+        temporal: { TEMPORAL_API_KEY: secrets.apiKey, apiKey: secrets.apiKey },
+        POSTGRES_PASSWORD: secrets.dbPassword,
+        signature: secrets.signature,
+        token: { access_token: secrets.accessToken },
+        webhookSecrets: [secrets.webhookSecret],
+        err: new Error('token request failed', { cause }),
+        tokenUrl: 'https://www.linkedin.com/oauth/v2/accessToken',
+      },
+      `sent with Bearer ${secrets.bearer}`,
+    );
+    const text = lines.join('\n');
+    for (const [name, secret] of Object.entries(secrets)) {
+      expect({ name, logged: text.includes(secret) }).toEqual({ name, logged: false });
+    }
+    expect(text).not.toContain('secret-in-bindings-1');
+    // What is not a secret stays readable.
+    const [line] = lines.map((entry) => JSON.parse(entry) as Record<string, unknown>);
+    expect(line).toMatchObject({
+      request: { query: { applicationId: '12345' } },
+      database: { url: 'postgres://ats:[redacted]@db:5432/ats' },
+      tokenUrl: 'https://www.linkedin.com/oauth/v2/accessToken',
+      err: { type: 'Error' },
+    });
+    expect(text).toContain('token request failed');
+  });
+});
