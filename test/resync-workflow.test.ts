@@ -11,11 +11,13 @@ import {
   type ResyncResult,
 } from '../src/contract';
 import { resolveTemporalCli } from '../src/dev/temporal-dev-server';
+import { temporal } from '@temporalio/proto';
 import { RESYNC_OUTCOME } from '../src/names';
 import { progressQuery, type ResyncProgress } from '../src/workflows';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { temporalAddress } from './support/temporal';
 import { eventually } from './support/eventually';
+import { atLeast } from './support/timing';
 
 let env: TestEnvironment;
 
@@ -91,28 +93,44 @@ describe('the deadline', () => {
     expect(cause).toBeInstanceOf(ApplicationFailure);
     expect((cause as ApplicationFailure).type).toBe('ResyncDeadlineExceeded');
     const details = (cause as ApplicationFailure).details?.[0] as DeadlineExceededDetails;
-    // The batch in flight at the deadline is outcome unknown; the ones after it were never sent.
-    expect(details.notSentCount + (details.outcomeUnknown?.length ?? 0)).toBeGreaterThan(0);
-    expect(details.notSent.length).toBe(Math.min(details.notSentCount, 1_000));
     expect(details.result.outcome).toBe('DEADLINE_EXCEEDED');
+    expect(details.notSentCount + (details.outcomeUnknown ?? []).length).toBeGreaterThan(0);
+    expect(details.notSent.length).toBe(Math.min(details.notSentCount, 1_000));
     expect(details.result.totals.missedDeadline).toBe(details.notSentCount);
+    // Every open job is accounted for once: sent (or refused), never sent, or in the call abandoned unanswered.
+    const open = await env.jobStore.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 10_000 });
+    const totals = details.result.totals;
+    const outcomeUnknown = details.outcomeUnknown ?? [];
+    expect(totals.requested).toBe(open.length);
+    expect(
+      totals.sent + totals.rejected + totals.notInAts + details.notSentCount + outcomeUnknown.length,
+    ).toBe(open.length);
 
-    const receivedAt = (await receiptOf(handle.workflowId)) ?? 0;
-    const postings = env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings');
-    expect(postings.length).toBeGreaterThan(0);
-    for (const call of postings) {
-      expect(call.startedAt).toBeLessThan(receivedAt + 4_000);
-      // A call still unanswered at the deadline was abandoned (status 0), not waited for.
-      if (call.status !== 0) expect(call.endedAt).toBeLessThan(receivedAt + 4_000 + 500);
+    const deadlineAt = ((await receiptOf(handle.workflowId)) ?? 0) + 4_000;
+    const postings = () => env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings');
+    // Every call has ended: answered before the deadline, or abandoned at it.
+    await eventually(() => expect(postings().every((call) => call.endedAt > 0)).toBe(true));
+    expect(postings().length).toBeGreaterThan(0);
+    const abandoned = new Set<string>();
+    for (const call of postings()) {
+      expect(call.startedAt).toBeLessThan(deadlineAt);
+      expect(call.endedAt).toBeLessThan(deadlineAt + 500);
     }
-    // Nothing sent is listed as not sent.
-    const sent = new Set(
-      env.sandbox
-        .postedElements()
-        .filter((e) => e.status === 202)
-        .map((e) => e.externalJobPostingId),
-    );
-    for (const id of details.notSent) expect(sent.has(id)).toBe(false);
+    for (const call of postings().filter((c) => c.status === 0)) {
+      // Abandoned at the deadline, not before.
+      expect(call.endedAt).toBeGreaterThanOrEqual(atLeast(deadlineAt));
+      for (const element of call.elements ?? [])
+        abandoned.add((element as { externalJobPostingId: string }).externalJobPostingId);
+    }
+    // The jobs of a call abandoned unanswered are outcome unknown, never "not sent".
+    const unknown = new Set(outcomeUnknown);
+    for (const id of abandoned) expect(unknown.has(id)).toBe(true);
+    const notSent = new Set(details.notSent);
+    for (const id of outcomeUnknown) expect(notSent.has(id)).toBe(false);
+    // Nothing LinkedIn accepted is listed as not sent.
+    for (const element of env.sandbox.postedElements()) {
+      if (element.status === 202) expect(notSent.has(element.externalJobPostingId ?? '')).toBe(false);
+    }
 
     const described = await handle.describe();
     expect(described.status.name).toBe('FAILED');
@@ -184,33 +202,62 @@ describe('redelivery and ordering', () => {
   });
 
   test('a redelivery while the first run is open joins it', async () => {
-    env.sandbox.faults.setLatency('simpleJobPostings', 300);
+    // The first delivery's call is held at LinkedIn until the second delivery was answered.
+    const gate = env.sandbox.faults.hold('simpleJobPostings');
     const body = notification(jobIds(1100, 30));
     expect((await env.notify(body)).status).toBe(200);
     const first = await handleOf(body).describe();
+    await gate.reached;
     expect((await env.notify(body)).status).toBe(200);
     const second = await handleOf(body).describe();
     expect(second.runId).toBe(first.runId);
-    await handleOf(body).result();
+    gate.release();
+    const result = (await handleOf(body).result()) as ResyncResult;
+    expect(result.totals.requested).toBe(30 - 1);
     expect(env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings')).toHaveLength(1);
+    expect(env.sandbox.postedElements()).toHaveLength(30 - 1);
   });
 
-  test('two overlapping resyncs of one application never post at the same time, and both finish', async () => {
-    env.sandbox.faults.setLatency('simpleJobPostings', 150);
-    const listed = notification(jobIds(1000, 240));
-    const all = notification('all');
-    const responses = await Promise.all([env.notify(listed), env.notify(all)]);
+  test('two overlapping resyncs of one application take turns call by call, never post at the same time, and both finish', async () => {
+    // Two batches each. Every call is held at LinkedIn and let go only once the other resync (while it has
+    // a batch left) waits for its turn, so the order of the calls shows whom the lane lets go next.
+    const ids = { a: jobIds(1000, 150), b: jobIds(1150, 130) };
+    const bodies = { a: notification(ids.a), b: notification(ids.b) };
+    const gate = env.sandbox.faults.hold('simpleJobPostings');
+    const responses = await Promise.all([env.notify(bodies.a), env.notify(bodies.b)]);
     expect(responses.map((r) => r.status)).toEqual([200, 200]);
-    const [a, b] = (await Promise.all([handleOf(listed).result(), handleOf(all).result()])) as ResyncResult[];
-    expect(a?.outcome).toBe('SUCCEEDED');
-    expect(b?.outcome).toBe('SUCCEEDED');
+    const postings = () => env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings');
+    const ownerOf = (elements: unknown[] | undefined) => {
+      const first = elements?.[0] as { externalJobPostingId?: string } | undefined;
+      return ids.a.includes(first?.externalJobPostingId ?? '') ? 'a' : 'b';
+    };
+    const order: Array<'a' | 'b'> = [];
+    for (let step = 0; step < 4; step++) {
+      await eventually(() => expect(gate.waiting).toBe(1));
+      const held = postings()[step];
+      const owner = ownerOf(held?.elements);
+      const other = owner === 'a' ? 'b' : 'a';
+      if (order.filter((o) => o === other).length < 2) {
+        await eventually(async () => expect(await postingUnderWay(handleOf(bodies[other]))).toBe(true));
+      }
+      order.push(owner);
+      gate.releaseNext();
+    }
+    gate.release();
+    const results = (await Promise.all([
+      handleOf(bodies.a).result(),
+      handleOf(bodies.b).result(),
+    ])) as ResyncResult[];
+    expect(results.map((r) => r.outcome)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(results.map((r) => r.totals.sent)).toEqual([ids.a.length, ids.b.length]);
+    expect(order[0] === 'a' ? order : order.map((o) => (o === 'a' ? 'b' : 'a'))).toEqual([
+      'a',
+      'b',
+      'a',
+      'b',
+    ]);
+    expect(postings()).toHaveLength(4);
     expect(env.sandbox.maxConcurrentPostings(DEMO_APPLICATION.urn)).toBe(1);
-    // They took turns: the calls of the two resyncs interleave rather than one waiting for the other.
-    const owners = env.sandbox
-      .calls()
-      .filter((call) => call.endpoint === 'simpleJobPostings')
-      .map((call) => ((call.elements?.length ?? 0) === 100 && call.elements ? 'x' : 'y'));
-    expect(owners.length).toBeGreaterThanOrEqual(6);
   });
 
   test('resyncs of different applications do not wait for each other', async () => {
@@ -285,6 +332,18 @@ describe('progress and scale', () => {
     expect([...posted].sort()).toEqual([...open].sort());
   });
 });
+
+/** Whether the resync has a postBatch attempt running on a worker (waiting for its lane, say). */
+async function postingUnderWay(handle: {
+  describe(): Promise<{ raw: temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse }>;
+}) {
+  const pending = (await handle.describe()).raw.pendingActivities ?? [];
+  return pending.some(
+    (activity) =>
+      activity.activityType?.name === 'postBatch' &&
+      activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+  );
+}
 
 async function receiptOf(workflowId: string): Promise<number | undefined> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();

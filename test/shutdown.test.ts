@@ -1,6 +1,8 @@
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createApp } from '../src/api/app';
 import { startApiServer, type ApiServer } from '../src/api/main';
+import { createResyncStarter } from '../src/api/resync-starter';
 import { signNotification } from '../src/api/signature';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import { loadConfig } from '../src/config';
@@ -30,14 +32,6 @@ function notification(ids: string[]): string {
     syncAllOpenJobs: false,
     externalJobPostingIds: ids,
   });
-}
-
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 test('draining the API refuses new connections but answers the notification in flight, which is started', async () => {
@@ -98,25 +92,57 @@ test('draining the API refuses new connections but answers the notification in f
 });
 
 test('stopping the worker lets the batch in flight finish, and a new worker completes the resync without losing or repeating a job', async () => {
-  env.sandbox.faults.setLatency('simpleJobPostings', 1_500);
   const ids = Array.from({ length: 250 }, (_, i) => `job-${1000 + i}`).filter(
     (id) => Number(id.slice(4)) % 40 !== 39,
   );
+  // The first call is held at LinkedIn while the worker is told to stop.
+  const gate = env.sandbox.faults.hold('simpleJobPostings');
   const body = notification(ids);
   expect((await env.notify(body)).status).toBe(200);
-  await until(() => env.sandbox.calls().some((call) => call.endpoint === 'simpleJobPostings'));
+  await gate.reached;
 
-  await env.stopWorkers();
+  const stopping = env.stopWorkers();
+  gate.release();
+  await stopping;
   const postings = env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings');
-  // The call under way when the worker was told to stop was answered and used, not abandoned.
-  expect(postings.length).toBeGreaterThanOrEqual(1);
+  // The call under way when the worker was told to stop was answered, not abandoned.
+  expect(postings[0]?.status).toBe(200);
   expect(postings.every((call) => call.status === 200)).toBe(true);
 
-  env.sandbox.faults.setLatency('simpleJobPostings', 0);
   await env.startWorkers();
   const result = (await env.client.workflow.getHandle(env.workflowIdOf(body)).result()) as ResyncResult;
   expect(result.outcome).toBe('SUCCEEDED');
   expect(result.totals.sent).toBe(ids.length);
+  // Its answer was used: none of its jobs went to LinkedIn again.
   const posted = env.sandbox.postedElements().map((element) => element.externalJobPostingId);
   expect(posted.sort()).toEqual([...ids].sort());
+});
+
+test('while the API drains, /readyz answers 503 although Temporal is reachable', async () => {
+  let draining = false;
+  const app = createApp({
+    webhookSecrets: [WEBHOOK_SECRET],
+    jobStore: env.jobStore,
+    logger: createLogger('silent'),
+    draining: () => draining,
+    resyncs: createResyncStarter(env.client, {
+      taskQueue: env.taskQueue,
+      deadlineMs: 60_000,
+      followUpWindowMs: 60_000,
+      workflowIdPrefix: env.workflowIdPrefix,
+      startTimeoutMs: 4_000,
+    }),
+  });
+  const server = createServer((req, res) => void app.callback()(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`;
+  try {
+    const before = await fetch(url);
+    expect(before.status).toBe(200);
+    expect(await before.json()).toEqual({ status: 'ready' });
+    draining = true;
+    expect((await fetch(url)).status).toBe(503);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { signNotification } from '../src/api/signature';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import { type JobResult, type ResyncResult } from '../src/contract';
@@ -116,6 +117,33 @@ describe('refused notifications start nothing', () => {
     );
   });
 
+  test('a body over 1 MiB streamed without Content-Length (chunked) gets 413', async () => {
+    // 2 MiB of whitespace in 64 KiB chunks, on a connection of its own: the server learns the size only by
+    // reading.
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${env.apiUrl}/webhooks/linkedin`, {
+        method: 'POST',
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'X-LI-Signature': 'a'.repeat(64) },
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (part: string) => (text += part));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      expect(req.getHeader('content-length')).toBeUndefined();
+      const chunk = ' '.repeat(64 * 1024);
+      for (let i = 0; i < 32; i++) req.write(chunk);
+      req.end();
+    });
+    expect(status).toBe(413);
+    expect(JSON.parse(body)).toEqual({
+      errorMessage: 'the body is larger than the 1048576 bytes a notification may have',
+    });
+  });
+
   test('a body that is not JSON gets 400', async () => {
     await expectRefusal(await env.notify('{"developerApplicationUrn":'), 400, 'the body is not valid JSON');
   });
@@ -177,6 +205,51 @@ describe('refused notifications start nothing', () => {
     await env.client.workflow.getHandle(env.workflowIdOf(probe)).result();
     await eventually(async () => expect(await workflowsStarted()).toBeGreaterThanOrEqual(1));
     expect(await workflowsStarted()).toBe(1);
+  });
+});
+
+describe('the signature is checked over the bytes as sent', () => {
+  const spaced = [
+    '{',
+    '  "developerApplicationUrn" : "urn:li:developerApplication:12345",',
+    '  "type": "RESYNC_JOBS",',
+    '  "syncAllOpenJobs": false,',
+    '  "externalJobPostingIds": [ "job-1020" ]',
+    '}',
+  ].join('\r\n');
+  const reordered =
+    '{"type":"RESYNC_JOBS","externalJobPostingIds":["job-1021"],"syncAllOpenJobs":false,"developerApplicationUrn":"urn:li:developerApplication:12345"}';
+  const escaped =
+    '{"developerApplicationUrn":"urn:li:developerApplication:12345","type":"RESYNC_\\u004aOBS","syncAllOpenJobs":false,"externalJobPostingIds":["job-\\u0031022","job-1023\\/"]}';
+
+  test.each([
+    ['spaces and line breaks', spaced, WEBHOOK_SECRET, ['job-1020']],
+    [
+      'spaces and line breaks, signed with the child secret',
+      spaced,
+      DEMO_APPLICATION.clientSecret,
+      ['job-1020'],
+    ],
+    ['its keys in another order', reordered, WEBHOOK_SECRET, ['job-1021']],
+    ['\\u and \\/ escapes', escaped, WEBHOOK_SECRET, ['job-1022', 'job-1023/']],
+  ])('a body with %s is accepted and resyncs the jobs it names', async (_case, body, secret, ids) => {
+    const response = await env.notify(body, signNotification(secret, body));
+    expect(response.status).toBe(200);
+    const result = (await env.client.workflow.getHandle(env.workflowIdOf(body)).result()) as ResyncResult;
+    expect(result.jobs.map((job) => job.externalJobPostingId).sort()).toEqual(ids);
+  });
+
+  test.each([
+    ['spaces and line breaks', spaced],
+    ['\\u and \\/ escapes', escaped],
+  ])('a body with %s signed as the compact JSON it parses to gets 401', async (_case, body) => {
+    const compact = JSON.stringify(JSON.parse(body));
+    expect(compact).not.toBe(body);
+    await expectRefusal(
+      await env.notify(body, signNotification(WEBHOOK_SECRET, compact)),
+      401,
+      'X-LI-Signature does not match the body for any configured client secret',
+    );
   });
 });
 

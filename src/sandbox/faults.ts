@@ -85,7 +85,63 @@ export interface FaultKnobs {
   reportRunningTasksAs(status: string | number | undefined): void;
   /** Every token issued so far answers 65602 from now on. */
   expireAllTokens(): void;
+  /**
+   * Lets the next `passing` calls of the endpoint through, then holds every later one, unanswered, until
+   * the gate releases it (or `clear()`): a test waits on what the gate holds rather than on a window held
+   * open by latency.
+   */
+  hold(endpoint: FaultEndpoint, options?: { passing?: number }): Gate;
   clear(): void;
+}
+
+/**
+ * Calls held by `hold()`: `reached` resolves once a call is held; `releaseNext()` lets the oldest held call
+ * go on, `release()` every call, now and later.
+ */
+export class Gate {
+  private passing: number;
+  private held = 0;
+  private open = false;
+  private readonly queue: Array<() => void> = [];
+  private reach!: () => void;
+  readonly reached = new Promise<void>((resolve) => (this.reach = resolve));
+
+  constructor(
+    readonly endpoint: FaultEndpoint,
+    passing: number,
+  ) {
+    this.passing = passing;
+  }
+
+  /** How many calls were held so far, released or not. */
+  get heldCalls(): number {
+    return this.held;
+  }
+
+  /** How many calls are held now. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  releaseNext(): void {
+    this.queue.shift()?.();
+  }
+
+  release(): void {
+    this.open = true;
+    for (const go of this.queue.splice(0)) go();
+  }
+
+  async pass(): Promise<void> {
+    if (this.open) return;
+    if (this.passing > 0) {
+      this.passing -= 1;
+      return;
+    }
+    this.held += 1;
+    this.reach();
+    await new Promise<void>((resolve) => this.queue.push(resolve));
+  }
 }
 
 /** What `POST /_sandbox/faults` accepts: an enqueue argument or one of the other knobs by name. */
@@ -143,6 +199,7 @@ export class Faults implements FaultKnobs {
   private readonly outcomes = new Map<string, TaskOutcomeRule>();
   private stringStatuses = false;
   private runningStatus: string | number | undefined;
+  private gates: Gate[] = [];
 
   constructor(private readonly expireTokens: () => void) {}
 
@@ -180,7 +237,20 @@ export class Faults implements FaultKnobs {
     this.runningStatus = status;
   }
 
+  hold(endpoint: FaultEndpoint, options: { passing?: number } = {}): Gate {
+    const gate = new Gate(FaultEndpoint.parse(endpoint), options.passing ?? 0);
+    this.gates.push(gate);
+    return gate;
+  }
+
+  /** Waits while a gate holds calls of the endpoint. */
+  async passGates(endpoint: FaultEndpoint): Promise<void> {
+    for (const gate of this.gates) if (gate.endpoint === endpoint) await gate.pass();
+  }
+
   clear(): void {
+    for (const gate of this.gates) gate.release();
+    this.gates = [];
     this.queue = [];
     this.latency.clear();
     this.rejections.clear();

@@ -12,7 +12,7 @@ import type { ElementVerdict, Operation } from './element-rules';
 import { AdminFaultRequest, applyAdminFaultRequest, Faults } from './faults';
 import type { FaultEndpoint, FaultKnobs, FaultSpec, TaskOutcomeRule } from './faults';
 
-export type { FaultEndpoint, FaultKnobs, FaultSpec, TaskOutcome } from './faults';
+export type { FaultEndpoint, FaultKnobs, FaultSpec, Gate, TaskOutcome } from './faults';
 export type { Operation } from './element-rules';
 
 export interface LinkedInSandboxOptions {
@@ -94,8 +94,12 @@ export interface LinkedInSandbox {
   readonly faults: FaultKnobs;
   close(): Promise<void>;
   registerApplication(application: ApplicationRegistration): void;
-  /** Jobs LinkedIn already holds, open. */
-  seedExistingJobs(developerApplicationUrn: string, externalJobPostingIds: readonly string[]): void;
+  /** Jobs LinkedIn already holds, open unless `state` says otherwise. */
+  seedExistingJobs(
+    developerApplicationUrn: string,
+    externalJobPostingIds: readonly string[],
+    state?: JobState,
+  ): void;
   calls(): RecordedCall[];
   postedElements(developerApplicationUrn?: string): PostedElement[];
   /** The most simpleJobPostings calls of the application that were in flight at the same time. */
@@ -219,6 +223,7 @@ class Sandbox implements LinkedInSandbox {
       sleeper.wake();
     }
     this.sleepers.clear();
+    this.faults.clear();
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Hung and keep-alive sockets would otherwise hold server.close() open forever.
     this.server.closeAllConnections();
@@ -230,10 +235,14 @@ class Sandbox implements LinkedInSandbox {
     this.applications.set(parsed.developerApplicationUrn, parsed);
   }
 
-  seedExistingJobs(developerApplicationUrn: string, externalJobPostingIds: readonly string[]): void {
+  seedExistingJobs(
+    developerApplicationUrn: string,
+    externalJobPostingIds: readonly string[],
+    state: JobState = 'OPEN',
+  ): void {
     const held = this.heldJobsOf(developerApplicationUrn);
     for (const id of externalJobPostingIds) {
-      held.set(id, { state: 'OPEN', jobPostingUrn: held.get(id)?.jobPostingUrn ?? this.nextJobPostingUrn() });
+      held.set(id, { state, jobPostingUrn: held.get(id)?.jobPostingUrn ?? this.nextJobPostingUrn() });
     }
   }
 
@@ -321,6 +330,8 @@ class Sandbox implements LinkedInSandbox {
       this.answer(res, call, finish, this.route(endpoint, req, target, body, call.seq));
       return;
     }
+    await this.faults.passGates(endpoint);
+    if (this.closed || res.destroyed) return;
     const fault = this.faults.take(endpoint);
     const delay = this.faults.latencyFor(endpoint) + (fault?.latencyMs ?? 0);
     if (delay > 0) await this.sleep(delay);

@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { optionalTsToMs, tsToMs } from '@temporalio/common/lib/time';
+import type { temporal } from '@temporalio/proto';
+import { DEMO_APPLICATION } from '../src/ats/demo-data';
+import {
+  WORKFLOW_TYPE,
+  type DeadlineExceededDetails,
+  type JobResult,
+  type ResyncInput,
+  type ResyncResult,
+} from '../src/contract';
+import { demoJobIds } from '../src/sandbox/demo-sandbox';
+import { createResyncWorkers, createWorkerDeps } from '../src/worker';
+import type { ActivityDeps } from '../src/activities';
+import { startTestEnvironment, type TestEnvironment } from './support/environment';
+import { eventually } from './support/eventually';
+import { testNativeConnection, uniqueTaskQueue, workflowBundle } from './support/temporal';
+
+/**
+ * The four things that stop LinkedIn calls at a resync's deadline, each with a test that fails without it:
+ * the activity refuses to start a call at or after `notAfter`, it abandons the call in flight at the
+ * deadline, the workflow's timer ends the resync at the deadline, and every posting activity is scheduled
+ * with timeouts no longer than the time left. Then what the deadline leaves: jobs LinkedIn lacks whose
+ * CREATE would come too late.
+ */
+let env: TestEnvironment;
+
+beforeAll(async () => {
+  env = await startTestEnvironment();
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+beforeEach(() => {
+  env.sandbox.reset();
+  env.seedSandboxWithDemoJobs();
+});
+
+/** Starts a resync on the environment's workers (or another task queue), with options a notification cannot set. */
+async function start(
+  input: Pick<ResyncInput, 'externalJobPostingIds' | 'deadlineMs'> & Partial<ResyncInput>,
+  taskQueue = env.taskQueue,
+): Promise<{ handle: WorkflowHandle; deadlineAt: number }> {
+  const full: ResyncInput = {
+    developerApplicationUrn: DEMO_APPLICATION.urn,
+    syncAllOpenJobs: false,
+    receivedAt: Date.now(),
+    followUpWindowMs: input.deadlineMs,
+    ...input,
+  };
+  const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: `${env.workflowIdPrefix}deadline-${randomUUID()}`,
+    args: [full],
+  });
+  return { handle, deadlineAt: full.receivedAt + full.deadlineMs };
+}
+
+async function deadlineFailure(handle: WorkflowHandle) {
+  const error = await handle.result().then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect((cause as ApplicationFailure).type).toBe('ResyncDeadlineExceeded');
+  return (cause as ApplicationFailure).details?.[0] as DeadlineExceededDetails;
+}
+
+async function historyOf(handle: WorkflowHandle): Promise<temporal.api.history.v1.IHistoryEvent[]> {
+  return (await handle.fetchHistory()).events ?? [];
+}
+
+function postings() {
+  return env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings');
+}
+
+function fates(jobs: readonly JobResult[]): Record<string, string> {
+  return Object.fromEntries(jobs.map((job) => [job.externalJobPostingId, job.fate]));
+}
+
+/** Workers of the production shape on a task queue of their own, with activity deps the test chose. */
+async function withWorkers<T>(deps: ActivityDeps, run: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueTaskQueue('deadline');
+  const connection = await testNativeConnection();
+  const workers = await createResyncWorkers({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    deps,
+    workflowBundle: workflowBundle(),
+  });
+  const running = workers.run();
+  try {
+    return await run(taskQueue);
+  } finally {
+    workers.shutdown();
+    await running;
+    await connection.close();
+  }
+}
+
+function workerDeps(): ActivityDeps {
+  return createWorkerDeps({
+    jobStore: env.jobStore,
+    linkedin: { apiUrl: env.sandbox.apiUrl, tokenUrl: env.sandbox.tokenUrl },
+    requestTimeoutMs: 10_000,
+    taskPolling: { intervalMs: 100, maxIntervalMs: 1_000 },
+  });
+}
+
+describe('the activity refuses to start a call at or after the deadline', () => {
+  // The posting activity's host reads its own clock: here it stands exactly at, or past, the deadline the
+  // workflow handed it, while the workflow (another host's clock) still sees time left.
+  test.each([
+    ['exactly at the deadline', 0],
+    ['a minute past the deadline', 60_000],
+  ])(
+    'with the worker clock %s, no call reaches LinkedIn and the attempt fails once, ResyncDeadlineExceeded',
+    async (_case, pastBy) => {
+      const receivedAt = Date.now();
+      const deadlineMs = 3_000;
+      const deps = { ...workerDeps(), now: () => receivedAt + deadlineMs + pastBy };
+      await withWorkers(deps, async (taskQueue) => {
+        const { handle } = await start(
+          { externalJobPostingIds: ['job-1201', 'job-1202'], receivedAt, deadlineMs },
+          taskQueue,
+        );
+        await deadlineFailure(handle);
+        expect(postings()).toHaveLength(0);
+        const events = await historyOf(handle);
+        const failed = events.flatMap((event) =>
+          event.activityTaskFailedEventAttributes ? [event.activityTaskFailedEventAttributes] : [],
+        );
+        expect(failed).toHaveLength(1);
+        expect(failed[0]?.failure?.message).toBe('the resync deadline passed before this call could start');
+        expect(failed[0]?.failure?.applicationFailureInfo).toMatchObject({
+          type: 'ResyncDeadlineExceeded',
+          nonRetryable: true,
+        });
+        const postBatch = new Set(
+          events
+            .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'postBatch')
+            .map((event) => String(event.eventId)),
+        );
+        const started = events.flatMap((event) => {
+          const attributes = event.activityTaskStartedEventAttributes;
+          return attributes && postBatch.has(String(attributes.scheduledEventId)) ? [attributes.attempt] : [];
+        });
+        expect(started).toEqual([1]);
+      });
+    },
+  );
+});
+
+describe('the call in flight at the deadline', () => {
+  test('is abandoned at the deadline: its connection is closed unanswered, not left to the request timeout', async () => {
+    env.sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', hang: true });
+    const { handle, deadlineAt } = await start({
+      externalJobPostingIds: ['job-1203', 'job-1204'],
+      deadlineMs: 2_000,
+    });
+    const details = await deadlineFailure(handle);
+    expect([...(details.outcomeUnknown ?? [])].sort()).toEqual(['job-1203', 'job-1204']);
+
+    // Without the deadline the call would end with the activity's cancellation (a heartbeat later, over a
+    // second past the deadline here) or its 10 s request timeout; the deadline closes it within milliseconds.
+    await eventually(() => expect(postings()[0]?.endedAt).toBeGreaterThan(0), 20_000);
+    const [call] = postings();
+    expect(postings()).toHaveLength(1);
+    expect(call?.status).toBe(0);
+    expect(call?.endedAt).toBeLessThan(deadlineAt + 500);
+  });
+});
+
+describe("the workflow's deadline timer", () => {
+  test('ends the resync at its deadline, while LinkedIn still holds a call unanswered', async () => {
+    env.sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', hang: true });
+    const { handle, deadlineAt } = await start({
+      externalJobPostingIds: ['job-1205', 'job-1206'],
+      deadlineMs: 2_000,
+    });
+    await deadlineFailure(handle);
+    const closedAt = (await handle.describe()).closeTime?.getTime() ?? Number.POSITIVE_INFINITY;
+    // A timer firing late (say 3 s) would close the resync that much later.
+    expect(closedAt).toBeGreaterThanOrEqual(deadlineAt);
+    expect(closedAt).toBeLessThan(deadlineAt + 1_500);
+  });
+
+  test('stops a resync whose batches are each answered in time: nothing is posted after the deadline and every job is accounted for', async () => {
+    // Each call takes 800 ms; the deadline comes in the middle of the fourth batch.
+    env.sandbox.faults.setLatency('simpleJobPostings', 800);
+    const ids = demoJobIds(DEMO_APPLICATION.urn).slice(3, 3 + 600);
+    const { handle, deadlineAt } = await start({ externalJobPostingIds: ids, deadlineMs: 2_800 });
+    const details = await deadlineFailure(handle);
+    const closedAt = (await handle.describe()).closeTime?.getTime() ?? Number.POSITIVE_INFINITY;
+    expect(closedAt).toBeLessThan(deadlineAt + 1_500);
+
+    for (const call of postings()) expect(call.startedAt).toBeLessThan(deadlineAt);
+    const totals = details.result.totals;
+    const outcomeUnknown = details.outcomeUnknown ?? [];
+    expect(
+      totals.sent + totals.rejected + totals.notInAts + details.notSentCount + outcomeUnknown.length,
+    ).toBe(ids.length);
+    expect(details.notSentCount).toBeGreaterThan(0);
+    const answered = env.sandbox
+      .postedElements()
+      .filter((element) => element.status === 202)
+      .map((element) => element.externalJobPostingId);
+    const notSent = new Set(details.notSent);
+    for (const id of answered) expect(notSent.has(id ?? '')).toBe(false);
+  });
+});
+
+describe('the posting activity timeouts', () => {
+  test('every posting is scheduled to end, retries included, by the deadline', async () => {
+    // Two calls fail and are retried: each attempt is still bounded by the time left.
+    env.sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', status: 500, times: 2 });
+    const ids = demoJobIds(DEMO_APPLICATION.urn).slice(3, 3 + 150);
+    const { handle, deadlineAt } = await start({ externalJobPostingIds: ids, deadlineMs: 20_000 });
+    const result = (await handle.result()) as ResyncResult;
+    expect(result.totals.sent + result.totals.rejected).toBe(ids.length);
+
+    const scheduled = (await historyOf(handle)).filter(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'postBatch',
+    );
+    expect(scheduled).toHaveLength(2);
+    for (const event of scheduled) {
+      const attributes = event.activityTaskScheduledEventAttributes;
+      const scheduledAt = tsToMs(event.eventTime);
+      const scheduleToClose = optionalTsToMs(attributes?.scheduleToCloseTimeout) ?? Number.POSITIVE_INFINITY;
+      const startToClose = optionalTsToMs(attributes?.startToCloseTimeout) ?? Number.POSITIVE_INFINITY;
+      // The workflow computes the time left a moment before the event is written.
+      expect(scheduledAt + scheduleToClose).toBeLessThanOrEqual(deadlineAt + 1_000);
+      expect(scheduledAt + startToClose).toBeLessThanOrEqual(deadlineAt + 1_000);
+      expect(scheduleToClose).toBeGreaterThan(5_000);
+    }
+  });
+});
+
+describe('jobs LinkedIn lacks', () => {
+  test('found out only after the deadline are MISSED_DEADLINE, and no CREATE is sent for them', async () => {
+    env.sandbox.reset();
+    env.sandbox.seedExistingJobs(DEMO_APPLICATION.urn, ['job-1208']);
+    // LinkedIn answers the first task poll only after the deadline.
+    env.sandbox.faults.enqueue({ endpoint: 'simpleJobPostingTasks', latencyMs: 3_000 });
+    const { handle } = await start({
+      externalJobPostingIds: ['job-1207', 'job-1208'],
+      deadlineMs: 1_500,
+      followUpWindowMs: 8_000,
+    });
+    const result = (await handle.result()) as ResyncResult;
+    expect(fates(result.jobs)).toEqual({ 'job-1207': 'MISSED_DEADLINE', 'job-1208': 'UPDATED' });
+    expect(result.jobs.find((job) => job.externalJobPostingId === 'job-1207')?.reason).toBe(
+      'LinkedIn does not have this job and the deadline passed before it could be created',
+    );
+    expect(result.totals).toMatchObject({ requested: 2, updated: 1, missedDeadline: 1, created: 0 });
+    expect(result.outcome).toBe('PARTIAL');
+    expect(env.sandbox.postedElements().map((element) => element.operation)).toEqual(['UPDATE', 'UPDATE']);
+  });
+});
