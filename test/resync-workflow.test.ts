@@ -304,6 +304,41 @@ describe('progress and scale', () => {
     expect(result.outcome).toBe('PARTIAL');
   });
 
+  test('more than 100 jobs LinkedIn lacks are CREATEd in calls of at most 100, each job once', async () => {
+    const ids = jobIds(1000, 260);
+    // LinkedIn holds none of them. The third UPDATE call is held until the first two batches' followers
+    // have reported, so 200 jobs wait to be CREATEd at once.
+    env.sandbox.reset();
+    const gate = env.sandbox.faults.hold('simpleJobPostings', { passing: 2 });
+    const handle = await startResync({ syncAllOpenJobs: false, externalJobPostingIds: ids });
+    await gate.reached;
+    // Two batches were recorded as sent; both reports turned them into jobs to CREATE.
+    await eventually(async () => expect((await handle.query(progressQuery)).sent).toBe(0));
+    gate.release();
+
+    const result = (await handle.result()) as ResyncResult;
+    expect(result.outcome).toBe('SUCCEEDED');
+    expect(result.totals).toMatchObject({ requested: ids.length, created: ids.length, updated: 0 });
+    expect(new Set(result.jobs.map((job) => `${job.fate}/${job.confirmation ?? ''}`))).toEqual(
+      new Set(['CREATED/CONFIRMED']),
+    );
+    const creates = env.sandbox
+      .calls()
+      .filter((call) => call.endpoint === 'simpleJobPostings')
+      .filter(
+        (call) =>
+          (call.elements?.[0] as { jobPostingOperationType?: string } | undefined)
+            ?.jobPostingOperationType === 'CREATE',
+      );
+    expect(creates.map((call) => call.elements?.length)).toEqual([100, 100, ids.length - 200]);
+    expect(creates.every((call) => call.status === 200)).toBe(true);
+    const created = env.sandbox
+      .postedElements()
+      .filter((element) => element.operation === 'CREATE')
+      .map((element) => element.externalJobPostingId);
+    expect([...created].sort()).toEqual([...ids].sort());
+  });
+
   test('a long resync continues as new and carries its deadline and results across runs', async () => {
     const ids = jobIds(1000, 260);
     const handle = await startResync({
