@@ -18,6 +18,7 @@ import type { RecordedCall } from '../src/sandbox/linkedin-sandbox';
 import { progressQuery, tasksReportedSignal, type resyncJobs } from '../src/workflows';
 import { CreatedJobs, MAX_CREATED_CHARS } from '../src/workflows/created-jobs';
 import {
+  demoJobsMissingOnLinkedIn,
   startTestEnvironment,
   type TestEnvironment,
   type TestEnvironmentOptions,
@@ -140,7 +141,9 @@ describe('a retried batch sends only what LinkedIn did not answer', () => {
   );
 
   test('a CLOSE call that fails once with 500 is sent again alone: the UPDATE call of the same batch goes out once', async () => {
-    // The batch's first call (the UPDATE) is answered as usual; its second (the CLOSE) fails once.
+    // Closed in the ATS, still open on LinkedIn. The batch's first call (the UPDATE) is answered as usual;
+    // its second (the CLOSE) fails once.
+    env().sandbox.seedExistingJobs(DEMO, ['job-1039'], 'OPEN');
     env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings' });
     env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', status: 500 });
 
@@ -307,7 +310,13 @@ describe('one CREATE per job in a resync', () => {
 
     const result = (await handle.result()) as ResyncResult;
 
-    expect(received(env()).filter(([, operation]) => operation === 'CREATE')).toEqual([]);
+    // Only the jobs LinkedIn lacks among the others are CREATEd.
+    expect(
+      received(env())
+        .filter(([, operation]) => operation === 'CREATE')
+        .map(([id]) => id),
+    ).toEqual(demoJobsMissingOnLinkedIn().filter((id) => more.includes(id)));
+    expect(demoJobsMissingOnLinkedIn()).not.toContain(created);
     expect(result.continuedAsNew).toBe(2);
     expect(result.outcome).toBe('SUCCEEDED');
     const firstRun = await env()

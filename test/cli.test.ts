@@ -156,6 +156,7 @@ describe('send', () => {
 
 describe('start, watch and list', () => {
   test('a resync started by hand is watched until a final line names its outcome', async () => {
+    // LinkedIn lacks job-1272: it is CREATEd after its UPDATE fails.
     const ids = ['job-1272', 'job-1273'];
     const workflowId = workflowIdOf(DEMO_APPLICATION.urn, ids);
     const started = await cli(['start', '--application', DEMO_APPLICATION.urn, '--ids', ids.join(',')]);
@@ -168,7 +169,7 @@ describe('start, watch and list', () => {
     const lines = watched.out.trimEnd().split('\n');
     expect(lines.at(-2)).toBe(`${workflowId}: COMPLETED SUCCEEDED`);
     expect(lines.at(-1)).toBe(
-      '  2 of 2 sent (2 updated, 0 created, 0 closed) · 2 confirmed · 0 unconfirmed · 0 rejected · 0 not in ATS · 0 missed the deadline',
+      '  2 of 2 sent (1 updated, 1 created, 0 closed) · 2 confirmed · 0 unconfirmed · 0 rejected · 0 not in ATS · 0 missed the deadline',
     );
     expect(lines.at(-3)).toMatch(/^\[#+\] 2\/2 · 2 sent · 2 confirmed · 0 rejected · 0 pending$/);
 

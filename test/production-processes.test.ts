@@ -6,9 +6,15 @@ import { openPostgresJobStore } from '../src/ats/postgres-store';
 import { signNotification } from '../src/api/signature';
 import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
 import { freePort } from '../src/dev/ports';
-import { demoJobIds, registerDemoApplications } from '../src/sandbox/demo-sandbox';
+import { registerDemoApplications } from '../src/sandbox/demo-sandbox';
 import { startLinkedInSandbox, type LinkedInSandbox } from '../src/sandbox/linkedin-sandbox';
-import { SAMPLE_ALL_OPEN, SAMPLE_INDIVIDUAL } from './support/environment';
+import {
+  CUSTOMER_LIKE_LINKEDIN,
+  demoJobsMissingOnLinkedIn,
+  SAMPLE_ALL_OPEN,
+  SAMPLE_INDIVIDUAL,
+  seedLinkedInAsACustomersLooks,
+} from './support/environment';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
 import { temporalAddress, testClient, uniqueTaskQueue } from './support/temporal';
 
@@ -28,6 +34,7 @@ interface Running {
 
 let database: TestDatabase;
 let sandbox: LinkedInSandbox;
+let openJobs: string[] = [];
 const processes: Running[] = [];
 const apiPorts: number[] = [];
 const client = testClient();
@@ -70,11 +77,12 @@ beforeAll(async () => {
   database = await createTestDatabase('production');
   const store = await openPostgresJobStore(database.url);
   await seedDemoData(store.db);
+  openJobs = await store.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 10_000 });
   await store.close();
 
-  sandbox = await startLinkedInSandbox({ taskCompletionMs: 50 });
+  sandbox = await startLinkedInSandbox({ ...CUSTOMER_LIKE_LINKEDIN });
   registerDemoApplications(sandbox);
-  sandbox.seedExistingJobs(DEMO_APPLICATION.urn, demoJobIds(DEMO_APPLICATION.urn));
+  seedLinkedInAsACustomersLooks(sandbox);
   sandbox.faults.setLatency('simpleJobPostings', 50);
 
   const common = {
@@ -155,13 +163,30 @@ test('two APIs and two workers sharing only Temporal and PostgreSQL process ever
   const [individual, all] = await Promise.all([resultOf(SAMPLE_INDIVIDUAL), resultOf(SAMPLE_ALL_OPEN)]);
   expect(individual.outcome).toBe('SUCCEEDED');
   expect(individual.totals.sent).toBe(3);
+  // Every open job of the application, each sent once: UPDATEd, or CREATEd after LinkedIn said it lacks it.
+  const missing = demoJobsMissingOnLinkedIn().filter((id) => openJobs.includes(id));
+  expect(missing.length).toBeGreaterThan(0);
   expect(all.outcome).toBe('SUCCEEDED');
+  expect(all.totals).toMatchObject({
+    requested: openJobs.length,
+    sent: openJobs.length,
+    updated: openJobs.length - missing.length,
+    created: missing.length,
+    confirmed: openJobs.length,
+    rejected: 0,
+  });
   const posted = sandbox.postedElements(DEMO_APPLICATION.urn);
   for (const id of DEMO_SAMPLE_JOB_IDS) {
     // Once for the individual resync (the redelivery joined it) and once for the sync-all.
     expect(posted.filter((element) => element.externalJobPostingId === id)).toHaveLength(2);
   }
-  expect(posted).toHaveLength(3 + all.totals.sent);
+  const ofSyncAll = (operation: string) =>
+    posted
+      .filter((element) => element.operation === operation)
+      .map((element) => element.externalJobPostingId ?? '')
+      .sort();
+  expect(ofSyncAll('CREATE')).toEqual([...missing].sort());
+  expect(ofSyncAll('UPDATE')).toEqual([...openJobs, ...DEMO_SAMPLE_JOB_IDS].sort());
   // Two workers, one application: the advisory-lock lanes kept the calls one at a time.
   expect(sandbox.maxConcurrentPostings(DEMO_APPLICATION.urn)).toBe(1);
 });

@@ -249,10 +249,11 @@ describe('a delivery answered 200 is never dropped', () => {
     // The first call is answered only after the deadline; later calls at once.
     env.sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', latencyMs: 3_000 });
     const id = newId();
+    // The window outlasts LinkedIn's tasks (2 s), so the new round sees them confirmed.
     const request = {
       externalJobPostingIds: ['job-1243', 'job-1244'],
       deadlineMs: 1_500,
-      followUpWindowMs: 1_500,
+      followUpWindowMs: 8_000,
     };
     const first = await deliver(id, request);
 
@@ -371,8 +372,9 @@ describe('a job LinkedIn does not have', () => {
     const handle = await deliver(newId(), {
       externalJobPostingIds: ['job-1247', 'job-1248'],
       receivedAt,
-      deadlineMs: 4_000,
-      followUpWindowMs: 4_000,
+      // The UPDATE's task fails after about 2 s; the CREATE's task takes as long again.
+      deadlineMs: 6_000,
+      followUpWindowMs: 9_000,
     });
 
     const result = (await handle.result()) as ResyncResult;
@@ -384,7 +386,7 @@ describe('a job LinkedIn does not have', () => {
     expect(operationsOf('job-1247')).toEqual(['UPDATE', 'CREATE']);
     const createSeq = env.sandbox.postedElements().find((e) => e.operation === 'CREATE')?.callSeq;
     const create = env.sandbox.calls().find((call) => call.seq === createSeq);
-    expect(create?.startedAt).toBeLessThan(receivedAt + 4_000);
+    expect(create?.startedAt).toBeLessThan(receivedAt + 6_000);
   });
 });
 

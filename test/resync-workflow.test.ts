@@ -14,7 +14,7 @@ import { resolveTemporalCli } from '../src/dev/temporal-dev-server';
 import { temporal } from '@temporalio/proto';
 import { RESYNC_OUTCOME } from '../src/names';
 import { progressQuery, type ResyncProgress } from '../src/workflows';
-import { startTestEnvironment, type TestEnvironment } from './support/environment';
+import { demoJobsMissingOnLinkedIn, startTestEnvironment, type TestEnvironment } from './support/environment';
 import { temporalAddress } from './support/temporal';
 import { eventually } from './support/eventually';
 import { atLeast } from './support/timing';
@@ -114,7 +114,7 @@ describe('the deadline', () => {
     const abandoned = new Set<string>();
     for (const call of postings()) {
       expect(call.startedAt).toBeLessThan(deadlineAt);
-      expect(call.endedAt).toBeLessThan(deadlineAt + 500);
+      expect(call.endedAt).toBeLessThan(deadlineAt + 1_000);
     }
     for (const call of postings().filter((c) => c.status === 0)) {
       // Abandoned at the deadline, not before.
@@ -204,7 +204,8 @@ describe('redelivery and ordering', () => {
   test('a redelivery while the first run is open joins it', async () => {
     // The first delivery's call is held at LinkedIn until the second delivery was answered.
     const gate = env.sandbox.faults.hold('simpleJobPostings');
-    const body = notification(jobIds(1100, 30));
+    const ids = jobIds(1100, 30);
+    const body = notification(ids);
     expect((await env.notify(body)).status).toBe(200);
     const first = await handleOf(body).describe();
     await gate.reached;
@@ -214,8 +215,9 @@ describe('redelivery and ordering', () => {
     gate.release();
     const result = (await handleOf(body).result()) as ResyncResult;
     expect(result.totals.requested).toBe(30 - 1);
-    expect(env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings')).toHaveLength(1);
-    expect(env.sandbox.postedElements()).toHaveLength(30 - 1);
+    // One UPDATE call for both deliveries; the one job LinkedIn lacks is then CREATEd once.
+    expect(operationsPosted()).toEqual({ UPDATE: ids.sort(), CREATE: ['job-1121'] });
+    expect(env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings')).toHaveLength(2);
   });
 
   test('two overlapping resyncs of one application take turns call by call, never post at the same time, and both finish', async () => {
@@ -223,6 +225,8 @@ describe('redelivery and ordering', () => {
     // a batch left) waits for its turn, so the order of the calls shows whom the lane lets go next.
     const ids = { a: jobIds(1000, 150), b: jobIds(1150, 130) };
     const bodies = { a: notification(ids.a), b: notification(ids.b) };
+    // LinkedIn holds them all: no CREATE comes between the turns.
+    env.sandbox.seedExistingJobs(DEMO_APPLICATION.urn, [...ids.a, ...ids.b]);
     const gate = env.sandbox.faults.hold('simpleJobPostings');
     const responses = await Promise.all([env.notify(bodies.a), env.notify(bodies.b)]);
     expect(responses.map((r) => r.status)).toEqual([200, 200]);
@@ -339,6 +343,33 @@ describe('progress and scale', () => {
     expect([...created].sort()).toEqual([...ids].sort());
   });
 
+  test('jobs LinkedIn lacks that a report names while a CREATE call is under way are CREATEd too', async () => {
+    const ids = jobIds(1000, 150);
+    const missing = demoJobsMissingOnLinkedIn().filter((id) => ids.includes(id));
+    const [first, second] = [ids.slice(0, 100), ids.slice(100)];
+    const missingIn = (batch: string[]) => missing.filter((id) => batch.includes(id)).length;
+    expect([missingIn(first), missingIn(second)]).toEqual([4, 2]);
+    const gate = env.sandbox.faults.hold('simpleJobPostings', { passing: 1 });
+    const handle = await startResync({ syncAllOpenJobs: false, externalJobPostingIds: ids });
+    const sent = async () => (await handle.query(progressQuery)).sent;
+    // The second UPDATE call is held until the first batch's report asked for its CREATEs.
+    await gate.reached;
+    await eventually(async () => expect(await sent()).toBe(first.length - 4));
+    gate.releaseNext();
+    // The CREATE call is held until the second batch's report asked for two more.
+    await eventually(() => expect(gate.heldCalls).toBe(2));
+    await eventually(async () => expect(await sent()).toBe(ids.length - 6));
+    gate.release();
+
+    const result = (await handle.result()) as ResyncResult;
+    expect(result.totals).toMatchObject({ requested: ids.length, created: 6, updated: ids.length - 6 });
+    const createdIds = result.jobs
+      .filter((job) => job.fate === 'CREATED')
+      .map((job) => job.externalJobPostingId);
+    expect(createdIds.sort()).toEqual([...missing].sort());
+    expect(result.outcome).toBe('SUCCEEDED');
+  });
+
   test('a long resync continues as new and carries its deadline and results across runs', async () => {
     const ids = jobIds(1000, 260);
     const handle = await startResync({
@@ -352,9 +383,13 @@ describe('progress and scale', () => {
     expect(result.totals.sent).toBe(ids.length);
     expect(result.totals.confirmed).toBe(ids.length);
     expect(result.outcome).toBe('SUCCEEDED');
-    const posted = env.sandbox.postedElements().map((e) => e.externalJobPostingId);
-    expect(new Set(posted).size).toBe(ids.length);
-    expect(posted.length).toBe(ids.length);
+    // Every job UPDATEd once; the ones LinkedIn lacks then CREATEd once.
+    expect(operationsPosted()).toEqual({
+      UPDATE: [...ids].sort(),
+      CREATE: demoJobsMissingOnLinkedIn()
+        .filter((id) => ids.includes(id))
+        .sort(),
+    });
   });
 
   test('a sync-all continues as new without sending any job twice or skipping one', async () => {
@@ -362,11 +397,25 @@ describe('progress and scale', () => {
     const result = (await handle.result()) as ResyncResult;
     const open = await env.jobStore.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 10_000 });
     expect(result.continuedAsNew).toBe(Math.ceil(open.length / 100) - 1);
-    expect(result.totals.requested).toBe(open.length);
-    const posted = env.sandbox.postedElements().map((e) => e.externalJobPostingId);
-    expect([...posted].sort()).toEqual([...open].sort());
+    expect(result.totals).toMatchObject({ requested: open.length, sent: open.length, rejected: 0 });
+    expect(operationsPosted()).toEqual({
+      UPDATE: [...open].sort(),
+      CREATE: demoJobsMissingOnLinkedIn()
+        .filter((id) => open.includes(id))
+        .sort(),
+    });
   });
 });
+
+/** The ids LinkedIn received, by operation, each list sorted. */
+function operationsPosted(): Record<string, string[]> {
+  const byOperation: Record<string, string[]> = {};
+  for (const element of env.sandbox.postedElements()) {
+    (byOperation[element.operation ?? 'none'] ??= []).push(element.externalJobPostingId ?? '');
+  }
+  for (const list of Object.values(byOperation)) list.sort();
+  return byOperation;
+}
 
 /** Whether the resync has a postBatch attempt running on a worker (waiting for its lane, say). */
 async function postingUnderWay(handle: {

@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createApp } from '../src/api/app';
 import type { ResyncListItem, ResyncStatus } from '../src/api/resyncs';
-import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
+import {
+  DEMO_APPLICATION,
+  ensureApplication,
+  insertSyntheticJobs,
+  SECOND_DEMO_APPLICATION,
+} from '../src/ats/demo-data';
 import {
   DEVELOPER_APPLICATION_URN,
   WORKFLOW_TYPE,
@@ -361,11 +366,34 @@ describe('GET /resyncs', () => {
     });
   });
 
-  test('limit caps the list', async () => {
-    const ids = range(1269, 1);
-    await env.client.workflow.getHandle(await resync(env, notification(ids))).result();
-    await eventually(async () => expect((await list('limit=500')).length).toBeGreaterThanOrEqual(1));
-    expect(await list('limit=1')).toHaveLength(1);
+  test('limit caps the list at the newest resyncs', async () => {
+    // An application of its own, so that only this test's resyncs match the filter.
+    const app = {
+      urn: `urn:li:developerApplication:${Date.now()}`,
+      clientId: `limit-client-${randomUUID()}`,
+      clientSecret: 'limit-client-secret-long-enough',
+      integrationContext: null,
+      companyName: 'Limit Tests',
+    };
+    await ensureApplication(env.jobStore.db, app);
+    await insertSyntheticJobs(env.jobStore.db, app.urn, 3);
+    env.sandbox.registerApplication({ ...app, developerApplicationUrn: app.urn, kind: 'child' });
+    const started: string[] = [];
+    for (const id of ['syn-000001', 'syn-000002', 'syn-000003']) {
+      const workflowId = await resync(env, notification([id], app.urn));
+      await env.client.workflow.getHandle(workflowId).result();
+      started.push(workflowId);
+    }
+    const filter = `application=${encodeURIComponent(app.urn)}`;
+    await eventually(async () =>
+      expect((await list(`${filter}&limit=500`)).map((item) => item.workflowId)).toEqual(
+        [...started].reverse(),
+      ),
+    );
+    expect((await list(`${filter}&limit=2`)).map((item) => item.workflowId)).toEqual(
+      [...started].reverse().slice(0, 2),
+    );
+    expect((await list(`${filter}&limit=1`)).map((item) => item.workflowId)).toEqual(started.slice(-1));
   });
 
   test.each([

@@ -1,11 +1,18 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 import { SAMPLE_INDIVIDUAL, startTestEnvironment, type TestEnvironment } from './support/environment';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = join(__dirname, '..', 'docs', 'web-ui.png');
+/**
+ * Screenshots go to a temporary folder; `npm run screenshots` sets SCREENSHOTS_DIR=docs to refresh the
+ * README's pictures. A test run never rewrites tracked files.
+ */
+const SCREENSHOTS = process.env.SCREENSHOTS_DIR
+  ? resolve(__dirname, '..', process.env.SCREENSHOTS_DIR)
+  : mkdtempSync(join(tmpdir(), 'web-ui-'));
 
 let env: TestEnvironment;
 let browser: Browser;
@@ -65,22 +72,26 @@ test("an operator finds a resync in Temporal's Web UI by filtering on ResyncOutc
   }
   expect(found).toBe(true);
   await expect(page.getByText(partial, { exact: true }).count()).resolves.toBe(0);
-  mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
-  await page.screenshot({ path: SCREENSHOT });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-ui.png') });
   await page.close();
 });
 
 test('the resync page shows its summary and its result', async () => {
-  const workflowId = env.workflowIdOf(SAMPLE_INDIVIDUAL);
+  const workflowId = await resync(SAMPLE_INDIVIDUAL);
   const { runId } = await env.client.workflow.getHandle(workflowId).describe();
   const uiUrl = process.env.TEMPORAL_TEST_UI_URL ?? '';
   const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
   await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${runId}/history`);
-  await page
-    .getByText('Resync 3 jobs for urn:li:developerApplication:12345')
-    .first()
-    .waitFor({ timeout: 15_000 });
-  await page.getByText('"outcome": "SUCCEEDED"').first().waitFor({ timeout: 15_000 });
-  await page.screenshot({ path: join(SCREENSHOT, '..', 'web-ui-resync.png'), fullPage: true });
+  const summary = page.getByText('Resync 3 jobs for urn:li:developerApplication:12345').first();
+  const outcome = page.getByText('"outcome": "SUCCEEDED"').first();
+  await summary.waitFor({ timeout: 15_000 });
+  await outcome.waitFor({ timeout: 15_000 });
+  expect(await summary.isVisible()).toBe(true);
+  expect(await outcome.isVisible()).toBe(true);
+  // The result lists the sample's jobs.
+  for (const id of ['job-1234', 'job-2345', 'job-3456'])
+    expect(await page.getByText(`"externalJobPostingId": "${id}"`).count()).toBeGreaterThan(0);
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-ui-resync.png'), fullPage: true });
   await page.close();
 });

@@ -58,6 +58,8 @@ const PATCH = {
   ownReports: 'reports-bound-to-execution',
   /** No posting without time left; the ATS read after a missed deadline is bounded. */
   deadlineBounds: 'deadline-bounds',
+  /** CREATEs a report asks for while a CREATE call is under way stay queued (they were dropped). */
+  createQueueKept: 'create-queue-kept',
 } as const;
 
 const retry = {
@@ -127,6 +129,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   const recheckLateDelivery = patched(PATCH.lateDelivery);
   const ownReportsOnly = patched(PATCH.ownReports);
   const deadlineBounds = patched(PATCH.deadlineBounds);
+  const keepCreateQueue = patched(PATCH.createQueueKept);
   const urn = input.developerApplicationUrn;
   const deadlineAt = input.receivedAt + input.deadlineMs;
   const followUpEndsAt = input.receivedAt + Math.max(input.followUpWindowMs, input.deadlineMs);
@@ -408,7 +411,8 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
         const queued = state.createQueue.slice(0, BATCH_SIZE);
         const batch = createOnce ? [...new Set(queued)].filter((id) => !created.has(id)) : queued;
         if (batch.length > 0) await post(batch, 'CREATE');
-        state.createQueue = state.createQueue.slice(BATCH_SIZE);
+        // Reports that came during the call added to the queue: only what was taken leaves it.
+        state.createQueue = state.createQueue.slice(keepCreateQueue ? queued.length : BATCH_SIZE);
         continue;
       }
       const batch = await nextBatch();

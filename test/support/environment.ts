@@ -7,13 +7,18 @@ import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createResyncStarter } from '../../src/api/resync-starter';
 import { signNotification } from '../../src/api/signature';
-import { DEMO_APPLICATION, seedDemoData } from '../../src/ats/demo-data';
+import { buildDemoJobs, DEMO_APPLICATION, seedDemoData } from '../../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import type { JobStore } from '../../src/ats/job-store';
 import type { SqlClient } from '../../src/ats/sql';
 import { createLogger, type Logger } from '../../src/logger';
 import { ApiMetrics } from '../../src/api/metrics';
-import { demoJobIds, registerDemoApplications } from '../../src/sandbox/demo-sandbox';
+import {
+  DEMO_APPLICATIONS,
+  demoHeldJobIds,
+  demoJobIds,
+  registerDemoApplications,
+} from '../../src/sandbox/demo-sandbox';
 import {
   startLinkedInSandbox,
   type LinkedInSandbox,
@@ -58,18 +63,51 @@ export interface TestEnvironment {
   stopWorkers(): Promise<void>;
   /** New workers on the same task queue, as a restarted worker process. */
   startWorkers(): Promise<void>;
-  /** Puts every demo job on LinkedIn's side, so UPDATEs of them succeed. */
+  /**
+   * Puts the demo jobs on LinkedIn's side as a customer's LinkedIn looks (see `seedLinkedInAsACustomersLooks`):
+   * what the sandbox holds after `reset()`.
+   */
   seedSandboxWithDemoJobs(): void;
   close(): Promise<void>;
+}
+
+/**
+ * The tests' LinkedIn behaves as a customer's does, not as a kind one would: a task takes a couple of
+ * seconds (the task poller backs off several times before it ends), and a token lives 65 s, so with the
+ * token cache renewing a minute before expiry every few seconds of a test run on a renewed token.
+ */
+export const CUSTOMER_LIKE_LINKEDIN = { taskCompletionMs: 2_000, tokenTtlSeconds: 65 } as const;
+
+/**
+ * LinkedIn's copy of the demo jobs as a customer's drifts: every 25th demo job is missing (an UPDATE of it
+ * fails and the resync CREATEs it; never one of LinkedIn's sample ids), and jobs closed in the ATS are
+ * closed on LinkedIn too (a CLOSE of one is answered "already closed").
+ */
+export function seedLinkedInAsACustomersLooks(sandbox: LinkedInSandbox): void {
+  for (const app of DEMO_APPLICATIONS) {
+    const held = new Set(demoHeldJobIds(app.urn));
+    const jobs = buildDemoJobs().filter(
+      (job) => job.developerApplicationUrn === app.urn && held.has(job.externalJobPostingId),
+    );
+    const ids = (status: string) =>
+      jobs.filter((job) => job.status === status).map((job) => job.externalJobPostingId);
+    sandbox.seedExistingJobs(app.urn, ids('OPEN'), 'OPEN');
+    sandbox.seedExistingJobs(app.urn, ids('CLOSED'), 'CLOSED');
+  }
+}
+
+/** Demo jobs of the application that LinkedIn lacks in `seedLinkedInAsACustomersLooks`. */
+export function demoJobsMissingOnLinkedIn(developerApplicationUrn = DEMO_APPLICATION.urn): string[] {
+  const held = new Set(demoHeldJobIds(developerApplicationUrn));
+  return demoJobIds(developerApplicationUrn).filter((id) => !held.has(id));
 }
 
 export async function startTestEnvironment(options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
   const jobStore = await openEmbeddedJobStore({});
   await seedDemoData(jobStore.db);
-  const sandbox = await startLinkedInSandbox({ taskCompletionMs: 50, ...options.sandbox });
+  const sandbox = await startLinkedInSandbox({ ...CUSTOMER_LIKE_LINKEDIN, ...options.sandbox });
   registerDemoApplications(sandbox);
-  const seedSandboxWithDemoJobs = () =>
-    sandbox.seedExistingJobs(DEMO_APPLICATION.urn, demoJobIds(DEMO_APPLICATION.urn));
+  const seedSandboxWithDemoJobs = () => seedLinkedInAsACustomersLooks(sandbox);
   seedSandboxWithDemoJobs();
 
   const taskQueue = uniqueTaskQueue('resync');
