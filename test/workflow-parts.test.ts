@@ -53,7 +53,10 @@ describe('per-job details', () => {
   });
 
   test('past the cap a plain success is left out and counted', () => {
-    const details = new JobDetails(ids('job', MAX_JOB_DETAILS).map((id) => updated(id)), 0);
+    const details = new JobDetails(
+      ids('job', MAX_JOB_DETAILS).map((id) => updated(id)),
+      0,
+    );
     details.set(updated('late'));
     expect(details.get('late')).toBeUndefined();
     expect(details.list()).toHaveLength(MAX_JOB_DETAILS);
@@ -61,7 +64,10 @@ describe('per-job details', () => {
   });
 
   test('past the cap an exception pushes out the oldest plain success', () => {
-    const details = new JobDetails([rejected('bad-0'), ...ids('job', MAX_JOB_DETAILS - 1).map((id) => updated(id))], 3);
+    const details = new JobDetails(
+      [rejected('bad-0'), ...ids('job', MAX_JOB_DETAILS - 1).map((id) => updated(id))],
+      3,
+    );
     details.set(rejected('bad-1'));
     expect(details.get('bad-1')).toEqual(rejected('bad-1'));
     expect(details.get('bad-0')).toEqual(rejected('bad-0'));
@@ -73,12 +79,15 @@ describe('per-job details', () => {
 
   test.each([
     ['rejected', rejected('x')],
-    ['not in the ATS', { externalJobPostingId: 'x', fate: 'NOT_IN_ATS' } as JobResult],
-    ['missed the deadline', { externalJobPostingId: 'x', fate: 'MISSED_DEADLINE' } as JobResult],
-    ['outcome unknown', { externalJobPostingId: 'x', fate: 'OUTCOME_UNKNOWN' } as JobResult],
+    ['not in the ATS', { externalJobPostingId: 'x', fate: 'NOT_IN_ATS' }],
+    ['missed the deadline', { externalJobPostingId: 'x', fate: 'MISSED_DEADLINE' }],
+    ['outcome unknown', { externalJobPostingId: 'x', fate: 'OUTCOME_UNKNOWN' }],
     ['sent but unconfirmed', updated('x', 'UNCONFIRMED')],
   ])('a job %s counts as an exception', (_case, result) => {
-    const details = new JobDetails(ids('job', MAX_JOB_DETAILS).map((id) => updated(id, 'PENDING')), 0);
+    const details = new JobDetails(
+      ids('job', MAX_JOB_DETAILS).map((id) => updated(id, 'PENDING')),
+      0,
+    );
     details.set(result);
     expect(details.get('x')).toEqual(result);
     expect(details.omitted).toBe(1);
@@ -89,7 +98,10 @@ describe('per-job details', () => {
     ['CREATED', 'PENDING'],
     ['CLOSED', undefined],
   ] as const)('a %s job (%s) is a plain success, left out past the cap', (fate, confirmation) => {
-    const details = new JobDetails(ids('job', MAX_JOB_DETAILS).map((id) => updated(id)), 0);
+    const details = new JobDetails(
+      ids('job', MAX_JOB_DETAILS).map((id) => updated(id)),
+      0,
+    );
     details.set({ externalJobPostingId: 'x', fate, ...(confirmation ? { confirmation } : {}) });
     expect(details.get('x')).toBeUndefined();
   });
@@ -103,7 +115,10 @@ describe('per-job details', () => {
   });
 
   test('a listed job is updated in place, past the cap too, without counting it left out', () => {
-    const details = new JobDetails(ids('job', MAX_JOB_DETAILS).map((id) => updated(id, 'PENDING')), 0);
+    const details = new JobDetails(
+      ids('job', MAX_JOB_DETAILS).map((id) => updated(id, 'PENDING')),
+      0,
+    );
     details.set(rejected('job-5'));
     details.patch('job-6', { confirmation: 'CONFIRMED' });
     expect(details.get('job-5')).toEqual(rejected('job-5'));
