@@ -11,6 +11,7 @@ const updated = (id: string, confirmation: JobResult['confirmation'] = 'CONFIRME
   confirmation,
 });
 const rejected = (id: string): JobResult => ({ externalJobPostingId: id, fate: 'REJECTED', reason: 'no' });
+const fated = (fate: JobResult['fate']): JobResult => ({ externalJobPostingId: 'x', fate });
 const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, k) => `${prefix}-${k}`);
 
 describe('the ids remembered as CREATEd', () => {
@@ -79,9 +80,9 @@ describe('per-job details', () => {
 
   test.each([
     ['rejected', rejected('x')],
-    ['not in the ATS', { externalJobPostingId: 'x', fate: 'NOT_IN_ATS' }],
-    ['missed the deadline', { externalJobPostingId: 'x', fate: 'MISSED_DEADLINE' }],
-    ['outcome unknown', { externalJobPostingId: 'x', fate: 'OUTCOME_UNKNOWN' }],
+    ['not in the ATS', fated('NOT_IN_ATS')],
+    ['missed the deadline', fated('MISSED_DEADLINE')],
+    ['outcome unknown', fated('OUTCOME_UNKNOWN')],
     ['sent but unconfirmed', updated('x', 'UNCONFIRMED')],
   ])('a job %s counts as an exception', (_case, result) => {
     const details = new JobDetails(
