@@ -2,7 +2,16 @@
  * The fast unit layer alone: no Temporal, no servers, no global setup. StrykerJS runs it for every mutant
  * (`npm run test:mutation`, stryker.config.json).
  */
-const UNIT_TESTS = ['answers', 'config', 'contract', 'signature', 'workflow-parts'];
+const UNIT_TESTS = [
+  'answers',
+  'config',
+  'config-rules',
+  'contract',
+  'contract-rules',
+  'elements',
+  'signature',
+  'workflow-parts',
+];
 
 /** @type {import('jest').Config} */
 module.exports = {
