@@ -3,3 +3,4 @@ export { followResyncTasks } from './follow-resync-tasks';
 export { notificationReceivedSignal, progressQuery, tasksReportedSignal } from './signals';
 export type { ResyncProgress } from './signals';
 export type { FollowResyncTasksInput } from './follow-resync-tasks';
+export { driftCheck, driftProgressQuery, jobStatusChanged } from './drift-check';
