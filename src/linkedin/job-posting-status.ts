@@ -28,6 +28,7 @@ export type DetailErrorType = (typeof DETAIL_ERROR_TYPES)[number];
 function tolerantEnum<T extends readonly [string, ...string[]]>(values: T) {
   return z
     .unknown()
+    .optional()
     .transform((value): T[number] | null =>
       value === undefined || value === null
         ? null
@@ -39,10 +40,12 @@ function tolerantEnum<T extends readonly [string, ...string[]]>(values: T) {
 
 const optionalText = z
   .unknown()
+  .optional()
   .transform((value) => (typeof value === 'string' && value.trim() !== '' ? value : null));
 
 const optionalEpoch = z
   .unknown()
+  .optional()
   .transform((value) =>
     typeof value === 'number' && Number.isSafeInteger(value)
       ? value
@@ -57,19 +60,23 @@ export interface StatusDetail {
   statusMessage: string | null;
 }
 
-const StatusDetailSchema = z.unknown().transform((value): StatusDetail | null => {
-  if (typeof value !== 'object' || value === null) return null;
-  const detail = value as Record<string, unknown>;
-  const code = detail.errorCode;
-  return {
-    errorCode: typeof code === 'number' && Number.isInteger(code) ? code : null,
-    errorType: tolerantEnum(DETAIL_ERROR_TYPES).parse(detail.errorType),
-    statusMessage: optionalText.parse(detail.statusMessage),
-  };
-});
+const StatusDetailSchema = z
+  .unknown()
+  .optional()
+  .transform((value): StatusDetail | null => {
+    if (typeof value !== 'object' || value === null) return null;
+    const detail = value as Record<string, unknown>;
+    const code = detail.errorCode;
+    return {
+      errorCode: typeof code === 'number' && Number.isInteger(code) ? code : null,
+      errorType: tolerantEnum(DETAIL_ERROR_TYPES).parse(detail.errorType),
+      statusMessage: optionalText.parse(detail.statusMessage),
+    };
+  });
 
 const JobPostingInfoSchema = z
   .unknown()
+  .optional()
   .transform((value): { listedAt: number | null; expireAt: number | null; location: string | null } => {
     const info = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
     return {
