@@ -23,7 +23,9 @@ import {
   type LinkedInJobStatus,
 } from '../src/linkedin/job-posting-status';
 import { DRIFT_FOUND } from '../src/names';
+import { runCli } from '../src/cli/resync';
 import { startTestEnvironment, WEBHOOK_SECRET, type TestEnvironment } from './support/environment';
+import { temporalAddress } from './support/temporal';
 import { eventually } from './support/eventually';
 
 const ADMIN_TOKEN = 'drift-test-admin-token';
@@ -485,5 +487,38 @@ describe('drift schedules', () => {
     } finally {
       await syncDriftSchedules(env.client, [], options(2_000));
     }
+  });
+});
+
+describe('npm run resync -- drift', () => {
+  test('runs a drift check now, shows its progress and exits 0 once it completed', async () => {
+    const app = await newApplication(5);
+    env.sandbox.seedExistingJobs(app.urn, [synId(1), synId(2), synId(3)]);
+    let text = '';
+    const out = { write: (chunk: string) => (text += chunk) };
+    const code = await runCli(['drift', app.urn], {
+      env: {
+        TEMPORAL_ADDRESS: temporalAddress(),
+        TASK_QUEUE: env.taskQueue,
+        WORKFLOW_ID_PREFIX: env.workflowIdPrefix,
+      },
+      out,
+      err: out,
+      client: env.client,
+      watchIntervalMs: 100,
+    });
+    expect(code).toBe(0);
+    expect(text).toContain(`drift check running: ${driftScheduleId(app.urn, env.workflowIdPrefix)}-now-`);
+    expect(text).toMatch(/\d+ jobs checked · \d+ drifted/);
+    // syn-000004 is missing on LinkedIn; syn-000005 is closed in the ATS and not listed.
+    expect(text).toContain('Drift check of 5 jobs: 1 repaired');
+    expect(text).toContain('drifted: 1 not listed, 0 closed but listed, 0 changed');
+  });
+
+  test('refuses an argument that is not an application urn', async () => {
+    let text = '';
+    const out = { write: (chunk: string) => (text += chunk) };
+    expect(await runCli(['drift', 'app-12345'], { env: {}, out, err: out })).toBe(2);
+    expect(text).toContain('urn:li:developerApplication:{numeric id}');
   });
 });

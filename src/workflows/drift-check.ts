@@ -1,7 +1,6 @@
 import {
   ApplicationFailure,
   ChildWorkflowFailure,
-  defineQuery,
   executeChild,
   log,
   ParentClosePolicy,
@@ -15,7 +14,6 @@ import type { DriftActivities } from '../activities';
 import type { DeadlineExceededDetails, JobResult, ResyncResult } from '../contract';
 import type {
   DriftCheckInput,
-  DriftCheckProgress,
   DriftCheckResult,
   DriftKind,
   JobStatusChangedInput,
@@ -24,9 +22,8 @@ import type {
 } from '../drift-contract';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import { DEVELOPER_APPLICATION_URN, DRIFT_FOUND } from '../names';
+import { driftProgressQuery } from './drift-queries';
 import { resyncJobs } from './resync-jobs';
-
-export const driftProgressQuery = defineQuery<DriftCheckProgress>('driftProgress');
 
 const PAGE_SIZE = 1_000;
 /** Drifted ids per repair resync: its input stays small in history. */
