@@ -257,6 +257,7 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
       client.schedule.create(driftScheduleOptions(urn, scheduleOptions)),
     );
     const createMs = Date.now() - createStart;
+    await sleep(5_000);
     const checksBefore = (await client.workflow.count('WorkflowType = "driftCheck"')).count;
     const idleWith = await idleCpu();
     // Schedules spread over 6 h fire about 0.46 checks a second (of applications the store lacks here).
