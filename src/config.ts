@@ -53,6 +53,7 @@ const ConfigSchema = z.object({
   TASK_POLL_INTERVAL: duration('5s'),
   TASK_POLL_MAX_INTERVAL: duration('60s'),
   LINKEDIN_REQUEST_TIMEOUT: duration('30s'),
+  DRIFT_CHECK_INTERVAL: duration('6h'),
   DATABASE_URL: optionalText,
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -111,6 +112,8 @@ export interface Config {
   followUpWindowMs: number;
   taskPolling: { intervalMs: number; maxIntervalMs: number };
   linkedinRequestTimeoutMs: number;
+  /** How often each application's drift check runs (one Temporal Schedule per application). */
+  driftCheckIntervalMs: number;
   databaseUrl: string | undefined;
   dataDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -181,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxIntervalMs: Math.max(c.TASK_POLL_MAX_INTERVAL, c.TASK_POLL_INTERVAL),
     },
     linkedinRequestTimeoutMs: c.LINKEDIN_REQUEST_TIMEOUT,
+    driftCheckIntervalMs: c.DRIFT_CHECK_INTERVAL,
     databaseUrl: c.DATABASE_URL,
     dataDir: c.DATA_DIR,
     logLevel: c.LOG_LEVEL,

@@ -6,8 +6,14 @@ import { defineSearchAttributeKey } from '@temporalio/common';
  */
 export const DEVELOPER_APPLICATION_URN = defineSearchAttributeKey('DeveloperApplicationUrn', 'KEYWORD');
 export const RESYNC_OUTCOME = defineSearchAttributeKey('ResyncOutcome', 'KEYWORD');
+/** On a drift check: "true" when it found jobs to repair, "false" when LinkedIn matched the ATS. */
+export const DRIFT_FOUND = defineSearchAttributeKey('DriftFound', 'KEYWORD');
 
-export const SEARCH_ATTRIBUTE_NAMES = [DEVELOPER_APPLICATION_URN.name, RESYNC_OUTCOME.name] as const;
+export const SEARCH_ATTRIBUTE_NAMES = [
+  DEVELOPER_APPLICATION_URN.name,
+  RESYNC_OUTCOME.name,
+  DRIFT_FOUND.name,
+] as const;
 
 export type ResyncOutcome = 'SUCCEEDED' | 'PARTIAL' | 'DEADLINE_EXCEEDED';
 

@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { keepDriftSchedules } from './drift-schedules';
 import { createActivities, type ActivityDeps } from './activities';
+import { createDriftActivities } from './activities/drift';
+import { createSqlJobStatusStore } from './ats/job-status-store';
+import type { SqlClient } from './ats/sql';
 import type { JobStore } from './ats/job-store';
 import { openJobStoreAndLanes } from './ats/open-job-store';
 import { loadConfig, socketAddress, type Config } from './config';
@@ -17,6 +22,8 @@ import { applicationLogAttributes } from './observability/activity-interceptors'
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 const SHUTDOWN_GRACE = '10 seconds';
+/** How soon a new application gets its drift schedule (and a removed one loses it). */
+export const DRIFT_SCHEDULE_SYNC_EVERY_MS = 5 * 60_000;
 
 export interface ResyncWorkerOptions {
   connection: NativeConnection;
@@ -57,7 +64,13 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
             workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
           },
         }),
-    activities: { listOpenJobIds, remainingOpenJobs, postBatch, recordOutcome },
+    activities: {
+      listOpenJobIds,
+      remainingOpenJobs,
+      postBatch,
+      recordOutcome,
+      ...createDriftActivities(options.deps),
+    },
     // On SIGTERM in-flight activities get this long to finish; then they are cancelled and handed back.
     shutdownGraceTime: SHUTDOWN_GRACE,
   });
@@ -91,7 +104,8 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
 }
 
 export interface WorkerDepsOptions {
-  jobStore: JobStore;
+  /** With its SQL client, the drift activities keep linkedin_job_status beside the ATS tables. */
+  jobStore: JobStore & { db?: SqlClient };
   linkedin: Config['linkedin'];
   requestTimeoutMs: number;
   taskPolling: Config['taskPolling'];
@@ -109,6 +123,7 @@ export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
     tokens,
     lanes: options.lanes ?? new InProcessLanes(),
     taskPoller: new TaskPoller({ linkedin, tokens, ...options.taskPolling }),
+    jobStatuses: options.jobStore.db ? createSqlJobStatusStore(options.jobStore.db) : undefined,
   };
 }
 
@@ -145,10 +160,24 @@ async function main(): Promise<void> {
         taskPolling: config.taskPolling,
       }),
     });
+    const schedules = keepDriftSchedules({
+      client: new Client({ connection, namespace: config.temporal.namespace }),
+      listApplicationUrns: () => createSqlJobStatusStore(jobStore.db).listApplicationUrns(),
+      options: {
+        taskQueue: config.temporal.taskQueue,
+        intervalMs: config.driftCheckIntervalMs,
+        deadlineMs: config.resyncDeadlineMs,
+        followUpWindowMs: config.followUpWindowMs,
+        workflowIdPrefix: config.workflowIdPrefix,
+      },
+      everyMs: DRIFT_SCHEDULE_SYNC_EVERY_MS,
+      log: (message, fields) => logger.info(fields, message),
+    });
     // SIGTERM drains: no new tasks are polled; in-flight activities finish or are handed back.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         logger.info({ signal }, 'draining');
+        schedules.stop();
         workers.shutdown();
       });
     }

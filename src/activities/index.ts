@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AtsJob, DeveloperApplication, JobStore } from '../ats/job-store';
+import type { JobStatusStore } from '../ats/job-status-store';
 import type { JobResult, ResyncOutcome } from '../contract';
 import { FailureType } from '../failures';
 import type { ApplicationLanes } from '../linkedin/application-lanes';
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   lanes: ApplicationLanes;
   taskPoller: TaskPoller;
   now?: () => number;
+  /** linkedin_job_status, for the drift check and status notifications (see drift.ts). */
+  jobStatuses?: JobStatusStore | undefined;
 }
 
 export interface ListOpenJobIdsInput {
@@ -414,3 +417,5 @@ function countOutcomes(context: Context, results: readonly JobResult[]): void {
     else sent.add(1, { operation: result.fate });
   }
 }
+
+export type { DriftActivities } from './drift';

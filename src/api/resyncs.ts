@@ -319,7 +319,7 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> 
 }
 
 /** Compares digests, so neither the content nor the length of the token leaks through timing. */
-function requireBearerToken(token: string): Middleware {
+export function requireBearerToken(token: string): Middleware {
   const expected = digest(token);
   return async (ctx, next) => {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(ctx.get('Authorization'));

@@ -29,7 +29,7 @@ export async function openJobStore(config: StoreConfig): Promise<JobStore & { db
  */
 export async function openJobStoreAndLanes(
   config: StoreConfig,
-): Promise<{ jobStore: JobStore; lanes: ApplicationLanes }> {
+): Promise<{ jobStore: JobStore & { db: SqlClient }; lanes: ApplicationLanes }> {
   if (!config.databaseUrl) return { jobStore: await openJobStore(config), lanes: new InProcessLanes() };
   const store = await openPostgresJobStore(config.databaseUrl);
   const lanePool = createPostgresPool(config.databaseUrl, { max: LANE_POOL_SIZE });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AtsJob, DeveloperApplication, JobStore } from './job-store';
+import { JOB_STATUS_SCHEMA_STATEMENTS } from './job-status-store';
 
 /**
  * The least a SQL driver must offer. PGlite fits it as is, and so does node-postgres (`pg`), so the same
@@ -42,6 +43,7 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS jobs_open_by_application
     ON jobs (developer_application_urn, external_job_posting_id)
     WHERE status = 'OPEN'`,
+  ...JOB_STATUS_SCHEMA_STATEMENTS,
 ];
 
 export async function applySchema(db: SqlClient): Promise<void> {

@@ -29,6 +29,7 @@ import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-
 import { startLinkedInSandbox, type LinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { buildWorkflowBundle } from '../workflow-bundle';
 import type { resyncJobs } from '../workflows';
+import { runTenantsBenchmark } from './tenants-benchmark';
 import type { FromWorker, MemorySnapshot, ToWorker, WorkerReady, WorkerReport } from './bench-protocol';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -880,6 +881,10 @@ const LEGEND = [
 // ---------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--tenants')) {
+    await runTenantsBenchmark(process.argv.slice(2));
+    return;
+  }
   const sizes = parseSizes(process.argv.slice(2));
   const startedAt = new Date();
   const stops: Array<() => Promise<void>> = [];

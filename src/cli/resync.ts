@@ -24,6 +24,7 @@ import {
   type ResyncStatus,
 } from '../api/resyncs';
 import { signNotification } from '../api/signature';
+import { driftNow } from './drift';
 
 export const USAGE = `Usage: npm run resync -- <command> [options]
 
@@ -36,8 +37,11 @@ export const USAGE = `Usage: npm run resync -- <command> [options]
         a progress bar until the resync closes, then its outcome and totals
   list  [--application <urn>] [--outcome SUCCEEDED|PARTIAL|DEADLINE_EXCEEDED] [--limit 50]
         recent resyncs, newest first
+  drift <developerApplicationUrn>
+        runs a drift check of the application now (LinkedIn's job statuses against the ATS, drifted
+        jobs repaired by a resync); shows its progress, exits 0 once it completed
 
-start, watch and list read TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TASK_QUEUE,
+start, watch, list and drift read TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TASK_QUEUE,
 RESYNC_DEADLINE, TASK_FOLLOW_UP_WINDOW and TEMPORAL_UI_URL (http://localhost:8233) from the environment.
 `;
 
@@ -129,6 +133,23 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       case 'list': {
         const filter = parseListArgs(args);
         return await withTemporal(deps, (client) => listCommand(filter, { client, out: deps.out }));
+      }
+      case 'drift': {
+        const urn = parseDriftArgs(args);
+        return await withTemporal(deps, (client, config) =>
+          driftNow(urn, {
+            client,
+            out: deps.out,
+            sleep,
+            intervalMs: deps.watchIntervalMs ?? WATCH_INTERVAL_MS,
+            taskQueue: config.temporal.taskQueue,
+            namespace: config.temporal.namespace,
+            deadlineMs: config.resyncDeadlineMs,
+            followUpWindowMs: config.followUpWindowMs,
+            workflowIdPrefix: config.workflowIdPrefix,
+            webUiUrl: config.webUiUrl,
+          }),
+        );
       }
       case 'help':
       case '--help':
@@ -404,6 +425,16 @@ function parseWatchArgs(args: readonly string[]): string {
   const [workflowId, ...extra] = positionals;
   if (!workflowId || extra.length > 0) throw new UsageError('watch takes one workflow id');
   return workflowId;
+}
+
+function parseDriftArgs(args: readonly string[]): string {
+  const { positionals } = parse(args, {}, true);
+  const [urn, ...extra] = positionals;
+  if (!urn || extra.length > 0) throw new UsageError('drift takes one developerApplicationUrn');
+  if (!/^urn:li:developerApplication:\d+$/.test(urn)) {
+    throw new UsageError('drift: the application must look like urn:li:developerApplication:{numeric id}');
+  }
+  return urn;
 }
 
 // ─── list ──────────────────────────────────────────────────────────────────────────────────────────

@@ -17,6 +17,8 @@ import { createLogger } from '../logger';
 import type { LinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { startDemoSandbox } from '../sandbox/demo-sandbox';
 import { createResyncWorkers, createWorkerDeps } from '../worker';
+import { createSqlJobStatusStore } from '../ats/job-status-store';
+import { keepDriftSchedules } from '../drift-schedules';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -33,6 +35,8 @@ async function main(): Promise<void> {
   const config = loadConfig({
     ...env,
     LINKEDIN_WEBHOOK_SECRETS: env.LINKEDIN_WEBHOOK_SECRETS ?? DEV_WEBHOOK_SECRET,
+    // Short in dev, so a drift is found and repaired within a minute of starting.
+    DRIFT_CHECK_INTERVAL: env.DRIFT_CHECK_INTERVAL ?? '30s',
     ...(useSandbox
       ? {
           LINKEDIN_API_URL: `http://127.0.0.1:${sandboxPort}`,
@@ -101,11 +105,38 @@ async function main(): Promise<void> {
   });
 
   const client = createTemporalClient(config.temporal);
-  const api = await startApiServer({ config, client, jobStore, logger: logger.child({ component: 'api' }) });
+  const jobStatuses = createSqlJobStatusStore(jobStore.db);
+  const api = await startApiServer({
+    config,
+    client,
+    jobStore,
+    jobStatuses,
+    logger: logger.child({ component: 'api' }),
+  });
   stops.unshift(async () => {
     await api.drain();
     await client.connection.close();
   });
+  // LinkedIn's side announces its changes (sandbox knobs) to this API, signed like LinkedIn would.
+  sandbox?.drift.notifyTo({
+    url: `http://127.0.0.1:${config.port}/webhooks/linkedin`,
+    secret: config.webhookSecrets[0] ?? DEV_WEBHOOK_SECRET,
+  });
+  const schedules = keepDriftSchedules({
+    client,
+    listApplicationUrns: () => jobStatuses.listApplicationUrns(),
+    options: {
+      taskQueue: config.temporal.taskQueue,
+      intervalMs: config.driftCheckIntervalMs,
+      deadlineMs: config.resyncDeadlineMs,
+      followUpWindowMs: config.followUpWindowMs,
+      workflowIdPrefix: config.workflowIdPrefix,
+    },
+    everyMs: 60_000,
+    log: (message, fields) => logger.info(fields, message),
+  });
+  stops.unshift(() => Promise.resolve(schedules.stop()));
+  await schedules.ready;
 
   printWelcome({
     port: config.port,
@@ -113,6 +144,7 @@ async function main(): Promise<void> {
     sandboxUrl: sandbox?.url,
     secret: config.webhookSecrets[0] ?? DEV_WEBHOOK_SECRET,
     deadline: formatDuration(config.resyncDeadlineMs),
+    driftInterval: formatDuration(config.driftCheckIntervalMs),
     workerMetricsPort: config.workerMetricsPort,
   });
 
@@ -144,6 +176,7 @@ function printWelcome(options: {
   sandboxUrl: string | undefined;
   secret: string;
   deadline: string;
+  driftInterval: string;
   workerMetricsPort: number;
 }): void {
   const lines = [
@@ -153,6 +186,7 @@ function printWelcome(options: {
     `  Temporal Web UI:    ${options.uiUrl ?? '(external Temporal: see its own UI)'}`,
     `  LinkedIn sandbox:   ${options.sandboxUrl ?? '(real LinkedIn endpoints configured)'}`,
     `  Deadline per resync: ${options.deadline}`,
+    `  Drift checks:       every ${options.driftInterval} per application (Web UI: Schedules; filter DriftFound="true")`,
     `  Metrics:            http://localhost:${options.port}/metrics (API), http://localhost:${options.workerMetricsPort}/metrics (worker)`,
     '',
     "Send LinkedIn's sample notification (three jobs), signed with the dev secret:",
@@ -174,6 +208,22 @@ function printWelcome(options: {
   }
   if (options.uiUrl)
     lines.push(`and the resync in the Web UI: ${options.uiUrl}/namespaces/default/workflows`, '');
+  if (options.sandboxUrl) {
+    const drift = (knob: string, id: string) =>
+      `curl -s -X POST ${options.sandboxUrl}/_sandbox/drift -d '{"${knob}":{"developerApplicationUrn":"${DEMO_APPLICATION.urn}","externalJobPostingId":"${id}"}}'`;
+    lines.push(
+      `Drift: the first check (within ${options.driftInterval}) finds the demo jobs LinkedIn's side lacks or still lists`,
+      'and repairs them ("Drift check of N jobs: M repaired" in the log and the Web UI). To make one yourself:',
+      '',
+      '# LinkedIn stops listing a job and says so (JOB_POSTING_STATUS): repaired at once',
+      drift('delist', 'job-1234'),
+      '# LinkedIn silently loses a job: the next drift check repairs it',
+      drift('forget', 'job-2345'),
+      '# or check now:',
+      `npm run resync -- drift ${DEMO_APPLICATION.urn}`,
+      '',
+    );
+  }
   console.log(lines.join('\n'));
 }
 

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
 /** The endpoints a fault can target. */
-export const FaultEndpoint = z.enum(['token', 'simpleJobPostings', 'simpleJobPostingTasks']);
+export const FaultEndpoint = z.enum([
+  'token',
+  'simpleJobPostings',
+  'simpleJobPostingTasks',
+  'jobPostingStatus',
+]);
 export type FaultEndpoint = z.infer<typeof FaultEndpoint>;
 
 /**

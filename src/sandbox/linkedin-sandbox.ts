@@ -11,8 +11,17 @@ import { formatErrors, isOperation, validateElement } from './element-rules';
 import type { ElementVerdict, Operation } from './element-rules';
 import { AdminFaultRequest, applyAdminFaultRequest, Faults } from './faults';
 import type { FaultEndpoint, FaultKnobs, FaultSpec, TaskOutcomeRule } from './faults';
+import {
+  AdminDriftRequest,
+  applyAdminDriftRequest,
+  MAX_JOBS_PER_STATUS_REQUEST,
+  StatusBook,
+  type DeliveredNotification,
+  type DriftKnobs,
+} from './job-posting-status';
 
 export type { FaultEndpoint, FaultKnobs, FaultSpec, TaskOutcome } from './faults';
+export type { DeliveredNotification, DriftKnobs } from './job-posting-status';
 export type { Operation } from './element-rules';
 
 export interface LinkedInSandboxOptions {
@@ -45,7 +54,7 @@ const SeedJobsRequest = z.object({
   externalJobPostingIds: z.array(z.string().min(1)),
 });
 
-export type Endpoint = 'token' | 'simpleJobPostings' | 'simpleJobPostingTasks' | 'other';
+export type Endpoint = 'token' | 'simpleJobPostings' | 'simpleJobPostingTasks' | 'jobPostingStatus' | 'other';
 
 export interface RecordedCall {
   seq: number;
@@ -92,6 +101,10 @@ export interface LinkedInSandbox {
   readonly apiUrl: string;
   readonly tokenUrl: string;
   readonly faults: FaultKnobs;
+  /** Knobs that make LinkedIn's side drift from the ATS, and where it sends JOB_POSTING_STATUS notifications. */
+  readonly drift: DriftKnobs;
+  /** The JOB_POSTING_STATUS notifications sent so far, with the webhook's answer. */
+  statusNotifications(): DeliveredNotification[];
   close(): Promise<void>;
   registerApplication(application: ApplicationRegistration): void;
   /** Jobs LinkedIn already holds, open. */
@@ -141,6 +154,8 @@ interface Task {
   operation: Operation;
   createdAt: number;
   forced: TaskOutcomeRule | undefined;
+  /** What the element said LinkedIn shows once applied. */
+  sent: { listedAt: unknown; location: unknown };
   status: TaskStatus;
   jobPosting?: string;
   errorMessage?: string;
@@ -156,6 +171,7 @@ class Sandbox implements LinkedInSandbox {
   apiUrl = '';
   tokenUrl = '';
   readonly faults: Faults;
+  readonly drift: StatusBook;
 
   private readonly now: () => number;
   private readonly tokenTtlSeconds: number;
@@ -184,6 +200,17 @@ class Sandbox implements LinkedInSandbox {
     this.taskCompletionMs = options.taskCompletionMs ?? 1000;
     this.faults = new Faults(() => {
       for (const token of this.tokens.values()) token.expired = true;
+    });
+    this.drift = new StatusBook({
+      state: (urn, id) => this.heldJob(urn, id)?.state,
+      jobPostingUrn: (urn, id) => this.heldJob(urn, id)?.jobPostingUrn,
+      setState: (urn, id, state) => {
+        this.settleTasks();
+        const held = this.heldJobsOf(urn);
+        const job = held.get(id);
+        if (state === undefined) held.delete(id);
+        else held.set(id, { state, jobPostingUrn: job?.jobPostingUrn ?? this.nextJobPostingUrn() });
+      },
     });
     this.server = createServer((req, res) => {
       this.handle(req, res).catch(() => {
@@ -214,6 +241,7 @@ class Sandbox implements LinkedInSandbox {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.drift.stop();
     for (const sleeper of this.sleepers) {
       clearTimeout(sleeper.timer);
       sleeper.wake();
@@ -235,6 +263,10 @@ class Sandbox implements LinkedInSandbox {
     for (const id of externalJobPostingIds) {
       held.set(id, { state: 'OPEN', jobPostingUrn: held.get(id)?.jobPostingUrn ?? this.nextJobPostingUrn() });
     }
+  }
+
+  statusNotifications(): DeliveredNotification[] {
+    return this.drift.notifications();
   }
 
   calls(): RecordedCall[] {
@@ -261,6 +293,7 @@ class Sandbox implements LinkedInSandbox {
     this.jobs = new Map();
     this.tasks = new Map();
     this.pending = [];
+    this.drift.reset();
     // Calls still in flight keep counting, so the maximum restarts from them.
     this.maxInFlight = new Map(this.inFlight);
   }
@@ -350,6 +383,8 @@ class Sandbox implements LinkedInSandbox {
       return this.batchCreate(req, body, versioned, seq);
     if (endpoint === 'simpleJobPostingTasks' && method === 'GET')
       return this.taskStatus(req, target, versioned);
+    if (endpoint === 'jobPostingStatus' && method === 'GET')
+      return this.jobPostingStatus(req, target, versioned);
     return {
       status: 404,
       body: wholeCallError(404, SERVICE_ERROR_NONE, `No resource ${method} ${target.pathname}`),
@@ -569,6 +604,7 @@ class Sandbox implements LinkedInSandbox {
       operation,
       createdAt: this.now(),
       forced: this.faults.outcomeFor(id),
+      sent: { listedAt: field(element, 'listedAt'), location: field(element, 'location') },
       status: 'IN_PROGRESS',
     };
     this.tasks.set(task.id, task);
@@ -626,6 +662,43 @@ class Sandbox implements LinkedInSandbox {
     return { status: 200, body: { results, statuses: {}, errors } };
   }
 
+  // ---- GET /v2/jobPostingStatus ----
+
+  /**
+   * Check Job Posting Statuses (https://learn.microsoft.com/en-us/linkedin/talent/job-postings/api/check-job-posting-status):
+   * the child application's token, `ids` repeated, "Maximum limit of 100 jobs are supported per batch
+   * request", 414 over a 4 KB query string. Answers from what the sandbox holds (see StatusBook).
+   */
+  private jobPostingStatus(req: IncomingMessage, target: URL, versioned: boolean): Reply {
+    const query = target.search.replace(/^\?/, '');
+    if (Buffer.byteLength(query) > MAX_TASK_QUERY_BYTES) {
+      return {
+        status: 414,
+        body: wholeCallError(
+          414,
+          SERVICE_ERROR_NONE,
+          `The query string exceeds ${MAX_TASK_QUERY_BYTES} bytes`,
+        ),
+      };
+    }
+    if (versioned) {
+      const rejected = versionCheck(req);
+      if (rejected !== undefined) return rejected;
+    }
+    const auth = this.authenticate(req, 'jobPostingStatus.BATCH_GET');
+    if ('status' in auth) return auth;
+    const ids = target.searchParams.getAll('ids');
+    if (ids.length === 0 || ids.some((id) => id === ''))
+      return badRequest('Batch key parameter value is invalid');
+    if (ids.length > MAX_JOBS_PER_STATUS_REQUEST) {
+      return badRequest(
+        `Maximum limit of ${MAX_JOBS_PER_STATUS_REQUEST} jobs are supported per batch request`,
+      );
+    }
+    this.settleTasks();
+    return { status: 200, body: this.drift.answer(auth.developerApplicationUrn, ids) };
+  }
+
   // ---- tasks and held jobs ----
 
   /** Ends every task whose time has come, in creation order, so operations apply in the order sent. */
@@ -667,13 +740,16 @@ class Sandbox implements LinkedInSandbox {
         // Creating a closed job posts it again under a new job posting.
         const created = { state: 'OPEN' as const, jobPostingUrn: this.nextJobPostingUrn() };
         held.set(task.externalJobPostingId, created);
+        this.drift.applied(task.developerApplicationUrn, task.externalJobPostingId, task.sent);
         this.succeed(task, created.jobPostingUrn);
         return;
       }
       case 'UPDATE':
       case 'RENEW':
-        if (job?.state === 'OPEN') this.succeed(task, job.jobPostingUrn);
-        else {
+        if (job?.state === 'OPEN') {
+          this.drift.applied(task.developerApplicationUrn, task.externalJobPostingId, task.sent);
+          this.succeed(task, job.jobPostingUrn);
+        } else {
           this.fail(
             task,
             `Operation type ${task.operation} is not allowed for a non-existing job ${task.externalJobPostingId}. ` +
@@ -766,6 +842,14 @@ class Sandbox implements LinkedInSandbox {
         this.seedExistingJobs(parsed.data.developerApplicationUrn, parsed.data.externalJobPostingIds);
         return ok;
       }
+      case 'POST /_sandbox/drift': {
+        const parsed = AdminDriftRequest.safeParse(parseJson(raw));
+        if (!parsed.success) return adminError(parsed.error);
+        applyAdminDriftRequest(this.drift, parsed.data);
+        return ok;
+      }
+      case 'GET /_sandbox/status-notifications':
+        return { status: 200, body: { notifications: this.statusNotifications() } };
       case 'POST /_sandbox/faults': {
         const parsed = AdminFaultRequest.safeParse(parseJson(raw));
         if (!parsed.success) return adminError(parsed.error);
@@ -790,6 +874,9 @@ function classify(pathname: string): Endpoint {
     case '/v2/simpleJobPostingTasks':
     case '/rest/simpleJobPostingTasks':
       return 'simpleJobPostingTasks';
+    case '/v2/jobPostingStatus':
+    case '/rest/jobPostingStatus':
+      return 'jobPostingStatus';
     default:
       return 'other';
   }
@@ -823,6 +910,8 @@ function malformedBody(endpoint: FaultEndpoint): unknown {
       return { elements: [{ status: 'accepted' }] };
     case 'simpleJobPostingTasks':
       return { results: [{ id: 42 }] };
+    case 'jobPostingStatus':
+      return { results: 'none' };
   }
 }
 

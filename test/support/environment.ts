@@ -6,6 +6,8 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createResyncStarter } from '../../src/api/resync-starter';
+import { createJobStatusChanges } from '../../src/api/job-status';
+import { createSqlJobStatusStore, type JobStatusStore } from '../../src/ats/job-status-store';
 import { signNotification } from '../../src/api/signature';
 import { DEMO_APPLICATION, seedDemoData } from '../../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
@@ -39,6 +41,8 @@ export interface TestEnvironmentOptions {
   logger?: Logger;
   /** Serve the API's Prometheus metrics on /metrics. */
   metrics?: boolean;
+  /** Accept Job Status Change notifications (JOB_POSTING_STATUS) on the webhook. */
+  jobStatusChanges?: boolean;
 }
 
 /** Everything real: PGlite job store with demo data, the LinkedIn sandbox, a worker, the API over HTTP. */
@@ -46,6 +50,8 @@ export interface TestEnvironment {
   client: Client;
   sandbox: LinkedInSandbox;
   jobStore: JobStore & { db: SqlClient };
+  /** linkedin_job_status in the same store. */
+  jobStatuses: JobStatusStore;
   taskQueue: string;
   /** This environment's WORKFLOW_ID_PREFIX: test files share one Temporal server, never a resync. */
   workflowIdPrefix: string;
@@ -100,12 +106,27 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   };
 
   const client = testClient(options.temporalAddress);
+  const jobStatuses = createSqlJobStatusStore(jobStore.db);
   const app = createApp({
     webhookSecrets: [WEBHOOK_SECRET],
     jobStore,
     logger: options.logger ?? createLogger('silent'),
     ...(options.metrics ? { metrics: new ApiMetrics() } : {}),
-    ...(options.adminToken ? { admin: { token: options.adminToken, client } } : {}),
+    ...(options.adminToken ? { admin: { token: options.adminToken, client }, jobStatuses } : {}),
+    ...(options.jobStatusChanges
+      ? {
+          jobStatusChanges: createJobStatusChanges(
+            { client, jobStore, logger: options.logger ?? createLogger('silent') },
+            {
+              taskQueue,
+              deadlineMs: options.deadlineMs ?? 30 * 60_000,
+              followUpWindowMs: options.followUpWindowMs ?? 60 * 60_000,
+              workflowIdPrefix,
+              startTimeoutMs: 4_000,
+            },
+          ),
+        }
+      : {}),
     resyncs: createResyncStarter(client, {
       taskQueue,
       deadlineMs: options.deadlineMs ?? 30 * 60_000,
@@ -122,6 +143,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     client,
     sandbox,
     jobStore,
+    jobStatuses,
     taskQueue,
     workflowIdPrefix,
     workflowIdOf: (body) => workflowIdFor(JobResyncNotification.parse(JSON.parse(body)), workflowIdPrefix),
