@@ -12,7 +12,7 @@ import { TokenCache } from './linkedin/token-cache';
 import { createLogger } from './logger';
 import { temporalLoggerFor } from './observability/temporal-logger';
 import { temporalConnectionOptions } from './temporal-connection';
-import { followUpTaskQueue } from './names';
+import { followUpTaskQueue } from './contract';
 import { applicationLogAttributes } from './observability/activity-interceptors';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 

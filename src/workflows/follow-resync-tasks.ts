@@ -10,7 +10,7 @@ import {
 import type { Activities, FollowedTask } from '../activities';
 import type { TaskReport } from '../contract';
 import { NON_RETRYABLE_FAILURES } from '../failures';
-import { followUpTaskQueue } from '../names';
+import { followUpTaskQueue } from '../contract';
 import { tasksReportedSignal } from './signals';
 
 export interface FollowResyncTasksInput {

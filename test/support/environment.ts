@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { JobResyncNotification, workflowIdFor } from '../../src/contract';
+import { JobResyncNotification } from '../../src/contract';
+import { workflowIdFor } from '../../src/api/workflow-id';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';

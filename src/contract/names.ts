@@ -1,0 +1,27 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { z } from 'zod';
+
+export const WORKFLOW_TYPE = 'resyncJobs';
+export const DEFAULT_TASK_QUEUE = 'linkedin-job-resync';
+
+/**
+ * Following LinkedIn's tasks waits for minutes; those activities get a task queue (and worker slots) of
+ * their own, so they never hold back the posting.
+ */
+export function followUpTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-task-follow-up`;
+}
+
+export const DEVELOPER_APPLICATION_URN = defineSearchAttributeKey('DeveloperApplicationUrn', 'KEYWORD');
+export const RESYNC_OUTCOME = defineSearchAttributeKey('ResyncOutcome', 'KEYWORD');
+export const SEARCH_ATTRIBUTE_NAMES = [DEVELOPER_APPLICATION_URN.name, RESYNC_OUTCOME.name] as const;
+
+/** How a resync ended, as the `ResyncOutcome` search attribute shows it. */
+export const ResyncOutcome = z.enum(['SUCCEEDED', 'PARTIAL', 'DEADLINE_EXCEEDED']);
+export type ResyncOutcome = z.infer<typeof ResyncOutcome>;
+export const RESYNC_OUTCOMES = ResyncOutcome.options;
+
+/** LinkedIn's limit on one simpleJobPostings call. */
+export const MAX_JOBS_PER_CALL = 100;
+/** Per-job results kept in a resync's state and result; beyond this only totals grow. */
+export const MAX_JOB_DETAILS = 1_000;
