@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
-import type { JobStore } from './ats/job-store';
-import { openJobStoreAndLanes } from './ats/open-job-store';
+import type { ApplicationRegistry, JobSource } from './ats/job-store';
+import { openJobStore } from './ats/open-job-store';
+import { PostgresLanes } from './ats/postgres-lanes';
+import { createPostgresPool } from './ats/postgres-store';
 import { loadConfig, socketAddress, type Config } from './config';
 import { InProcessLanes, type ApplicationLanes } from './linkedin/application-lanes';
 import { LinkedInClient } from './linkedin/client';
@@ -91,12 +93,13 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
 }
 
 export interface WorkerDepsOptions {
-  jobStore: JobStore;
+  /** The application registry and the job source (one store holds both). */
+  jobStore: ApplicationRegistry & JobSource;
   linkedin: Config['linkedin'];
   requestTimeoutMs: number;
   taskPolling: Config['taskPolling'];
-  /** Lanes shared with other worker processes (PostgreSQL store); in this process only when omitted. */
-  lanes?: ApplicationLanes;
+  /** Chosen by the composition root: in this process, or shared with other workers (see `openLanes`). */
+  lanes: ApplicationLanes;
 }
 
 /** The process-wide pieces every activity shares: one token per application, lanes, the task poller. */
@@ -104,12 +107,30 @@ export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
   const linkedin = new LinkedInClient({ ...options.linkedin, requestTimeoutMs: options.requestTimeoutMs });
   const tokens = new TokenCache({ client: linkedin });
   return {
-    jobStore: options.jobStore,
+    applications: options.jobStore,
+    jobs: options.jobStore,
     linkedin,
     tokens,
-    lanes: options.lanes ?? new InProcessLanes(),
+    lanes: options.lanes,
     taskPoller: new TaskPoller({ linkedin, tokens, ...options.taskPolling }),
   };
+}
+
+// Lane clients are held while LinkedIn answers: one per application posting from this process.
+const LANE_POOL_SIZE = 50;
+
+/**
+ * The application lanes that go with the configured store: in memory beside the embedded store (one
+ * process), advisory locks on their own pool beside a PostgreSQL store, so every worker process sharing it
+ * shares the lanes.
+ */
+export function openLanes(config: Pick<Config, 'databaseUrl'>): {
+  lanes: ApplicationLanes;
+  close: () => Promise<void>;
+} {
+  if (!config.databaseUrl) return { lanes: new InProcessLanes(), close: () => Promise.resolve() };
+  const pool = createPostgresPool(config.databaseUrl, { max: LANE_POOL_SIZE });
+  return { lanes: new PostgresLanes(pool), close: () => pool.end() };
 }
 
 async function main(): Promise<void> {
@@ -128,7 +149,8 @@ async function main(): Promise<void> {
       },
     },
   });
-  const { jobStore, lanes } = await openJobStoreAndLanes(config);
+  const jobStore = await openJobStore(config);
+  const { lanes, close: closeLanes } = openLanes(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   try {
     const prebuilt = config.workflowBundle ?? join(__dirname, 'workflows.bundle.js');
@@ -164,7 +186,7 @@ async function main(): Promise<void> {
     logger.info('worker stopped');
   } finally {
     await connection.close();
-    await jobStore.close();
+    await Promise.all([jobStore.close(), closeLanes()]);
   }
 }
 

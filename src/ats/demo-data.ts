@@ -283,6 +283,32 @@ async function seedApplication(db: SqlClient, app: DeveloperApplication, jobs: A
   return rows[0]?.inserted === true;
 }
 
+/** Adds jobs of known applications as they are; ids already held are left as they are. */
+export async function addJobs(db: SqlClient, jobs: readonly AtsJob[]): Promise<void> {
+  for (const job of jobs) {
+    await db.query(
+      `INSERT INTO jobs (developer_application_urn, external_job_posting_id, status, title, description,
+                         company_apply_url, listed_at, location, workplace_type, employment_status,
+                         experience_level)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (developer_application_urn, external_job_posting_id) DO NOTHING`,
+      [
+        job.developerApplicationUrn,
+        job.externalJobPostingId,
+        job.status,
+        job.title,
+        job.description,
+        job.companyApplyUrl,
+        job.listedAt,
+        job.location,
+        job.workplaceType,
+        job.employmentStatus,
+        job.experienceLevel,
+      ],
+    );
+  }
+}
+
 /** Seeds both demo applications and their jobs; an application that already exists is left as it is. */
 export async function seedDemoData(
   db: SqlClient,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addJobs, ensureApplication, insertSyntheticJobs, seedDemoData } from './demo-data';
 import type { AtsJob, DeveloperApplication, JobStore } from './job-store';
 
 /**
@@ -162,6 +163,11 @@ export function createSqlJobStore(db: SqlClient): JobStore {
       );
       return rows.map(toJob);
     },
+
+    seedDemoData: (options) => seedDemoData(db, options),
+    ensureApplication: (app) => ensureApplication(db, app),
+    addJobs: (jobs) => addJobs(db, jobs),
+    insertSyntheticJobs: (urn, count, options) => insertSyntheticJobs(db, urn, count, options),
 
     close() {
       closing ??= db.close?.() ?? Promise.resolve();

@@ -8,10 +8,9 @@ import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createResyncStarter } from '../../src/api/resync-starter';
 import { signNotification } from '../../src/api/signature';
-import { DEMO_APPLICATION, seedDemoData } from '../../src/ats/demo-data';
+import { DEMO_APPLICATION } from '../../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import type { JobStore } from '../../src/ats/job-store';
-import type { SqlClient } from '../../src/ats/sql';
 import { createLogger, type Logger } from '../../src/logger';
 import { ApiMetrics } from '../../src/api/metrics';
 import { demoJobIds, registerDemoApplications } from '../../src/sandbox/demo-sandbox';
@@ -22,6 +21,7 @@ import {
 } from '../../src/sandbox/linkedin-sandbox';
 import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../../src/worker';
 import { testClient, testNativeConnection, uniqueTaskQueue, workflowBundle } from './temporal';
+import { InProcessLanes } from '../../src/linkedin/application-lanes';
 
 export const WEBHOOK_SECRET = 'test_client_secret';
 
@@ -46,7 +46,7 @@ export interface TestEnvironmentOptions {
 export interface TestEnvironment {
   client: Client;
   sandbox: LinkedInSandbox;
-  jobStore: JobStore & { db: SqlClient };
+  jobStore: JobStore;
   taskQueue: string;
   /** This environment's WORKFLOW_ID_PREFIX: test files share one Temporal server, never a resync. */
   workflowIdPrefix: string;
@@ -66,7 +66,7 @@ export interface TestEnvironment {
 
 export async function startTestEnvironment(options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
   const jobStore = await openEmbeddedJobStore({});
-  await seedDemoData(jobStore.db);
+  await jobStore.seedDemoData();
   const sandbox = await startLinkedInSandbox({ taskCompletionMs: 50, ...options.sandbox });
   registerDemoApplications(sandbox);
   const seedSandboxWithDemoJobs = () =>
@@ -85,6 +85,8 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
       deps: createWorkerDeps({
         jobStore,
         linkedin: { apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl },
+        // One process: the lanes are in memory.
+        lanes: new InProcessLanes(),
         requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
         taskPolling: { intervalMs: options.taskPollIntervalMs ?? 100, maxIntervalMs: 1_000 },
       }),

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandleWithSignaledRunId } from '@temporalio/client';
-import { DEMO_APPLICATION, ensureApplication, insertSyntheticJobs } from '../../src/ats/demo-data';
+import { DEMO_APPLICATION } from '../../src/ats/demo-data';
 import {
   DEVELOPER_APPLICATION_URN,
   summaryOf,
@@ -139,8 +139,8 @@ test('a few jobs: updated, closed, one not in the ATS', async () => {
 
 test('a sync-all that continues as new', async () => {
   // An application of 101 open jobs: two runs of one batch each keep the histories small.
-  await ensureApplication(env.jobStore.db, SMALL_APPLICATION);
-  await insertSyntheticJobs(env.jobStore.db, SMALL_APPLICATION.urn, 101);
+  await env.jobStore.ensureApplication(SMALL_APPLICATION);
+  await env.jobStore.insertSyntheticJobs(SMALL_APPLICATION.urn, 101);
   env.sandbox.registerApplication({
     developerApplicationUrn: SMALL_APPLICATION.urn,
     clientId: SMALL_APPLICATION.clientId,
