@@ -1,6 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
 import {
   ApplicationFailure,
   WorkflowFailedError,
@@ -24,6 +22,7 @@ import {
 } from '../contract';
 import { FailureType } from '../failures';
 import { progressQuery } from '../workflows/signals';
+import { requireBearerToken } from './bearer-token';
 import { HttpError } from './http-error';
 
 export { RESYNC_OUTCOMES };
@@ -279,25 +278,4 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> 
   const parsed = schema.safeParse(query);
   if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((issue) => issue.message).join('; '));
   return parsed.data;
-}
-
-/** Compares digests, so neither the content nor the length of the token leaks through timing. */
-function requireBearerToken(token: string): Middleware {
-  const expected = digest(token);
-  return async (ctx, next) => {
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(ctx.get('Authorization'));
-    if (!match?.[1]) {
-      ctx.set('WWW-Authenticate', 'Bearer');
-      throw new HttpError(401, 'Authorization: Bearer <ADMIN_TOKEN> is required');
-    }
-    if (!timingSafeEqual(digest(match[1]), expected)) {
-      ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-      throw new HttpError(401, 'the bearer token is not valid');
-    }
-    await next();
-  };
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addJobs, ensureApplication, insertSyntheticJobs, seedDemoData } from './demo-data';
+import { addJobs, ensureApplication, insertSyntheticJobs, seedDemoData } from './sql-seeding';
 import type { AtsJob, DeveloperApplication, JobStore } from './job-store';
 
 /**
