@@ -28,7 +28,15 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins,
+          paths: [
+            ...nodeBuiltins,
+            {
+              name: '../contract',
+              allowTypeImports: true,
+              message:
+                'Import values from ../contract/names or ../contract/workflow-ids: the index brings zod into the bundle.',
+            },
+          ],
           patterns: [
             { group: ['**/activities/*', '!**/activities/index'], message: 'Import activity types only.' },
           ],
@@ -37,9 +45,13 @@ export default tseslint.config(
     },
   },
   {
-    // The contract is imported by workflow code too.
+    // The contract is workflow-safe; the parts workflow code takes values from also stay free of zod.
     files: ['src/contract/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: nodeBuiltins }] },
+  },
+  {
+    files: ['src/contract/names.ts', 'src/contract/urn.ts', 'src/contract/workflow-ids.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [...nodeBuiltins, 'zod'] }] },
   },
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],

@@ -1,5 +1,4 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { z } from 'zod';
 
 export const WORKFLOW_TYPE = 'resyncJobs';
 export const DEFAULT_TASK_QUEUE = 'linkedin-job-resync';
@@ -16,10 +15,8 @@ export const DEVELOPER_APPLICATION_URN = defineSearchAttributeKey('DeveloperAppl
 export const RESYNC_OUTCOME = defineSearchAttributeKey('ResyncOutcome', 'KEYWORD');
 export const SEARCH_ATTRIBUTE_NAMES = [DEVELOPER_APPLICATION_URN.name, RESYNC_OUTCOME.name] as const;
 
-/** How a resync ended, as the `ResyncOutcome` search attribute shows it. */
-export const ResyncOutcome = z.enum(['SUCCEEDED', 'PARTIAL', 'DEADLINE_EXCEEDED']);
-export type ResyncOutcome = z.infer<typeof ResyncOutcome>;
-export const RESYNC_OUTCOMES = ResyncOutcome.options;
+/** How a resync ends, as the `ResyncOutcome` search attribute shows it (`ResyncOutcome` is its schema). */
+export const RESYNC_OUTCOMES = ['SUCCEEDED', 'PARTIAL', 'DEADLINE_EXCEEDED'] as const;
 
 /** LinkedIn's limit on one simpleJobPostings call. */
 export const MAX_JOBS_PER_CALL = 100;

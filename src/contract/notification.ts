@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { echo } from '../echo';
-import { developerApplicationUrn } from './urn';
+import { DEVELOPER_APPLICATION_URN_PATTERN } from './urn';
+
+/**
+ * A developer application's urn, `urn:li:developerApplication:{numeric id}`; `field` names it in errors,
+ * `notAString` replaces the message for a value of another type.
+ */
+export function developerApplicationUrn(field: string, notAString = `${field} must be a string`) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `${field} is required` : notAString) })
+    .regex(DEVELOPER_APPLICATION_URN_PATTERN, {
+      error: `${field} must look like urn:li:developerApplication:{numeric id}`,
+    });
+}
 
 const requiredString = (field: string) =>
   z.string({

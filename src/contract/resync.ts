@@ -3,12 +3,16 @@
  * the workflow, the API reading results back and the tests share one definition.
  */
 import { z } from 'zod';
-import { ResyncOutcome } from './names';
+import { RESYNC_OUTCOMES } from './names';
 
 /**
  * What a job became. OUTCOME_UNKNOWN: its call was still unanswered when the deadline abandoned it, so
  * LinkedIn may or may not have received it. MISSED_DEADLINE: it was never sent.
  */
+/** How a resync ended, as the `ResyncOutcome` search attribute shows it. */
+export const ResyncOutcome = z.enum(RESYNC_OUTCOMES);
+export type ResyncOutcome = z.infer<typeof ResyncOutcome>;
+
 export const JobFate = z.enum([
   'UPDATED',
   'CREATED',

@@ -1,23 +1,12 @@
-import { z } from 'zod';
-
-const PATTERN = /^urn:li:developerApplication:(\d+)$/;
-
-/**
- * A developer application's urn, `urn:li:developerApplication:{numeric id}`; `field` names it in errors,
- * `notAString` replaces the message for a value of another type.
- */
-export function developerApplicationUrn(field: string, notAString = `${field} must be a string`) {
-  return z
-    .string({ error: (issue) => (issue.input === undefined ? `${field} is required` : notAString) })
-    .regex(PATTERN, { error: `${field} must look like urn:li:developerApplication:{numeric id}` });
-}
+/** `urn:li:developerApplication:{numeric id}`; `developerApplicationUrn` is its zod schema. */
+export const DEVELOPER_APPLICATION_URN_PATTERN = /^urn:li:developerApplication:(\d+)$/;
 
 export function isDeveloperApplicationUrn(value: string): boolean {
-  return PATTERN.test(value);
+  return DEVELOPER_APPLICATION_URN_PATTERN.test(value);
 }
 
 export function applicationIdOf(urn: string): string {
-  const id = PATTERN.exec(urn)?.[1];
+  const id = DEVELOPER_APPLICATION_URN_PATTERN.exec(urn)?.[1];
   if (!id) throw new Error(`not a developer application urn: ${urn}`);
   return id;
 }

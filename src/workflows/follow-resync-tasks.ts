@@ -10,7 +10,7 @@ import {
 import type { Activities, FollowedTask } from '../activities';
 import type { TaskReport } from '../contract';
 import { NON_RETRYABLE_FAILURES } from '../failures';
-import { followUpTaskQueue } from '../contract';
+import { followUpTaskQueue } from '../contract/names';
 import { taskAction } from '../linkedin/answer-readings';
 import { tasksReportedSignal } from './signals';
 

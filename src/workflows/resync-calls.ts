@@ -19,15 +19,9 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import {
-  DEVELOPER_APPLICATION_URN,
-  followerWorkflowId,
-  type FollowerOf,
-  type JobResult,
-  type ResyncInput,
-  type ResyncOutcome,
-  type ResyncResult,
-} from '../contract';
+import type { JobResult, ResyncInput, ResyncOutcome, ResyncResult } from '../contract';
+import { DEVELOPER_APPLICATION_URN } from '../contract/names';
+import { followerWorkflowId, type FollowerOf } from '../contract/workflow-ids';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import type { DeadlineMissInput } from './deadline-failure';
 import { followResyncTasks, type FollowResyncTasksInput } from './follow-resync-tasks';

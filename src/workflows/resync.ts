@@ -9,16 +9,8 @@ import {
   workflowInfo,
   type WorkflowInfo,
 } from '@temporalio/workflow';
-import {
-  DEVELOPER_APPLICATION_URN,
-  MAX_JOBS_PER_CALL,
-  RESYNC_OUTCOME,
-  type Operation,
-  type ResyncCarry,
-  type ResyncInput,
-  type ResyncResult,
-  type TaskReport,
-} from '../contract';
+import type { Operation, ResyncCarry, ResyncInput, ResyncResult, TaskReport } from '../contract';
+import { DEVELOPER_APPLICATION_URN, MAX_JOBS_PER_CALL, RESYNC_OUTCOME } from '../contract/names';
 import { deadlineFailure, deadlineMiss } from './deadline-failure';
 import { JobSource } from './job-source';
 import { Ledger } from './ledger';
