@@ -33,7 +33,8 @@ export default tseslint.config(
             {
               name: '../contract',
               allowTypeImports: true,
-              message: 'contract.ts uses node:crypto: import its types only.',
+              message:
+                'Import values from ../contract/names or ../contract/workflow-ids: the index brings zod into the bundle.',
             },
           ],
           patterns: [
@@ -42,6 +43,15 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The contract is workflow-safe; the parts workflow code takes values from also stay free of zod.
+    files: ['src/contract/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: nodeBuiltins }] },
+  },
+  {
+    files: ['src/contract/names.ts', 'src/contract/urn.ts', 'src/contract/workflow-ids.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [...nodeBuiltins, 'zod'] }] },
   },
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from './names';
+import { DEFAULT_TASK_QUEUE } from './contract';
 import { parseDuration } from './duration';
 
 const duration = (fallback: string) =>

@@ -4,11 +4,12 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { keepDriftSchedules } from './drift-schedules';
 import { createActivities, type ActivityDeps } from './activities';
+import type { ApplicationRegistry, JobSource } from './ats/job-store';
+import { openJobStore } from './ats/open-job-store';
+import { PostgresLanes } from './ats/postgres-lanes';
+import { createPostgresPool } from './ats/postgres-store';
 import { createDriftActivities } from './activities/drift';
-import { createSqlJobStatusStore } from './ats/job-status-store';
-import type { SqlClient } from './ats/sql';
-import type { JobStore } from './ats/job-store';
-import { openJobStoreAndLanes } from './ats/open-job-store';
+import type { JobStatusStore } from './ats/job-status-store';
 import { loadConfig, socketAddress, type Config } from './config';
 import { InProcessLanes, type ApplicationLanes } from './linkedin/application-lanes';
 import { LinkedInClient } from './linkedin/client';
@@ -17,7 +18,7 @@ import { TokenCache } from './linkedin/token-cache';
 import { createLogger } from './logger';
 import { temporalLoggerFor } from './observability/temporal-logger';
 import { temporalConnectionOptions } from './temporal-connection';
-import { followUpTaskQueue } from './names';
+import { followUpTaskQueue } from './contract';
 import { applicationLogAttributes } from './observability/activity-interceptors';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
@@ -104,13 +105,13 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
 }
 
 export interface WorkerDepsOptions {
-  /** With its SQL client, the drift activities keep linkedin_job_status beside the ATS tables. */
-  jobStore: JobStore & { db?: SqlClient };
+  /** The application registry and the job source (one store holds both), with linkedin_job_status. */
+  jobStore: ApplicationRegistry & JobSource & { jobStatuses?: JobStatusStore };
   linkedin: Config['linkedin'];
   requestTimeoutMs: number;
   taskPolling: Config['taskPolling'];
-  /** Lanes shared with other worker processes (PostgreSQL store); in this process only when omitted. */
-  lanes?: ApplicationLanes;
+  /** Chosen by the composition root: in this process, or shared with other workers (see `openLanes`). */
+  lanes: ApplicationLanes;
 }
 
 /** The process-wide pieces every activity shares: one token per application, lanes, the task poller. */
@@ -118,13 +119,31 @@ export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
   const linkedin = new LinkedInClient({ ...options.linkedin, requestTimeoutMs: options.requestTimeoutMs });
   const tokens = new TokenCache({ client: linkedin });
   return {
-    jobStore: options.jobStore,
+    applications: options.jobStore,
+    jobs: options.jobStore,
     linkedin,
     tokens,
-    lanes: options.lanes ?? new InProcessLanes(),
+    lanes: options.lanes,
     taskPoller: new TaskPoller({ linkedin, tokens, ...options.taskPolling }),
-    jobStatuses: options.jobStore.db ? createSqlJobStatusStore(options.jobStore.db) : undefined,
+    jobStatuses: options.jobStore.jobStatuses,
   };
+}
+
+// Lane clients are held while LinkedIn answers: one per application posting from this process.
+const LANE_POOL_SIZE = 50;
+
+/**
+ * The application lanes that go with the configured store: in memory beside the embedded store (one
+ * process), advisory locks on their own pool beside a PostgreSQL store, so every worker process sharing it
+ * shares the lanes.
+ */
+export function openLanes(config: Pick<Config, 'databaseUrl'>): {
+  lanes: ApplicationLanes;
+  close: () => Promise<void>;
+} {
+  if (!config.databaseUrl) return { lanes: new InProcessLanes(), close: () => Promise.resolve() };
+  const pool = createPostgresPool(config.databaseUrl, { max: LANE_POOL_SIZE });
+  return { lanes: new PostgresLanes(pool), close: () => pool.end() };
 }
 
 async function main(): Promise<void> {
@@ -143,7 +162,8 @@ async function main(): Promise<void> {
       },
     },
   });
-  const { jobStore, lanes } = await openJobStoreAndLanes(config);
+  const jobStore = await openJobStore(config);
+  const { lanes, close: closeLanes } = openLanes(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   try {
     const prebuilt = config.workflowBundle ?? join(__dirname, 'workflows.bundle.js');
@@ -162,7 +182,7 @@ async function main(): Promise<void> {
     });
     const schedules = keepDriftSchedules({
       client: new Client({ connection, namespace: config.temporal.namespace }),
-      listApplicationUrns: () => createSqlJobStatusStore(jobStore.db).listApplicationUrns(),
+      listApplicationUrns: () => jobStore.jobStatuses.listApplicationUrns(),
       options: {
         taskQueue: config.temporal.taskQueue,
         intervalMs: config.driftCheckIntervalMs,
@@ -193,7 +213,7 @@ async function main(): Promise<void> {
     logger.info('worker stopped');
   } finally {
     await connection.close();
-    await jobStore.close();
+    await Promise.all([jobStore.close(), closeLanes()]);
   }
 }
 

@@ -7,7 +7,8 @@ import {
   type CliDeps,
   type Output,
 } from '../src/cli/resync';
-import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
+import { JobResyncNotification, type ResyncResult } from '../src/contract';
+import { workflowIdFor } from '../src/api/workflow-id';
 import {
   SAMPLE_ALL_OPEN,
   SAMPLE_INDIVIDUAL,

@@ -1,4 +1,5 @@
-import { describeNotificationError, JobResyncNotification, summaryOf, workflowIdFor } from '../src/contract';
+import { describeNotificationError, JobResyncNotification, summaryOf } from '../src/contract';
+import { workflowIdFor } from '../src/api/workflow-id';
 
 const base = { developerApplicationUrn: 'urn:li:developerApplication:12345', type: 'RESYNC_JOBS' } as const;
 

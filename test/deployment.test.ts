@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS } from '../src/ats/demo-data';
 import { loadConfig } from '../src/config';
 import { resolveTemporalCli } from '../src/dev/temporal-dev-server';
-import { SEARCH_ATTRIBUTE_NAMES } from '../src/names';
+import { SEARCH_ATTRIBUTE_NAMES } from '../src/contract';
 import { startDemoSandbox } from '../src/sandbox/demo-sandbox';
 import { temporalAddress } from './support/temporal';
 

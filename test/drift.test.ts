@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { driftOf } from '../src/activities/drift';
 import { signNotification } from '../src/api/signature';
-import { DEMO_APPLICATION, ensureApplication, insertSyntheticJobs } from '../src/ats/demo-data';
+import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import type { DeveloperApplication } from '../src/ats/job-store';
 import type { ResyncResult } from '../src/contract';
 import {
@@ -22,7 +22,7 @@ import {
   readJobPostingStatuses,
   type LinkedInJobStatus,
 } from '../src/linkedin/job-posting-status';
-import { DRIFT_FOUND } from '../src/names';
+import { DRIFT_FOUND } from '../src/contract/names';
 import { runCli } from '../src/cli/resync';
 import { startTestEnvironment, WEBHOOK_SECRET, type TestEnvironment } from './support/environment';
 import { temporalAddress } from './support/temporal';
@@ -55,8 +55,8 @@ async function newApplication(count: number): Promise<DeveloperApplication> {
     integrationContext: 'urn:li:organization:2414183',
     companyName: 'Drift Test Inc',
   };
-  await ensureApplication(env.jobStore.db, app);
-  await insertSyntheticJobs(env.jobStore.db, app.urn, count, { closedEvery: 5 });
+  await env.jobStore.ensureApplication(app);
+  await env.jobStore.insertSyntheticJobs(app.urn, count, { closedEvery: 5 });
   env.sandbox.registerApplication({
     developerApplicationUrn: app.urn,
     clientId: app.clientId,

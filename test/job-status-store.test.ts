@@ -1,17 +1,15 @@
-import { DEMO_APPLICATION, buildDemoJobs, seedDemoData } from '../src/ats/demo-data';
+import { DEMO_APPLICATION, buildDemoJobs } from '../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../src/ats/embedded-store';
-import { createSqlJobStatusStore } from '../src/ats/job-status-store';
 import type { JobStore } from '../src/ats/job-store';
 import { openPostgresJobStore } from '../src/ats/postgres-store';
-import type { SqlClient } from '../src/ats/sql';
 import { absentStatus, type LinkedInJobStatus } from '../src/linkedin/job-posting-status';
 import { createTestDatabase } from './support/postgres';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 
 interface OpenedStore {
-  store: JobStore & { db: SqlClient };
-  reopen: () => Promise<JobStore & { db: SqlClient }>;
+  store: JobStore;
+  reopen: () => Promise<JobStore>;
   dispose: () => Promise<void>;
 }
 
@@ -65,7 +63,7 @@ describe.each(STORES)('linkedin_job_status on the %s store', (_name, open) => {
 
   beforeEach(async () => {
     opened = await open();
-    await seedDemoData(opened.store.db, { now: NOW });
+    await opened.store.seedDemoData({ now: NOW });
   });
 
   afterEach(async () => {
@@ -73,7 +71,7 @@ describe.each(STORES)('linkedin_job_status on the %s store', (_name, open) => {
   });
 
   test('keeps what LinkedIn showed, details and undocumented values included, and serves it back', async () => {
-    const statuses = createSqlJobStatusStore(opened.store.db);
+    const statuses = opened.store.jobStatuses;
     await statuses.record(
       DEMO_APPLICATION.urn,
       [
@@ -114,7 +112,7 @@ describe.each(STORES)('linkedin_job_status on the %s store', (_name, open) => {
   });
 
   test('an older reading never replaces a newer one', async () => {
-    const statuses = createSqlJobStatusStore(opened.store.db);
+    const statuses = opened.store.jobStatuses;
     await statuses.record(DEMO_APPLICATION.urn, [listed('job-1234')], 'NOTIFICATION', NOW);
     await statuses.record(
       DEMO_APPLICATION.urn,
@@ -139,7 +137,7 @@ describe.each(STORES)('linkedin_job_status on the %s store', (_name, open) => {
   });
 
   test('pages every job of an application, open and closed, in id order', async () => {
-    const statuses = createSqlJobStatusStore(opened.store.db);
+    const statuses = opened.store.jobStatuses;
     const expected = buildDemoJobs({ now: NOW })
       .filter((job) => job.developerApplicationUrn === DEMO_APPLICATION.urn)
       .map((job) => job.externalJobPostingId)
@@ -162,11 +160,11 @@ describe.each(STORES)('linkedin_job_status on the %s store', (_name, open) => {
   });
 
   test("an application's statuses go with it, and opening the store again keeps them", async () => {
-    const statuses = createSqlJobStatusStore(opened.store.db);
+    const statuses = opened.store.jobStatuses;
     await statuses.record(DEMO_APPLICATION.urn, [listed('job-1234')], 'DRIFT_CHECK', NOW);
-    const again = createSqlJobStatusStore((await opened.reopen()).db);
+    const again = (await opened.reopen()).jobStatuses;
     expect(await again.get(DEMO_APPLICATION.urn, 'job-1234')).toMatchObject({ listingStatus: 'LISTED' });
-    await opened.store.db.query('DELETE FROM developer_applications WHERE urn = $1', [DEMO_APPLICATION.urn]);
+    await opened.store.removeApplication(DEMO_APPLICATION.urn);
     expect(await statuses.get(DEMO_APPLICATION.urn, 'job-1234')).toBeUndefined();
   });
 });

@@ -291,15 +291,9 @@ describe('answers of simpleJobPostings', () => {
 
   test('a job whose id is longer than the 75 characters LinkedIn allows is sent, and its element answer decides', async () => {
     const long = `job-${'9'.repeat(96)}`;
-    await env().jobStore.db.query(
-      `INSERT INTO jobs (developer_application_urn, external_job_posting_id, status, title, description,
-         company_apply_url, listed_at, location, workplace_type, employment_status, experience_level)
-       SELECT developer_application_urn, $2, status, title, description, company_apply_url, listed_at,
-         location, workplace_type, employment_status, experience_level
-       FROM jobs WHERE developer_application_urn = $1 AND external_job_posting_id = 'job-1098'
-       ON CONFLICT DO NOTHING`,
-      [DEMO, long],
-    );
+    const [like] = await env().jobStore.loadJobs(DEMO, ['job-1098']);
+    if (!like) throw new Error('job-1098 is not in the demo data');
+    await env().jobStore.addJobs([{ ...like, externalJobPostingId: long }]);
 
     const result = await resync(env(), ['job-1098', long]);
 

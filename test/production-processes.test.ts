@@ -1,10 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS, seedDemoData } from '../src/ats/demo-data';
+import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS } from '../src/ats/demo-data';
 import { openPostgresJobStore } from '../src/ats/postgres-store';
 import { signNotification } from '../src/api/signature';
-import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
+import { JobResyncNotification, type ResyncResult } from '../src/contract';
+import { workflowIdFor } from '../src/api/workflow-id';
 import { freePort } from '../src/dev/ports';
 import { demoJobIds, registerDemoApplications } from '../src/sandbox/demo-sandbox';
 import { startLinkedInSandbox, type LinkedInSandbox } from '../src/sandbox/linkedin-sandbox';
@@ -69,7 +70,7 @@ beforeAll(async () => {
 
   database = await createTestDatabase('production');
   const store = await openPostgresJobStore(database.url);
-  await seedDemoData(store.db);
+  await store.seedDemoData();
   await store.close();
 
   sandbox = await startLinkedInSandbox({ taskCompletionMs: 50 });

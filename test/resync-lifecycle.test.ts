@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../src/activities';
-import { DEMO_APPLICATION, ensureApplication, insertSyntheticJobs } from '../src/ats/demo-data';
+import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import type { JobStore } from '../src/ats/job-store';
 import {
   DEVELOPER_APPLICATION_URN,
@@ -24,6 +24,7 @@ import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from '
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
 import { testNativeConnection, workflowBundle } from './support/temporal';
+import { InProcessLanes } from '../src/linkedin/application-lanes';
 
 /**
  * How a resync lives and ends under at-least-once execution: deliveries that come while it ends, reports of
@@ -82,6 +83,8 @@ async function startWorkers(
   const activities = createActivities(
     createWorkerDeps({
       jobStore: knobs.jobStore ?? env.jobStore,
+      // One process: the lanes are in memory.
+      lanes: new InProcessLanes(),
       linkedin: { apiUrl: env.sandbox.apiUrl, tokenUrl: env.sandbox.tokenUrl },
       requestTimeoutMs: 10_000,
       taskPolling: { intervalMs: 100, maxIntervalMs: 1_000 },
@@ -442,9 +445,9 @@ describe('the deadline', () => {
       integrationContext: 'urn:li:organization:535353',
       companyName: 'Lifecycle Tests',
     };
-    await ensureApplication(env.jobStore.db, app);
+    await env.jobStore.ensureApplication(app);
     // More open jobs than one listing page, so the deadline path reads the ATS for the rest.
-    await insertSyntheticJobs(env.jobStore.db, app.urn, 1_200);
+    await env.jobStore.insertSyntheticJobs(app.urn, 1_200);
     env.sandbox.registerApplication({
       developerApplicationUrn: app.urn,
       clientId: app.clientId,

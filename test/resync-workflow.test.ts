@@ -11,7 +11,7 @@ import {
   type ResyncResult,
 } from '../src/contract';
 import { resolveTemporalCli } from '../src/dev/temporal-dev-server';
-import { RESYNC_OUTCOME } from '../src/names';
+import { RESYNC_OUTCOME } from '../src/contract';
 import { progressQuery, type ResyncProgress } from '../src/workflows';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { temporalAddress } from './support/temporal';

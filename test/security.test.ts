@@ -14,20 +14,15 @@ import { ApplicationSecrets, MIN_CHILD_SECRET_LENGTH } from '../src/api/applicat
 import { startApiServer, type ApiServer } from '../src/api/main';
 import { createResyncStarter, type ResyncStarter } from '../src/api/resync-starter';
 import { challengeResponse, hmacSha256Hex, signNotification } from '../src/api/signature';
-import {
-  DEMO_APPLICATION,
-  ensureApplication,
-  SECOND_DEMO_APPLICATION,
-  seedDemoData,
-} from '../src/ats/demo-data';
+import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../src/ats/embedded-store';
 import {
+  openPostgresDatabase,
   openPostgresJobStore,
   POSTGRES_CONNECT_TIMEOUT_MS,
   POSTGRES_STATEMENT_TIMEOUT_MS,
 } from '../src/ats/postgres-store';
 import type { JobStore } from '../src/ats/job-store';
-import type { SqlClient } from '../src/ats/sql';
 import { toActivityFailure } from '../src/activities/failures';
 import { loadConfig } from '../src/config';
 import { FailureType } from '../src/failures';
@@ -53,13 +48,13 @@ const WEAK_APPLICATION = {
   companyName: 'Weak Secret Inc',
 };
 
-let store: JobStore & { db: SqlClient };
+let store: JobStore;
 const client = testClient();
 
 beforeAll(async () => {
   store = await openEmbeddedJobStore({});
-  await seedDemoData(store.db);
-  await ensureApplication(store.db, WEAK_APPLICATION);
+  await store.seedDemoData();
+  await store.ensureApplication(WEAK_APPLICATION);
 });
 
 afterAll(async () => {
@@ -332,7 +327,7 @@ describe('what a request whose signature matches no secret costs', () => {
       401,
     );
     const newcomer = { ...SECOND_DEMO_APPLICATION, urn: 'urn:li:developerApplication:77777' };
-    await ensureApplication(store.db, { ...newcomer, clientSecret: 'a-newly-provisioned-secret' });
+    await store.ensureApplication({ ...newcomer, clientSecret: 'a-newly-provisioned-secret' });
     const newBody = body.replace(SECOND_DEMO_APPLICATION.urn, newcomer.urn);
     const signed = signNotification('a-newly-provisioned-secret', newBody);
     api.advance(6_000);
@@ -598,12 +593,12 @@ describe("the API server's limits", () => {
 describe('the PostgreSQL job store', () => {
   test('every session of the store carries a statement timeout', async () => {
     const database = await createTestDatabase('security');
-    const postgres = await openPostgresJobStore(database.url);
+    const postgres = await openPostgresDatabase(database.url);
     try {
-      const { rows } = await postgres.db.query<{ statement_timeout: string }>('SHOW statement_timeout');
+      const { rows } = await postgres.query<{ statement_timeout: string }>('SHOW statement_timeout');
       expect(rows[0]?.statement_timeout).toBe(`${POSTGRES_STATEMENT_TIMEOUT_MS / 1000}s`);
     } finally {
-      await postgres.close();
+      await postgres.close?.();
       await database.drop();
     }
   });

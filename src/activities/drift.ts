@@ -1,15 +1,13 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { DeveloperApplication } from '../ats/job-store';
 import type { JobStatusStore, JobToCheck } from '../ats/job-status-store';
-import { FailureType } from '../failures';
 import {
   absentStatus,
   jobStatusChunks,
   type LinkedInJobStatus,
   type StatusDetail,
 } from '../linkedin/job-posting-status';
-import { LinkedInApiError } from '../linkedin/linkedin-api-error';
-import type { ActivityDeps } from './index';
+import { applicationOf, type ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
 
 /**
@@ -131,30 +129,15 @@ export function createDriftActivities(deps: ActivityDeps) {
     return deps.jobStatuses;
   }
 
-  async function application(urn: string): Promise<DeveloperApplication> {
-    const found = await deps.jobStore.getApplication(urn);
-    if (!found) {
-      throw ApplicationFailure.nonRetryable(`the ATS does not know ${urn}`, FailureType.UnknownApplication);
-    }
-    return found;
-  }
-
   /** One jobPostingStatus call (≤ 100 ids) in the application's lane; a refused token is renewed once. */
   async function ask(
     app: DeveloperApplication,
     ids: string[],
     signal: AbortSignal,
   ): Promise<LinkedInJobStatus[]> {
-    return deps.lanes.run(app.urn, signal, async () => {
-      const token = await deps.tokens.get(app, signal);
-      try {
-        return await deps.linkedin.getJobPostingStatuses(token, ids, signal);
-      } catch (error) {
-        if (!(error instanceof LinkedInApiError) || error.status !== 401) throw error;
-        await deps.tokens.invalidate(app, token);
-        return deps.linkedin.getJobPostingStatuses(await deps.tokens.get(app, signal), ids, signal);
-      }
-    });
+    return deps.lanes.run(app.urn, signal, () =>
+      deps.tokens.withToken(app, (token) => deps.linkedin.getJobPostingStatuses(token, ids, signal), signal),
+    );
   }
 
   return {
@@ -167,7 +150,7 @@ export function createDriftActivities(deps: ActivityDeps) {
       const context = Context.current();
       const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
-        const app = await application(input.developerApplicationUrn);
+        const app = await applicationOf(deps, input.developerApplicationUrn);
         const jobs = await statuses().listJobsToCheck(app.urn, { after: input.after, limit: input.limit });
         const output: CheckDriftPageOutput = {
           checked: jobs.length,
@@ -208,7 +191,7 @@ export function createDriftActivities(deps: ActivityDeps) {
     ): Promise<RecordJobStatusChangeOutput> => {
       const context = Context.current();
       try {
-        const app = await application(input.developerApplicationUrn);
+        const app = await applicationOf(deps, input.developerApplicationUrn);
         let status = input.status;
         let checkedAt = input.receivedAt;
         if (!input.carriesListingStatus) {
@@ -217,7 +200,7 @@ export function createDriftActivities(deps: ActivityDeps) {
           checkedAt = now();
         }
         await statuses().record(app.urn, [status], 'NOTIFICATION', checkedAt);
-        const [job] = await deps.jobStore.loadJobs(app.urn, [input.externalJobPostingId]);
+        const [job] = await deps.jobs.loadJobs(app.urn, [input.externalJobPostingId]);
         return {
           listingStatus: status.listingStatus,
           onLinkedIn: status.onLinkedIn,

@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from 'pino';
-import { describeNotificationError, JobResyncNotification } from '../contract';
+import { describeNotificationError, isDeveloperApplicationUrn, JobResyncNotification } from '../contract';
 import type { JobStore } from '../ats/job-store';
 import { echo } from '../echo';
 import { ApplicationSecrets } from './application-secrets';
@@ -238,7 +238,7 @@ function refusedUnread(ctx: Koa.Context, errorMessage: string): HttpError {
 }
 
 const URN_KEY = Buffer.from('"developerApplicationUrn"');
-const URN_VALUE = /^\s*:\s*"(urn:li:developerApplication:\d{1,20})"/;
+const URN_VALUE = /^\s*:\s*"([^"\\]{1,64})"/;
 
 /**
  * The application a raw body names, found without parsing it: one native search for the key, then a
@@ -250,5 +250,6 @@ function applicationNamedIn(rawBody: Buffer): string | undefined {
   const at = rawBody.indexOf(URN_KEY);
   if (at < 0) return undefined;
   const start = at + URN_KEY.length;
-  return URN_VALUE.exec(rawBody.subarray(start, start + 128).toString('latin1'))?.[1];
+  const value = URN_VALUE.exec(rawBody.subarray(start, start + 128).toString('latin1'))?.[1];
+  return value !== undefined && isDeveloperApplicationUrn(value) ? value : undefined;
 }

@@ -12,7 +12,7 @@ import {
 import { JOB_POSTING_STATUS_TYPE, JobStatusChangeNotification } from '../linkedin/job-posting-status';
 import { echo } from '../echo';
 import { HttpError } from './http-error';
-import { requireBearerToken } from './resyncs';
+import { requireBearerToken } from './bearer-token';
 import { withinTime } from './resync-starter';
 
 export interface JobStatusChangeOptions {

@@ -9,7 +9,7 @@ import { createApp } from './app';
 import { ApiMetrics } from './metrics';
 import { createResyncStarter } from './resync-starter';
 import { createJobStatusChanges } from './job-status';
-import { createSqlJobStatusStore, type JobStatusStore } from '../ats/job-status-store';
+import type { JobStatusStore } from '../ats/job-status-store';
 
 /** Answer within LinkedIn's patience: past this the webhook says 500 and LinkedIn delivers again. */
 export const START_TIMEOUT_MS = 4_000;
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     client,
     jobStore,
     logger,
-    jobStatuses: createSqlJobStatusStore(jobStore.db),
+    jobStatuses: jobStore.jobStatuses,
   });
   logger.info({ port: config.port }, 'api listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

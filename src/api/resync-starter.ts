@@ -5,10 +5,10 @@ import {
   DEVELOPER_APPLICATION_URN,
   summaryOf,
   WORKFLOW_TYPE,
-  workflowIdFor,
   type JobResyncNotification,
   type ResyncInput,
 } from '../contract';
+import { workflowIdFor } from './workflow-id';
 
 export interface ResyncStarterOptions {
   taskQueue: string;

@@ -12,10 +12,10 @@ import {
   type LogLevel,
   type LogMetadata,
 } from '@temporalio/worker';
-import { ensureApplication, insertSyntheticJobs } from '../ats/demo-data';
 import { openEmbeddedJobStore } from '../ats/embedded-store';
 import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../worker';
 import type { FromWorker, MemorySnapshot, ToWorker, WorkerSetup } from './bench-protocol';
+import { InProcessLanes } from '../linkedin/application-lanes';
 
 const SETUP_TIMEOUT_MS = 60_000;
 const SHUTDOWN_TIMEOUT_MS = 60_000;
@@ -124,8 +124,8 @@ function finishRequested(): Promise<void> {
 
 async function seed(setup: WorkerSetup, jobStore: Awaited<ReturnType<typeof openEmbeddedJobStore>>) {
   const started = performance.now();
-  await ensureApplication(jobStore.db, setup.application);
-  await insertSyntheticJobs(jobStore.db, setup.application.urn, setup.jobCount);
+  await jobStore.ensureApplication(setup.application);
+  await jobStore.insertSyntheticJobs(setup.application.urn, setup.jobCount);
   const seedMs = performance.now() - started;
   const ids: string[] = [];
   for (;;) {
@@ -173,6 +173,8 @@ async function main(): Promise<void> {
       workflowBundle: { codePath: setup.workflowBundlePath },
       deps: createWorkerDeps({
         jobStore,
+        // One process: the lanes are in memory.
+        lanes: new InProcessLanes(),
         linkedin: setup.linkedin,
         requestTimeoutMs: 30_000,
         taskPolling: { intervalMs: 250, maxIntervalMs: 2_000 },

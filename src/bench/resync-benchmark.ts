@@ -20,11 +20,11 @@ import {
   DEVELOPER_APPLICATION_URN,
   summaryOf,
   WORKFLOW_TYPE,
-  workflowIdFor,
   type JobResyncNotification,
   type ResyncInput,
   type ResyncResult,
 } from '../contract';
+import { workflowIdFor } from '../api/workflow-id';
 import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { startLinkedInSandbox, type LinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { buildWorkflowBundle } from '../workflow-bundle';

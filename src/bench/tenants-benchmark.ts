@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { createResyncStarter } from '../api/resync-starter';
-import { ensureApplication, insertSyntheticJobs } from '../ats/demo-data';
+import { InProcessLanes } from '../linkedin/application-lanes';
 import { openEmbeddedJobStore } from '../ats/embedded-store';
 import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { driftScheduleOptions, syncDriftSchedules } from '../drift-schedules';
@@ -114,14 +114,14 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
     const smalls = Array.from({ length: options.smallApps }, (_, i) => 9_100_000 + i);
     for (const id of [large, ...smalls]) {
       const urn = urnOf(id);
-      await ensureApplication(store.db, {
+      await store.ensureApplication({
         urn,
         clientId: `bench-${id}`,
         clientSecret: `bench-secret-${id}`,
         integrationContext: 'urn:li:organization:2414183',
         companyName: `Tenant ${id}`,
       });
-      await insertSyntheticJobs(store.db, urn, id === large ? options.largeJobs : options.smallJobs);
+      await store.insertSyntheticJobs(urn, id === large ? options.largeJobs : options.smallJobs);
       sandbox.registerApplication({
         developerApplicationUrn: urn,
         clientId: `bench-${id}`,
@@ -142,6 +142,7 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
       workflowBundle: { codePath: bundlePath },
       deps: createWorkerDeps({
         jobStore: store,
+        lanes: new InProcessLanes(),
         linkedin: { apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl },
         requestTimeoutMs: 30_000,
         taskPolling: { intervalMs: 1_000, maxIntervalMs: 5_000 },

@@ -6,12 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import {
-  describeNotificationError,
-  JobResyncNotification,
-  workflowIdFor,
-  type ResyncTotals,
-} from '../contract';
+import { describeNotificationError, JobResyncNotification, type ResyncTotals } from '../contract';
+import { workflowIdFor } from '../api/workflow-id';
 import { ConfigError, loadConfig } from '../config';
 import { createTemporalClient } from '../temporal-client';
 import type { ResyncProgress } from '../workflows/signals';

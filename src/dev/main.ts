@@ -9,7 +9,7 @@ import { temporalLoggerFor } from '../observability/temporal-logger';
 import { createTemporalClient } from '../temporal-client';
 import { startApiServer } from '../api/main';
 import { signNotification } from '../api/signature';
-import { DEMO_APPLICATION, seedDemoData } from '../ats/demo-data';
+import { DEMO_APPLICATION } from '../ats/demo-data';
 import { openEmbeddedJobStore } from '../ats/embedded-store';
 import { loadConfig, socketAddress } from '../config';
 import { formatDuration } from '../duration';
@@ -17,9 +17,9 @@ import { createLogger } from '../logger';
 import type { LinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { startDemoSandbox } from '../sandbox/demo-sandbox';
 import { createResyncWorkers, createWorkerDeps } from '../worker';
-import { createSqlJobStatusStore } from '../ats/job-status-store';
 import { keepDriftSchedules } from '../drift-schedules';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
+import { InProcessLanes } from '../linkedin/application-lanes';
 
 const ROOT = resolve(__dirname, '..', '..');
 export const DEV_WEBHOOK_SECRET = 'dev-webhook-secret';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 
   const jobStore = await openEmbeddedJobStore({ dataDir: join(dataDir, 'ats') });
   stops.push(() => jobStore.close());
-  const { seeded } = await seedDemoData(jobStore.db);
+  const { seeded } = await jobStore.seedDemoData();
   if (seeded) console.log('Seeded the demo data into the embedded ATS store.');
 
   let sandbox: LinkedInSandbox | undefined;
@@ -92,6 +92,8 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.taskQueue,
     deps: createWorkerDeps({
       jobStore,
+      // One process: the lanes are in memory.
+      lanes: new InProcessLanes(),
       linkedin: config.linkedin,
       requestTimeoutMs: config.linkedinRequestTimeoutMs,
       taskPolling: config.taskPolling,
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
   });
 
   const client = createTemporalClient(config.temporal);
-  const jobStatuses = createSqlJobStatusStore(jobStore.db);
+  const jobStatuses = jobStore.jobStatuses;
   const api = await startApiServer({
     config,
     client,

@@ -3,7 +3,7 @@ import { LinkedInApiError } from './linkedin-api-error';
 import { LinkedInContractError } from './linkedin-contract-error';
 import { LinkedInUnreachableError } from './linkedin-unreachable-error';
 import { BatchCreateResponse, ErrorBody, TaskStatusResponse, TokenResponse } from './schemas';
-import { readTask, type TaskStatus } from './answers';
+import { readTask, type TaskStatus } from './answer-readings';
 import type { JobPostingElement } from './elements';
 import {
   JobPostingStatusResponse,

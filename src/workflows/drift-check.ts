@@ -21,7 +21,7 @@ import type {
   StatusProblem,
 } from '../drift-contract';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
-import { DEVELOPER_APPLICATION_URN, DRIFT_FOUND } from '../names';
+import { DEVELOPER_APPLICATION_URN, DRIFT_FOUND } from '../contract/names';
 import { driftProgressQuery } from './drift-queries';
 import { resyncJobs } from './resync-jobs';
 

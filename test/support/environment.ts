@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { JobResyncNotification, workflowIdFor } from '../../src/contract';
+import { JobResyncNotification } from '../../src/contract';
+import { workflowIdFor } from '../../src/api/workflow-id';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createResyncStarter } from '../../src/api/resync-starter';
 import { createJobStatusChanges } from '../../src/api/job-status';
-import { createSqlJobStatusStore, type JobStatusStore } from '../../src/ats/job-status-store';
+import type { JobStatusStore } from '../../src/ats/job-status-store';
 import { signNotification } from '../../src/api/signature';
-import { DEMO_APPLICATION, seedDemoData } from '../../src/ats/demo-data';
+import { DEMO_APPLICATION } from '../../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import type { JobStore } from '../../src/ats/job-store';
-import type { SqlClient } from '../../src/ats/sql';
 import { createLogger, type Logger } from '../../src/logger';
 import { ApiMetrics } from '../../src/api/metrics';
 import { demoJobIds, registerDemoApplications } from '../../src/sandbox/demo-sandbox';
@@ -23,6 +23,7 @@ import {
 } from '../../src/sandbox/linkedin-sandbox';
 import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../../src/worker';
 import { testClient, testNativeConnection, uniqueTaskQueue, workflowBundle } from './temporal';
+import { InProcessLanes } from '../../src/linkedin/application-lanes';
 
 export const WEBHOOK_SECRET = 'test_client_secret';
 
@@ -49,7 +50,7 @@ export interface TestEnvironmentOptions {
 export interface TestEnvironment {
   client: Client;
   sandbox: LinkedInSandbox;
-  jobStore: JobStore & { db: SqlClient };
+  jobStore: JobStore;
   /** linkedin_job_status in the same store. */
   jobStatuses: JobStatusStore;
   taskQueue: string;
@@ -71,7 +72,7 @@ export interface TestEnvironment {
 
 export async function startTestEnvironment(options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
   const jobStore = await openEmbeddedJobStore({});
-  await seedDemoData(jobStore.db);
+  await jobStore.seedDemoData();
   const sandbox = await startLinkedInSandbox({ taskCompletionMs: 50, ...options.sandbox });
   registerDemoApplications(sandbox);
   const seedSandboxWithDemoJobs = () =>
@@ -90,6 +91,8 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
       deps: createWorkerDeps({
         jobStore,
         linkedin: { apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl },
+        // One process: the lanes are in memory.
+        lanes: new InProcessLanes(),
         requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
         taskPolling: { intervalMs: options.taskPollIntervalMs ?? 100, maxIntervalMs: 1_000 },
       }),
@@ -106,7 +109,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   };
 
   const client = testClient(options.temporalAddress);
-  const jobStatuses = createSqlJobStatusStore(jobStore.db);
+  const jobStatuses = jobStore.jobStatuses;
   const app = createApp({
     webhookSecrets: [WEBHOOK_SECRET],
     jobStore,
