@@ -72,6 +72,11 @@ export class Ledger {
     carry: LedgerCarry,
     /** Runs recorded before it neither de-duplicate CREATEs nor carry the ids CREATEd. */
     private readonly createOnce: boolean,
+    /**
+     * Runs recorded before it dropped a whole call's worth of the queue after each CREATE call, losing
+     * jobs a report queued while the call was out.
+     */
+    private readonly keepLateCreates = false,
   ) {
     this.totals = carry.totals;
     this.details = new JobDetails(carry.jobs, carry.jobsLeftOut);
@@ -89,14 +94,19 @@ export class Ledger {
     return this.queue;
   }
 
-  /** Up to `size` queued jobs to CREATE, each once and none CREATEd before; they stay queued until `dropCreateBatch`. */
-  nextCreateBatch(size: number): string[] {
+  /**
+   * Up to `size` queued jobs to CREATE, each once and none CREATEd before, and how many queue entries they
+   * came from; those stay queued until `dropCreateBatch(taken)`.
+   */
+  nextCreateBatch(size: number): { batch: string[]; taken: number } {
     const queued = this.queue.slice(0, size);
-    return this.createOnce ? [...new Set(queued)].filter((id) => !this.created.has(id)) : queued;
+    const batch = this.createOnce ? [...new Set(queued)].filter((id) => !this.created.has(id)) : queued;
+    return { batch, taken: this.keepLateCreates ? queued.length : size };
   }
 
-  dropCreateBatch(size: number): void {
-    this.queue = this.queue.slice(size);
+  /** Drops the entries a CREATE call took; entries queued while it was out stay for the next call. */
+  dropCreateBatch(taken: number): void {
+    this.queue = this.queue.slice(taken);
   }
 
   /**

@@ -40,6 +40,8 @@ export const PATCH = {
   deadlineBounds: 'deadline-bounds',
   /** CREATEs are de-duplicated and the ids CREATEd are carried across continue-as-new. */
   createOnce: 'create-each-job-once',
+  /** Jobs queued for CREATE while a CREATE call is out stay queued for the next one (none is dropped). */
+  lateCreates: 'create-queue-keeps-late-reports',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */

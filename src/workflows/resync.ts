@@ -83,7 +83,7 @@ export class Resync {
       // Started by hand without it: the Web UI and the log lines still name the application.
       upsertSearchAttributes([{ key: DEVELOPER_APPLICATION_URN, value: this.urn }]);
     }
-    this.ledger = new Ledger(carry, patched(PATCH.createOnce));
+    this.ledger = new Ledger(carry, patched(PATCH.createOnce), patched(PATCH.lateCreates));
     this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, LIST_PAGE_SIZE);
     this.deadlinePassed = Date.now() >= this.deadlineAt;
     setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));
@@ -141,9 +141,9 @@ export class Resync {
   async sendEverything(): Promise<void> {
     for (;;) {
       if (this.ledger.createQueue.length > 0) {
-        const batch = this.ledger.nextCreateBatch(MAX_JOBS_PER_CALL);
+        const { batch, taken } = this.ledger.nextCreateBatch(MAX_JOBS_PER_CALL);
         if (batch.length > 0) await this.post(batch, 'CREATE');
-        this.ledger.dropCreateBatch(MAX_JOBS_PER_CALL);
+        this.ledger.dropCreateBatch(taken);
         continue;
       }
       const batch = await this.source.next(listOpenJobIds(this.urn));

@@ -1,7 +1,8 @@
 import type { JobResult, TaskReport } from '../../src/contract';
 import { Ledger } from '../../src/workflows/ledger';
 
-const fresh = (requested: number, createOnce = true) => new Ledger(Ledger.fresh(requested), createOnce);
+const fresh = (requested: number, createOnce = true, keepLateCreates = true) =>
+  new Ledger(Ledger.fresh(requested), createOnce, keepLateCreates);
 const updated = (id: string, taskUrn = `urn:li:simpleJobPostingTask:${id}`): JobResult => ({
   externalJobPostingId: id,
   fate: 'UPDATED',
@@ -99,15 +100,35 @@ describe('Ledger', () => {
     const ledger = fresh(2);
     const warned: string[] = [];
     ledger.applyReport(report({ needsCreate: ['a', 'a'] }), false, (id) => warned.push(id));
-    expect(ledger.nextCreateBatch(100)).toEqual(['a']);
+    expect(ledger.nextCreateBatch(100).batch).toEqual(['a']);
     ledger.recordBatch(
       [{ externalJobPostingId: 'a', fate: 'CREATED', confirmation: 'PENDING', taskUrn: 't' }],
       'CREATE',
       false,
     );
-    ledger.dropCreateBatch(100);
+    ledger.dropCreateBatch(ledger.nextCreateBatch(100).taken);
     ledger.applyReport(report({ needsCreate: ['a'] }), false, (id) => warned.push(id));
     expect(warned).toEqual(['a', 'a']);
+    expect(ledger.createQueue).toEqual([]);
+  });
+
+  test('jobs queued for CREATE while a CREATE call is out stay queued for the next call', () => {
+    const ledger = fresh(3);
+    ledger.applyReport(report({ partial: true, needsCreate: ['a'] }), false, never);
+    const { batch, taken } = ledger.nextCreateBatch(100);
+    expect(batch).toEqual(['a']);
+    // While the call for 'a' is out, a batch-mate's task reports two more jobs LinkedIn lacks.
+    ledger.applyReport(report({ partial: true, needsCreate: ['b', 'c'] }), false, never);
+    ledger.dropCreateBatch(taken);
+    expect(ledger.createQueue).toEqual(['b', 'c']);
+  });
+
+  test('runs recorded before that fix drop a whole call of the queue after each CREATE call, as they did', () => {
+    const ledger = fresh(3, true, false);
+    ledger.applyReport(report({ partial: true, needsCreate: ['a'] }), false, never);
+    const { taken } = ledger.nextCreateBatch(100);
+    ledger.applyReport(report({ partial: true, needsCreate: ['b'] }), false, never);
+    ledger.dropCreateBatch(taken);
     expect(ledger.createQueue).toEqual([]);
   });
 
@@ -124,7 +145,7 @@ describe('Ledger', () => {
   test('runs recorded before CREATEs were de-duplicated send what was queued as it is', () => {
     const ledger = fresh(1, false);
     ledger.applyReport(report({ needsCreate: ['a', 'a'] }), false, never);
-    expect(ledger.nextCreateBatch(100)).toEqual(['a', 'a']);
+    expect(ledger.nextCreateBatch(100).batch).toEqual(['a', 'a']);
     expect(ledger.carry()).not.toHaveProperty('created');
   });
 
