@@ -14,7 +14,7 @@ import {
   type ResyncResult,
   type TaskReport,
 } from '../src/contract';
-import type { RecordedCall } from '../src/sandbox/linkedin-sandbox';
+import type { RecordedCall } from '../tools/sandbox/linkedin-sandbox';
 import { progressQuery, tasksReportedSignal, type resyncJobs } from '../src/workflows';
 import { CreatedJobs, MAX_CREATED_CHARS } from '../src/workflows/created-jobs';
 import {

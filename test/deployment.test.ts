@@ -14,9 +14,9 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS } from '../src/ats/demo-data';
 import { loadConfig } from '../src/config';
-import { resolveTemporalCli } from '../src/dev/temporal-dev-server';
+import { resolveTemporalCli } from '../tools/dev/temporal-dev-server';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/names';
-import { startDemoSandbox } from '../src/sandbox/demo-sandbox';
+import { startDemoSandbox } from '../tools/sandbox/demo-sandbox';
 import { temporalAddress } from './support/temporal';
 
 const ROOT = join(__dirname, '..');
@@ -30,7 +30,7 @@ const APP_SERVICES = ['api', 'worker', 'seed'] as const;
 
 const Service = z.object({
   image: z.string().optional(),
-  build: z.string().optional(),
+  build: z.union([z.string(), z.object({ context: z.string(), target: z.string() })]).optional(),
   command: z.array(z.string()).optional(),
   environment: z.record(z.string(), z.string()).optional(),
   ports: z.array(z.string()).optional(),
@@ -277,15 +277,20 @@ describe('docker-compose.yml', () => {
     expect(await probe(await closedPort())).toBe('unhealthy');
   });
 
-  test('every service built from this project runs a file that npm run build produces', () => {
+  test('every service built from this project runs a file its image builds: the service, or the sandbox tool', () => {
     for (const [name, { build, command }] of Object.entries(compose.services)) {
       if (build === undefined) continue;
-      expect(build).toBe('.');
-      const source = sourceOfEntry(command ?? []);
+      // The default target is the production image; the sandbox alone is built from the tools' target.
+      const target = typeof build === 'string' ? undefined : build.target;
+      expect(typeof build === 'string' ? build : build.context).toBe('.');
+      expect({ name, target }).toEqual({ name, target: name === 'sandbox' ? 'sandbox' : undefined });
+      const source = target === undefined ? sourceOfEntry(command ?? []) : sourceOfToolEntry(command ?? []);
       expect({ name, builtFromSource: source !== undefined }).toEqual({ name, builtFromSource: true });
     }
-    expect(scripts().sandbox).toBe('node dist/sandbox/main.js');
-    expect(sourceOfEntry(scripts().sandbox?.split(' ') ?? [])).toBe('src/sandbox/main.ts');
+    expect(sourceOfToolEntry(service('sandbox').command ?? [])).toBe('tools/sandbox/main.ts');
+    expect(scripts().sandbox).toBe(
+      'node scripts/build-if-stale.mjs tools && node dist-tools/tools/sandbox/main.js',
+    );
   });
 });
 
@@ -330,6 +335,19 @@ function sourceOfEntry(command: readonly string[]): string | undefined {
   return existsSync(join(ROOT, source)) ? source : undefined;
 }
 
+/** `node dist-tools/tools/x.js` → `tools/x.ts`, when tools/tsconfig.json compiles that file. */
+function sourceOfToolEntry(command: readonly string[]): string | undefined {
+  const [program, entry] = command;
+  const match = /^dist-tools\/(tools\/.+)\.js$/.exec(entry ?? '');
+  if (program !== 'node' || !match) return undefined;
+  const build = z
+    .object({ compilerOptions: z.object({ rootDir: z.string(), outDir: z.string() }) })
+    .parse(JSON.parse(read('tools/tsconfig.json')));
+  expect(build.compilerOptions).toEqual({ rootDir: '..', outDir: '../dist-tools' });
+  const source = `${match[1]}.ts`;
+  return existsSync(join(ROOT, source)) ? source : undefined;
+}
+
 function dockerignore(): string[] {
   return read('.dockerignore')
     .split(/\r?\n/)
@@ -343,7 +361,16 @@ describe('Dockerfile', () => {
 
   test('is a multi-stage build on node:24-bookworm-slim, an LTS line still supported', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage[0]?.args).toMatch(/^node:24-bookworm-slim(\s+AS\s+\S+)?$/i);
+    const names: string[] = [];
+    for (const stage of stages) {
+      const [, base = '', name] = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(stage[0]?.args ?? '') ?? [];
+      // Every stage starts from the Node image, directly or through an earlier stage.
+      expect({ base, known: base === 'node:24-bookworm-slim' || names.includes(base) }).toEqual({
+        base,
+        known: true,
+      });
+      if (name !== undefined) names.push(name);
+    }
     // The README states the range: the image's line, and the oldest the code still runs on (engines).
     const engines = z
       .object({ engines: z.object({ node: z.string() }) })
@@ -396,6 +423,30 @@ describe('Dockerfile', () => {
     expect(fromBuild.map((i) => i.args.split(/\s+/).at(-1))).toEqual(
       expect.arrayContaining(['./node_modules', './dist']),
     );
+  });
+
+  test('the production image holds the service alone: no tools are built into what it copies', () => {
+    const named = new Map<string, Instruction[]>();
+    const chain = (stage: Instruction[]): Instruction[] => {
+      const base = /^(\S+)/.exec(stage[0]?.args ?? '')?.[1] ?? '';
+      const parent = named.get(base);
+      return [...(parent === undefined ? [] : chain(parent)), ...stage];
+    };
+    for (const stage of stages) {
+      const name = /\s+AS\s+(\S+)$/i.exec(stage[0]?.args ?? '')?.[1];
+      if (name !== undefined) named.set(name, stage);
+    }
+    const sources = final
+      .filter((i) => i.keyword === 'COPY' && i.args.includes('--from='))
+      .map((i) => /--from=(\S+)/.exec(i.args)?.[1] ?? '');
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) {
+      const built = chain(named.get(source) ?? []);
+      expect(built.length).toBeGreaterThan(0);
+      const steps = built.map((i) => `${i.keyword} ${i.args}`);
+      expect(steps.filter((step) => /\btools\b|build:tools/.test(step))).toEqual([]);
+    }
+    expect(final.map((i) => i.args).join('\n')).not.toMatch(/dist-tools|\btools\//);
   });
 
   test('its default command runs a file that npm run build produces', () => {

@@ -17,7 +17,7 @@ import { PostgresLanes } from '../src/ats/postgres-lanes';
 import { openPostgresJobStore } from '../src/ats/postgres-store';
 import type { AtsJob, DeveloperApplication, JobStore } from '../src/ats/job-store';
 import type { SqlClient } from '../src/ats/sql';
-import { freePort } from '../src/dev/ports';
+import { freePort } from '../tools/dev/ports';
 import { eventually } from './support/eventually';
 import { createTestDatabase } from './support/postgres';
 import { spawnTypeScript, type TypeScriptChild } from './support/typescript-child';

@@ -8,7 +8,7 @@ import { atLeast } from './support/timing';
 import { DEFAULT_THROTTLE_DELAY_MS } from '../src/activities/failures';
 import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
 import { type JobResult, type ResyncResult } from '../src/contract';
-import type { RecordedCall } from '../src/sandbox/linkedin-sandbox';
+import type { RecordedCall } from '../tools/sandbox/linkedin-sandbox';
 import type { resyncJobs } from '../src/workflows';
 import {
   startTestEnvironment,

@@ -5,9 +5,9 @@ import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS, seedDemoData } from '../src/ats/
 import { openPostgresJobStore } from '../src/ats/postgres-store';
 import { signNotification } from '../src/api/signature';
 import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
-import { freePort } from '../src/dev/ports';
-import { demoJobIds, registerDemoApplications } from '../src/sandbox/demo-sandbox';
-import { startLinkedInSandbox, type LinkedInSandbox } from '../src/sandbox/linkedin-sandbox';
+import { freePort } from '../tools/dev/ports';
+import { demoJobIds, registerDemoApplications } from '../tools/sandbox/demo-sandbox';
+import { startLinkedInSandbox, type LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
 import { SAMPLE_ALL_OPEN, SAMPLE_INDIVIDUAL } from './support/environment';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
 import { temporalAddress, testClient, uniqueTaskQueue } from './support/temporal';

@@ -18,7 +18,7 @@ import {
   type ResyncInput,
   type ResyncResult,
 } from '../src/contract';
-import { demoJobIds } from '../src/sandbox/demo-sandbox';
+import { demoJobIds } from '../tools/sandbox/demo-sandbox';
 import { createWorkerDeps } from '../src/worker';
 import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from '../src/workflows';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';

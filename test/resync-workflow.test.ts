@@ -10,7 +10,7 @@ import {
   type ResyncInput,
   type ResyncResult,
 } from '../src/contract';
-import { resolveTemporalCli } from '../src/dev/temporal-dev-server';
+import { resolveTemporalCli } from '../tools/dev/temporal-dev-server';
 import { RESYNC_OUTCOME } from '../src/names';
 import { progressQuery, type ResyncProgress } from '../src/workflows';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';

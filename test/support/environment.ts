@@ -13,12 +13,12 @@ import type { JobStore } from '../../src/ats/job-store';
 import type { SqlClient } from '../../src/ats/sql';
 import { createLogger, type Logger } from '../../src/logger';
 import { ApiMetrics } from '../../src/api/metrics';
-import { demoJobIds, registerDemoApplications } from '../../src/sandbox/demo-sandbox';
+import { demoJobIds, registerDemoApplications } from '../../tools/sandbox/demo-sandbox';
 import {
   startLinkedInSandbox,
   type LinkedInSandbox,
   type LinkedInSandboxOptions,
-} from '../../src/sandbox/linkedin-sandbox';
+} from '../../tools/sandbox/linkedin-sandbox';
 import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../../src/worker';
 import { testClient, testNativeConnection, uniqueTaskQueue, workflowBundle } from './temporal';
 

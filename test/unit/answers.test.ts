@@ -2,15 +2,20 @@
  * How LinkedIn's documented answers are read, without servers: token, element and task answers, whole-call
  * refusals, and the CLOSE element. The full-stack counterparts are in linkedin-answers.test.ts.
  */
-import { sendNarrowing } from '../src/activities/failures';
-import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import type { AtsJob } from '../src/ats/job-store';
-import { alreadyOnLinkedIn, readTask, readWholeCallError, statusCode } from '../src/linkedin/answers';
-import type { ElementResult } from '../src/linkedin/client';
-import { closeElement, jobElement, type JobPostingElement } from '../src/linkedin/elements';
-import { LinkedInApiError } from '../src/linkedin/linkedin-api-error';
-import { LinkedInCredentialsError } from '../src/linkedin/linkedin-credentials-error';
-import { BatchCreateResponse, ErrorBody, TaskStatusResponse, TokenResponse } from '../src/linkedin/schemas';
+import { sendNarrowing } from '../../src/activities/failures';
+import { DEMO_APPLICATION } from '../../src/ats/demo-data';
+import type { AtsJob } from '../../src/ats/job-store';
+import { alreadyOnLinkedIn, readTask, readWholeCallError, statusCode } from '../../src/linkedin/answers';
+import type { ElementResult } from '../../src/linkedin/client';
+import { closeElement, jobElement, type JobPostingElement } from '../../src/linkedin/elements';
+import { LinkedInApiError } from '../../src/linkedin/linkedin-api-error';
+import { LinkedInCredentialsError } from '../../src/linkedin/linkedin-credentials-error';
+import {
+  BatchCreateResponse,
+  ErrorBody,
+  TaskStatusResponse,
+  TokenResponse,
+} from '../../src/linkedin/schemas';
 
 const NOW = Date.UTC(2026, 0, 15);
 const DUPLICATE =

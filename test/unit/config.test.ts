@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, socketAddress } from '../src/config';
-import { temporalConnectionOptions } from '../src/temporal-connection';
+import { ConfigError, loadConfig, socketAddress } from '../../src/config';
+import { temporalConnectionOptions } from '../../src/temporal-connection';
 
 const minimal = { LINKEDIN_WEBHOOK_SECRETS: 'one' };
 

@@ -1,4 +1,9 @@
-import { describeNotificationError, JobResyncNotification, summaryOf, workflowIdFor } from '../src/contract';
+import {
+  describeNotificationError,
+  JobResyncNotification,
+  summaryOf,
+  workflowIdFor,
+} from '../../src/contract';
 
 const base = { developerApplicationUrn: 'urn:li:developerApplication:12345', type: 'RESYNC_JOBS' } as const;
 

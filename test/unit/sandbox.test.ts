@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { atLeast } from './support/timing';
-import { startLinkedInSandbox } from '../src/sandbox/linkedin-sandbox';
-import type { LinkedInSandbox, LinkedInSandboxOptions } from '../src/sandbox/linkedin-sandbox';
+import { atLeast } from '../support/timing';
+import { startLinkedInSandbox } from '../../tools/sandbox/linkedin-sandbox';
+import type { LinkedInSandbox, LinkedInSandboxOptions } from '../../tools/sandbox/linkedin-sandbox';
 
 const CHILD = {
   developerApplicationUrn: 'urn:li:developerApplication:12345',

@@ -1,4 +1,4 @@
-import { challengeResponse, signNotification, verifySignature } from '../src/api/signature';
+import { challengeResponse, signNotification, verifySignature } from '../../src/api/signature';
 
 const SECRET = 'test_client_secret';
 const SAMPLE =

@@ -1,9 +1,9 @@
-import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import { LinkedInClient } from '../src/linkedin/client';
-import { TokenCache } from '../src/linkedin/token-cache';
-import { registerDemoApplications } from '../src/sandbox/demo-sandbox';
-import { startLinkedInSandbox, type LinkedInSandbox } from '../src/sandbox/linkedin-sandbox';
-import { eventually } from './support/eventually';
+import { DEMO_APPLICATION } from '../../src/ats/demo-data';
+import { LinkedInClient } from '../../src/linkedin/client';
+import { TokenCache } from '../../src/linkedin/token-cache';
+import { registerDemoApplications } from '../../tools/sandbox/demo-sandbox';
+import { startLinkedInSandbox, type LinkedInSandbox } from '../../tools/sandbox/linkedin-sandbox';
+import { eventually } from '../support/eventually';
 
 let sandbox: LinkedInSandbox;
 let cache: TokenCache;

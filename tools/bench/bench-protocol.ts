@@ -1,5 +1,5 @@
 /** The messages between the benchmark (parent) and its worker process (bench-worker.ts), over IPC. */
-import type { DeveloperApplication } from '../ats/job-store';
+import type { DeveloperApplication } from '../../src/ats/job-store';
 
 export interface WorkerSetup {
   kind: 'setup';

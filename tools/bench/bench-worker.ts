@@ -12,9 +12,9 @@ import {
   type LogLevel,
   type LogMetadata,
 } from '@temporalio/worker';
-import { ensureApplication, insertSyntheticJobs } from '../ats/demo-data';
-import { openEmbeddedJobStore } from '../ats/embedded-store';
-import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../worker';
+import { ensureApplication, insertSyntheticJobs } from '../../src/ats/demo-data';
+import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
+import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../../src/worker';
 import type { FromWorker, MemorySnapshot, ToWorker, WorkerSetup } from './bench-protocol';
 
 const SETUP_TIMEOUT_MS = 60_000;

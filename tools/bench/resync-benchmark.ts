@@ -10,11 +10,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { DeveloperApplication } from '../ats/job-store';
+import type { DeveloperApplication } from '../../src/ats/job-store';
 import {
   canonicalRequest,
   DEVELOPER_APPLICATION_URN,
@@ -24,14 +24,15 @@ import {
   type JobResyncNotification,
   type ResyncInput,
   type ResyncResult,
-} from '../contract';
+} from '../../src/contract';
 import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { startLinkedInSandbox, type LinkedInSandbox } from '../sandbox/linkedin-sandbox';
-import { buildWorkflowBundle } from '../workflow-bundle';
-import type { resyncJobs } from '../workflows';
+import { buildWorkflowBundle } from '../../src/workflow-bundle';
+import type { resyncJobs } from '../../src/workflows';
 import type { FromWorker, MemorySnapshot, ToWorker, WorkerReady, WorkerReport } from './bench-protocol';
+import { projectRoot } from '../project-root';
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = projectRoot();
 const NAMESPACE = 'default';
 const DEFAULT_SIZES = [1_000, 10_000];
 const DEADLINE_MS = 30 * 60_000;

@@ -5,21 +5,22 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { temporalLoggerFor } from '../observability/temporal-logger';
-import { createTemporalClient } from '../temporal-client';
-import { startApiServer } from '../api/main';
-import { signNotification } from '../api/signature';
-import { DEMO_APPLICATION, seedDemoData } from '../ats/demo-data';
-import { openEmbeddedJobStore } from '../ats/embedded-store';
-import { loadConfig, socketAddress } from '../config';
-import { formatDuration } from '../duration';
-import { createLogger } from '../logger';
+import { temporalLoggerFor } from '../../src/observability/temporal-logger';
+import { createTemporalClient } from '../../src/temporal-client';
+import { startApiServer } from '../../src/api/main';
+import { signNotification } from '../../src/api/signature';
+import { DEMO_APPLICATION, seedDemoData } from '../../src/ats/demo-data';
+import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
+import { loadConfig, socketAddress } from '../../src/config';
+import { formatDuration } from '../../src/duration';
+import { createLogger } from '../../src/logger';
 import type { LinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { startDemoSandbox } from '../sandbox/demo-sandbox';
-import { createResyncWorkers, createWorkerDeps } from '../worker';
+import { createResyncWorkers, createWorkerDeps } from '../../src/worker';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
+import { projectRoot } from '../project-root';
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = projectRoot();
 export const DEV_WEBHOOK_SECRET = 'dev-webhook-secret';
 const SAMPLE_INDIVIDUAL =
   '{"developerApplicationUrn":"urn:li:developerApplication:12345","externalJobPostingIds":["job-1234","job-2345","job-3456"],"syncAllOpenJobs":false,"type":"RESYNC_JOBS"}';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_NAMES } from '../names';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../src/names';
 import { freePort } from './ports';
 
 export interface TemporalDevServerOptions {

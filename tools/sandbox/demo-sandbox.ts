@@ -3,8 +3,8 @@ import {
   DEMO_APPLICATION,
   DEMO_SAMPLE_JOB_IDS,
   SECOND_DEMO_APPLICATION,
-} from '../ats/demo-data';
-import type { DeveloperApplication } from '../ats/job-store';
+} from '../../src/ats/demo-data';
+import type { DeveloperApplication } from '../../src/ats/job-store';
 import { startLinkedInSandbox, type LinkedInSandbox, type LinkedInSandboxOptions } from './linkedin-sandbox';
 
 export const DEMO_APPLICATIONS: readonly DeveloperApplication[] = [DEMO_APPLICATION, SECOND_DEMO_APPLICATION];

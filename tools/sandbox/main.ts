@@ -3,8 +3,8 @@
  * docker-compose.yml): the demo applications registered, most of their jobs already held on LinkedIn's side.
  */
 import { z } from 'zod';
-import { parseDuration } from '../duration';
-import { createLogger } from '../logger';
+import { parseDuration } from '../../src/duration';
+import { createLogger } from '../../src/logger';
 import { startDemoSandbox } from './demo-sandbox';
 
 export interface SandboxServiceOptions {
