@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SERVICE_ERROR_NONE, wholeCallError, type Reply } from './http';
 
 /** The endpoints a fault can target. */
 export const FaultEndpoint = z.enum(['token', 'simpleJobPostings', 'simpleJobPostingTasks']);
@@ -225,4 +226,43 @@ export class Faults implements FaultKnobs {
   outcomeFor(externalJobPostingId: string): TaskOutcomeRule | undefined {
     return this.outcomes.get(externalJobPostingId);
   }
+}
+
+/** What a fault answers instead of the endpoint; undefined when it only delays, hangs or disconnects. */
+export function faultReply(endpoint: FaultEndpoint, fault: FaultSpec): Reply | undefined {
+  const headers: Record<string, string> =
+    fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
+  if (fault.malformed === true)
+    return { status: fault.status ?? 200, body: malformedBody(endpoint), headers };
+  const answers =
+    fault.status !== undefined ||
+    fault.body !== undefined ||
+    fault.serviceErrorCode !== undefined ||
+    fault.retryAfterSeconds !== undefined;
+  if (!answers) return undefined;
+  const status =
+    fault.status ?? (fault.body !== undefined ? 200 : fault.retryAfterSeconds !== undefined ? 429 : 500);
+  const body =
+    fault.body !== undefined
+      ? fault.body
+      : wholeCallError(status, fault.serviceErrorCode ?? SERVICE_ERROR_NONE, defaultFaultMessage(status));
+  return { status, body, headers };
+}
+
+function malformedBody(endpoint: FaultEndpoint): unknown {
+  switch (endpoint) {
+    case 'token':
+      return { access_token: 12345, expires_in: 'soon' };
+    case 'simpleJobPostings':
+      return { elements: [{ status: 'accepted' }] };
+    case 'simpleJobPostingTasks':
+      return { results: [{ id: 42 }] };
+  }
+}
+
+function defaultFaultMessage(status: number): string {
+  if (status === 429) return 'Resource level throttle limit for calls to this resource is reached';
+  if (status === 504) return 'Gateway timeout';
+  if (status >= 500) return 'Internal server error';
+  return `Sandbox fault ${status}`;
 }
