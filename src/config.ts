@@ -38,40 +38,27 @@ const flag = z
   .default('false')
   .transform((value) => value === 'true');
 
-const ConfigSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+// ---- the parts: each reads a few variables; each process composes the parts it needs ----
+
+const LogEnv = z.object({
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+const TemporalEnv = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_API_KEY: optionalText,
   TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
-  LINKEDIN_WEBHOOK_SECRETS: secretList,
-  LINKEDIN_API_URL: z.url().default('https://api.linkedin.com'),
-  LINKEDIN_TOKEN_URL: z.url().default('https://www.linkedin.com/oauth/v2/accessToken'),
-  LINKEDIN_ALLOW_HTTP: flag,
-  RESYNC_DEADLINE: duration('30m'),
-  TASK_FOLLOW_UP_WINDOW: duration('2h'),
-  TASK_POLL_INTERVAL: duration('5s'),
-  TASK_POLL_MAX_INTERVAL: duration('60s'),
-  LINKEDIN_REQUEST_TIMEOUT: duration('30s'),
-  DATABASE_URL: optionalText,
-  DATA_DIR: z.string().default('.data'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  ADMIN_TOKEN: optionalText.refine((token) => token === undefined || token.length >= 16, {
-    error: 'ADMIN_TOKEN must be at least 16 characters',
-  }),
   TEMPORAL_TLS_CERT: optionalText,
   TEMPORAL_TLS_KEY: optionalText,
   TEMPORAL_TLS_CA: optionalText,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
-  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
-  WORKER_METRICS_HOST: z
-    .string()
-    .refine((host) => isIP(host) !== 0, { error: 'WORKER_METRICS_HOST must be an IP address' })
-    .default('127.0.0.1'),
-  HTTP_HEADERS_TIMEOUT: duration('10s'),
-  HTTP_REQUEST_TIMEOUT: duration('30s'),
-  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
-  WORKFLOW_BUNDLE: optionalText,
+});
+
+/** How a resync is started: the webhook and the CLI's `start` give every resync the same terms. */
+const ResyncStartEnv = z.object({
+  RESYNC_DEADLINE: duration('30m'),
+  TASK_FOLLOW_UP_WINDOW: duration('2h'),
   WORKFLOW_ID_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, {
@@ -80,8 +67,47 @@ const ConfigSchema = z.object({
     .default(''),
 });
 
-export interface Config {
-  port: number;
+const WebhookEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  LINKEDIN_WEBHOOK_SECRETS: secretList,
+  ADMIN_TOKEN: optionalText.refine((token) => token === undefined || token.length >= 16, {
+    error: 'ADMIN_TOKEN must be at least 16 characters',
+  }),
+  HTTP_HEADERS_TIMEOUT: duration('10s'),
+  HTTP_REQUEST_TIMEOUT: duration('30s'),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
+});
+
+const LinkedInEnv = z.object({
+  LINKEDIN_API_URL: z.url().default('https://api.linkedin.com'),
+  LINKEDIN_TOKEN_URL: z.url().default('https://www.linkedin.com/oauth/v2/accessToken'),
+  LINKEDIN_ALLOW_HTTP: flag,
+  TASK_POLL_INTERVAL: duration('5s'),
+  TASK_POLL_MAX_INTERVAL: duration('60s'),
+  LINKEDIN_REQUEST_TIMEOUT: duration('30s'),
+});
+
+const StoreEnv = z.object({
+  DATABASE_URL: optionalText,
+  DATA_DIR: z.string().default('.data'),
+});
+
+const WorkerRuntimeEnv = z.object({
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  WORKER_METRICS_HOST: z
+    .string()
+    .refine((host) => isIP(host) !== 0, { error: 'WORKER_METRICS_HOST must be an IP address' })
+    .default('127.0.0.1'),
+  WORKFLOW_BUNDLE: optionalText,
+});
+
+const CliEnv = z.object({ TEMPORAL_UI_URL: z.url().default('http://localhost:8233') });
+
+export interface LogConfig {
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export interface TemporalConfig {
   temporal: {
     address: string;
     namespace: string;
@@ -92,60 +118,74 @@ export interface Config {
       | { certFile: string; keyFile: string; caFile: string | undefined; serverName: string | undefined }
       | undefined;
   };
+}
+
+export interface ResyncStartConfig {
+  resyncDeadlineMs: number;
+  /** From receipt: how long LinkedIn's tasks are followed (task ids live 24 hours). */
+  followUpWindowMs: number;
+  /** Put before every resync's workflow id: deployments sharing a namespace never join each other's resyncs. */
+  workflowIdPrefix: string;
+}
+
+export interface WebhookConfig {
+  port: number;
+  webhookSecrets: string[];
+  /** Bearer token of the status endpoints (`/resyncs`); unset, they are not served. */
+  adminToken: string | undefined;
+  /** Limits of the API's HTTP server: a slow or idle client cannot hold a connection for long. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
+}
+
+export interface LinkedInConfig {
+  linkedin: { apiUrl: string; tokenUrl: string };
+  taskPolling: { intervalMs: number; maxIntervalMs: number };
+  linkedinRequestTimeoutMs: number;
+}
+
+export interface StoreConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+}
+
+export interface WorkerRuntimeConfig {
   /** Where the worker serves Prometheus metrics (the SDK's and the resync's). */
   workerMetricsPort: number;
   /** The address the worker's metrics listen on: loopback unless a scraper elsewhere needs them. */
   workerMetricsHost: string;
-  /** Limits of the API's HTTP server: a slow or idle client cannot hold a connection for long. */
-  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
-  /** Put before every resync's workflow id: deployments sharing a namespace never join each other's resyncs. */
-  workflowIdPrefix: string;
   /** A prebuilt workflow bundle for production workers (`npm run build` writes dist/workflows.bundle.js). */
   workflowBundle: string | undefined;
-  webhookSecrets: string[];
-  /** Bearer token of the status endpoints (`/resyncs`); unset, they are not served. */
-  adminToken: string | undefined;
-  linkedin: { apiUrl: string; tokenUrl: string };
-  resyncDeadlineMs: number;
-  /** From receipt: how long LinkedIn's tasks are followed (task ids live 24 hours). */
-  followUpWindowMs: number;
-  taskPolling: { intervalMs: number; maxIntervalMs: number };
-  linkedinRequestTimeoutMs: number;
-  databaseUrl: string | undefined;
-  dataDir: string;
-  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
+
+export type ApiConfig = LogConfig & TemporalConfig & ResyncStartConfig & WebhookConfig & StoreConfig;
+export type WorkerConfig = LogConfig & TemporalConfig & LinkedInConfig & StoreConfig & WorkerRuntimeConfig;
+export type SeedConfig = LogConfig & StoreConfig;
+export type CliConfig = TemporalConfig & ResyncStartConfig & { webUiUrl: string };
+/** Every part: a process that runs the API and the worker together (`npm run dev`, the tests). */
+export type Config = ApiConfig & WorkerConfig;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Parses the environment once, at the composition root; fails with every problem named. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = ConfigSchema.safeParse(env);
+function parse<T extends z.ZodRawShape>(shape: T, env: Record<string, string | undefined>) {
+  const parsed = z.object(shape).safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const c = parsed.data;
+  return parsed.data;
+}
+
+function readLog(c: z.infer<typeof LogEnv>): LogConfig {
+  return { logLevel: c.LOG_LEVEL };
+}
+
+function readTemporal(c: z.infer<typeof TemporalEnv>): TemporalConfig {
   if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {
     throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together');
   }
-  const insecure = (['LINKEDIN_API_URL', 'LINKEDIN_TOKEN_URL'] as const).filter(
-    (name) => !acceptableLinkedInUrl(c[name], c.LINKEDIN_ALLOW_HTTP),
-  );
-  if (insecure.length > 0) {
-    throw new ConfigError(
-      `invalid configuration:\n  ${insecure
-        .map(
-          (name) =>
-            `${name} must be an https: URL (http: is accepted for a loopback host, or anywhere with LINKEDIN_ALLOW_HTTP=true for a sandbox)`,
-        )
-        .join('\n  ')}`,
-    );
-  }
   return {
-    port: c.PORT,
     temporal: {
       address: c.TEMPORAL_ADDRESS,
       namespace: c.TEMPORAL_NAMESPACE,
@@ -161,29 +201,134 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             }
           : undefined,
     },
-    workerMetricsPort: c.WORKER_METRICS_PORT,
-    workerMetricsHost: c.WORKER_METRICS_HOST,
+  };
+}
+
+function readResyncStart(c: z.infer<typeof ResyncStartEnv>): ResyncStartConfig {
+  return {
+    resyncDeadlineMs: c.RESYNC_DEADLINE,
+    followUpWindowMs: Math.max(c.TASK_FOLLOW_UP_WINDOW, c.RESYNC_DEADLINE),
+    workflowIdPrefix: c.WORKFLOW_ID_PREFIX,
+  };
+}
+
+function readWebhook(c: z.infer<typeof WebhookEnv>): WebhookConfig {
+  return {
+    port: c.PORT,
+    webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
+    adminToken: c.ADMIN_TOKEN,
     http: {
       // Node refuses a headers timeout above the request timeout.
       headersTimeoutMs: Math.min(c.HTTP_HEADERS_TIMEOUT, c.HTTP_REQUEST_TIMEOUT),
       requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT,
       maxConnections: c.HTTP_MAX_CONNECTIONS,
     },
-    workflowBundle: c.WORKFLOW_BUNDLE,
-    workflowIdPrefix: c.WORKFLOW_ID_PREFIX,
-    webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
-    adminToken: c.ADMIN_TOKEN,
+  };
+}
+
+function readLinkedIn(c: z.infer<typeof LinkedInEnv>): LinkedInConfig {
+  const insecure = (['LINKEDIN_API_URL', 'LINKEDIN_TOKEN_URL'] as const).filter(
+    (name) => !acceptableLinkedInUrl(c[name], c.LINKEDIN_ALLOW_HTTP),
+  );
+  if (insecure.length > 0) {
+    throw new ConfigError(
+      `invalid configuration:\n  ${insecure
+        .map(
+          (name) =>
+            `${name} must be an https: URL (http: is accepted for a loopback host, or anywhere with LINKEDIN_ALLOW_HTTP=true for a sandbox)`,
+        )
+        .join('\n  ')}`,
+    );
+  }
+  return {
     linkedin: { apiUrl: c.LINKEDIN_API_URL.replace(/\/+$/, ''), tokenUrl: c.LINKEDIN_TOKEN_URL },
-    resyncDeadlineMs: c.RESYNC_DEADLINE,
-    followUpWindowMs: Math.max(c.TASK_FOLLOW_UP_WINDOW, c.RESYNC_DEADLINE),
     taskPolling: {
       intervalMs: c.TASK_POLL_INTERVAL,
       maxIntervalMs: Math.max(c.TASK_POLL_MAX_INTERVAL, c.TASK_POLL_INTERVAL),
     },
     linkedinRequestTimeoutMs: c.LINKEDIN_REQUEST_TIMEOUT,
-    databaseUrl: c.DATABASE_URL,
-    dataDir: c.DATA_DIR,
-    logLevel: c.LOG_LEVEL,
+  };
+}
+
+function readStore(c: z.infer<typeof StoreEnv>): StoreConfig {
+  return { databaseUrl: c.DATABASE_URL, dataDir: c.DATA_DIR };
+}
+
+function readWorkerRuntime(c: z.infer<typeof WorkerRuntimeEnv>): WorkerRuntimeConfig {
+  return {
+    workerMetricsPort: c.WORKER_METRICS_PORT,
+    workerMetricsHost: c.WORKER_METRICS_HOST,
+    workflowBundle: c.WORKFLOW_BUNDLE,
+  };
+}
+
+// ---- one loader a process: it parses only what that process reads, and fails with every problem named ----
+
+export function loadApiConfig(env: Record<string, string | undefined>): ApiConfig {
+  const c = parse(
+    {
+      ...LogEnv.shape,
+      ...TemporalEnv.shape,
+      ...ResyncStartEnv.shape,
+      ...WebhookEnv.shape,
+      ...StoreEnv.shape,
+    },
+    env,
+  );
+  return { ...readLog(c), ...readTemporal(c), ...readResyncStart(c), ...readWebhook(c), ...readStore(c) };
+}
+
+export function loadWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
+  const c = parse(
+    {
+      ...LogEnv.shape,
+      ...TemporalEnv.shape,
+      ...LinkedInEnv.shape,
+      ...StoreEnv.shape,
+      ...WorkerRuntimeEnv.shape,
+    },
+    env,
+  );
+  return { ...readLog(c), ...readTemporal(c), ...readLinkedIn(c), ...readStore(c), ...readWorkerRuntime(c) };
+}
+
+export function loadSeedConfig(env: Record<string, string | undefined>): SeedConfig {
+  const c = parse({ ...LogEnv.shape, ...StoreEnv.shape }, env);
+  return { ...readLog(c), ...readStore(c) };
+}
+
+/** `start`, `watch` and `list`: Temporal and the terms of a resync; `send` signs with --secret. */
+export function loadCliConfig(env: Record<string, string | undefined>): CliConfig {
+  const c = parse({ ...TemporalEnv.shape, ...ResyncStartEnv.shape, ...CliEnv.shape }, env);
+  return {
+    ...readTemporal(c),
+    ...readResyncStart(c),
+    webUiUrl: c.TEMPORAL_UI_URL.replace(/\/+$/, ''),
+  };
+}
+
+/** Every part at once, for a process that is the API and the worker together. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const c = parse(
+    {
+      ...LogEnv.shape,
+      ...TemporalEnv.shape,
+      ...ResyncStartEnv.shape,
+      ...WebhookEnv.shape,
+      ...LinkedInEnv.shape,
+      ...StoreEnv.shape,
+      ...WorkerRuntimeEnv.shape,
+    },
+    env,
+  );
+  return {
+    ...readLog(c),
+    ...readTemporal(c),
+    ...readResyncStart(c),
+    ...readWebhook(c),
+    ...readLinkedIn(c),
+    ...readStore(c),
+    ...readWorkerRuntime(c),
   };
 }
 

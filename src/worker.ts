@@ -4,7 +4,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import { createActivities, type ActivityDeps } from './activities';
 import type { JobStore } from './ats/job-store';
 import { openJobStoreAndLanes } from './ats/open-job-store';
-import { loadConfig, socketAddress, type Config } from './config';
+import { loadWorkerConfig, socketAddress, type LinkedInConfig } from './config';
 import { InProcessLanes, type ApplicationLanes } from './linkedin/application-lanes';
 import { LinkedInClient } from './linkedin/client';
 import { TaskPoller } from './linkedin/task-poller';
@@ -92,9 +92,9 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
 
 export interface WorkerDepsOptions {
   jobStore: JobStore;
-  linkedin: Config['linkedin'];
+  linkedin: LinkedInConfig['linkedin'];
   requestTimeoutMs: number;
-  taskPolling: Config['taskPolling'];
+  taskPolling: LinkedInConfig['taskPolling'];
   /** Lanes shared with other worker processes (PostgreSQL store); in this process only when omitted. */
   lanes?: ApplicationLanes;
 }
@@ -113,7 +113,7 @@ export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadWorkerConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
   // One pino sink for the SDK too; the SDK's and the resync's metrics on /metrics for Prometheus.
   Runtime.install({

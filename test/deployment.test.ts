@@ -13,7 +13,7 @@ import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS } from '../src/ats/demo-data';
-import { loadConfig } from '../src/config';
+import { loadApiConfig, loadSeedConfig, loadWorkerConfig } from '../src/config';
 import { resolveTemporalCli } from '../tools/dev/temporal-dev-server';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/names';
 import { startDemoSandbox } from '../tools/sandbox/demo-sandbox';
@@ -23,8 +23,9 @@ const ROOT = join(__dirname, '..');
 const run = promisify(execFile);
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
-/** The services that run our image with loadConfig's environment. */
-const APP_SERVICES = ['api', 'worker', 'seed'] as const;
+/** The services that run our image, each with the loader of its process (src/config.ts). */
+const LOADERS = { api: loadApiConfig, worker: loadWorkerConfig, seed: loadSeedConfig } as const;
+const APP_SERVICES = Object.keys(LOADERS) as Array<keyof typeof LOADERS>;
 
 // ---- docker-compose.yml ----
 
@@ -147,16 +148,21 @@ describe('docker-compose.yml', () => {
     expect(service('seed').depends_on?.postgres?.condition).toBe('service_healthy');
   });
 
-  test('the api, worker and seed get a configuration loadConfig accepts, pointing at the compose services', () => {
-    for (const name of APP_SERVICES) {
-      const config = loadConfig(environmentOf(name));
-      expect(config.temporal.address).toBe('temporal:7233');
+  test('the api, worker and seed each get a configuration their process accepts, pointing at the compose services', () => {
+    const api = loadApiConfig(environmentOf('api'));
+    const worker = loadWorkerConfig(environmentOf('worker'));
+    const seed = loadSeedConfig(environmentOf('seed'));
+    for (const config of [api, worker]) expect(config.temporal.address).toBe('temporal:7233');
+    for (const config of [api, worker, seed]) {
       expect(new URL(config.databaseUrl ?? 'missing:').host).toBe('postgres:5432');
-      const sandboxPort = environmentOf('sandbox').SANDBOX_PORT;
-      expect(config.linkedin.apiUrl).toBe(`http://sandbox:${sandboxPort}`);
-      expect(config.linkedin.tokenUrl).toBe(`http://sandbox:${sandboxPort}/oauth/v2/accessToken`);
-      expect(config.webhookSecrets.length).toBeGreaterThan(0);
     }
+    const sandboxPort = environmentOf('sandbox').SANDBOX_PORT;
+    expect(worker.linkedin.apiUrl).toBe(`http://sandbox:${sandboxPort}`);
+    expect(worker.linkedin.tokenUrl).toBe(`http://sandbox:${sandboxPort}/oauth/v2/accessToken`);
+    expect(api.webhookSecrets.length).toBeGreaterThan(0);
+    // The worker signs nothing: the secrets that sign notifications stay with the api.
+    expect(environmentOf('worker').LINKEDIN_WEBHOOK_SECRETS).toBeUndefined();
+    expect(environmentOf('seed').LINKEDIN_WEBHOOK_SECRETS).toBeUndefined();
     const postgres = environmentOf('postgres');
     const database = new URL(environmentOf('api').DATABASE_URL ?? '');
     expect(decodeURIComponent(database.username)).toBe(postgres.POSTGRES_USER);
@@ -164,21 +170,23 @@ describe('docker-compose.yml', () => {
     expect(database.pathname).toBe(`/${postgres.POSTGRES_DB}`);
   });
 
-  test('every variable given to the api, worker and seed is one loadConfig reads', () => {
-    // A name loadConfig does not know is dropped silently; a known one fails or changes the result.
+  test('every variable given to the api, worker and seed is one its process reads', () => {
+    // A name the loader does not know is dropped silently; a known one fails or changes the result.
     for (const name of APP_SERVICES) {
+      const load = LOADERS[name];
       const environment = environmentOf(name);
-      const config = loadConfig(environment);
+      const config = load(environment);
       for (const variable of Object.keys(environment)) {
         let changed: unknown;
         try {
-          changed = loadConfig({ ...environment, [variable]: 'not-a-value-of-this-variable' });
+          changed = load({ ...environment, [variable]: 'not-a-value-of-this-variable' });
         } catch {
           continue;
         }
-        expect({ variable, readByLoadConfig: JSON.stringify(changed) !== JSON.stringify(config) }).toEqual({
+        expect({ name, variable, read: JSON.stringify(changed) !== JSON.stringify(config) }).toEqual({
+          name,
           variable,
-          readByLoadConfig: true,
+          read: true,
         });
       }
     }
@@ -211,7 +219,7 @@ describe('docker-compose.yml', () => {
   });
 
   test("publishes the worker's metrics, which listen beyond the worker's container", () => {
-    const config = loadConfig(environmentOf('worker'));
+    const config = loadWorkerConfig(environmentOf('worker'));
     expect(config.workerMetricsHost).toBe('0.0.0.0');
     expect(portsOf('worker')).toEqual([{ published: 9464, target: config.workerMetricsPort }]);
     // The api and the seed serve no worker metrics: they keep the loopback default.
@@ -220,7 +228,7 @@ describe('docker-compose.yml', () => {
 
   test("publishes the README's operator ports: API 3000, Temporal gRPC 7233, Web UI 8233", () => {
     const readme = read('README.md');
-    const apiPort = loadConfig(environmentOf('api')).port;
+    const apiPort = loadApiConfig(environmentOf('api')).port;
     expect(readme).toMatch(new RegExp(`\\|\\s*\`PORT\`\\s*\\|\\s*${apiPort}\\s*\\|`));
     expect(portsOf('api')).toEqual([{ published: 3000, target: apiPort }]);
     expect(readme).toMatch(/\|\s*`TEMPORAL_ADDRESS`\s*\|\s*127\.0\.0\.1:7233\s*\|/);

@@ -3,7 +3,7 @@
  * (PostgreSQL when DATABASE_URL is set). Run before the API and the worker, as the `seed` service of
  * docker-compose.yml does; a second run leaves existing applications as they are.
  */
-import { loadConfig } from '../config';
+import { loadSeedConfig } from '../config';
 import { createLogger } from '../logger';
 import { seedDemoData } from './demo-data';
 import type { JobStore } from './job-store';
@@ -18,7 +18,7 @@ function hasSqlClient(store: JobStore): store is JobStore & { db: SqlClient } {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadSeedConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'seed' });
   const store = await openJobStore(config);
   try {

@@ -1,7 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, socketAddress } from '../../src/config';
+import {
+  ConfigError,
+  loadApiConfig,
+  loadCliConfig,
+  loadConfig,
+  loadSeedConfig,
+  loadWorkerConfig,
+  socketAddress,
+} from '../../src/config';
 import { temporalConnectionOptions } from '../../src/temporal-connection';
 
 const minimal = { LINKEDIN_WEBHOOK_SECRETS: 'one' };
@@ -138,4 +146,46 @@ test('mTLS certificate files are read into the connection options', () => {
 
 test('a local dev server needs neither TLS nor a key', () => {
   expect(temporalConnectionOptions(loadConfig(minimal).temporal)).toEqual({ address: '127.0.0.1:7233' });
+});
+
+describe('each process parses only what it needs', () => {
+  test('the worker and the seed start without the webhook secrets, which only the API needs', () => {
+    expect(loadWorkerConfig({}).linkedin.apiUrl).toBe('https://api.linkedin.com');
+    expect(loadSeedConfig({}).dataDir).toBe('.data');
+    expect(() => loadApiConfig({})).toThrow('LINKEDIN_WEBHOOK_SECRETS is required');
+  });
+
+  test("the API ignores the worker's LinkedIn endpoints and the worker ignores the API's port", () => {
+    const insecure = { LINKEDIN_API_URL: 'http://linkedin.example' };
+    expect(() => loadWorkerConfig(insecure)).toThrow('LINKEDIN_API_URL must be an https: URL');
+    expect(loadApiConfig({ ...minimal, ...insecure }).webhookSecrets).toEqual(['one']);
+    expect(() => loadApiConfig({ ...minimal, PORT: 'x' })).toThrow('PORT');
+    expect(loadWorkerConfig({ PORT: 'x' }).workerMetricsPort).toBe(9464);
+  });
+
+  test('the CLI needs no webhook secret and reads Temporal, the terms of a resync and the Web UI address', () => {
+    const config = loadCliConfig({
+      TASK_QUEUE: 'q',
+      RESYNC_DEADLINE: '6s',
+      WORKFLOW_ID_PREFIX: 'p-',
+      TEMPORAL_UI_URL: 'http://ui.internal:8233/',
+      LINKEDIN_API_URL: 'http://linkedin.example',
+    });
+    expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', taskQueue: 'q' });
+    expect({ ...config, temporal: undefined }).toEqual({
+      temporal: undefined,
+      resyncDeadlineMs: 6_000,
+      followUpWindowMs: 2 * 60 * 60_000,
+      workflowIdPrefix: 'p-',
+      webUiUrl: 'http://ui.internal:8233',
+    });
+    expect(() => loadCliConfig({ RESYNC_DEADLINE: 'soon' })).toThrow(ConfigError);
+  });
+
+  test('the whole configuration is every part at once, for a process that is the API and the worker', () => {
+    const env = { ...minimal, DATA_DIR: '/var/lib/resync', LINKEDIN_REQUEST_TIMEOUT: '5s', PORT: '8080' };
+    const all = loadConfig(env);
+    expect(all).toEqual({ ...loadApiConfig(env), ...loadWorkerConfig(env) });
+    expect([all.port, all.linkedinRequestTimeoutMs, all.dataDir]).toEqual([8080, 5_000, '/var/lib/resync']);
+  });
 });

@@ -11,7 +11,7 @@ import { startApiServer } from '../../src/api/main';
 import { signNotification } from '../../src/api/signature';
 import { DEMO_APPLICATION, seedDemoData } from '../../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
-import { loadConfig, socketAddress } from '../../src/config';
+import { socketAddress } from '../../src/config';
 import { formatDuration } from '../../src/duration';
 import { createLogger } from '../../src/logger';
 import type { LinkedInSandbox } from '../sandbox/linkedin-sandbox';
@@ -19,39 +19,27 @@ import { startDemoSandbox } from '../sandbox/demo-sandbox';
 import { createResyncWorkers, createWorkerDeps } from '../../src/worker';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 import { projectRoot } from '../project-root';
+import { DEV_WEBHOOK_SECRET, loadDevConfig } from './config';
 
 const ROOT = projectRoot();
-export const DEV_WEBHOOK_SECRET = 'dev-webhook-secret';
 const SAMPLE_INDIVIDUAL =
   '{"developerApplicationUrn":"urn:li:developerApplication:12345","externalJobPostingIds":["job-1234","job-2345","job-3456"],"syncAllOpenJobs":false,"type":"RESYNC_JOBS"}';
 const SAMPLE_ALL_OPEN =
   '{"developerApplicationUrn":"urn:li:developerApplication:12345","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}';
 
 async function main(): Promise<void> {
-  const env = process.env;
-  const useSandbox = !env.LINKEDIN_API_URL && !env.LINKEDIN_TOKEN_URL;
-  const sandboxPort = Number(env.SANDBOX_PORT ?? 3001);
-  const config = loadConfig({
-    ...env,
-    LINKEDIN_WEBHOOK_SECRETS: env.LINKEDIN_WEBHOOK_SECRETS ?? DEV_WEBHOOK_SECRET,
-    ...(useSandbox
-      ? {
-          LINKEDIN_API_URL: `http://127.0.0.1:${sandboxPort}`,
-          LINKEDIN_TOKEN_URL: `http://127.0.0.1:${sandboxPort}/oauth/v2/accessToken`,
-        }
-      : {}),
-  });
-  if (config.databaseUrl) throw new Error('npm run dev uses the embedded job store: unset DATABASE_URL');
+  const dev = loadDevConfig(process.env);
+  const config = dev.service;
   const logger = createLogger(config.logLevel);
   const dataDir = resolve(ROOT, config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const stops: Array<() => Promise<unknown>> = [];
 
   let temporal: TemporalDevServer | undefined;
-  if (!env.TEMPORAL_ADDRESS) {
+  if (dev.startTemporal) {
     console.log('Starting the Temporal dev server (gRPC 7233, Web UI 8233)…');
     temporal = await startTemporalDevServer({
-      cliPath: resolveTemporalCli(ROOT, env),
+      cliPath: resolveTemporalCli(ROOT, { TEMPORAL_CLI: dev.temporalCli }),
       port: 7233,
       uiPort: 8233,
       dbFilename: join(dataDir, 'temporal.db'),
@@ -65,8 +53,8 @@ async function main(): Promise<void> {
   if (seeded) console.log('Seeded the demo data into the embedded ATS store.');
 
   let sandbox: LinkedInSandbox | undefined;
-  if (useSandbox) {
-    sandbox = await startDemoSandbox({ port: sandboxPort, host: '127.0.0.1', taskCompletionMs: 2_000 });
+  if (dev.sandboxPort !== undefined) {
+    sandbox = await startDemoSandbox({ port: dev.sandboxPort, host: '127.0.0.1', taskCompletionMs: 2_000 });
     stops.push(() => sandbox!.close());
   }
 
