@@ -55,6 +55,7 @@ if (stale) {
   console.error(
     `[build] ${target.output} is missing or older than the sources: npm ${target.build.join(' ')}`,
   );
-  const result = spawnSync('npm', target.build, { cwd: root, stdio: 'inherit' });
+  // The build's own output goes to stderr: stdout belongs to the command that runs next.
+  const result = spawnSync('npm', target.build, { cwd: root, stdio: ['ignore', 2, 2] });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }

@@ -16,6 +16,7 @@ import { progressQuery, type ResyncProgress } from '../src/workflows';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { temporalAddress } from './support/temporal';
 import { eventually } from './support/eventually';
+import { notification } from './support/notifications';
 
 let env: TestEnvironment;
 
@@ -32,19 +33,6 @@ beforeEach(() => {
   env.sandbox.faults.clear();
   env.seedSandboxWithDemoJobs();
 });
-
-function notification(ids: string[] | 'all', urn = DEMO_APPLICATION.urn): string {
-  return JSON.stringify(
-    ids === 'all'
-      ? { developerApplicationUrn: urn, type: 'RESYNC_JOBS', syncAllOpenJobs: true }
-      : {
-          developerApplicationUrn: urn,
-          type: 'RESYNC_JOBS',
-          syncAllOpenJobs: false,
-          externalJobPostingIds: ids,
-        },
-  );
-}
 
 function handleOf(body: string) {
   return env.client.workflow.getHandle(env.workflowIdOf(body));

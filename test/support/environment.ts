@@ -159,3 +159,27 @@ export const SAMPLE_INDIVIDUAL =
   '{"developerApplicationUrn":"urn:li:developerApplication:12345","externalJobPostingIds":["job-1234","job-2345","job-3456"],"syncAllOpenJobs":false,"type":"RESYNC_JOBS"}';
 export const SAMPLE_ALL_OPEN =
   '{"developerApplicationUrn":"urn:li:developerApplication:12345","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}';
+
+/**
+ * One environment for the enclosing describe (or file), with LinkedIn put back in its seeded state (no
+ * record, no faults, every demo job held) before each test.
+ */
+export function useEnvironment(options: TestEnvironmentOptions = {}): () => TestEnvironment {
+  let env: TestEnvironment | undefined;
+  beforeAll(async () => {
+    env = await startTestEnvironment(options);
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+  beforeEach(() => {
+    const current = get();
+    current.sandbox.reset();
+    current.seedSandboxWithDemoJobs();
+  });
+  const get = () => {
+    if (!env) throw new Error('the test environment did not start');
+    return env;
+  };
+  return get;
+}

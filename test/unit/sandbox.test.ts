@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { atLeast } from '../support/timing';
 import { startLinkedInSandbox } from '../../tools/sandbox/linkedin-sandbox';
 import type { LinkedInSandbox, LinkedInSandboxOptions } from '../../tools/sandbox/linkedin-sandbox';
+import { until } from '../support/eventually';
 
 const CHILD = {
   developerApplicationUrn: 'urn:li:developerApplication:12345',
@@ -588,11 +589,14 @@ describe('task status and the jobs LinkedIn holds', () => {
     const token = await tokenFor(sandbox, CHILD);
     const [taskId = ''] = await postAccepted(sandbox, token, [job('job-1', { listedAt: Date.now() - 1000 })]);
     let status = 'IN_PROGRESS';
-    const deadline = Date.now() + 5000;
-    while (status === 'IN_PROGRESS' && Date.now() < deadline) {
-      status = (await taskState(sandbox, token, taskId)).status;
-      if (status === 'IN_PROGRESS') await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until(
+      async () => {
+        status = (await taskState(sandbox, token, taskId)).status;
+        return status !== 'IN_PROGRESS';
+      },
+      'the task ended',
+      5000,
+    );
     expect(status).toBe('SUCCEEDED');
   });
 
@@ -809,11 +813,11 @@ describe('fault knobs', () => {
       () => 'answered',
       () => 'dropped',
     );
-    const deadline = Date.now() + 5000;
-    while (sandbox.calls().filter((c) => c.endpoint === 'simpleJobPostings').length === 0) {
-      if (Date.now() > deadline) throw new Error('the hung call never arrived');
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await until(
+      () => sandbox.calls().some((c) => c.endpoint === 'simpleJobPostings'),
+      'the hung call arrived',
+      5000,
+    );
     expect(sandbox.calls().at(-1)).toMatchObject({ endpoint: 'simpleJobPostings', status: 0 });
     await sandbox.close();
     expect(await outcome).toBe('dropped');
@@ -904,11 +908,7 @@ describe('fault knobs', () => {
         () => 'answered',
         () => 'dropped',
       );
-      const deadline = Date.now() + 5000;
-      while (sandbox.postedElements().length === 0) {
-        if (Date.now() > deadline) throw new Error('the call was never applied');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await until(() => sandbox.postedElements().length > 0, 'the call was applied', 5000);
       expect(sandbox.postedElements()).toEqual([
         objectContaining({ externalJobPostingId: 'job-1', status: 202 }),
       ]);
