@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { JobResyncNotification, workflowIdFor } from '../../src/contract';
-import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
@@ -20,6 +18,7 @@ import {
   type LinkedInSandboxOptions,
 } from '../../tools/sandbox/linkedin-sandbox';
 import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../../src/worker';
+import { serve } from './serve';
 import { testClient, testNativeConnection, uniqueTaskQueue, workflowBundle } from './temporal';
 
 export const WEBHOOK_SECRET = 'test_client_secret';
@@ -114,9 +113,8 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
       startTimeoutMs: 4_000,
     }),
   });
-  const server: Server = createServer((req, res) => void app.callback()(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = await serve(app.callback());
+  const apiUrl = api.url;
 
   return {
     client,
@@ -144,7 +142,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
         body,
       }),
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await api.close();
       await stopWorkers();
       await connection.close();
       await client.connection.close();
