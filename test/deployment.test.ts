@@ -74,7 +74,7 @@ function interpolate(value: unknown, env: Record<string, string | undefined>): u
 
 // Compose resolves YAML merge keys (`<<: *anchor`).
 const rawCompose: unknown = parseYaml(read('docker-compose.yml'), { merge: true });
-/** What the README tells a demo to set: compose refuses to start without them. */
+/** What docs/operations.md tells a demo to set: compose refuses to start without them. */
 const DEMO_SECRETS = { LINKEDIN_WEBHOOK_SECRETS: 'demo-webhook-secret', POSTGRES_PASSWORD: 'demoPassword1' };
 /** As compose would run it on a machine that sets only the required secrets: every other default applies. */
 const compose = ComposeFile.parse(interpolate(rawCompose, DEMO_SECRETS));
@@ -205,8 +205,8 @@ describe('docker-compose.yml', () => {
     for (const [reference, , operator] of secretReferences) {
       expect({ reference, required: operator?.startsWith(':?') }).toEqual({ reference, required: true });
     }
-    const readme = read('README.md');
-    for (const name of Object.keys(DEMO_SECRETS)) expect(readme).toMatch(new RegExp(`${name}=`));
+    const operations = read('docs/operations.md');
+    for (const name of Object.keys(DEMO_SECRETS)) expect(operations).toMatch(new RegExp(`${name}=`));
   });
 
   test('publishes only the webhook beyond this machine: Temporal, the sandbox and the metrics on 127.0.0.1', () => {
@@ -226,12 +226,13 @@ describe('docker-compose.yml', () => {
     expect(environmentOf('api').WORKER_METRICS_HOST).toBeUndefined();
   });
 
-  test("publishes the README's operator ports: API 3000, Temporal gRPC 7233, Web UI 8233", () => {
+  test('publishes the documented operator ports: API 3000, Temporal gRPC 7233, Web UI 8233', () => {
+    const configuration = read('docs/configuration.md');
     const readme = read('README.md');
     const apiPort = loadApiConfig(environmentOf('api')).port;
-    expect(readme).toMatch(new RegExp(`\\|\\s*\`PORT\`\\s*\\|\\s*${apiPort}\\s*\\|`));
+    expect(configuration).toMatch(new RegExp(`\\|\\s*\`PORT\`\\s*\\|\\s*${apiPort}\\s*\\|`));
     expect(portsOf('api')).toEqual([{ published: 3000, target: apiPort }]);
-    expect(readme).toMatch(/\|\s*`TEMPORAL_ADDRESS`\s*\|\s*127\.0\.0\.1:7233\s*\|/);
+    expect(configuration).toMatch(/\|\s*`TEMPORAL_ADDRESS`\s*\|\s*127\.0\.0\.1:7233\s*\|/);
     expect(readme).toContain('http://localhost:8233');
     expect(portsOf('temporal')).toEqual(
       expect.arrayContaining([
@@ -379,12 +380,12 @@ describe('Dockerfile', () => {
       });
       if (name !== undefined) names.push(name);
     }
-    // The README states the range: the image's line, and the oldest the code still runs on (engines).
+    // The development page states the range: the image's line, and the oldest the code runs on (engines).
     const engines = z
       .object({ engines: z.object({ node: z.string() }) })
       .parse(JSON.parse(read('package.json')));
     expect(engines.engines.node).toBe('>=20');
-    expect(read('README.md')).toMatch(/Node\.js 24.*2028-04-30/);
+    expect(read('docs/development.md')).toMatch(/Node\.js 24.*2028-04-30/);
   });
 
   test('its npm steps install from the lockfile, run scripts package.json has and drop dev dependencies', () => {
