@@ -3,9 +3,14 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+// The service never imports the development tools (tools/ imports src/, not the other way round).
+const noTools = {
+  group: ['**/tools', '**/tools/**'],
+  message: 'The service does not import tools/: the sandbox, bench and dev launcher are not shipped.',
+};
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'dist-tools/**', 'node_modules/**', '.data/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -20,6 +25,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noTools] }] },
   },
   {
     // Workflow code is replayed: it must stay deterministic, so no Node built-ins and no I/O modules.
@@ -39,6 +48,7 @@ export default tseslint.config(
           ],
           patterns: [
             { group: ['**/activities/*', '!**/activities/index'], message: 'Import activity types only.' },
+            noTools,
           ],
         },
       ],

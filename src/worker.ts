@@ -10,7 +10,7 @@ import { PostgresLanes } from './ats/postgres-lanes';
 import { createPostgresPool } from './ats/postgres-store';
 import { createDriftActivities } from './activities/drift';
 import type { JobStatusStore } from './ats/job-status-store';
-import { loadConfig, socketAddress, type Config } from './config';
+import { loadWorkerConfig, socketAddress, type LinkedInConfig, type StoreConfig } from './config';
 import { InProcessLanes, type ApplicationLanes } from './linkedin/application-lanes';
 import { LinkedInClient } from './linkedin/client';
 import { TaskPoller } from './linkedin/task-poller';
@@ -107,9 +107,9 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
 export interface WorkerDepsOptions {
   /** The application registry and the job source (one store holds both), with linkedin_job_status. */
   jobStore: ApplicationRegistry & JobSource & { jobStatuses?: JobStatusStore };
-  linkedin: Config['linkedin'];
+  linkedin: LinkedInConfig['linkedin'];
   requestTimeoutMs: number;
-  taskPolling: Config['taskPolling'];
+  taskPolling: LinkedInConfig['taskPolling'];
   /** Chosen by the composition root: in this process, or shared with other workers (see `openLanes`). */
   lanes: ApplicationLanes;
 }
@@ -137,7 +137,7 @@ const LANE_POOL_SIZE = 50;
  * process), advisory locks on their own pool beside a PostgreSQL store, so every worker process sharing it
  * shares the lanes.
  */
-export function openLanes(config: Pick<Config, 'databaseUrl'>): {
+export function openLanes(config: Pick<StoreConfig, 'databaseUrl'>): {
   lanes: ApplicationLanes;
   close: () => Promise<void>;
 } {
@@ -147,7 +147,7 @@ export function openLanes(config: Pick<Config, 'databaseUrl'>): {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadWorkerConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
   // One pino sink for the SDK too; the SDK's and the resync's metrics on /metrics for Prometheus.
   Runtime.install({

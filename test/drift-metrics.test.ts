@@ -1,6 +1,6 @@
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import { freePort } from '../src/dev/ports';
+import { freePort } from '../tools/dev/ports';
 import { DRIFT_CHECK_WORKFLOW_TYPE, type DriftCheckResult } from '../src/drift-contract';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 

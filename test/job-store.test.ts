@@ -14,7 +14,7 @@ import { openLanes } from '../src/worker';
 import { PostgresLanes } from '../src/ats/postgres-lanes';
 import { openPostgresJobStore } from '../src/ats/postgres-store';
 import type { AtsJob, DeveloperApplication, JobStore } from '../src/ats/job-store';
-import { freePort } from '../src/dev/ports';
+import { freePort } from '../tools/dev/ports';
 import { eventually } from './support/eventually';
 import { createTestDatabase } from './support/postgres';
 import { spawnTypeScript, type TypeScriptChild } from './support/typescript-child';

@@ -10,12 +10,13 @@ import {
   type ResyncInput,
   type ResyncResult,
 } from '../src/contract';
-import { resolveTemporalCli } from '../src/dev/temporal-dev-server';
+import { resolveTemporalCli } from '../tools/dev/temporal-dev-server';
 import { RESYNC_OUTCOME } from '../src/contract';
 import { progressQuery, type ResyncProgress } from '../src/workflows';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { temporalAddress } from './support/temporal';
 import { eventually } from './support/eventually';
+import { notification } from './support/notifications';
 
 let env: TestEnvironment;
 
@@ -32,19 +33,6 @@ beforeEach(() => {
   env.sandbox.faults.clear();
   env.seedSandboxWithDemoJobs();
 });
-
-function notification(ids: string[] | 'all', urn = DEMO_APPLICATION.urn): string {
-  return JSON.stringify(
-    ids === 'all'
-      ? { developerApplicationUrn: urn, type: 'RESYNC_JOBS', syncAllOpenJobs: true }
-      : {
-          developerApplicationUrn: urn,
-          type: 'RESYNC_JOBS',
-          syncAllOpenJobs: false,
-          externalJobPostingIds: ids,
-        },
-  );
-}
 
 function handleOf(body: string) {
   return env.client.workflow.getHandle(env.workflowIdOf(body));

@@ -2,11 +2,12 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startApiServer, type ApiServer } from '../src/api/main';
 import { signNotification } from '../src/api/signature';
-import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import { loadConfig } from '../src/config';
+import { loadApiConfig } from '../src/config';
 import { type ResyncResult } from '../src/contract';
 import { createLogger } from '../src/logger';
 import { startTestEnvironment, WEBHOOK_SECRET, type TestEnvironment } from './support/environment';
+import { until } from './support/eventually';
+import { notification } from './support/notifications';
 
 let env: TestEnvironment;
 
@@ -23,25 +24,8 @@ beforeEach(() => {
   env.seedSandboxWithDemoJobs();
 });
 
-function notification(ids: string[]): string {
-  return JSON.stringify({
-    developerApplicationUrn: DEMO_APPLICATION.urn,
-    type: 'RESYNC_JOBS',
-    syncAllOpenJobs: false,
-    externalJobPostingIds: ids,
-  });
-}
-
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 test('draining the API refuses new connections but answers the notification in flight, which is started', async () => {
-  const config = loadConfig({
+  const config = loadApiConfig({
     LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET,
     PORT: '0',
     TASK_QUEUE: env.taskQueue,
@@ -104,7 +88,10 @@ test('stopping the worker lets the batch in flight finish, and a new worker comp
   );
   const body = notification(ids);
   expect((await env.notify(body)).status).toBe(200);
-  await until(() => env.sandbox.calls().some((call) => call.endpoint === 'simpleJobPostings'));
+  await until(
+    () => env.sandbox.calls().some((call) => call.endpoint === 'simpleJobPostings'),
+    'a posting call reached LinkedIn',
+  );
 
   await env.stopWorkers();
   const postings = env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings');

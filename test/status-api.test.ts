@@ -14,6 +14,7 @@ import {
 import { createLogger } from '../src/logger';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
+import { notification } from './support/notifications';
 
 const ADMIN_TOKEN = 'status-api-test-admin-token';
 
@@ -30,15 +31,6 @@ afterAll(async () => {
 afterEach(() => {
   env.sandbox.faults.clear();
 });
-
-function notification(ids: string[], urn = DEMO_APPLICATION.urn): string {
-  return JSON.stringify({
-    developerApplicationUrn: urn,
-    type: 'RESYNC_JOBS',
-    syncAllOpenJobs: false,
-    externalJobPostingIds: ids,
-  });
-}
 
 /** Sends the notification through the webhook; resolves to the workflow id it started. */
 async function resync(on: TestEnvironment, body: string): Promise<string> {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { JobStore } from '../ats/job-store';
 import { openJobStore } from '../ats/open-job-store';
-import { loadConfig, type Config } from '../config';
+import { loadApiConfig, type ApiConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createTemporalClient } from '../temporal-client';
 import { createApp } from './app';
@@ -15,7 +15,7 @@ import type { JobStatusStore } from '../ats/job-status-store';
 export const START_TIMEOUT_MS = 4_000;
 
 export interface ApiServerDeps {
-  config: Config;
+  config: ApiConfig;
   client: Client;
   jobStore: JobStore;
   logger: Logger;
@@ -89,7 +89,7 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadApiConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'api' });
   const jobStore = await openJobStore(config);
   const client = createTemporalClient(config.temporal);

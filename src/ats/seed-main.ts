@@ -3,12 +3,12 @@
  * (PostgreSQL when DATABASE_URL is set). Run before the API and the worker, as the `seed` service of
  * docker-compose.yml does; a second run leaves existing applications as they are.
  */
-import { loadConfig } from '../config';
+import { loadSeedConfig } from '../config';
 import { createLogger } from '../logger';
 import { openJobStore } from './open-job-store';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadSeedConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'seed' });
   const store = await openJobStore(config);
   try {

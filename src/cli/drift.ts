@@ -13,6 +13,8 @@ import {
 } from '../drift-contract';
 import { CLOSED_STATUSES } from '../api/resyncs';
 import { driftProgressQuery } from '../workflows/drift-queries';
+import { isDeveloperApplicationUrn } from '../contract/urn';
+import { parse, UsageError } from './args';
 
 export interface DriftNowDeps {
   client: Client;
@@ -96,4 +98,14 @@ function resultLines(result: DriftCheckResult): string {
   if (result.problemCount > 10)
     lines.push(`  … ${result.problemCount - 10} more with a customer or partner error`);
   return lines.join('\n');
+}
+
+export function parseDriftArgs(args: readonly string[]): string {
+  const { positionals } = parse(args, {}, true);
+  const [urn, ...extra] = positionals;
+  if (!urn || extra.length > 0) throw new UsageError('drift takes one developerApplicationUrn');
+  if (!isDeveloperApplicationUrn(urn)) {
+    throw new UsageError('drift: the application must look like urn:li:developerApplication:{numeric id}');
+  }
+  return urn;
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { JobResyncNotification } from '../../src/contract';
 import { workflowIdFor } from '../../src/api/workflow-id';
-import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
@@ -15,13 +13,14 @@ import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import type { JobStore } from '../../src/ats/job-store';
 import { createLogger, type Logger } from '../../src/logger';
 import { ApiMetrics } from '../../src/api/metrics';
-import { demoJobIds, registerDemoApplications } from '../../src/sandbox/demo-sandbox';
+import { demoJobIds, registerDemoApplications } from '../../tools/sandbox/demo-sandbox';
 import {
   startLinkedInSandbox,
   type LinkedInSandbox,
   type LinkedInSandboxOptions,
-} from '../../src/sandbox/linkedin-sandbox';
+} from '../../tools/sandbox/linkedin-sandbox';
 import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../../src/worker';
+import { serve } from './serve';
 import { testClient, testNativeConnection, uniqueTaskQueue, workflowBundle } from './temporal';
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
 
@@ -138,9 +137,8 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
       startTimeoutMs: 4_000,
     }),
   });
-  const server: Server = createServer((req, res) => void app.callback()(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = await serve(app.callback());
+  const apiUrl = api.url;
 
   return {
     client,
@@ -169,7 +167,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
         body,
       }),
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await api.close();
       await stopWorkers();
       await connection.close();
       await client.connection.close();
@@ -184,3 +182,27 @@ export const SAMPLE_INDIVIDUAL =
   '{"developerApplicationUrn":"urn:li:developerApplication:12345","externalJobPostingIds":["job-1234","job-2345","job-3456"],"syncAllOpenJobs":false,"type":"RESYNC_JOBS"}';
 export const SAMPLE_ALL_OPEN =
   '{"developerApplicationUrn":"urn:li:developerApplication:12345","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}';
+
+/**
+ * One environment for the enclosing describe (or file), with LinkedIn put back in its seeded state (no
+ * record, no faults, every demo job held) before each test.
+ */
+export function useEnvironment(options: TestEnvironmentOptions = {}): () => TestEnvironment {
+  let env: TestEnvironment | undefined;
+  beforeAll(async () => {
+    env = await startTestEnvironment(options);
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+  beforeEach(() => {
+    const current = get();
+    current.sandbox.reset();
+    current.seedSandboxWithDemoJobs();
+  });
+  const get = () => {
+    if (!env) throw new Error('the test environment did not start');
+    return env;
+  };
+  return get;
+}

@@ -19,7 +19,7 @@ import {
   type ResyncResult,
 } from '../../src/contract';
 import { notificationReceivedSignal, progressQuery } from '../../src/workflows/signals';
-import { resolveTemporalCli } from '../../src/dev/temporal-dev-server';
+import { resolveTemporalCli } from '../../tools/dev/temporal-dev-server';
 import { startTestEnvironment, type TestEnvironment } from './environment';
 import { temporalAddress } from './temporal';
 import { eventually } from './eventually';
