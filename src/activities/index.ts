@@ -24,4 +24,4 @@ export function createActivities(deps: ActivityDeps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 
-export type { DriftActivities } from './drift';
+export type { CheckDriftPageOutput, DriftActivities } from './drift';

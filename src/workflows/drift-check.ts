@@ -15,20 +15,18 @@ import type { DeadlineExceededDetails, JobResult, ResyncResult } from '../contra
 import type {
   DriftCheckInput,
   DriftCheckResult,
-  DriftKind,
   JobStatusChangedInput,
   JobStatusChangedResult,
-  StatusProblem,
 } from '../drift-contract';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import { DEVELOPER_APPLICATION_URN, DRIFT_FOUND } from '../contract/names';
 import { driftProgressQuery } from './drift-queries';
+import { DriftTally } from './drift-tally';
 import { resyncJobs } from './resync-jobs';
 
 const PAGE_SIZE = 1_000;
 /** Drifted ids per repair resync: its input stays small in history. */
 const MAX_IDS_PER_REPAIR = 5_000;
-const MAX_PROBLEMS_LISTED = 100;
 const NOT_REPAIRED = new Set(['REJECTED', 'NOT_IN_ATS', 'MISSED_DEADLINE']);
 
 const checking = proxyActivities<DriftActivities>({
@@ -43,10 +41,6 @@ const checking = proxyActivities<DriftActivities>({
   },
 });
 
-function byKind(): Record<DriftKind, number> {
-  return { NOT_LISTED: 0, CLOSED_BUT_LISTED: 0, CHANGED: 0 };
-}
-
 /**
  * Compares what LinkedIn shows for every job of one application with the ATS (jobPostingStatus, 100 jobs a
  * call, in the application's lane) and repairs what drifted through resyncJobs, as a child, so the
@@ -59,84 +53,63 @@ export async function driftCheck(input: DriftCheckInput): Promise<DriftCheckResu
   if (!info.typedSearchAttributes.get(DEVELOPER_APPLICATION_URN)) {
     upsertSearchAttributes([{ key: DEVELOPER_APPLICATION_URN, value: urn }]);
   }
-  const drifts = new Map<string, DriftKind>();
-  const drifted = byKind();
-  const repaired = byKind();
-  const problems: StatusProblem[] = [];
-  let problemCount = 0;
-  let checked = 0;
-  let inSync = 0;
-  let undecided = 0;
-  let repairing = 0;
-  let notRepaired = 0;
-  let done = false;
-  setHandler(driftProgressQuery, () => ({
-    checked,
-    drifted: drifts.size,
-    repairing,
-    repaired: repaired.NOT_LISTED + repaired.CLOSED_BUT_LISTED + repaired.CHANGED,
-    done,
-  }));
+  const tally = new DriftTally();
+  setHandler(driftProgressQuery, () => tally.progress());
 
-  const pageSize = input.pageSize ?? PAGE_SIZE;
+  await compareAll(urn, input.pageSize ?? PAGE_SIZE, tally);
+  upsertSearchAttributes([{ key: DRIFT_FOUND, value: tally.driftCount > 0 ? 'true' : 'false' }]);
+  log.info('drift check compared', {
+    checked: tally.checked,
+    drifted: { ...tally.drifted },
+    undecided: tally.undecided,
+  });
+  const repairWorkflowIds = await repairAll(info.workflowId, urn, input, tally);
+
+  const summary = tally.summary();
+  setCurrentDetails(summary);
+  await checking
+    .recordDriftCheck({ developerApplicationUrn: urn, checked: tally.checked, repaired: tally.repaired })
+    .catch((error: unknown) => log.warn('drift check not counted', { error: String(error) }));
+  tally.done = true;
+  log.info(summary, { repaired: { ...tally.repaired }, notRepaired: tally.notRepaired });
+  return tally.result(urn, repairWorkflowIds, summary);
+}
+
+/** Reads the application's ATS jobs a page at a time and adds what LinkedIn shows for them to the tally. */
+async function compareAll(urn: string, pageSize: number, tally: DriftTally): Promise<void> {
   let after: string | undefined;
   for (;;) {
     const page = await checking.checkDriftPage({ developerApplicationUrn: urn, after, limit: pageSize });
-    checked += page.checked;
-    inSync += page.inSync;
-    undecided += page.undecided;
-    for (const { externalJobPostingId, kind } of page.drifted) {
-      if (drifts.has(externalJobPostingId)) continue;
-      drifts.set(externalJobPostingId, kind);
-      drifted[kind]++;
-    }
-    problemCount += page.problems.length;
-    for (const problem of page.problems) if (problems.length < MAX_PROBLEMS_LISTED) problems.push(problem);
-    if (page.checked < pageSize || page.lastId === undefined) break;
+    tally.addPage(page);
+    if (page.checked < pageSize || page.lastId === undefined) return;
     after = page.lastId;
   }
-  upsertSearchAttributes([{ key: DRIFT_FOUND, value: drifts.size > 0 ? 'true' : 'false' }]);
-  log.info('drift check compared', { checked, drifted: { ...drifted }, undecided });
+}
 
+/** Repairs the drifted jobs, at most MAX_IDS_PER_REPAIR a child, one after another; returns their ids. */
+async function repairAll(
+  checkId: string,
+  urn: string,
+  timing: { deadlineMs: number; followUpWindowMs: number },
+  tally: DriftTally,
+): Promise<string[]> {
   const repairWorkflowIds: string[] = [];
-  const ids = [...drifts.keys()].sort();
+  const ids = tally.driftedIds();
   for (let start = 0; start < ids.length; start += MAX_IDS_PER_REPAIR) {
     const part = ids.slice(start, start + MAX_IDS_PER_REPAIR);
-    const workflowId = `${info.workflowId}-repair-${repairWorkflowIds.length + 1}`;
+    const workflowId = `${checkId}-repair-${repairWorkflowIds.length + 1}`;
     repairWorkflowIds.push(workflowId);
-    repairing += part.length;
-    const failed = await repair(workflowId, urn, part, input, `Repair ${part.length} drifted jobs of ${urn}`);
-    for (const id of part) {
-      const kind = drifts.get(id);
-      if (!kind) continue;
-      if (failed.has(id)) notRepaired++;
-      else repaired[kind]++;
-    }
+    tally.repairStarted(part);
+    const failed = await repair(
+      workflowId,
+      urn,
+      part,
+      timing,
+      `Repair ${part.length} drifted jobs of ${urn}`,
+    );
+    tally.repairEnded(part, failed);
   }
-
-  const total = repaired.NOT_LISTED + repaired.CLOSED_BUT_LISTED + repaired.CHANGED;
-  const summary = `Drift check of ${checked} job${checked === 1 ? '' : 's'}: ${total} repaired${
-    notRepaired > 0 ? `, ${notRepaired} not repaired` : ''
-  }`;
-  setCurrentDetails(summary);
-  await checking
-    .recordDriftCheck({ developerApplicationUrn: urn, checked, repaired })
-    .catch((error: unknown) => log.warn('drift check not counted', { error: String(error) }));
-  done = true;
-  log.info(summary, { repaired: { ...repaired }, notRepaired });
-  return {
-    developerApplicationUrn: urn,
-    checked,
-    inSync,
-    undecided,
-    drifted,
-    repaired,
-    notRepaired,
-    repairWorkflowIds,
-    problems,
-    problemCount,
-    summary,
-  };
+  return repairWorkflowIds;
 }
 
 /**
