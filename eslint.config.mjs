@@ -3,9 +3,24 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+// The service never imports the development tools (tools/ imports src/, not the other way round).
+const noTools = {
+  group: ['**/tools', '**/tools/**'],
+  message: 'The service does not import tools/: the sandbox, bench and dev launcher are not shipped.',
+};
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', '.stryker-tmp/**', 'reports/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-tools/**',
+      'node_modules/**',
+      '.data/**',
+      'coverage/**',
+      '.stryker-tmp/**',
+      'reports/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -22,6 +37,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noTools] }] },
+  },
+  {
     // Workflow code is replayed: it must stay deterministic, so no Node built-ins and no I/O modules.
     files: ['src/workflows/**/*.ts'],
     rules: {
@@ -33,15 +52,26 @@ export default tseslint.config(
             {
               name: '../contract',
               allowTypeImports: true,
-              message: 'contract.ts uses node:crypto: import its types only.',
+              message:
+                'Import values from ../contract/names or ../contract/workflow-ids: the index brings zod into the bundle.',
             },
           ],
           patterns: [
             { group: ['**/activities/*', '!**/activities/index'], message: 'Import activity types only.' },
+            noTools,
           ],
         },
       ],
     },
+  },
+  {
+    // The contract is workflow-safe; the parts workflow code takes values from also stay free of zod.
+    files: ['src/contract/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: nodeBuiltins }] },
+  },
+  {
+    files: ['src/contract/names.ts', 'src/contract/urn.ts', 'src/contract/workflow-ids.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [...nodeBuiltins, 'zod'] }] },
   },
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],

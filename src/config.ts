@@ -1,206 +1,144 @@
+/**
+ * Configuration, parsed once at each composition root: one loader a process, composed from the parts in
+ * config-parts.ts, so a process reads only the variables it uses and fails at start naming every bad one.
+ */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from './names';
-import { parseDuration } from './duration';
+import {
+  CliEnv,
+  ConfigError,
+  LinkedInEnv,
+  LogEnv,
+  readLinkedIn,
+  readLog,
+  readResyncStart,
+  readStore,
+  readTemporal,
+  readWebhook,
+  readWorkerRuntime,
+  ResyncStartEnv,
+  StoreEnv,
+  TemporalEnv,
+  WebhookEnv,
+  WorkerRuntimeEnv,
+  type LinkedInConfig,
+  type LogConfig,
+  type ResyncStartConfig,
+  type StoreConfig,
+  type TemporalConfig,
+  type WebhookConfig,
+  type WorkerRuntimeConfig,
+} from './config-parts';
 
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration such as 30m, 90s or 6s` });
-        return z.NEVER;
-      }
-      return ms;
-    });
+export { ConfigError } from './config-parts';
+export type {
+  LinkedInConfig,
+  LogConfig,
+  ResyncStartConfig,
+  StoreConfig,
+  TemporalConfig,
+  WebhookConfig,
+  WorkerRuntimeConfig,
+} from './config-parts';
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+export type ApiConfig = LogConfig & TemporalConfig & ResyncStartConfig & WebhookConfig & StoreConfig;
+/** The worker keeps each application's drift schedule, whose checks start resyncs: it knows their terms. */
+export type WorkerConfig = LogConfig &
+  TemporalConfig &
+  ResyncStartConfig &
+  LinkedInConfig &
+  StoreConfig &
+  WorkerRuntimeConfig;
+export type SeedConfig = LogConfig & StoreConfig;
+export type CliConfig = TemporalConfig & ResyncStartConfig & { webUiUrl: string };
+/** Every part: a process that runs the API and the worker together (`npm run dev`, the tests). */
+export type Config = ApiConfig & WorkerConfig;
 
-const secretList = z
-  .string({
-    error: 'LINKEDIN_WEBHOOK_SECRETS is required: the client secrets that sign LinkedIn notifications',
-  })
-  .transform((text) =>
-    text
-      .split(',')
-      .map((secret) => secret.trim())
-      .filter((secret) => secret.length > 0),
-  )
-  .refine((secrets) => secrets.length > 0, { error: 'LINKEDIN_WEBHOOK_SECRETS lists no secret' });
-
-const flag = z
-  .enum(['true', 'false'], { error: 'must be true or false' })
-  .default('false')
-  .transform((value) => value === 'true');
-
-const ConfigSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_API_KEY: optionalText,
-  TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
-  LINKEDIN_WEBHOOK_SECRETS: secretList,
-  LINKEDIN_API_URL: z.url().default('https://api.linkedin.com'),
-  LINKEDIN_TOKEN_URL: z.url().default('https://www.linkedin.com/oauth/v2/accessToken'),
-  LINKEDIN_ALLOW_HTTP: flag,
-  RESYNC_DEADLINE: duration('30m'),
-  TASK_FOLLOW_UP_WINDOW: duration('2h'),
-  TASK_POLL_INTERVAL: duration('5s'),
-  TASK_POLL_MAX_INTERVAL: duration('60s'),
-  LINKEDIN_REQUEST_TIMEOUT: duration('30s'),
-  DATABASE_URL: optionalText,
-  DATA_DIR: z.string().default('.data'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  ADMIN_TOKEN: optionalText.refine((token) => token === undefined || token.length >= 16, {
-    error: 'ADMIN_TOKEN must be at least 16 characters',
-  }),
-  TEMPORAL_TLS_CERT: optionalText,
-  TEMPORAL_TLS_KEY: optionalText,
-  TEMPORAL_TLS_CA: optionalText,
-  TEMPORAL_TLS_SERVER_NAME: optionalText,
-  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
-  WORKER_METRICS_HOST: z
-    .string()
-    .refine((host) => isIP(host) !== 0, { error: 'WORKER_METRICS_HOST must be an IP address' })
-    .default('127.0.0.1'),
-  HTTP_HEADERS_TIMEOUT: duration('10s'),
-  HTTP_REQUEST_TIMEOUT: duration('30s'),
-  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
-  WORKFLOW_BUNDLE: optionalText,
-  WORKFLOW_ID_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]*$/, {
-      error: 'WORKFLOW_ID_PREFIX may hold letters, digits, dot, dash and underscore',
-    })
-    .default(''),
-});
-
-export interface Config {
-  port: number;
-  temporal: {
-    address: string;
-    namespace: string;
-    apiKey: string | undefined;
-    taskQueue: string;
-    /** mTLS (a self-hosted cluster or Temporal Cloud with certificates): file paths. */
-    tls:
-      | { certFile: string; keyFile: string; caFile: string | undefined; serverName: string | undefined }
-      | undefined;
-  };
-  /** Where the worker serves Prometheus metrics (the SDK's and the resync's). */
-  workerMetricsPort: number;
-  /** The address the worker's metrics listen on: loopback unless a scraper elsewhere needs them. */
-  workerMetricsHost: string;
-  /** Limits of the API's HTTP server: a slow or idle client cannot hold a connection for long. */
-  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
-  /** Put before every resync's workflow id: deployments sharing a namespace never join each other's resyncs. */
-  workflowIdPrefix: string;
-  /** A prebuilt workflow bundle for production workers (`npm run build` writes dist/workflows.bundle.js). */
-  workflowBundle: string | undefined;
-  webhookSecrets: string[];
-  /** Bearer token of the status endpoints (`/resyncs`); unset, they are not served. */
-  adminToken: string | undefined;
-  linkedin: { apiUrl: string; tokenUrl: string };
-  resyncDeadlineMs: number;
-  /** From receipt: how long LinkedIn's tasks are followed (task ids live 24 hours). */
-  followUpWindowMs: number;
-  taskPolling: { intervalMs: number; maxIntervalMs: number };
-  linkedinRequestTimeoutMs: number;
-  databaseUrl: string | undefined;
-  dataDir: string;
-  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-/** Parses the environment once, at the composition root; fails with every problem named. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = ConfigSchema.safeParse(env);
+function parse<T extends z.ZodRawShape>(shape: T, env: Record<string, string | undefined>) {
+  const parsed = z.object(shape).safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const c = parsed.data;
-  if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {
-    throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together');
-  }
-  const insecure = (['LINKEDIN_API_URL', 'LINKEDIN_TOKEN_URL'] as const).filter(
-    (name) => !acceptableLinkedInUrl(c[name], c.LINKEDIN_ALLOW_HTTP),
+  return parsed.data;
+}
+
+// ---- one loader a process: it parses only what that process reads, and fails with every problem named ----
+
+export function loadApiConfig(env: Record<string, string | undefined>): ApiConfig {
+  const c = parse(
+    {
+      ...LogEnv.shape,
+      ...TemporalEnv.shape,
+      ...ResyncStartEnv.shape,
+      ...WebhookEnv.shape,
+      ...StoreEnv.shape,
+    },
+    env,
   );
-  if (insecure.length > 0) {
-    throw new ConfigError(
-      `invalid configuration:\n  ${insecure
-        .map(
-          (name) =>
-            `${name} must be an https: URL (http: is accepted for a loopback host, or anywhere with LINKEDIN_ALLOW_HTTP=true for a sandbox)`,
-        )
-        .join('\n  ')}`,
-    );
-  }
+  return { ...readLog(c), ...readTemporal(c), ...readResyncStart(c), ...readWebhook(c), ...readStore(c) };
+}
+
+export function loadWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
+  const c = parse(
+    {
+      ...LogEnv.shape,
+      ...TemporalEnv.shape,
+      ...ResyncStartEnv.shape,
+      ...LinkedInEnv.shape,
+      ...StoreEnv.shape,
+      ...WorkerRuntimeEnv.shape,
+    },
+    env,
+  );
   return {
-    port: c.PORT,
-    temporal: {
-      address: c.TEMPORAL_ADDRESS,
-      namespace: c.TEMPORAL_NAMESPACE,
-      apiKey: c.TEMPORAL_API_KEY,
-      taskQueue: c.TASK_QUEUE,
-      tls:
-        c.TEMPORAL_TLS_CERT && c.TEMPORAL_TLS_KEY
-          ? {
-              certFile: c.TEMPORAL_TLS_CERT,
-              keyFile: c.TEMPORAL_TLS_KEY,
-              caFile: c.TEMPORAL_TLS_CA,
-              serverName: c.TEMPORAL_TLS_SERVER_NAME,
-            }
-          : undefined,
-    },
-    workerMetricsPort: c.WORKER_METRICS_PORT,
-    workerMetricsHost: c.WORKER_METRICS_HOST,
-    http: {
-      // Node refuses a headers timeout above the request timeout.
-      headersTimeoutMs: Math.min(c.HTTP_HEADERS_TIMEOUT, c.HTTP_REQUEST_TIMEOUT),
-      requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT,
-      maxConnections: c.HTTP_MAX_CONNECTIONS,
-    },
-    workflowBundle: c.WORKFLOW_BUNDLE,
-    workflowIdPrefix: c.WORKFLOW_ID_PREFIX,
-    webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
-    adminToken: c.ADMIN_TOKEN,
-    linkedin: { apiUrl: c.LINKEDIN_API_URL.replace(/\/+$/, ''), tokenUrl: c.LINKEDIN_TOKEN_URL },
-    resyncDeadlineMs: c.RESYNC_DEADLINE,
-    followUpWindowMs: Math.max(c.TASK_FOLLOW_UP_WINDOW, c.RESYNC_DEADLINE),
-    taskPolling: {
-      intervalMs: c.TASK_POLL_INTERVAL,
-      maxIntervalMs: Math.max(c.TASK_POLL_MAX_INTERVAL, c.TASK_POLL_INTERVAL),
-    },
-    linkedinRequestTimeoutMs: c.LINKEDIN_REQUEST_TIMEOUT,
-    databaseUrl: c.DATABASE_URL,
-    dataDir: c.DATA_DIR,
-    logLevel: c.LOG_LEVEL,
+    ...readLog(c),
+    ...readTemporal(c),
+    ...readResyncStart(c),
+    ...readLinkedIn(c),
+    ...readStore(c),
+    ...readWorkerRuntime(c),
   };
 }
 
-/**
- * LinkedIn is reached over https: the token request carries the client secret. Plain http is for a
- * sandbox: on a loopback host (`npm run dev`, the tests) or when LINKEDIN_ALLOW_HTTP=true says so (the
- * compose demo, whose sandbox is another container).
- */
-function acceptableLinkedInUrl(url: string, allowHttp: boolean): boolean {
-  const { protocol, hostname } = new URL(url);
-  if (protocol === 'https:') return true;
-  if (protocol !== 'http:') return false;
-  return allowHttp || isLoopback(hostname);
+export function loadSeedConfig(env: Record<string, string | undefined>): SeedConfig {
+  const c = parse({ ...LogEnv.shape, ...StoreEnv.shape }, env);
+  return { ...readLog(c), ...readStore(c) };
 }
 
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+/** `start`, `watch` and `list`: Temporal and the terms of a resync; `send` signs with --secret. */
+export function loadCliConfig(env: Record<string, string | undefined>): CliConfig {
+  const c = parse({ ...TemporalEnv.shape, ...ResyncStartEnv.shape, ...CliEnv.shape }, env);
+  return {
+    ...readTemporal(c),
+    ...readResyncStart(c),
+    webUiUrl: c.TEMPORAL_UI_URL.replace(/\/+$/, ''),
+  };
+}
+
+/** Every part at once, for a process that is the API and the worker together. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const c = parse(
+    {
+      ...LogEnv.shape,
+      ...TemporalEnv.shape,
+      ...ResyncStartEnv.shape,
+      ...WebhookEnv.shape,
+      ...LinkedInEnv.shape,
+      ...StoreEnv.shape,
+      ...WorkerRuntimeEnv.shape,
+    },
+    env,
+  );
+  return {
+    ...readLog(c),
+    ...readTemporal(c),
+    ...readResyncStart(c),
+    ...readWebhook(c),
+    ...readLinkedIn(c),
+    ...readStore(c),
+    ...readWorkerRuntime(c),
+  };
 }
 
 /** `host:port` as a socket address, IPv6 hosts in brackets. */

@@ -1,10 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { keepDriftSchedules } from './drift-schedules';
 import { createActivities, type ActivityDeps } from './activities';
-import type { JobStore } from './ats/job-store';
-import { openJobStoreAndLanes } from './ats/open-job-store';
-import { loadConfig, socketAddress, type Config } from './config';
+import type { ApplicationRegistry, JobSource } from './ats/job-store';
+import { openJobStore } from './ats/open-job-store';
+import { PostgresLanes } from './ats/postgres-lanes';
+import { createPostgresPool } from './ats/postgres-store';
+import { createDriftActivities } from './activities/drift';
+import type { JobStatusStore } from './ats/job-status-store';
+import { loadWorkerConfig, socketAddress, type LinkedInConfig, type StoreConfig } from './config';
 import { InProcessLanes, type ApplicationLanes } from './linkedin/application-lanes';
 import { LinkedInClient } from './linkedin/client';
 import { TaskPoller } from './linkedin/task-poller';
@@ -12,11 +18,13 @@ import { TokenCache } from './linkedin/token-cache';
 import { createLogger } from './logger';
 import { temporalLoggerFor } from './observability/temporal-logger';
 import { temporalConnectionOptions } from './temporal-connection';
-import { followUpTaskQueue } from './names';
+import { followUpTaskQueue } from './contract';
 import { applicationLogAttributes } from './observability/activity-interceptors';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 const SHUTDOWN_GRACE = '10 seconds';
+/** How soon a new application gets its drift schedule (and a removed one loses it). */
+export const DRIFT_SCHEDULE_SYNC_EVERY_MS = 5 * 60_000;
 
 export interface ResyncWorkerOptions {
   connection: NativeConnection;
@@ -57,7 +65,13 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
             workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
           },
         }),
-    activities: { listOpenJobIds, remainingOpenJobs, postBatch, recordOutcome },
+    activities: {
+      listOpenJobIds,
+      remainingOpenJobs,
+      postBatch,
+      recordOutcome,
+      ...createDriftActivities(options.deps),
+    },
     // On SIGTERM in-flight activities get this long to finish; then they are cancelled and handed back.
     shutdownGraceTime: SHUTDOWN_GRACE,
   });
@@ -91,12 +105,13 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
 }
 
 export interface WorkerDepsOptions {
-  jobStore: JobStore;
-  linkedin: Config['linkedin'];
+  /** The application registry and the job source (one store holds both), with linkedin_job_status. */
+  jobStore: ApplicationRegistry & JobSource & { jobStatuses?: JobStatusStore };
+  linkedin: LinkedInConfig['linkedin'];
   requestTimeoutMs: number;
-  taskPolling: Config['taskPolling'];
-  /** Lanes shared with other worker processes (PostgreSQL store); in this process only when omitted. */
-  lanes?: ApplicationLanes;
+  taskPolling: LinkedInConfig['taskPolling'];
+  /** Chosen by the composition root: in this process, or shared with other workers (see `openLanes`). */
+  lanes: ApplicationLanes;
 }
 
 /** The process-wide pieces every activity shares: one token per application, lanes, the task poller. */
@@ -104,16 +119,35 @@ export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
   const linkedin = new LinkedInClient({ ...options.linkedin, requestTimeoutMs: options.requestTimeoutMs });
   const tokens = new TokenCache({ client: linkedin });
   return {
-    jobStore: options.jobStore,
+    applications: options.jobStore,
+    jobs: options.jobStore,
     linkedin,
     tokens,
-    lanes: options.lanes ?? new InProcessLanes(),
+    lanes: options.lanes,
     taskPoller: new TaskPoller({ linkedin, tokens, ...options.taskPolling }),
+    jobStatuses: options.jobStore.jobStatuses,
   };
 }
 
+// Lane clients are held while LinkedIn answers: one per application posting from this process.
+const LANE_POOL_SIZE = 50;
+
+/**
+ * The application lanes that go with the configured store: in memory beside the embedded store (one
+ * process), advisory locks on their own pool beside a PostgreSQL store, so every worker process sharing it
+ * shares the lanes.
+ */
+export function openLanes(config: Pick<StoreConfig, 'databaseUrl'>): {
+  lanes: ApplicationLanes;
+  close: () => Promise<void>;
+} {
+  if (!config.databaseUrl) return { lanes: new InProcessLanes(), close: () => Promise.resolve() };
+  const pool = createPostgresPool(config.databaseUrl, { max: LANE_POOL_SIZE });
+  return { lanes: new PostgresLanes(pool), close: () => pool.end() };
+}
+
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadWorkerConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
   // One pino sink for the SDK too; the SDK's and the resync's metrics on /metrics for Prometheus.
   Runtime.install({
@@ -128,7 +162,8 @@ async function main(): Promise<void> {
       },
     },
   });
-  const { jobStore, lanes } = await openJobStoreAndLanes(config);
+  const jobStore = await openJobStore(config);
+  const { lanes, close: closeLanes } = openLanes(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   try {
     const prebuilt = config.workflowBundle ?? join(__dirname, 'workflows.bundle.js');
@@ -145,10 +180,24 @@ async function main(): Promise<void> {
         taskPolling: config.taskPolling,
       }),
     });
+    const schedules = keepDriftSchedules({
+      client: new Client({ connection, namespace: config.temporal.namespace }),
+      listApplicationUrns: () => jobStore.jobStatuses.listApplicationUrns(),
+      options: {
+        taskQueue: config.temporal.taskQueue,
+        intervalMs: config.driftCheckIntervalMs,
+        deadlineMs: config.resyncDeadlineMs,
+        followUpWindowMs: config.followUpWindowMs,
+        workflowIdPrefix: config.workflowIdPrefix,
+      },
+      everyMs: DRIFT_SCHEDULE_SYNC_EVERY_MS,
+      log: (message, fields) => logger.info(fields, message),
+    });
     // SIGTERM drains: no new tasks are polled; in-flight activities finish or are handed back.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         logger.info({ signal }, 'draining');
+        schedules.stop();
         workers.shutdown();
       });
     }
@@ -164,7 +213,7 @@ async function main(): Promise<void> {
     logger.info('worker stopped');
   } finally {
     await connection.close();
-    await jobStore.close();
+    await Promise.all([jobStore.close(), closeLanes()]);
   }
 }
 

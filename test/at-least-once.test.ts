@@ -8,52 +8,19 @@ import { defaultPayloadConverter, type WorkflowHandle } from '@temporalio/client
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import {
   WORKFLOW_TYPE,
-  type JobResult,
   type ResyncCarry,
   type ResyncInput,
   type ResyncResult,
   type TaskReport,
 } from '../src/contract';
-import type { RecordedCall } from '../src/sandbox/linkedin-sandbox';
+import type { RecordedCall } from '../tools/sandbox/linkedin-sandbox';
 import { progressQuery, tasksReportedSignal, type resyncJobs } from '../src/workflows';
 import { CreatedJobs, MAX_CREATED_CHARS } from '../src/workflows/created-jobs';
-import {
-  demoJobsMissingOnLinkedIn,
-  startTestEnvironment,
-  type TestEnvironment,
-  type TestEnvironmentOptions,
-} from './support/environment';
+import { demoJobsMissingOnLinkedIn, useEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
+import { fates, notification } from './support/notifications';
 
 const DEMO = DEMO_APPLICATION.urn;
-
-function useEnvironment(options: TestEnvironmentOptions = {}): () => TestEnvironment {
-  let env: TestEnvironment | undefined;
-  beforeAll(async () => {
-    env = await startTestEnvironment(options);
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
-  beforeEach(() => {
-    get().sandbox.reset();
-    get().seedSandboxWithDemoJobs();
-  });
-  const get = () => {
-    if (!env) throw new Error('the test environment did not start');
-    return env;
-  };
-  return get;
-}
-
-function notification(ids: readonly string[]): string {
-  return JSON.stringify({
-    developerApplicationUrn: DEMO,
-    externalJobPostingIds: ids,
-    syncAllOpenJobs: false,
-    type: 'RESYNC_JOBS',
-  });
-}
 
 async function deliver(
   env: TestEnvironment,
@@ -72,15 +39,6 @@ async function resync(env: TestEnvironment, ids: readonly string[]): Promise<Res
 function linkedInHoldsOnly(env: TestEnvironment, ids: readonly string[] = []): void {
   env.sandbox.reset();
   env.sandbox.seedExistingJobs(DEMO, ids);
-}
-
-function fates(result: ResyncResult): Record<string, string> {
-  return Object.fromEntries(
-    result.jobs.map((job: JobResult) => [
-      job.externalJobPostingId,
-      job.confirmation === undefined ? job.fate : `${job.fate}/${job.confirmation}`,
-    ]),
-  );
 }
 
 function postings(env: TestEnvironment): RecordedCall[] {
@@ -131,7 +89,7 @@ describe('a retried batch sends only what LinkedIn did not answer', () => {
         ['job-1101', 'CREATE', 202],
       ]);
       expect(acceptedCreates(env())).toEqual({ 'job-1100': 1, 'job-1101': 1, 'job-1102': 1 });
-      expect(fates(result)).toEqual({
+      expect(fates(result.jobs)).toEqual({
         'job-1100': 'CREATED/CONFIRMED',
         'job-1101': 'CREATED/CONFIRMED',
         'job-1102': 'CREATED/CONFIRMED',
@@ -154,7 +112,7 @@ describe('a retried batch sends only what LinkedIn did not answer', () => {
       [500, ['job-1039']],
       [200, ['job-1039']],
     ]);
-    expect(fates(result)).toEqual({ 'job-1039': 'CLOSED/CONFIRMED', 'job-1040': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1039': 'CLOSED/CONFIRMED', 'job-1040': 'UPDATED/CONFIRMED' });
     expect(env().sandbox.heldJob(DEMO, 'job-1039')?.state).toBe('CLOSED');
   });
 });
@@ -182,7 +140,7 @@ describe('a CREATE whose answer never arrived', () => {
     ]);
     expect(acceptedCreates(env())).toEqual({ 'job-1110': 1, 'job-1111': 1 });
     // The UPDATE that followed the lost answer found the jobs: LinkedIn holds them, updated.
-    expect(fates(result)).toEqual({ 'job-1110': 'UPDATED/CONFIRMED', 'job-1111': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1110': 'UPDATED/CONFIRMED', 'job-1111': 'UPDATED/CONFIRMED' });
     for (const id of ids) expect(env().sandbox.heldJob(DEMO, id)?.state).toBe('OPEN');
     expect(result.outcome).toBe('SUCCEEDED');
   });
@@ -199,7 +157,7 @@ describe('a CREATE whose answer never arrived', () => {
       ['job-1112', 'UPDATE', 202],
       ['job-1112', 'CREATE', 202],
     ]);
-    expect(fates(result)).toEqual({ 'job-1112': 'CREATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1112': 'CREATED/CONFIRMED' });
     expect(result.totals).toMatchObject({ sent: 1, created: 1, updated: 0, rejected: 0 });
     expect(env().sandbox.heldJob(DEMO, 'job-1112')?.state).toBe('OPEN');
   });
@@ -225,7 +183,7 @@ describe('a CREATE in flight when the worker stops', () => {
       ['job-1114', 'CREATE', 202],
       ['job-1114', 'UPDATE', 202],
     ]);
-    expect(fates(result)).toEqual({ 'job-1114': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1114': 'UPDATED/CONFIRMED' });
     expect(env().sandbox.heldJob(DEMO, 'job-1114')?.state).toBe('OPEN');
   });
 });
@@ -257,7 +215,7 @@ describe('one CREATE per job in a resync', () => {
 
     expect(acceptedCreates(env())).toEqual({ 'job-1120': 1 });
     expect(await postBatchesScheduled(handle)).toEqual(['UPDATE', 'CREATE']);
-    expect(fates(result)['job-1120']).toBe('CREATED/CONFIRMED');
+    expect(fates(result.jobs)['job-1120']).toBe('CREATED/CONFIRMED');
     expect(result.totals).toMatchObject({ created: 1, updated: 0 });
   });
 

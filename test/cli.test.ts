@@ -1,13 +1,10 @@
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import {
-  notificationBody,
-  progressLine,
-  retryDelayMs,
-  runCli,
-  type CliDeps,
-  type Output,
-} from '../src/cli/resync';
-import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
+import type { Output } from '../src/cli/args';
+import { runCli, type CliDeps } from '../src/cli/resync';
+import { notificationBody, retryDelayMs } from '../src/cli/send';
+import { progressLine } from '../src/cli/watch';
+import { JobResyncNotification, type ResyncResult } from '../src/contract';
+import { workflowIdFor } from '../src/api/workflow-id';
 import {
   SAMPLE_ALL_OPEN,
   SAMPLE_INDIVIDUAL,
@@ -252,6 +249,18 @@ describe('usage', () => {
     expect(code).toBe(2);
     expect(err).toContain(message);
     expect(err).toContain('Usage: npm run resync -- <command>');
+  });
+
+  test("the CLI reads only what it uses: a worker's LinkedIn endpoint it never calls does not stop it", async () => {
+    const { code, out, err } = await cli(['list'], {
+      env: {
+        TEMPORAL_ADDRESS: temporalAddress(),
+        TASK_QUEUE: env.taskQueue,
+        LINKEDIN_API_URL: 'http://linkedin.example',
+      },
+    });
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).not.toBe('');
   });
 
   test('bad configuration exits 2 naming the variable', async () => {

@@ -10,7 +10,8 @@ import {
   type ResyncInput,
   type ResyncResult,
 } from '../src/contract';
-import { demoJobIds } from '../src/sandbox/demo-sandbox';
+import { InProcessLanes } from '../src/linkedin/application-lanes';
+import { demoJobIds } from '../tools/sandbox/demo-sandbox';
 import { createResyncWorkers, createWorkerDeps } from '../src/worker';
 import type { ActivityDeps } from '../src/activities';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
@@ -107,6 +108,7 @@ async function withWorkers<T>(deps: ActivityDeps, run: (taskQueue: string) => Pr
 function workerDeps(): ActivityDeps {
   return createWorkerDeps({
     jobStore: env.jobStore,
+    lanes: new InProcessLanes(),
     linkedin: { apiUrl: env.sandbox.apiUrl, tokenUrl: env.sandbox.tokenUrl },
     requestTimeoutMs: 10_000,
     taskPolling: { intervalMs: 100, maxIntervalMs: 1_000 },

@@ -13,24 +13,25 @@ import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS } from '../src/ats/demo-data';
-import { loadConfig } from '../src/config';
-import { resolveTemporalCli } from '../src/dev/temporal-dev-server';
-import { SEARCH_ATTRIBUTE_NAMES } from '../src/names';
-import { startDemoSandbox } from '../src/sandbox/demo-sandbox';
+import { loadApiConfig, loadSeedConfig, loadWorkerConfig } from '../src/config';
+import { resolveTemporalCli } from '../tools/dev/temporal-dev-server';
+import { SEARCH_ATTRIBUTE_NAMES } from '../src/contract';
+import { startDemoSandbox } from '../tools/sandbox/demo-sandbox';
 import { temporalAddress } from './support/temporal';
 
 const ROOT = join(__dirname, '..');
 const run = promisify(execFile);
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
-/** The services that run our image with loadConfig's environment. */
-const APP_SERVICES = ['api', 'worker', 'seed'] as const;
+/** The services that run our image, each with the loader of its process (src/config.ts). */
+const LOADERS = { api: loadApiConfig, worker: loadWorkerConfig, seed: loadSeedConfig } as const;
+const APP_SERVICES = Object.keys(LOADERS) as Array<keyof typeof LOADERS>;
 
 // ---- docker-compose.yml ----
 
 const Service = z.object({
   image: z.string().optional(),
-  build: z.string().optional(),
+  build: z.union([z.string(), z.object({ context: z.string(), target: z.string() })]).optional(),
   command: z.array(z.string()).optional(),
   environment: z.record(z.string(), z.string()).optional(),
   ports: z.array(z.string()).optional(),
@@ -73,7 +74,7 @@ function interpolate(value: unknown, env: Record<string, string | undefined>): u
 
 // Compose resolves YAML merge keys (`<<: *anchor`).
 const rawCompose: unknown = parseYaml(read('docker-compose.yml'), { merge: true });
-/** What the README tells a demo to set: compose refuses to start without them. */
+/** What docs/operations.md tells a demo to set: compose refuses to start without them. */
 const DEMO_SECRETS = { LINKEDIN_WEBHOOK_SECRETS: 'demo-webhook-secret', POSTGRES_PASSWORD: 'demoPassword1' };
 /** As compose would run it on a machine that sets only the required secrets: every other default applies. */
 const compose = ComposeFile.parse(interpolate(rawCompose, DEMO_SECRETS));
@@ -147,16 +148,21 @@ describe('docker-compose.yml', () => {
     expect(service('seed').depends_on?.postgres?.condition).toBe('service_healthy');
   });
 
-  test('the api, worker and seed get a configuration loadConfig accepts, pointing at the compose services', () => {
-    for (const name of APP_SERVICES) {
-      const config = loadConfig(environmentOf(name));
-      expect(config.temporal.address).toBe('temporal:7233');
+  test('the api, worker and seed each get a configuration their process accepts, pointing at the compose services', () => {
+    const api = loadApiConfig(environmentOf('api'));
+    const worker = loadWorkerConfig(environmentOf('worker'));
+    const seed = loadSeedConfig(environmentOf('seed'));
+    for (const config of [api, worker]) expect(config.temporal.address).toBe('temporal:7233');
+    for (const config of [api, worker, seed]) {
       expect(new URL(config.databaseUrl ?? 'missing:').host).toBe('postgres:5432');
-      const sandboxPort = environmentOf('sandbox').SANDBOX_PORT;
-      expect(config.linkedin.apiUrl).toBe(`http://sandbox:${sandboxPort}`);
-      expect(config.linkedin.tokenUrl).toBe(`http://sandbox:${sandboxPort}/oauth/v2/accessToken`);
-      expect(config.webhookSecrets.length).toBeGreaterThan(0);
     }
+    const sandboxPort = environmentOf('sandbox').SANDBOX_PORT;
+    expect(worker.linkedin.apiUrl).toBe(`http://sandbox:${sandboxPort}`);
+    expect(worker.linkedin.tokenUrl).toBe(`http://sandbox:${sandboxPort}/oauth/v2/accessToken`);
+    expect(api.webhookSecrets.length).toBeGreaterThan(0);
+    // The worker signs nothing: the secrets that sign notifications stay with the api.
+    expect(environmentOf('worker').LINKEDIN_WEBHOOK_SECRETS).toBeUndefined();
+    expect(environmentOf('seed').LINKEDIN_WEBHOOK_SECRETS).toBeUndefined();
     const postgres = environmentOf('postgres');
     const database = new URL(environmentOf('api').DATABASE_URL ?? '');
     expect(decodeURIComponent(database.username)).toBe(postgres.POSTGRES_USER);
@@ -164,21 +170,23 @@ describe('docker-compose.yml', () => {
     expect(database.pathname).toBe(`/${postgres.POSTGRES_DB}`);
   });
 
-  test('every variable given to the api, worker and seed is one loadConfig reads', () => {
-    // A name loadConfig does not know is dropped silently; a known one fails or changes the result.
+  test('every variable given to the api, worker and seed is one its process reads', () => {
+    // A name the loader does not know is dropped silently; a known one fails or changes the result.
     for (const name of APP_SERVICES) {
+      const load = LOADERS[name];
       const environment = environmentOf(name);
-      const config = loadConfig(environment);
+      const config = load(environment);
       for (const variable of Object.keys(environment)) {
         let changed: unknown;
         try {
-          changed = loadConfig({ ...environment, [variable]: 'not-a-value-of-this-variable' });
+          changed = load({ ...environment, [variable]: 'not-a-value-of-this-variable' });
         } catch {
           continue;
         }
-        expect({ variable, readByLoadConfig: JSON.stringify(changed) !== JSON.stringify(config) }).toEqual({
+        expect({ name, variable, read: JSON.stringify(changed) !== JSON.stringify(config) }).toEqual({
+          name,
           variable,
-          readByLoadConfig: true,
+          read: true,
         });
       }
     }
@@ -197,8 +205,8 @@ describe('docker-compose.yml', () => {
     for (const [reference, , operator] of secretReferences) {
       expect({ reference, required: operator?.startsWith(':?') }).toEqual({ reference, required: true });
     }
-    const readme = read('README.md');
-    for (const name of Object.keys(DEMO_SECRETS)) expect(readme).toMatch(new RegExp(`${name}=`));
+    const operations = read('docs/operations.md');
+    for (const name of Object.keys(DEMO_SECRETS)) expect(operations).toMatch(new RegExp(`${name}=`));
   });
 
   test('publishes only the webhook beyond this machine: Temporal, the sandbox and the metrics on 127.0.0.1', () => {
@@ -211,19 +219,20 @@ describe('docker-compose.yml', () => {
   });
 
   test("publishes the worker's metrics, which listen beyond the worker's container", () => {
-    const config = loadConfig(environmentOf('worker'));
+    const config = loadWorkerConfig(environmentOf('worker'));
     expect(config.workerMetricsHost).toBe('0.0.0.0');
     expect(portsOf('worker')).toEqual([{ published: 9464, target: config.workerMetricsPort }]);
     // The api and the seed serve no worker metrics: they keep the loopback default.
     expect(environmentOf('api').WORKER_METRICS_HOST).toBeUndefined();
   });
 
-  test("publishes the README's operator ports: API 3000, Temporal gRPC 7233, Web UI 8233", () => {
+  test('publishes the documented operator ports: API 3000, Temporal gRPC 7233, Web UI 8233', () => {
+    const configuration = read('docs/configuration.md');
     const readme = read('README.md');
-    const apiPort = loadConfig(environmentOf('api')).port;
-    expect(readme).toMatch(new RegExp(`\\|\\s*\`PORT\`\\s*\\|\\s*${apiPort}\\s*\\|`));
+    const apiPort = loadApiConfig(environmentOf('api')).port;
+    expect(configuration).toMatch(new RegExp(`\\|\\s*\`PORT\`\\s*\\|\\s*${apiPort}\\s*\\|`));
     expect(portsOf('api')).toEqual([{ published: 3000, target: apiPort }]);
-    expect(readme).toMatch(/\|\s*`TEMPORAL_ADDRESS`\s*\|\s*127\.0\.0\.1:7233\s*\|/);
+    expect(configuration).toMatch(/\|\s*`TEMPORAL_ADDRESS`\s*\|\s*127\.0\.0\.1:7233\s*\|/);
     expect(readme).toContain('http://localhost:8233');
     expect(portsOf('temporal')).toEqual(
       expect.arrayContaining([
@@ -277,15 +286,20 @@ describe('docker-compose.yml', () => {
     expect(await probe(await closedPort())).toBe('unhealthy');
   });
 
-  test('every service built from this project runs a file that npm run build produces', () => {
+  test('every service built from this project runs a file its image builds: the service, or the sandbox tool', () => {
     for (const [name, { build, command }] of Object.entries(compose.services)) {
       if (build === undefined) continue;
-      expect(build).toBe('.');
-      const source = sourceOfEntry(command ?? []);
+      // The default target is the production image; the sandbox alone is built from the tools' target.
+      const target = typeof build === 'string' ? undefined : build.target;
+      expect(typeof build === 'string' ? build : build.context).toBe('.');
+      expect({ name, target }).toEqual({ name, target: name === 'sandbox' ? 'sandbox' : undefined });
+      const source = target === undefined ? sourceOfEntry(command ?? []) : sourceOfToolEntry(command ?? []);
       expect({ name, builtFromSource: source !== undefined }).toEqual({ name, builtFromSource: true });
     }
-    expect(scripts().sandbox).toBe('node dist/sandbox/main.js');
-    expect(sourceOfEntry(scripts().sandbox?.split(' ') ?? [])).toBe('src/sandbox/main.ts');
+    expect(sourceOfToolEntry(service('sandbox').command ?? [])).toBe('tools/sandbox/main.ts');
+    expect(scripts().sandbox).toBe(
+      'node scripts/build-if-stale.mjs tools && node dist-tools/tools/sandbox/main.js',
+    );
   });
 });
 
@@ -330,6 +344,19 @@ function sourceOfEntry(command: readonly string[]): string | undefined {
   return existsSync(join(ROOT, source)) ? source : undefined;
 }
 
+/** `node dist-tools/tools/x.js` → `tools/x.ts`, when tools/tsconfig.json compiles that file. */
+function sourceOfToolEntry(command: readonly string[]): string | undefined {
+  const [program, entry] = command;
+  const match = /^dist-tools\/(tools\/.+)\.js$/.exec(entry ?? '');
+  if (program !== 'node' || !match) return undefined;
+  const build = z
+    .object({ compilerOptions: z.object({ rootDir: z.string(), outDir: z.string() }) })
+    .parse(JSON.parse(read('tools/tsconfig.json')));
+  expect(build.compilerOptions).toEqual({ rootDir: '..', outDir: '../dist-tools' });
+  const source = `${match[1]}.ts`;
+  return existsSync(join(ROOT, source)) ? source : undefined;
+}
+
 function dockerignore(): string[] {
   return read('.dockerignore')
     .split(/\r?\n/)
@@ -343,13 +370,22 @@ describe('Dockerfile', () => {
 
   test('is a multi-stage build on node:24-bookworm-slim, an LTS line still supported', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage[0]?.args).toMatch(/^node:24-bookworm-slim(\s+AS\s+\S+)?$/i);
-    // The README states the range: the image's line, and the oldest the code still runs on (engines).
+    const names: string[] = [];
+    for (const stage of stages) {
+      const [, base = '', name] = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(stage[0]?.args ?? '') ?? [];
+      // Every stage starts from the Node image, directly or through an earlier stage.
+      expect({ base, known: base === 'node:24-bookworm-slim' || names.includes(base) }).toEqual({
+        base,
+        known: true,
+      });
+      if (name !== undefined) names.push(name);
+    }
+    // The development page states the range: the image's line, and the oldest the code runs on (engines).
     const engines = z
       .object({ engines: z.object({ node: z.string() }) })
       .parse(JSON.parse(read('package.json')));
     expect(engines.engines.node).toBe('>=20');
-    expect(read('README.md')).toMatch(/Node\.js 24.*2028-04-30/);
+    expect(read('docs/development.md')).toMatch(/Node\.js 24.*2028-04-30/);
   });
 
   test('its npm steps install from the lockfile, run scripts package.json has and drop dev dependencies', () => {
@@ -396,6 +432,30 @@ describe('Dockerfile', () => {
     expect(fromBuild.map((i) => i.args.split(/\s+/).at(-1))).toEqual(
       expect.arrayContaining(['./node_modules', './dist']),
     );
+  });
+
+  test('the production image holds the service alone: no tools are built into what it copies', () => {
+    const named = new Map<string, Instruction[]>();
+    const chain = (stage: Instruction[]): Instruction[] => {
+      const base = /^(\S+)/.exec(stage[0]?.args ?? '')?.[1] ?? '';
+      const parent = named.get(base);
+      return [...(parent === undefined ? [] : chain(parent)), ...stage];
+    };
+    for (const stage of stages) {
+      const name = /\s+AS\s+(\S+)$/i.exec(stage[0]?.args ?? '')?.[1];
+      if (name !== undefined) named.set(name, stage);
+    }
+    const sources = final
+      .filter((i) => i.keyword === 'COPY' && i.args.includes('--from='))
+      .map((i) => /--from=(\S+)/.exec(i.args)?.[1] ?? '');
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) {
+      const built = chain(named.get(source) ?? []);
+      expect(built.length).toBeGreaterThan(0);
+      const steps = built.map((i) => `${i.keyword} ${i.args}`);
+      expect(steps.filter((step) => /\btools\b|build:tools/.test(step))).toEqual([]);
+    }
+    expect(final.map((i) => i.args).join('\n')).not.toMatch(/dist-tools|\btools\//);
   });
 
   test('its default command runs a file that npm run build produces', () => {

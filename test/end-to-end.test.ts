@@ -1,6 +1,6 @@
 import { type ResyncResult } from '../src/contract';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import { demoHeldJobIds } from '../src/sandbox/demo-sandbox';
+import { demoHeldJobIds } from '../tools/sandbox/demo-sandbox';
 import {
   CUSTOMER_LIKE_LINKEDIN,
   demoJobsMissingOnLinkedIn,

@@ -7,19 +7,16 @@ import {
   DEMO_SAMPLE_JOB_IDS,
   SECOND_DEMO_APPLICATION,
   buildDemoJobs,
-  ensureApplication,
-  insertSyntheticJobs,
-  seedDemoData,
 } from '../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../src/ats/embedded-store';
-import { openJobStore, openJobStoreAndLanes } from '../src/ats/open-job-store';
+import { openJobStore } from '../src/ats/open-job-store';
+import { openLanes } from '../src/worker';
 import { PostgresLanes } from '../src/ats/postgres-lanes';
 import { openPostgresJobStore } from '../src/ats/postgres-store';
 import type { AtsJob, DeveloperApplication, JobStore } from '../src/ats/job-store';
-import type { SqlClient } from '../src/ats/sql';
-import { freePort } from '../src/dev/ports';
+import { freePort } from '../tools/dev/ports';
 import { jobElement } from '../src/linkedin/elements';
-import { validateElement } from '../src/sandbox/element-rules';
+import { validateElement } from '../tools/sandbox/element-rules';
 import { eventually } from './support/eventually';
 import { createTestDatabase } from './support/postgres';
 import { spawnTypeScript, type TypeScriptChild } from './support/typescript-child';
@@ -28,7 +25,7 @@ const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 
 /**
  * What LinkedIn would refuse in an ATS job, by the service's own mapping (a job it cannot send) and then the
- * rules the LinkedIn sandbox applies to every element it receives (test/sandbox.test.ts covers those rules).
+ * rules the LinkedIn sandbox applies to every element it receives (test/unit/sandbox.test.ts covers those rules).
  */
 function linkedInViolations(job: AtsJob, now: number): string[] {
   // Whose job it is decides only the owner fields, which every application fills.
@@ -56,9 +53,13 @@ function byId(a: AtsJob, b: AtsJob): number {
   return a.externalJobPostingId < b.externalJobPostingId ? -1 : 1;
 }
 
-async function countRows(db: SqlClient, table: 'jobs' | 'developer_applications'): Promise<number> {
-  const { rows } = await db.query<{ n: number | string }>(`SELECT count(*)::int AS n FROM ${table}`);
-  return Number(rows[0]?.n);
+/** How many applications, and jobs of the demo ids, the store holds (through its port). */
+async function counts(store: JobStore): Promise<{ applications: number; jobs: number }> {
+  const ids = [...new Set(buildDemoJobs({ now: NOW }).map((job) => job.externalJobPostingId))];
+  const applications = await store.listApplicationSecrets();
+  let jobs = 0;
+  for (const { urn } of applications) jobs += (await store.loadJobs(urn, ids)).length;
+  return { applications: applications.length, jobs };
 }
 
 function testApplication(id: number, companyName: string): DeveloperApplication {
@@ -79,7 +80,7 @@ const openIdsOf = (urn: string) =>
     .map((job) => job.externalJobPostingId);
 
 interface OpenedStore {
-  store: JobStore & { db: SqlClient };
+  store: JobStore;
   /** Closes the store and removes what it kept. */
   dispose: () => Promise<void>;
 }
@@ -110,12 +111,12 @@ const STORES: Array<[string, () => Promise<OpenedStore>]> = [
 ];
 
 describe.each(STORES)('the %s job store', (_name, open) => {
-  let store: JobStore & { db: SqlClient };
+  let store: JobStore;
   let dispose: () => Promise<void>;
 
   beforeAll(async () => {
     ({ store, dispose } = await open());
-    await seedDemoData(store.db, { now: NOW });
+    await store.seedDemoData({ now: NOW });
   });
 
   afterAll(async () => {
@@ -241,15 +242,13 @@ describe.each(STORES)('the %s job store', (_name, open) => {
 
   describe('demo data', () => {
     test('seeding again changes nothing', async () => {
-      const jobs = await countRows(store.db, 'jobs');
-      const applications = await countRows(store.db, 'developer_applications');
-      const [before] = await store.loadJobs(DEMO_APPLICATION.urn, ['job-1234']);
+      const before = await counts(store);
+      const [job1234] = await store.loadJobs(DEMO_APPLICATION.urn, ['job-1234']);
 
-      await expect(seedDemoData(store.db, { now: NOW + 86_400_000 })).resolves.toEqual({ seeded: false });
+      await expect(store.seedDemoData({ now: NOW + 86_400_000 })).resolves.toEqual({ seeded: false });
 
-      expect(await countRows(store.db, 'jobs')).toBe(jobs);
-      expect(await countRows(store.db, 'developer_applications')).toBe(applications);
-      await expect(store.loadJobs(DEMO_APPLICATION.urn, ['job-1234'])).resolves.toEqual([before]);
+      expect(await counts(store)).toEqual(before);
+      await expect(store.loadJobs(DEMO_APPLICATION.urn, ['job-1234'])).resolves.toEqual([job1234]);
     });
 
     test('holds LinkedIn sample ids as open jobs of the demo application', async () => {
@@ -284,8 +283,8 @@ describe.each(STORES)('the %s job store', (_name, open) => {
   describe('synthetic jobs', () => {
     test('insertSyntheticJobs of 10,000 jobs pages back as 10,000 distinct ids in order', async () => {
       const app = testApplication(99001, 'Initech');
-      await ensureApplication(store.db, app);
-      await insertSyntheticJobs(store.db, app.urn, 10_000, { now: NOW });
+      await store.ensureApplication(app);
+      await store.insertSyntheticJobs(app.urn, 10_000, { now: NOW });
 
       const { ids } = await allOpenJobIds(store, app.urn, 100);
       expect(ids).toHaveLength(10_000);
@@ -297,8 +296,8 @@ describe.each(STORES)('the %s job store', (_name, open) => {
 
     test("synthetic jobs satisfy LinkedIn's rules and every closedEvery-th one is closed", async () => {
       const app = testApplication(99002, 'Umbrella & Sons');
-      await ensureApplication(store.db, app);
-      await insertSyntheticJobs(store.db, app.urn, 300, { idPrefix: 'ext-', closedEvery: 10, now: NOW });
+      await store.ensureApplication(app);
+      await store.insertSyntheticJobs(app.urn, 300, { idPrefix: 'ext-', closedEvery: 10, now: NOW });
 
       const { ids } = await allOpenJobIds(store, app.urn, 100);
       expect(ids).toHaveLength(270);
@@ -314,15 +313,15 @@ describe.each(STORES)('the %s job store', (_name, open) => {
     });
 
     test('insertSyntheticJobs refuses an application the ATS does not know', async () => {
-      await expect(insertSyntheticJobs(store.db, 'urn:li:developerApplication:404', 5)).rejects.toThrow(
+      await expect(store.insertSyntheticJobs('urn:li:developerApplication:404', 5)).rejects.toThrow(
         /unknown developer application/,
       );
     });
 
     test('ensureApplication updates the credentials of an existing application', async () => {
       const app = testApplication(99003, 'Hooli');
-      await ensureApplication(store.db, app);
-      await ensureApplication(store.db, { ...app, clientSecret: 'rotated', integrationContext: null });
+      await store.ensureApplication(app);
+      await store.ensureApplication({ ...app, clientSecret: 'rotated', integrationContext: null });
       await expect(store.getApplication(app.urn)).resolves.toEqual({
         ...app,
         clientSecret: 'rotated',
@@ -339,7 +338,7 @@ describe('embedded store on disk', () => {
     try {
       const first = await openEmbeddedJobStore({ dataDir });
       try {
-        await expect(seedDemoData(first.db, { now: NOW })).resolves.toEqual({ seeded: true });
+        await expect(first.seedDemoData({ now: NOW })).resolves.toEqual({ seeded: true });
       } finally {
         await first.close();
       }
@@ -352,7 +351,7 @@ describe('embedded store on disk', () => {
         );
         const { ids } = await allOpenJobIds(second, DEMO_APPLICATION.urn, 100);
         expect(ids).toEqual(openIdsOf(DEMO_APPLICATION.urn));
-        await expect(seedDemoData(second.db)).resolves.toEqual({ seeded: false });
+        await expect(second.seedDemoData()).resolves.toEqual({ seeded: false });
         await second.close();
         await expect(second.close()).resolves.toBeUndefined();
       } finally {
@@ -399,7 +398,7 @@ describe('embedded store opened by a second process', () => {
     holder.child.stdin?.end();
     await expect(holder.exited).resolves.toBe(0);
     const store = await openEmbeddedJobStore({ dataDir });
-    await expect(seedDemoData(store.db, { now: NOW })).resolves.toEqual({ seeded: true });
+    await expect(store.seedDemoData({ now: NOW })).resolves.toEqual({ seeded: true });
     await store.close();
   });
 
@@ -434,10 +433,10 @@ describe('PostgreSQL store', () => {
       try {
         const [first, ...others] = stores;
         if (first === undefined) throw new Error('no store opened');
-        await expect(seedDemoData(first.db, { now: NOW })).resolves.toEqual({ seeded: true });
+        await expect(first.seedDemoData({ now: NOW })).resolves.toEqual({ seeded: true });
         for (const other of others) {
           await expect(other.getApplication(DEMO_APPLICATION.urn)).resolves.toEqual(DEMO_APPLICATION);
-          await expect(seedDemoData(other.db, { now: NOW })).resolves.toEqual({ seeded: false });
+          await expect(other.seedDemoData({ now: NOW })).resolves.toEqual({ seeded: false });
         }
       } finally {
         await Promise.all(stores.map((opened) => opened.close()));
@@ -452,7 +451,7 @@ describe('PostgreSQL store', () => {
     try {
       const config = { databaseUrl: database.url, dataDir: '/nonexistent' };
       const api = await openJobStore(config);
-      const worker = await openJobStoreAndLanes(config);
+      const worker = { jobStore: await openJobStore(config), ...openLanes(config) };
       try {
         await expect(api.getApplication(DEMO_APPLICATION.urn)).resolves.toBeUndefined();
         expect(worker.lanes).toBeInstanceOf(PostgresLanes);
@@ -463,7 +462,7 @@ describe('PostgreSQL store', () => {
         ).resolves.toEqual([]);
       } finally {
         await api.close();
-        await worker.jobStore.close();
+        await Promise.all([worker.jobStore.close(), worker.close()]);
         await expect(worker.jobStore.close()).resolves.toBeUndefined();
       }
     } finally {
@@ -489,10 +488,12 @@ describe('PostgreSQL store', () => {
     const store = await openPostgresJobStore(database.url);
     try {
       const app = { ...testApplication(99004, 'Vandelay'), clientSecret: secret };
-      const failed = await ensureApplication(store.db, {
-        ...app,
-        companyName: null as unknown as string,
-      }).catch((error: unknown) => error);
+      const failed = await store
+        .ensureApplication({
+          ...app,
+          companyName: null as unknown as string,
+        })
+        .catch((error: unknown) => error);
       expect(failed).toMatchObject({
         code: '23502',
         table: 'developer_applications',

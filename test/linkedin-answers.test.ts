@@ -7,49 +7,14 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { atLeast } from './support/timing';
 import { DEFAULT_THROTTLE_DELAY_MS } from '../src/activities/failures';
 import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
-import { type JobResult, type ResyncResult } from '../src/contract';
-import type { RecordedCall } from '../src/sandbox/linkedin-sandbox';
+import type { JobResult, ResyncResult } from '../src/contract';
+import type { RecordedCall } from '../tools/sandbox/linkedin-sandbox';
 import type { resyncJobs } from '../src/workflows';
-import {
-  CUSTOMER_LIKE_LINKEDIN,
-  startTestEnvironment,
-  type TestEnvironment,
-  type TestEnvironmentOptions,
-} from './support/environment';
+import { CUSTOMER_LIKE_LINKEDIN, useEnvironment, type TestEnvironment } from './support/environment';
+import { fates, notification } from './support/notifications';
 
 const DEMO = DEMO_APPLICATION.urn;
 const TASK_URN = /^urn:li:simpleJobPostingTask:/;
-
-/** Starts an environment for the enclosing describe and puts LinkedIn back in its seeded state before each test. */
-function useEnvironment(options: TestEnvironmentOptions = {}): () => TestEnvironment {
-  let env: TestEnvironment | undefined;
-  beforeAll(async () => {
-    env = await startTestEnvironment(options);
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
-  beforeEach(() => {
-    const current = get();
-    current.sandbox.reset();
-    current.seedSandboxWithDemoJobs();
-    current.sandbox.faults.clear();
-  });
-  const get = () => {
-    if (!env) throw new Error('the test environment did not start');
-    return env;
-  };
-  return get;
-}
-
-function notification(ids: readonly string[], urn = DEMO): string {
-  return JSON.stringify({
-    developerApplicationUrn: urn,
-    externalJobPostingIds: ids,
-    syncAllOpenJobs: false,
-    type: 'RESYNC_JOBS',
-  });
-}
 
 function handleOf(env: TestEnvironment, body: string): WorkflowHandle<typeof resyncJobs> {
   const workflowId = env.workflowIdOf(body);
@@ -68,16 +33,6 @@ function jobOf(result: ResyncResult, id: string): JobResult {
   const job = result.jobs.find((candidate) => candidate.externalJobPostingId === id);
   if (!job) throw new Error(`the result lists no ${id}: ${JSON.stringify(result.jobs)}`);
   return job;
-}
-
-/** id → fate/confirmation, for comparing a whole result at once. */
-function fates(result: ResyncResult): Record<string, string> {
-  return Object.fromEntries(
-    result.jobs.map((job) => [
-      job.externalJobPostingId,
-      job.confirmation === undefined ? job.fate : `${job.fate}/${job.confirmation}`,
-    ]),
-  );
 }
 
 function callsTo(env: TestEnvironment, endpoint: RecordedCall['endpoint']): RecordedCall[] {
@@ -112,7 +67,7 @@ describe('answers of simpleJobPostings', () => {
     // Retry-After was honoured, not the fallback for a 429 without one.
     expect(gap).toBeLessThan(DEFAULT_THROTTLE_DELAY_MS);
     expect(postedIds(postings[1])).toEqual(['job-1003', 'job-1017']);
-    expect(fates(result)).toEqual({ 'job-1003': 'UPDATED/CONFIRMED', 'job-1017': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1003': 'UPDATED/CONFIRMED', 'job-1017': 'UPDATED/CONFIRMED' });
     expect(result.outcome).toBe('SUCCEEDED');
   });
 
@@ -139,7 +94,7 @@ describe('answers of simpleJobPostings', () => {
       ['job-1026', 'UPDATE', 202],
       ['job-1047', 'UPDATE', 202],
     ]);
-    expect(fates(result)).toEqual({
+    expect(fates(result.jobs)).toEqual({
       'job-1005': 'UPDATED/CONFIRMED',
       'job-1026': 'UPDATED/CONFIRMED',
       'job-1047': 'UPDATED/CONFIRMED',
@@ -188,7 +143,7 @@ describe('answers of simpleJobPostings', () => {
       const polls = callsTo(env(), 'simpleJobPostingTasks');
       expect(polls.length).toBeGreaterThan(0);
       for (const poll of polls) expect(poll.status).toBe(200);
-      expect(fates(result)).toEqual(Object.fromEntries(ids.map((id) => [id, 'UPDATED/CONFIRMED'])));
+      expect(fates(result.jobs)).toEqual(Object.fromEntries(ids.map((id) => [id, 'UPDATED/CONFIRMED'])));
     },
   );
 
@@ -242,7 +197,7 @@ describe('answers of simpleJobPostings', () => {
       ['job-1071', 422],
       ['job-1072', 202],
     ]);
-    expect(fates(result)).toEqual({
+    expect(fates(result.jobs)).toEqual({
       'job-1070': 'UPDATED/CONFIRMED',
       'job-1071': 'REJECTED',
       'job-1072': 'UPDATED/CONFIRMED',
@@ -261,7 +216,7 @@ describe('answers of simpleJobPostings', () => {
 
     const [posting] = callsTo(env(), 'simpleJobPostings');
     expect(posting?.responseBody).toMatchObject({ elements: [{ status: '202' }, { status: '422' }] });
-    expect(fates(result)).toEqual({ 'job-1093': 'UPDATED/CONFIRMED', 'job-1094': 'REJECTED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1093': 'UPDATED/CONFIRMED', 'job-1094': 'REJECTED' });
     expect(jobOf(result, 'job-1094').reason).toContain('(422): ERROR :: /title :: not allowed');
   });
 
@@ -281,7 +236,7 @@ describe('answers of simpleJobPostings', () => {
       [400, ['job-1095', 'job-1096', 'job-1097']],
       [200, ['job-1095', 'job-1097']],
     ]);
-    expect(fates(result)).toEqual({
+    expect(fates(result.jobs)).toEqual({
       'job-1095': 'UPDATED/CONFIRMED',
       'job-1096': 'REJECTED',
       'job-1097': 'UPDATED/CONFIRMED',
@@ -292,15 +247,9 @@ describe('answers of simpleJobPostings', () => {
 
   test('a job whose id is longer than the 75 characters LinkedIn allows is sent, and its element answer decides', async () => {
     const long = `job-${'9'.repeat(96)}`;
-    await env().jobStore.db.query(
-      `INSERT INTO jobs (developer_application_urn, external_job_posting_id, status, title, description,
-         company_apply_url, listed_at, location, workplace_type, employment_status, experience_level)
-       SELECT developer_application_urn, $2, status, title, description, company_apply_url, listed_at,
-         location, workplace_type, employment_status, experience_level
-       FROM jobs WHERE developer_application_urn = $1 AND external_job_posting_id = 'job-1098'
-       ON CONFLICT DO NOTHING`,
-      [DEMO, long],
-    );
+    const [like] = await env().jobStore.loadJobs(DEMO, ['job-1098']);
+    if (!like) throw new Error('job-1098 is not in the demo data');
+    await env().jobStore.addJobs([{ ...like, externalJobPostingId: long }]);
 
     const result = await resync(env(), ['job-1098', long]);
 
@@ -312,7 +261,7 @@ describe('answers of simpleJobPostings', () => {
       ['job-1098', 202],
       [long, 422],
     ]);
-    expect(fates(result)).toEqual({ 'job-1098': 'UPDATED/CONFIRMED', [long]: 'REJECTED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1098': 'UPDATED/CONFIRMED', [long]: 'REJECTED' });
     expect(jobOf(result, long).reason).toContain(
       'ERROR :: /externalJobPostingId :: length 100 exceeds the maximum of 75',
     );
@@ -347,7 +296,7 @@ describe('answers of simpleJobPostings', () => {
     const postings = callsTo(env(), 'simpleJobPostings');
     expect(postings).toHaveLength(1);
     expect(postedIds(postings[0])).toEqual(['job-1044']);
-    expect(fates(result)).toEqual({ 'job-1044': 'UPDATED/CONFIRMED', 'job-9999': 'NOT_IN_ATS' });
+    expect(fates(result.jobs)).toEqual({ 'job-1044': 'UPDATED/CONFIRMED', 'job-9999': 'NOT_IN_ATS' });
     expect(jobOf(result, 'job-9999').reason).toBe('the ATS holds no job with this id');
     expect(result.totals).toMatchObject({ requested: 2, sent: 1, notInAts: 1 });
     expect(result.outcome).toBe('PARTIAL');
@@ -372,7 +321,7 @@ describe("LinkedIn's tasks", () => {
       ['job-1080', 'UPDATE', 202],
       ['job-1081', 'UPDATE', 202],
     ]);
-    expect(fates(result)).toEqual({ 'job-1080': 'UPDATED/CONFIRMED', 'job-1081': 'REJECTED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1080': 'UPDATED/CONFIRMED', 'job-1081': 'REJECTED' });
     expect(jobOf(result, 'job-1081').reason).toContain(message);
     expect(result.totals).toMatchObject({ sent: 1, updated: 1, rejected: 1, confirmed: 1 });
     expect(result.outcome).toBe('PARTIAL');
@@ -384,7 +333,7 @@ describe("LinkedIn's tasks", () => {
     const result = await resync(env(), ['job-1083', 'job-1124']);
 
     expect(callsTo(env(), 'simpleJobPostings')).toHaveLength(1);
-    expect(fates(result)).toEqual({ 'job-1083': 'UPDATED/CONFIRMED', 'job-1124': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1083': 'UPDATED/CONFIRMED', 'job-1124': 'UPDATED/CONFIRMED' });
     expect(jobOf(result, 'job-1083').taskUrn).toMatch(TASK_URN);
     expect(result.totals).toMatchObject({ sent: 2, confirmed: 2, unconfirmed: 0 });
     expect(result.outcome).toBe('SUCCEEDED');
@@ -395,7 +344,7 @@ describe("LinkedIn's tasks", () => {
 
     const result = await resync(env(), ['job-1084', 'job-1125']);
 
-    expect(fates(result)).toEqual({ 'job-1084': 'REJECTED', 'job-1125': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1084': 'REJECTED', 'job-1125': 'UPDATED/CONFIRMED' });
     expect(jobOf(result, 'job-1084').reason).toContain(
       'processed by LinkedIn but failed payload validation: Invalid Field: /city; Invalid Field: /state;',
     );
@@ -417,7 +366,7 @@ describe("LinkedIn's tasks", () => {
       ['job-1092', 'UPDATE', 202],
       ['job-1092', 'CREATE', 202],
     ]);
-    expect(fates(result)).toEqual({ 'job-1091': 'UPDATED/CONFIRMED', 'job-1092': 'CREATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1091': 'UPDATED/CONFIRMED', 'job-1092': 'CREATED/CONFIRMED' });
     expect(result.totals).toMatchObject({ sent: 2, updated: 1, created: 1, confirmed: 2, rejected: 0 });
     expect(result.outcome).toBe('SUCCEEDED');
     // The CREATE's task was followed too: some task poll asked for it.
@@ -447,7 +396,7 @@ describe("LinkedIn's tasks", () => {
       ['job-1090', 'UPDATE', 202],
       ['job-1089', 'CREATE', 400],
     ]);
-    expect(fates(result)).toEqual({ 'job-1089': 'CREATED/CONFIRMED', 'job-1090': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1089': 'CREATED/CONFIRMED', 'job-1090': 'UPDATED/CONFIRMED' });
     expect(result.totals).toMatchObject({ sent: 2, created: 1, confirmed: 2, rejected: 0 });
   });
 
@@ -485,7 +434,7 @@ describe("LinkedIn's tasks", () => {
       ['job-1040', 'UPDATE', 202],
       ['job-1039', 'CLOSE', 202],
     ]);
-    expect(fates(result)).toEqual({ 'job-1039': 'CLOSED/CONFIRMED', 'job-1040': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1039': 'CLOSED/CONFIRMED', 'job-1040': 'UPDATED/CONFIRMED' });
     expect(result.totals).toMatchObject({ sent: 2, updated: 1, closed: 1, confirmed: 2 });
     expect(env().sandbox.heldJob(DEMO, 'job-1039')?.state).toBe('CLOSED');
   });
@@ -507,7 +456,7 @@ describe("LinkedIn's tasks", () => {
       ],
     ]);
     expect(env().sandbox.postedElements(DEMO)).toEqual([]);
-    expect(fates(result)).toEqual({ 'job-1079': 'CLOSED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1079': 'CLOSED/CONFIRMED' });
     expect(result.totals).toMatchObject({ sent: 1, closed: 1, confirmed: 1, unconfirmed: 0 });
     expect(result.outcome).toBe('SUCCEEDED');
   });
@@ -532,7 +481,7 @@ describe("LinkedIn's tasks", () => {
       [200, ['job-1159']],
       [200, ['job-1199']],
     ]);
-    expect(fates(result)).toEqual({
+    expect(fates(result.jobs)).toEqual({
       'job-1119': 'CLOSED/CONFIRMED',
       'job-1159': 'CLOSED/CONFIRMED',
       'job-1199': 'CLOSED/CONFIRMED',
@@ -634,7 +583,10 @@ describe('tokens', () => {
       ['simpleJobPostingTasks', 401],
       ['token', 401],
     ]);
-    expect(fates(result)).toEqual({ 'job-1011': 'UPDATED/UNCONFIRMED', 'job-1012': 'UPDATED/UNCONFIRMED' });
+    expect(fates(result.jobs)).toEqual({
+      'job-1011': 'UPDATED/UNCONFIRMED',
+      'job-1012': 'UPDATED/UNCONFIRMED',
+    });
     expect(result.totals).toMatchObject({ sent: 2, confirmed: 0, unconfirmed: 2 });
   });
 });
@@ -654,7 +606,7 @@ describe('a LinkedIn that does not answer', () => {
     expect((hung?.endedAt ?? 0) - (hung?.startedAt ?? 0)).toBeGreaterThanOrEqual(atLeast(1_000));
     expect((retried?.startedAt ?? 0) - (hung?.startedAt ?? Infinity)).toBeGreaterThanOrEqual(atLeast(2_000));
     expect(postedIds(retried)).toEqual(['job-1014', 'job-1058']);
-    expect(fates(result)).toEqual({ 'job-1014': 'UPDATED/CONFIRMED', 'job-1058': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1014': 'UPDATED/CONFIRMED', 'job-1058': 'UPDATED/CONFIRMED' });
   });
 
   test('a connection dropped without an answer is retried, and the jobs are updated', async () => {
@@ -666,7 +618,7 @@ describe('a LinkedIn that does not answer', () => {
     expect(postings.map((call) => call.status)).toEqual([0, 200]);
     expect(gapsBetween(postings)[0]).toBeGreaterThanOrEqual(atLeast(1_000));
     expect(postedIds(postings[1])).toEqual(['job-1015', 'job-1059']);
-    expect(fates(result)).toEqual({ 'job-1015': 'UPDATED/CONFIRMED', 'job-1059': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1015': 'UPDATED/CONFIRMED', 'job-1059': 'UPDATED/CONFIRMED' });
   });
 });
 
@@ -681,7 +633,10 @@ describe('a task that never ends', () => {
     const result = await resync(env(), ['job-1085', 'job-1126']);
 
     expect(callsTo(env(), 'simpleJobPostings')).toHaveLength(1);
-    expect(fates(result)).toEqual({ 'job-1085': 'UPDATED/UNCONFIRMED', 'job-1126': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({
+      'job-1085': 'UPDATED/UNCONFIRMED',
+      'job-1126': 'UPDATED/CONFIRMED',
+    });
     expect(result.totals).toMatchObject({ sent: 2, updated: 2, confirmed: 1, unconfirmed: 1 });
     // The stuck task was asked about until the window closed, 3 s after the notification.
     const polls = callsTo(env(), 'simpleJobPostingTasks');
@@ -701,7 +656,7 @@ describe('tasks that take LinkedIn a while', () => {
 
     const polls = callsTo(env(), 'simpleJobPostingTasks');
     expect(JSON.stringify(polls.map((poll) => poll.responseBody))).toContain('"status":"QUEUED"');
-    expect(fates(result)).toEqual({ 'job-1086': 'UPDATED/CONFIRMED', 'job-1127': 'UPDATED/CONFIRMED' });
+    expect(fates(result.jobs)).toEqual({ 'job-1086': 'UPDATED/CONFIRMED', 'job-1127': 'UPDATED/CONFIRMED' });
     expect(result.totals).toMatchObject({ sent: 2, confirmed: 2, unconfirmed: 0 });
   });
 
@@ -728,7 +683,7 @@ describe('tasks that take LinkedIn a while', () => {
     for (const result of results) {
       expect(jobOf(result, 'job-1087')).toMatchObject({ fate: 'CREATED', confirmation: 'CONFIRMED' });
     }
-    expect(fates(results[1])['job-1088']).toBe('UPDATED/CONFIRMED');
+    expect(fates(results[1].jobs)['job-1088']).toBe('UPDATED/CONFIRMED');
     expect(env().sandbox.heldJob(DEMO, 'job-1087')?.state).toBe('OPEN');
   });
 });

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { Runtime } from '@temporalio/worker';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 
-import { freePort } from '../src/dev/ports';
+import { freePort } from '../tools/dev/ports';
 import { createLogger } from '../src/logger';
 import { temporalLoggerFor } from '../src/observability/temporal-logger';
 import {

@@ -1,13 +1,15 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS, seedDemoData } from '../src/ats/demo-data';
+import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS } from '../src/ats/demo-data';
 import { openPostgresJobStore } from '../src/ats/postgres-store';
 import { signNotification } from '../src/api/signature';
-import { JobResyncNotification, workflowIdFor, type ResyncResult } from '../src/contract';
-import { freePort } from '../src/dev/ports';
-import { registerDemoApplications } from '../src/sandbox/demo-sandbox';
-import { startLinkedInSandbox, type LinkedInSandbox } from '../src/sandbox/linkedin-sandbox';
+import { JobResyncNotification, type ResyncResult } from '../src/contract';
+import { workflowIdFor } from '../src/api/workflow-id';
+import { freePort } from '../tools/dev/ports';
+import { registerDemoApplications } from '../tools/sandbox/demo-sandbox';
+import { startLinkedInSandbox, type LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
 import {
   CUSTOMER_LIKE_LINKEDIN,
   demoJobsMissingOnLinkedIn,
@@ -15,6 +17,7 @@ import {
   SAMPLE_INDIVIDUAL,
   seedLinkedInAsACustomersLooks,
 } from './support/environment';
+import { until as waitUntil } from './support/eventually';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
 import { temporalAddress, testClient, uniqueTaskQueue } from './support/temporal';
 
@@ -56,18 +59,17 @@ function launch(name: string, script: string, env: Record<string, string>): Runn
   return running;
 }
 
+/** Polls with the shared `until`; on a timeout the processes' last lines say why. */
 async function until(
   check: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      const logs = processes.map((p) => `${p.name}:\n${p.lines.slice(-20).join('\n')}`).join('\n');
-      throw new Error(`${what} did not happen in time\n${logs}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  try {
+    await waitUntil(check, what, timeoutMs);
+  } catch (error) {
+    const logs = processes.map((p) => `${p.name}:\n${p.lines.slice(-20).join('\n')}`).join('\n');
+    throw new Error(`${(error as Error).message}\n${logs}`, { cause: error });
   }
 }
 
@@ -76,7 +78,7 @@ beforeAll(async () => {
 
   database = await createTestDatabase('production');
   const store = await openPostgresJobStore(database.url);
-  await seedDemoData(store.db);
+  await store.seedDemoData();
   openJobs = await store.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 10_000 });
   await store.close();
 
@@ -88,22 +90,29 @@ beforeAll(async () => {
   const common = {
     TEMPORAL_ADDRESS: temporalAddress(),
     DATABASE_URL: database.url,
-    LINKEDIN_API_URL: sandbox.apiUrl,
-    LINKEDIN_TOKEN_URL: sandbox.tokenUrl,
-    LINKEDIN_WEBHOOK_SECRETS: SECRET,
     TASK_QUEUE: uniqueTaskQueue('production'),
-    WORKFLOW_ID_PREFIX: prefix,
-    TASK_POLL_INTERVAL: '200ms',
-    TASK_POLL_MAX_INTERVAL: '1s',
     LOG_LEVEL: 'info',
   };
+  // Each process is given only what it reads: the worker no webhook secret, the API no LinkedIn endpoint.
   for (const name of ['worker-1', 'worker-2']) {
-    launch(name, 'worker.js', { ...common, WORKER_METRICS_PORT: String(await freePort()) });
+    launch(name, 'worker.js', {
+      ...common,
+      LINKEDIN_API_URL: sandbox.apiUrl,
+      LINKEDIN_TOKEN_URL: sandbox.tokenUrl,
+      TASK_POLL_INTERVAL: '200ms',
+      TASK_POLL_MAX_INTERVAL: '1s',
+      WORKER_METRICS_PORT: String(await freePort()),
+    });
   }
   for (const name of ['api-1', 'api-2']) {
     const port = await freePort();
     apiPorts.push(port);
-    launch(name, 'api/main.js', { ...common, PORT: String(port) });
+    launch(name, 'api/main.js', {
+      ...common,
+      LINKEDIN_WEBHOOK_SECRETS: SECRET,
+      WORKFLOW_ID_PREFIX: prefix,
+      PORT: String(port),
+    });
   }
   for (const port of apiPorts) {
     await until(
@@ -143,6 +152,18 @@ function resultOf(body: string): Promise<ResyncResult> {
   const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(body)), prefix);
   return client.workflow.getHandle(workflowId).result() as Promise<ResyncResult>;
 }
+
+test('npm run resync runs the built CLI without building again while dist is up to date', async () => {
+  const bundle = join(ROOT, 'dist', 'workflows.bundle.js');
+  const builtAt = statSync(bundle).mtimeMs;
+  const { stdout, stderr } = await promisify(execFile)('npm', ['run', '--silent', 'resync', '--', 'help'], {
+    cwd: ROOT,
+    timeout: 60_000,
+  });
+  expect(stdout).toContain('Usage: npm run resync -- <command>');
+  expect(stderr).not.toContain('[build]');
+  expect(statSync(bundle).mtimeMs).toBe(builtAt);
+});
 
 test('workers run the prebuilt workflow bundle and log JSON', () => {
   for (const worker of processes.filter((p) => p.name.startsWith('worker'))) {

@@ -7,26 +7,37 @@ import { Worker } from '@temporalio/worker';
 import { quietRuntime, workflowBundle } from './support/temporal';
 
 /**
- * Histories recorded by the release before (`npm run record-histories`) replay on the workflow code of this
- * checkout: a change that would strand running resyncs or their followers fails here first.
+ * Histories recorded by earlier releases (`npm run record-histories`, one folder per release) replay on the
+ * workflow code of this checkout: a change that would strand running resyncs or their followers fails here
+ * first.
  */
 const DIR = join(__dirname, 'fixtures', 'histories');
 
 interface Fixture {
+  /** `<release>/<file>` */
   name: string;
   workflowId: string;
   workflowType: string;
   history: { events: Array<Record<string, unknown>> };
 }
 
-function fixtures(): Fixture[] {
-  return readdirSync(DIR)
-    .filter((file) => file.endsWith('.json'))
-    .sort()
-    .map((file) => ({
-      name: file,
-      ...(JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Omit<Fixture, 'name'>),
-    }));
+function releases(): string[] {
+  return readdirSync(DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+function fixtures(release?: string): Fixture[] {
+  return (release === undefined ? releases() : [release]).flatMap((folder) =>
+    readdirSync(join(DIR, folder))
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+      .map((file) => ({
+        name: `${folder}/${file}`,
+        ...(JSON.parse(readFileSync(join(DIR, folder, file), 'utf8')) as Omit<Fixture, 'name'>),
+      })),
+  );
 }
 
 /**
@@ -61,16 +72,28 @@ async function replay(histories: Fixture[]): Promise<string[]> {
   return failures;
 }
 
-test('the recorded histories cover every path of a resync and its followers', () => {
-  const names = fixtures().map((fixture) => fixture.name);
-  for (const path of ['few-jobs', 'sync-all', 'create-fallback', 'missed-deadline', 'second-round']) {
-    expect(names).toContain(`${path}-run1.json`);
-    expect(names).toContain(`${path}-run1-follower1.json`);
-  }
-  // The sync-all and the second round each continued as new once.
-  expect(names).toContain('sync-all-run2.json');
-  expect(names).toContain('second-round-run2.json');
+test('histories of more than one release are kept', () => {
+  expect(releases().length).toBeGreaterThanOrEqual(2);
 });
+
+const PATHS = ['few-jobs', 'sync-all', 'create-fallback', 'missed-deadline', 'second-round'];
+/** Releases recorded before the path of a partial report (a job to CREATE reported early) was recorded. */
+const WITHOUT_PARTIAL_REPORT = new Set(['831d893']);
+
+test.each(releases())(
+  'the histories of release %s cover every path of a resync and its followers',
+  (release) => {
+    const names = fixtures(release).map((fixture) => fixture.name.slice(release.length + 1));
+    const paths = WITHOUT_PARTIAL_REPORT.has(release) ? PATHS : [...PATHS, 'partial-report'];
+    for (const path of paths) {
+      expect(names).toContain(`${path}-run1.json`);
+      expect(names).toContain(`${path}-run1-follower1.json`);
+    }
+    // The sync-all and the second round each continued as new once.
+    expect(names).toContain('sync-all-run2.json');
+    expect(names).toContain('second-round-run2.json');
+  },
+);
 
 test('every recorded history replays on the current workflow code without non-determinism', async () => {
   const all = fixtures();
@@ -79,7 +102,7 @@ test('every recorded history replays on the current workflow code without non-de
 
 test('a history whose commands differ from what the code commands fails replay', async () => {
   // The follower child's id as an older release named it: the code now commands another id.
-  const original = fixtures().find((fixture) => fixture.name === 'few-jobs-run1.json');
+  const original = fixtures().find((fixture) => fixture.name.endsWith('/few-jobs-run1.json'));
   if (!original) throw new Error('few-jobs-run1.json is missing');
   const changed = JSON.parse(
     JSON.stringify(original).replaceAll(/-tasks-([0-9a-f]{12})-r0-/g, '-tasks-$1-'),

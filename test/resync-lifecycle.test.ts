@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../src/activities';
-import { DEMO_APPLICATION, ensureApplication, insertSyntheticJobs } from '../src/ats/demo-data';
+import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import type { JobStore } from '../src/ats/job-store';
 import {
   DEVELOPER_APPLICATION_URN,
@@ -14,16 +14,18 @@ import {
   summaryOf,
   WORKFLOW_TYPE,
   type DeadlineExceededDetails,
-  type JobResult,
   type ResyncInput,
   type ResyncResult,
 } from '../src/contract';
-import { demoJobIds } from '../src/sandbox/demo-sandbox';
+import { demoJobIds } from '../tools/sandbox/demo-sandbox';
 import { createWorkerDeps } from '../src/worker';
 import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from '../src/workflows';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
 import { testNativeConnection, workflowBundle } from './support/temporal';
+import { InProcessLanes } from '../src/linkedin/application-lanes';
+import { fates, notification } from './support/notifications';
+import { within } from './support/within';
 
 /**
  * How a resync lives and ends under at-least-once execution: deliveries that come while it ends, reports of
@@ -82,6 +84,8 @@ async function startWorkers(
   const activities = createActivities(
     createWorkerDeps({
       jobStore: knobs.jobStore ?? env.jobStore,
+      // One process: the lanes are in memory.
+      lanes: new InProcessLanes(),
       linkedin: { apiUrl: env.sandbox.apiUrl, tokenUrl: env.sandbox.tokenUrl },
       requestTimeoutMs: 10_000,
       taskPolling: { intervalMs: 100, maxIntervalMs: 1_000 },
@@ -149,24 +153,6 @@ function deliver(
 
 const newId = () => `${env.workflowIdPrefix}lifecycle-${randomUUID()}`;
 
-function notification(ids: string[]): string {
-  return JSON.stringify({
-    developerApplicationUrn: DEMO_APPLICATION.urn,
-    type: 'RESYNC_JOBS',
-    syncAllOpenJobs: false,
-    externalJobPostingIds: ids,
-  });
-}
-
-function fates(jobs: readonly JobResult[]): Record<string, string> {
-  return Object.fromEntries(
-    jobs.map((job) => [
-      job.externalJobPostingId,
-      `${job.fate}${job.confirmation ? `/${job.confirmation}` : ''}`,
-    ]),
-  );
-}
-
 function operationsOf(id: string): Array<string | null> {
   return env.sandbox
     .postedElements()
@@ -207,19 +193,6 @@ async function deadlineFailure(handle: { result(): Promise<unknown> }) {
     message: (cause as ApplicationFailure).message,
     details: (cause as ApplicationFailure).details?.[0] as DeadlineExceededDetails,
   };
-}
-
-/** Resolves with the promise's value, or fails the test once `ms` passed without one. */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('a delivery answered 200 is never dropped', () => {
@@ -354,7 +327,7 @@ describe('reports across a deploy', () => {
       unconfirmed: [],
     });
 
-    const result = (await within(20_000, handle.result(), 'the resync')) as ResyncResult;
+    const result = (await within(handle.result(), 20_000, 'the resync')) as ResyncResult;
     expect(fates(result.jobs)).toEqual({ 'job-1257': 'UPDATED/CONFIRMED' });
   });
 });
@@ -425,7 +398,7 @@ describe('the deadline', () => {
       followUpWindowMs: 2_000,
     });
 
-    const { details } = await within(20_000, deadlineFailure(handle), 'the resync ending');
+    const { details } = await within(deadlineFailure(handle), 20_000, 'the resync ending');
     expect(details.notSentCount).toBe(2);
     expect([...details.notSent].sort()).toEqual(['job-1251', 'job-1252']);
     const history = await handle.fetchHistory();
@@ -444,9 +417,9 @@ describe('the deadline', () => {
       integrationContext: 'urn:li:organization:535353',
       companyName: 'Lifecycle Tests',
     };
-    await ensureApplication(env.jobStore.db, app);
+    await env.jobStore.ensureApplication(app);
     // More open jobs than one listing page, so the deadline path reads the ATS for the rest.
-    await insertSyntheticJobs(env.jobStore.db, app.urn, 1_200);
+    await env.jobStore.insertSyntheticJobs(app.urn, 1_200);
     env.sandbox.registerApplication({
       developerApplicationUrn: app.urn,
       clientId: app.clientId,
@@ -477,7 +450,7 @@ describe('the deadline', () => {
     );
     atsDown = true;
 
-    const { message, details } = await within(40_000, deadlineFailure(handle), 'the resync ending');
+    const { message, details } = await within(deadlineFailure(handle), 40_000, 'the resync ending');
     expect(message).toMatch(/the ATS could not be read/);
     expect(details.notSentCount).toBeGreaterThan(0);
   });
@@ -502,7 +475,7 @@ describe('follow-ups', () => {
       deadlineMs: 120_000,
       followUpWindowMs: 120_000,
     });
-    const result = (await within(30_000, other.result(), 'the other resync')) as ResyncResult;
+    const result = (await within(other.result(), 30_000, 'the other resync')) as ResyncResult;
     expect(fates(result.jobs)).toEqual({ 'job-1256': 'UPDATED/CONFIRMED' });
     // The stuck ones are still being followed.
     for (const handle of blocking) expect((await handle.describe()).status.name).toBe('RUNNING');

@@ -10,14 +10,15 @@ import {
   type ResyncInput,
   type ResyncResult,
 } from '../src/contract';
-import { resolveTemporalCli } from '../src/dev/temporal-dev-server';
+import { resolveTemporalCli } from '../tools/dev/temporal-dev-server';
 import { temporal } from '@temporalio/proto';
-import { RESYNC_OUTCOME } from '../src/names';
+import { RESYNC_OUTCOME } from '../src/contract';
 import { progressQuery, type ResyncProgress } from '../src/workflows';
 import { demoJobsMissingOnLinkedIn, startTestEnvironment, type TestEnvironment } from './support/environment';
 import { temporalAddress } from './support/temporal';
 import { eventually } from './support/eventually';
 import { atLeast } from './support/timing';
+import { notification } from './support/notifications';
 
 let env: TestEnvironment;
 
@@ -34,19 +35,6 @@ beforeEach(() => {
   env.sandbox.faults.clear();
   env.seedSandboxWithDemoJobs();
 });
-
-function notification(ids: string[] | 'all', urn = DEMO_APPLICATION.urn): string {
-  return JSON.stringify(
-    ids === 'all'
-      ? { developerApplicationUrn: urn, type: 'RESYNC_JOBS', syncAllOpenJobs: true }
-      : {
-          developerApplicationUrn: urn,
-          type: 'RESYNC_JOBS',
-          syncAllOpenJobs: false,
-          externalJobPostingIds: ids,
-        },
-  );
-}
 
 function handleOf(body: string) {
   return env.client.workflow.getHandle(env.workflowIdOf(body));

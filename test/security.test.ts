@@ -14,20 +14,15 @@ import { ApplicationSecrets, MIN_CHILD_SECRET_LENGTH } from '../src/api/applicat
 import { startApiServer, type ApiServer } from '../src/api/main';
 import { createResyncStarter, type ResyncStarter } from '../src/api/resync-starter';
 import { challengeResponse, hmacSha256Hex, signNotification } from '../src/api/signature';
-import {
-  DEMO_APPLICATION,
-  ensureApplication,
-  SECOND_DEMO_APPLICATION,
-  seedDemoData,
-} from '../src/ats/demo-data';
+import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../src/ats/embedded-store';
 import {
+  openPostgresDatabase,
   openPostgresJobStore,
   POSTGRES_CONNECT_TIMEOUT_MS,
   POSTGRES_STATEMENT_TIMEOUT_MS,
 } from '../src/ats/postgres-store';
 import type { JobStore } from '../src/ats/job-store';
-import type { SqlClient } from '../src/ats/sql';
 import { toActivityFailure } from '../src/activities/failures';
 import { loadConfig } from '../src/config';
 import { FailureType } from '../src/failures';
@@ -39,6 +34,7 @@ import { SAMPLE_ALL_OPEN, SAMPLE_INDIVIDUAL, WEBHOOK_SECRET } from './support/en
 import { createTestDatabase } from './support/postgres';
 import { testClient, uniqueTaskQueue } from './support/temporal';
 import { atLeast } from './support/timing';
+import { notification } from './support/notifications';
 
 /** LinkedIn's example challenge (linkedin.md §2) and its answer under `test_client_secret`. */
 const LINKEDIN_CHALLENGE = '890e4665-4dfe-4ab1-b689-ed553bceeed0';
@@ -53,13 +49,13 @@ const WEAK_APPLICATION = {
   companyName: 'Weak Secret Inc',
 };
 
-let store: JobStore & { db: SqlClient };
+let store: JobStore;
 const client = testClient();
 
 beforeAll(async () => {
   store = await openEmbeddedJobStore({});
-  await seedDemoData(store.db);
-  await ensureApplication(store.db, WEAK_APPLICATION);
+  await store.seedDemoData();
+  await store.ensureApplication(WEAK_APPLICATION);
 });
 
 afterAll(async () => {
@@ -161,15 +157,6 @@ function notify(body: string, signature: string | null): Promise<Response> {
   });
 }
 
-function notification(urn: string, ids: string[]): string {
-  return JSON.stringify({
-    developerApplicationUrn: urn,
-    externalJobPostingIds: ids,
-    syncAllOpenJobs: false,
-    type: 'RESYNC_JOBS',
-  });
-}
-
 describe('the challenge cannot be used to sign a notification', () => {
   test.each([
     ['the HMAC of hmacsha256= + body, configured secret', 'prefixed', undefined],
@@ -179,7 +166,7 @@ describe('the challenge cannot be used to sign a notification', () => {
   ])(
     'forging %s: the challenge is refused, the POST gets 401 and nothing starts',
     async (_case, reading, id) => {
-      const body = notification(DEMO_APPLICATION.urn, ['job-1234']);
+      const body = notification(['job-1234'], DEMO_APPLICATION.urn);
       const answer = await challenge(reading === 'prefixed' ? `hmacsha256=${body}` : body, id);
       const answered = (await answer.json()) as { challengeResponse?: unknown; errorMessage?: unknown };
       // Whatever the endpoint answered is what an attacker would put in the header.
@@ -309,12 +296,12 @@ describe('what a request whose signature matches no secret costs', () => {
   );
 
   test('forged signatures cause one store query, whatever application they name, until the snapshot expires', async () => {
-    const demo = notification(DEMO_APPLICATION.urn, ['job-1234']);
+    const demo = notification(['job-1234'], DEMO_APPLICATION.urn);
     const forged = async (body: string) => (await notify(body, 'f'.repeat(64))).status;
     const statuses: number[] = [];
     for (let i = 0; i < 100; i += 1) statuses.push(await forged(demo));
     for (let i = 0; i < 100; i += 1) {
-      statuses.push(await forged(notification(`urn:li:developerApplication:${900_000 + i}`, ['job-1'])));
+      statuses.push(await forged(notification(['job-1'], `urn:li:developerApplication:${900_000 + i}`)));
     }
     expect(new Set(statuses)).toEqual(new Set([401]));
     expect(api.storeReads).toBe(1);
@@ -327,12 +314,12 @@ describe('what a request whose signature matches no secret costs', () => {
   });
 
   test('an application added after the snapshot is found once the snapshot is a few seconds old', async () => {
-    const body = notification(SECOND_DEMO_APPLICATION.urn, ['job-1000']);
-    expect((await notify(notification('urn:li:developerApplication:1', ['x']), 'f'.repeat(64))).status).toBe(
+    const body = notification(['job-1000'], SECOND_DEMO_APPLICATION.urn);
+    expect((await notify(notification(['x'], 'urn:li:developerApplication:1'), 'f'.repeat(64))).status).toBe(
       401,
     );
     const newcomer = { ...SECOND_DEMO_APPLICATION, urn: 'urn:li:developerApplication:77777' };
-    await ensureApplication(store.db, { ...newcomer, clientSecret: 'a-newly-provisioned-secret' });
+    await store.ensureApplication({ ...newcomer, clientSecret: 'a-newly-provisioned-secret' });
     const newBody = body.replace(SECOND_DEMO_APPLICATION.urn, newcomer.urn);
     const signed = signNotification('a-newly-provisioned-secret', newBody);
     api.advance(6_000);
@@ -368,7 +355,7 @@ describe('what a request whose signature matches no secret costs', () => {
   });
 
   test('a child secret shorter than the minimum is never used to check a signature', async () => {
-    const body = notification(WEAK_APPLICATION.urn, ['job-1']);
+    const body = notification(['job-1'], WEAK_APPLICATION.urn);
     expect((await notify(body, signNotification(WEAK_APPLICATION.clientSecret, body))).status).toBe(401);
     expect((await notify(body, hmacSha256Hex(WEAK_APPLICATION.clientSecret, body))).status).toBe(401);
     expect(api.starts).toBe(0);
@@ -598,12 +585,12 @@ describe("the API server's limits", () => {
 describe('the PostgreSQL job store', () => {
   test('every session of the store carries a statement timeout', async () => {
     const database = await createTestDatabase('security');
-    const postgres = await openPostgresJobStore(database.url);
+    const postgres = await openPostgresDatabase(database.url);
     try {
-      const { rows } = await postgres.db.query<{ statement_timeout: string }>('SHOW statement_timeout');
+      const { rows } = await postgres.query<{ statement_timeout: string }>('SHOW statement_timeout');
       expect(rows[0]?.statement_timeout).toBe(`${POSTGRES_STATEMENT_TIMEOUT_MS / 1000}s`);
     } finally {
-      await postgres.close();
+      await postgres.close?.();
       await database.drop();
     }
   });

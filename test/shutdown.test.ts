@@ -4,8 +4,7 @@ import { createApp } from '../src/api/app';
 import { startApiServer, type ApiServer } from '../src/api/main';
 import { createResyncStarter } from '../src/api/resync-starter';
 import { signNotification } from '../src/api/signature';
-import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import { loadConfig } from '../src/config';
+import { loadApiConfig } from '../src/config';
 import { type ResyncResult } from '../src/contract';
 import { createLogger } from '../src/logger';
 import {
@@ -14,6 +13,7 @@ import {
   WEBHOOK_SECRET,
   type TestEnvironment,
 } from './support/environment';
+import { notification } from './support/notifications';
 
 let env: TestEnvironment;
 
@@ -30,17 +30,8 @@ beforeEach(() => {
   env.seedSandboxWithDemoJobs();
 });
 
-function notification(ids: string[]): string {
-  return JSON.stringify({
-    developerApplicationUrn: DEMO_APPLICATION.urn,
-    type: 'RESYNC_JOBS',
-    syncAllOpenJobs: false,
-    externalJobPostingIds: ids,
-  });
-}
-
 test('draining the API refuses new connections but answers the notification in flight, which is started', async () => {
-  const config = loadConfig({
+  const config = loadApiConfig({
     LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET,
     PORT: '0',
     TASK_QUEUE: env.taskQueue,

@@ -4,12 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createApp } from '../src/api/app';
 import type { ResyncListItem, ResyncStatus } from '../src/api/resyncs';
-import {
-  DEMO_APPLICATION,
-  ensureApplication,
-  insertSyntheticJobs,
-  SECOND_DEMO_APPLICATION,
-} from '../src/ats/demo-data';
+import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
 import {
   DEVELOPER_APPLICATION_URN,
   WORKFLOW_TYPE,
@@ -19,6 +14,7 @@ import {
 import { createLogger } from '../src/logger';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
+import { notification } from './support/notifications';
 
 const ADMIN_TOKEN = 'status-api-test-admin-token';
 
@@ -35,15 +31,6 @@ afterAll(async () => {
 afterEach(() => {
   env.sandbox.faults.clear();
 });
-
-function notification(ids: string[], urn = DEMO_APPLICATION.urn): string {
-  return JSON.stringify({
-    developerApplicationUrn: urn,
-    type: 'RESYNC_JOBS',
-    syncAllOpenJobs: false,
-    externalJobPostingIds: ids,
-  });
-}
 
 /** Sends the notification through the webhook; resolves to the workflow id it started. */
 async function resync(on: TestEnvironment, body: string): Promise<string> {
@@ -375,8 +362,8 @@ describe('GET /resyncs', () => {
       integrationContext: null,
       companyName: 'Limit Tests',
     };
-    await ensureApplication(env.jobStore.db, app);
-    await insertSyntheticJobs(env.jobStore.db, app.urn, 3);
+    await env.jobStore.ensureApplication(app);
+    await env.jobStore.insertSyntheticJobs(app.urn, 3);
     env.sandbox.registerApplication({ ...app, developerApplicationUrn: app.urn, kind: 'child' });
     const started: string[] = [];
     for (const id of ['syn-000001', 'syn-000002', 'syn-000003']) {

@@ -7,8 +7,8 @@ import {
   resolveTemporalCli,
   startTemporalDevServer,
   type TemporalDevServer,
-} from '../src/dev/temporal-dev-server';
-import { freePort } from '../src/dev/ports';
+} from '../tools/dev/temporal-dev-server';
+import { freePort } from '../tools/dev/ports';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 
 const cliPath = resolveTemporalCli(join(__dirname, '..'), process.env);

@@ -1,75 +1,28 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { FailureType } from '../failures';
-import { readWholeCallError } from '../linkedin/answers';
+import { failureFor, readWholeCallError, type FailureReading } from '../linkedin/answers';
 import type { ElementResult } from '../linkedin/client';
 import type { JobPostingElement } from '../linkedin/elements';
-import { LinkedInApiError } from '../linkedin/linkedin-api-error';
-import { LinkedInCredentialsError } from '../linkedin/linkedin-credentials-error';
-import { LinkedInContractError } from '../linkedin/linkedin-contract-error';
-import { LinkedInUnreachableError } from '../linkedin/linkedin-unreachable-error';
-import { LaneWaitTimeoutError } from '../linkedin/lane-wait-timeout-error';
 
-/** When LinkedIn throttles without saying for how long. */
-export const DEFAULT_THROTTLE_DELAY_MS = 30_000;
+export { DEFAULT_THROTTLE_DELAY_MS, isPermanentRefusal } from '../linkedin/answers';
 
-/**
- * Whether a whole-call answer is a permanent refusal: recorded per job, never retried
- * (403, 404 and the other 4xx; 401 and 429 are handled apart).
- */
-export function isPermanentRefusal(error: unknown): error is LinkedInApiError {
-  if (error instanceof LinkedInCredentialsError) return true;
-  return (
-    error instanceof LinkedInApiError &&
-    error.status >= 400 &&
-    error.status < 500 &&
-    error.status !== 401 &&
-    error.status !== 429
-  );
+/** A reading of `linkedin/answers.ts` as Temporal's failure: its type, and when (or whether) to retry. */
+export function applicationFailure(reading: FailureReading): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: reading.type,
+    message: reading.message,
+    nonRetryable: reading.retry === 'never',
+    ...(reading.delayMs === undefined ? {} : { nextRetryDelay: reading.delayMs }),
+  });
 }
 
 /**
  * Turns what the LinkedIn client threw into a Temporal failure with a stable type, so the retry policy
- * decides: 429 waits for Retry-After, 5xx/network back off, refused credentials and contract breaks stop.
+ * decides (see `ANSWER_RULES`): 429 waits for Retry-After, 5xx/network back off, refused credentials and
+ * contract breaks stop. Anything else (a cancellation, a bug) passes as it is.
  */
 export function toActivityFailure(error: unknown): unknown {
-  if (error instanceof LinkedInCredentialsError) {
-    return ApplicationFailure.nonRetryable(error.message, FailureType.LinkedInCredentialsRejected);
-  }
-  if (error instanceof LinkedInApiError) {
-    if (error.status === 429) {
-      return ApplicationFailure.create({
-        type: FailureType.LinkedInThrottled,
-        message: `LinkedIn throttled the call (429): ${error.message}`,
-        nextRetryDelay: error.retryAfterMs ?? DEFAULT_THROTTLE_DELAY_MS,
-      });
-    }
-    if (error.status === 401) {
-      return ApplicationFailure.retryable(
-        `LinkedIn refused the token (401, serviceErrorCode ${error.serviceErrorCode ?? 'none'}): ${error.message}`,
-        FailureType.LinkedInTokenRejected,
-      );
-    }
-    if (error.status >= 500) {
-      return ApplicationFailure.retryable(
-        `LinkedIn failed (${error.status}): ${error.message}`,
-        FailureType.LinkedInUnavailable,
-      );
-    }
-    return ApplicationFailure.nonRetryable(
-      `LinkedIn refused the call (${error.status}): ${error.message}`,
-      FailureType.LinkedInRequestRejected,
-    );
-  }
-  if (error instanceof LinkedInUnreachableError) {
-    return ApplicationFailure.retryable(error.message, FailureType.LinkedInUnavailable);
-  }
-  if (error instanceof LaneWaitTimeoutError) {
-    return ApplicationFailure.nonRetryable(error.message, FailureType.ResyncDeadlineExceeded);
-  }
-  if (error instanceof LinkedInContractError) {
-    return ApplicationFailure.nonRetryable(error.message, FailureType.LinkedInContractViolation);
-  }
-  return error;
+  const reading = failureFor(error);
+  return reading ? applicationFailure(reading) : error;
 }
 
 /**

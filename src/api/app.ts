@@ -1,10 +1,12 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from 'pino';
-import { describeNotificationError, JobResyncNotification } from '../contract';
+import { describeNotificationError, isDeveloperApplicationUrn, JobResyncNotification } from '../contract';
 import type { JobStore } from '../ats/job-store';
 import { echo } from '../echo';
 import { ApplicationSecrets } from './application-secrets';
+import type { JobStatusStore } from '../ats/job-status-store';
+import { createJobStatusRoutes, isJobStatusChange, type JobStatusChanges } from './job-status';
 import { HttpError } from './http-error';
 import { readRawBody } from './raw-body';
 import type { ApiMetrics } from './metrics';
@@ -30,6 +32,10 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** True once SIGTERM arrived: readiness fails so load balancers stop sending. */
   draining?: () => boolean;
+  /** Job Status Change notifications (type JOB_POSTING_STATUS); answered 400 as unsupported without. */
+  jobStatusChanges?: JobStatusChanges;
+  /** linkedin_job_status, served behind the admin token on GET /jobs/:application/:id/linkedin-status. */
+  jobStatuses?: Pick<JobStatusStore, 'get'>;
 }
 
 /** Builds the API; it never listens itself (entry points and tests use `app.callback()`). */
@@ -150,6 +156,17 @@ export function createApp(deps: AppDeps): Koa {
     } catch {
       throw new HttpError(400, 'the body is not valid JSON');
     }
+    // One webhook URL may serve both event types: routed by `type`, after the same signature check.
+    if (deps.jobStatusChanges && isJobStatusChange(json)) {
+      const named = (json as { developerApplicationUrn?: unknown }).developerApplicationUrn;
+      if (signer.application !== undefined && signer.application !== named) {
+        throw new HttpError(401, 'X-LI-Signature does not match the body for any configured client secret');
+      }
+      await deps.jobStatusChanges.accept(json, receivedAt);
+      ctx.status = 200;
+      ctx.body = '';
+      return;
+    }
     const parsed = JobResyncNotification.safeParse(json);
     if (!parsed.success) throw new HttpError(400, describeNotificationError(parsed.error));
     const notification = parsed.data;
@@ -198,6 +215,11 @@ export function createApp(deps: AppDeps): Koa {
     const resyncRoutes = createResyncRoutes(deps.admin);
     app.use(resyncRoutes.routes());
     app.use(resyncRoutes.allowedMethods());
+    if (deps.jobStatuses) {
+      const statusRoutes = createJobStatusRoutes({ token: deps.admin.token, jobStatuses: deps.jobStatuses });
+      app.use(statusRoutes.routes());
+      app.use(statusRoutes.allowedMethods());
+    }
   }
   return app;
 }
@@ -216,7 +238,7 @@ function refusedUnread(ctx: Koa.Context, errorMessage: string): HttpError {
 }
 
 const URN_KEY = Buffer.from('"developerApplicationUrn"');
-const URN_VALUE = /^\s*:\s*"(urn:li:developerApplication:\d{1,20})"/;
+const URN_VALUE = /^\s*:\s*"([^"\\]{1,64})"/;
 
 /**
  * The application a raw body names, found without parsing it: one native search for the key, then a
@@ -228,5 +250,6 @@ function applicationNamedIn(rawBody: Buffer): string | undefined {
   const at = rawBody.indexOf(URN_KEY);
   if (at < 0) return undefined;
   const start = at + URN_KEY.length;
-  return URN_VALUE.exec(rawBody.subarray(start, start + 128).toString('latin1'))?.[1];
+  const value = URN_VALUE.exec(rawBody.subarray(start, start + 128).toString('latin1'))?.[1];
+  return value !== undefined && isDeveloperApplicationUrn(value) ? value : undefined;
 }

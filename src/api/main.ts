@@ -2,21 +2,25 @@ import { createServer, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { JobStore } from '../ats/job-store';
 import { openJobStore } from '../ats/open-job-store';
-import { loadConfig, type Config } from '../config';
+import { loadApiConfig, type ApiConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createTemporalClient } from '../temporal-client';
 import { createApp } from './app';
 import { ApiMetrics } from './metrics';
 import { createResyncStarter } from './resync-starter';
+import { createJobStatusChanges } from './job-status';
+import type { JobStatusStore } from '../ats/job-status-store';
 
 /** Answer within LinkedIn's patience: past this the webhook says 500 and LinkedIn delivers again. */
 export const START_TIMEOUT_MS = 4_000;
 
 export interface ApiServerDeps {
-  config: Config;
+  config: ApiConfig;
   client: Client;
   jobStore: JobStore;
   logger: Logger;
+  /** linkedin_job_status, served behind ADMIN_TOKEN. */
+  jobStatuses?: JobStatusStore;
 }
 
 export interface ApiServer {
@@ -37,6 +41,17 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     metrics: new ApiMetrics(),
     draining: () => draining,
     ...(deps.config.adminToken ? { admin: { token: deps.config.adminToken, client: deps.client } } : {}),
+    ...(deps.jobStatuses ? { jobStatuses: deps.jobStatuses } : {}),
+    jobStatusChanges: createJobStatusChanges(
+      { client: deps.client, jobStore: deps.jobStore, logger: deps.logger },
+      {
+        taskQueue: deps.config.temporal.taskQueue,
+        deadlineMs: deps.config.resyncDeadlineMs,
+        followUpWindowMs: deps.config.followUpWindowMs,
+        workflowIdPrefix: deps.config.workflowIdPrefix,
+        startTimeoutMs: START_TIMEOUT_MS,
+      },
+    ),
     resyncs: createResyncStarter(deps.client, {
       taskQueue: deps.config.temporal.taskQueue,
       deadlineMs: deps.config.resyncDeadlineMs,
@@ -74,11 +89,17 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadApiConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'api' });
   const jobStore = await openJobStore(config);
   const client = createTemporalClient(config.temporal);
-  const api = await startApiServer({ config, client, jobStore, logger });
+  const api = await startApiServer({
+    config,
+    client,
+    jobStore,
+    logger,
+    jobStatuses: jobStore.jobStatuses,
+  });
   logger.info({ port: config.port }, 'api listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

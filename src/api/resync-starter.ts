@@ -5,10 +5,10 @@ import {
   DEVELOPER_APPLICATION_URN,
   summaryOf,
   WORKFLOW_TYPE,
-  workflowIdFor,
   type JobResyncNotification,
   type ResyncInput,
 } from '../contract';
+import { workflowIdFor } from './workflow-id';
 
 export interface ResyncStarterOptions {
   taskQueue: string;
@@ -87,7 +87,7 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
  * Bounds a Temporal call in wall-clock time, connecting included. If the start lands after we gave up,
  * LinkedIn's redelivery joins it (USE_EXISTING), so answering 500 here loses nothing.
  */
-async function withinTime<T>(ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withinTime<T>(ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -1,6 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
 import {
   ApplicationFailure,
   WorkflowFailedError,
@@ -9,17 +7,25 @@ import {
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import { z } from 'zod';
-import { DEVELOPER_APPLICATION_URN, RESYNC_OUTCOME, WORKFLOW_TYPE, type ResyncOutcome } from '../contract';
+import {
+  DeadlineExceededDetails,
+  developerApplicationUrn,
+  DEVELOPER_APPLICATION_URN,
+  RESYNC_OUTCOME,
+  RESYNC_OUTCOMES,
+  ResyncResult,
+  WORKFLOW_TYPE,
+  type JobResult,
+  type ResyncOutcome,
+  type ResyncProgress,
+  type ResyncTotals,
+} from '../contract';
 import { FailureType } from '../failures';
-import type { ResyncProgress } from '../workflows/signals';
 import { progressQuery } from '../workflows/signals';
+import { requireBearerToken } from './bearer-token';
 import { HttpError } from './http-error';
 
-export const RESYNC_OUTCOMES = [
-  'SUCCEEDED',
-  'PARTIAL',
-  'DEADLINE_EXCEEDED',
-] as const satisfies readonly ResyncOutcome[];
+export { RESYNC_OUTCOMES };
 export const MAX_PAGE_SIZE = 1_000;
 export const MAX_LIST_LIMIT = 500;
 /** Statuses of a run that has ended for good (a continued run goes on in its successor). */
@@ -53,12 +59,7 @@ export type PageParams = z.infer<typeof PageParams>;
  * pass: nothing a caller sends can change the query's meaning.
  */
 export const ResyncListParams = z.object({
-  application: z
-    .string({ error: 'application must be given once' })
-    .regex(/^urn:li:developerApplication:\d+$/, {
-      error: 'application must look like urn:li:developerApplication:{numeric id}',
-    })
-    .optional(),
+  application: developerApplicationUrn('application', 'application must be given once').optional(),
   outcome: z
     .enum(RESYNC_OUTCOMES, { error: `outcome must be one of ${RESYNC_OUTCOMES.join(', ')}` })
     .optional(),
@@ -66,53 +67,14 @@ export const ResyncListParams = z.object({
 });
 export type ResyncListParams = z.infer<typeof ResyncListParams>;
 
-const Totals = z.object({
-  requested: z.number(),
-  sent: z.number(),
-  updated: z.number(),
-  created: z.number(),
-  closed: z.number(),
-  confirmed: z.number(),
-  unconfirmed: z.number(),
-  rejected: z.number(),
-  notInAts: z.number(),
-  missedDeadline: z.number(),
-  /** Absent in results of earlier releases. */
-  outcomeUnknown: z.number().default(0),
-});
-
-const JobResult = z.object({
-  externalJobPostingId: z.string(),
-  fate: z.string(),
-  confirmation: z.string().optional(),
-  taskUrn: z.string().optional(),
-  reason: z.string().optional(),
-});
-
-/** What `resyncJobs` returns (contract.ts `ResyncResult`), read back from Temporal. */
-const StoredResult = z.object({
-  outcome: z.enum(RESYNC_OUTCOMES),
-  totals: Totals,
-  jobs: z.array(JobResult),
-  jobsLeftOut: z.number(),
-  continuedAsNew: z.number(),
-});
-
-/** The details of a `ResyncDeadlineExceeded` failure (contract.ts `DeadlineExceededDetails`). */
-const StoredDeadlineDetails = z.object({
-  notSent: z.array(z.string()),
-  notSentCount: z.number(),
-  outcomeUnknown: z.array(z.string()).default([]),
-  result: StoredResult,
-});
-
 export interface ResyncResultView {
   outcome: ResyncOutcome;
-  totals: z.infer<typeof Totals>;
+  /** `outcomeUnknown` is 0 in results of releases that did not count it. */
+  totals: ResyncTotals & { outcomeUnknown: number };
   continuedAsNew: number;
   /** Jobs beyond the listed ones (a resync keeps at most 1,000 per-job results). */
   jobsLeftOut: number;
-  jobs: { page: number; pageSize: number; total: number; items: Array<z.infer<typeof JobResult>> };
+  jobs: { page: number; pageSize: number; total: number; items: JobResult[] };
 }
 
 export interface ResyncFailureView {
@@ -208,7 +170,7 @@ async function outcomeOf(
   page: PageParams,
 ): Promise<{ result: ResyncResultView | null; failure: ResyncFailureView | null }> {
   try {
-    return { result: resultView(StoredResult.parse(await result), page), failure: null };
+    return { result: resultView(ResyncResult.parse(await result), page), failure: null };
   } catch (error) {
     if (!(error instanceof WorkflowFailedError)) throw error;
     const cause = error.cause;
@@ -223,7 +185,7 @@ async function outcomeOf(
     if (type !== FailureType.ResyncDeadlineExceeded) {
       return { result: null, failure: { type, message: cause.message } };
     }
-    const details = StoredDeadlineDetails.parse(cause.details?.[0]);
+    const details = DeadlineExceededDetails.parse(cause.details?.[0]);
     return {
       result: resultView(details.result, page),
       failure: {
@@ -231,17 +193,17 @@ async function outcomeOf(
         message: cause.message,
         notSent: details.notSent,
         notSentCount: details.notSentCount,
-        outcomeUnknown: details.outcomeUnknown,
+        outcomeUnknown: details.outcomeUnknown ?? [],
       },
     };
   }
 }
 
-function resultView(result: z.infer<typeof StoredResult>, page: PageParams): ResyncResultView {
+function resultView(result: ResyncResult, page: PageParams): ResyncResultView {
   const start = (page.page - 1) * page.pageSize;
   return {
     outcome: result.outcome,
-    totals: result.totals,
+    totals: { ...result.totals, outcomeUnknown: result.totals.outcomeUnknown ?? 0 },
     continuedAsNew: result.continuedAsNew,
     jobsLeftOut: result.jobsLeftOut,
     jobs: {
@@ -316,25 +278,4 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> 
   const parsed = schema.safeParse(query);
   if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((issue) => issue.message).join('; '));
   return parsed.data;
-}
-
-/** Compares digests, so neither the content nor the length of the token leaks through timing. */
-function requireBearerToken(token: string): Middleware {
-  const expected = digest(token);
-  return async (ctx, next) => {
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(ctx.get('Authorization'));
-    if (!match?.[1]) {
-      ctx.set('WWW-Authenticate', 'Bearer');
-      throw new HttpError(401, 'Authorization: Bearer <ADMIN_TOKEN> is required');
-    }
-    if (!timingSafeEqual(digest(match[1]), expected)) {
-      ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-      throw new HttpError(401, 'the bearer token is not valid');
-    }
-    await next();
-  };
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }

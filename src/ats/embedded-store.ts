@@ -5,7 +5,6 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { JobStore } from './job-store';
 import { applySchema, createSqlJobStore } from './sql';
-import type { SqlClient } from './sql';
 
 export interface EmbeddedJobStoreOptions {
   /** A directory to keep the database in (created if missing); in memory when undefined. */
@@ -13,9 +12,7 @@ export interface EmbeddedJobStoreOptions {
 }
 
 /** The default ATS database when no DATABASE_URL is set: PostgreSQL in WASM, in process. */
-export async function openEmbeddedJobStore(
-  options: EmbeddedJobStoreOptions = {},
-): Promise<JobStore & { db: SqlClient }> {
+export async function openEmbeddedJobStore(options: EmbeddedJobStoreOptions = {}): Promise<JobStore> {
   if (options.dataDir === undefined) return openStore(await PGlite.create(), () => Promise.resolve());
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -30,7 +27,7 @@ export async function openEmbeddedJobStore(
   return openStore(db, release);
 }
 
-async function openStore(db: PGlite, release: () => Promise<void>): Promise<JobStore & { db: SqlClient }> {
+async function openStore(db: PGlite, release: () => Promise<void>): Promise<JobStore> {
   try {
     await applySchema(db);
   } catch (error) {
@@ -40,7 +37,7 @@ async function openStore(db: PGlite, release: () => Promise<void>): Promise<JobS
   }
   const store = createSqlJobStore(db);
   let closing: Promise<void> | undefined;
-  return { ...store, db, close: () => (closing ??= (store.close?.() ?? Promise.resolve()).finally(release)) };
+  return { ...store, close: () => (closing ??= store.close().finally(release)) };
 }
 
 /** Data directories this process has open: a second open here is refused like one from another process. */

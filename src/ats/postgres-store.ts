@@ -68,7 +68,15 @@ function sessionClient(client: PoolClient): SqlClient {
 export async function openPostgresJobStore(
   url: string,
   options: Omit<PoolConfig, 'connectionString'> = {},
-): Promise<JobStore & { db: SqlClient }> {
+): Promise<JobStore> {
+  return createSqlJobStore(await openPostgresDatabase(url, options));
+}
+
+/** The store's database: its pool (with the store's timeouts) as a SqlClient, the schema in place. */
+export async function openPostgresDatabase(
+  url: string,
+  options: Omit<PoolConfig, 'connectionString'> = {},
+): Promise<SqlClient> {
   const pool = createPostgresPool(url, {
     connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
     statement_timeout: POSTGRES_STATEMENT_TIMEOUT_MS,
@@ -91,7 +99,7 @@ export async function openPostgresJobStore(
     },
     close: () => pool.end(),
   };
-  return { ...createSqlJobStore(db), db };
+  return db;
 }
 
 async function withSchemaLock(pool: Pool, work: (session: SqlClient) => Promise<void>): Promise<void> {

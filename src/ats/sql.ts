@@ -1,5 +1,13 @@
 import { z } from 'zod';
+import {
+  addJobs,
+  ensureApplication,
+  insertSyntheticJobs,
+  removeApplication,
+  seedDemoData,
+} from './sql-seeding';
 import type { AtsJob, DeveloperApplication, JobStore } from './job-store';
+import { createSqlJobStatusStore, JOB_STATUS_SCHEMA_STATEMENTS } from './job-status-store';
 
 /**
  * The least a SQL driver must offer. PGlite fits it as is, and so does node-postgres (`pg`), so the same
@@ -42,6 +50,7 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS jobs_open_by_application
     ON jobs (developer_application_urn, external_job_posting_id)
     WHERE status = 'OPEN'`,
+  ...JOB_STATUS_SCHEMA_STATEMENTS,
 ];
 
 export async function applySchema(db: SqlClient): Promise<void> {
@@ -120,6 +129,8 @@ export function createSqlJobStore(db: SqlClient): JobStore {
   // PGlite throws when closed twice; shutdown paths may well call close() twice.
   let closing: Promise<void> | undefined;
   return {
+    jobStatuses: createSqlJobStatusStore(db),
+
     async getApplication(urn) {
       const { rows } = await db.query<unknown>(
         `SELECT urn, client_id, client_secret, integration_context, company_name
@@ -162,6 +173,12 @@ export function createSqlJobStore(db: SqlClient): JobStore {
       );
       return rows.map(toJob);
     },
+
+    seedDemoData: (options) => seedDemoData(db, options),
+    ensureApplication: (app) => ensureApplication(db, app),
+    removeApplication: (urn) => removeApplication(db, urn),
+    addJobs: (jobs) => addJobs(db, jobs),
+    insertSyntheticJobs: (urn, count, options) => insertSyntheticJobs(db, urn, count, options),
 
     close() {
       closing ??= db.close?.() ?? Promise.resolve();

@@ -3,8 +3,14 @@ import { LinkedInApiError } from './linkedin-api-error';
 import { LinkedInContractError } from './linkedin-contract-error';
 import { LinkedInUnreachableError } from './linkedin-unreachable-error';
 import { BatchCreateResponse, ErrorBody, TaskStatusResponse, TokenResponse } from './schemas';
-import { readTask, type TaskStatus } from './answers';
+import { readTask, type TaskStatus } from './answer-readings';
 import type { JobPostingElement } from './elements';
+import {
+  JobPostingStatusResponse,
+  jobStatusQuery,
+  readJobPostingStatuses,
+  type LinkedInJobStatus,
+} from './job-posting-status';
 
 export interface LinkedInClientOptions {
   apiUrl: string;
@@ -125,6 +131,21 @@ export class LinkedInClient {
       });
     }
     return states;
+  }
+
+  /** What LinkedIn shows for up to 100 jobs, one status per id (see job-posting-status.ts). */
+  async getJobPostingStatuses(
+    accessToken: string,
+    externalJobPostingIds: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<LinkedInJobStatus[]> {
+    const response = await this.send(
+      `${this.options.apiUrl}/v2/jobPostingStatus?${jobStatusQuery(externalJobPostingIds)}`,
+      { method: 'GET', headers: { Authorization: `Bearer ${accessToken}` } },
+      signal,
+    );
+    const parsed = parse(JobPostingStatusResponse, await readJson(response), 'jobPostingStatus');
+    return readJobPostingStatuses(parsed, externalJobPostingIds);
   }
 
   private async send(url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { statusCode } from './answers';
+import { statusCode } from './answer-readings';
 
 /** What LinkedIn answers, checked before it is believed (linkedin.md §4–6). */
 

@@ -1,11 +1,10 @@
 import type { DeveloperApplication } from '../ats/job-store';
 import { taskQueryChunks, type LinkedInClient, type TaskState } from './client';
-import { LinkedInApiError } from './linkedin-api-error';
 import type { TokenCache } from './token-cache';
 
 export interface TaskPollerOptions {
   linkedin: Pick<LinkedInClient, 'getTasks'>;
-  tokens: Pick<TokenCache, 'get' | 'invalidate'>;
+  tokens: Pick<TokenCache, 'withToken'>;
   /** First wait between polls; doubles while nothing changes, back to this when something ends. */
   intervalMs: number;
   maxIntervalMs: number;
@@ -139,14 +138,7 @@ export class TaskPoller {
     await new Promise((resolve) => setTimeout(resolve, ms).unref());
   }
 
-  private async getTasks(app: DeveloperApplication, urns: string[]): Promise<Map<string, TaskState>> {
-    const token = await this.options.tokens.get(app);
-    try {
-      return await this.options.linkedin.getTasks(token, urns);
-    } catch (error) {
-      if (!(error instanceof LinkedInApiError) || error.status !== 401) throw error;
-      await this.options.tokens.invalidate(app, token);
-      return this.options.linkedin.getTasks(await this.options.tokens.get(app), urns);
-    }
+  private getTasks(app: DeveloperApplication, urns: string[]): Promise<Map<string, TaskState>> {
+    return this.options.tokens.withToken(app, (token) => this.options.linkedin.getTasks(token, urns));
   }
 }

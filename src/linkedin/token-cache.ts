@@ -1,4 +1,5 @@
 import type { DeveloperApplication } from '../ats/job-store';
+import { actionFor, isTokenRefused } from './answers';
 import type { AccessToken, LinkedInClient } from './client';
 import { LinkedInApiError } from './linkedin-api-error';
 import { LinkedInCredentialsError } from './linkedin-credentials-error';
@@ -54,6 +55,25 @@ export class TokenCache {
     return request;
   }
 
+  /**
+   * Runs `call` with the application's token; when LinkedIn refuses that token (401), forgets it and runs
+   * `call` once more with a fresh one. Every LinkedIn call but the token request goes through here.
+   */
+  async withToken<T>(
+    application: DeveloperApplication,
+    call: (accessToken: string) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const token = await this.get(application, signal);
+    try {
+      return await call(token);
+    } catch (error) {
+      if (!isTokenRefused(error)) throw error;
+      await this.invalidate(application, token);
+      return call(await this.get(application, signal));
+    }
+  }
+
   /** LinkedIn refused `accessToken` (401): forget it so the next call fetches a fresh one. */
   async invalidate(application: DeveloperApplication, accessToken: string): Promise<void> {
     const cached = this.tokens.get(application.urn);
@@ -66,12 +86,12 @@ export class TokenCache {
 }
 
 /**
- * A 4xx from the token endpoint (other than 429) refuses the application's client id or secret: whoever
- * asked for the token, posting or task follow-up, must not retry it.
+ * A refusal from the token endpoint (4xx other than 429, see `ANSWER_RULES`) refuses the application's
+ * client id or secret: whoever asked for the token, posting or task follow-up, must not retry it.
  */
 function credentialsRefused(application: DeveloperApplication, error: unknown): unknown {
-  if (!(error instanceof LinkedInApiError) || error.status < 400 || error.status >= 500) return error;
-  if (error.status === 429) return error;
+  if (!(error instanceof LinkedInApiError)) return error;
+  if (actionFor({ source: 'token', status: error.status }) !== 'reject-call') return error;
   return new LinkedInCredentialsError(
     error.status,
     `LinkedIn refused the credentials of ${application.urn}: ${error.message}`,

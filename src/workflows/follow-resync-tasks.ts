@@ -10,7 +10,8 @@ import {
 import type { Activities, FollowedTask } from '../activities';
 import type { TaskReport } from '../contract';
 import { NON_RETRYABLE_FAILURES } from '../failures';
-import { followUpTaskQueue } from '../names';
+import { followUpTaskQueue } from '../contract/names';
+import { taskAction } from '../linkedin/answer-readings';
 import { tasksReportedSignal } from './signals';
 
 export interface FollowResyncTasksInput {
@@ -27,9 +28,6 @@ export interface FollowResyncTasksInput {
   /** The resync execution's first run id, carried in every report (absent from earlier releases). */
   resyncRunId?: string;
 }
-
-/** LinkedIn's words when an UPDATE names a job it does not have (linkedin.md §6). */
-const NOT_ON_LINKEDIN = /not allowed for a non-existing job/i;
 
 /** Follows in short activities that re-arm by timer (README, Development: a change to what this commands). */
 const FOLLOW_IN_SLICES = 'follow-in-slices';
@@ -59,12 +57,7 @@ export async function followResyncTasks(input: FollowResyncTasksInput): Promise<
     startToCloseTimeout: left + 60_000,
     scheduleToCloseTimeout: left + 120_000,
     heartbeatTimeout: '30 seconds',
-    retry: {
-      initialInterval: '2 seconds',
-      backoffCoefficient: 2,
-      maximumInterval: '1 minute',
-      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
-    },
+    retry: RETRY,
   });
   const jobOf = new Map(input.tasks);
   const report: TaskReport = {
@@ -84,15 +77,11 @@ export async function followResyncTasks(input: FollowResyncTasksInput): Promise<
     for (const task of tasks) {
       const id = jobOf.get(task.taskUrn);
       if (id === undefined) continue;
-      if (task.status === 'SUCCEEDED' || task.status === 'PROCESSED') report.confirmed.push(id);
-      else if (task.status === 'IN_PROGRESS') report.unconfirmed.push(id);
-      else if (input.operation === 'UPDATE' && NOT_ON_LINKEDIN.test(task.errorMessage ?? ''))
-        report.needsCreate.push(id);
-      else
-        report.failed.push({
-          externalJobPostingId: id,
-          reason: task.errorMessage ?? 'LinkedIn gave no reason',
-        });
+      const action = taskAction(input.operation, task);
+      if (action === 'confirm') report.confirmed.push(id);
+      else if (action === 'not-finished') report.unconfirmed.push(id);
+      else if (action === 'create') report.needsCreate.push(id);
+      else report.failed.push(failedTask(id, task));
     }
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
@@ -134,15 +123,11 @@ async function followInSlices(input: FollowResyncTasksInput): Promise<TaskReport
       const toCreate: string[] = [];
       for (const task of tasks) {
         const id = jobOf.get(task.taskUrn);
-        if (id === undefined || task.status === 'IN_PROGRESS') continue;
-        if (task.status === 'SUCCEEDED' || task.status === 'PROCESSED') report.confirmed.push(id);
-        else if (input.operation === 'UPDATE' && NOT_ON_LINKEDIN.test(task.errorMessage ?? ''))
-          toCreate.push(id);
-        else
-          report.failed.push({
-            externalJobPostingId: id,
-            reason: task.errorMessage ?? 'LinkedIn gave no reason',
-          });
+        const action = taskAction(input.operation, task);
+        if (id === undefined || action === 'not-finished') continue;
+        if (action === 'confirm') report.confirmed.push(id);
+        else if (action === 'create') toCreate.push(id);
+        else report.failed.push(failedTask(id, task));
       }
       pending = tasks.filter((task) => task.status === 'IN_PROGRESS').map((task) => task.taskUrn);
       if (pending.length === 0 || Date.now() >= input.until) {
@@ -189,6 +174,10 @@ function followSlice(
     until,
     returnOnFailure: input.operation === 'UPDATE',
   });
+}
+
+function failedTask(id: string, task: FollowedTask): TaskReport['failed'][number] {
+  return { externalJobPostingId: id, reason: task.errorMessage ?? 'LinkedIn gave no reason' };
 }
 
 function emptyReport(report: TaskReport): TaskReport {

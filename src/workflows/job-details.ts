@@ -1,5 +1,5 @@
 import type { JobResult } from '../contract';
-import { MAX_JOB_DETAILS } from '../names';
+import { MAX_JOB_DETAILS } from '../contract/names';
 
 const SUCCESS = new Set(['UPDATED', 'CREATED', 'CLOSED']);
 

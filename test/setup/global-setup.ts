@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWorkflowBundle } from '../../src/workflow-bundle';
-import { resolveTemporalCli, startTemporalDevServer } from '../../src/dev/temporal-dev-server';
-import { startPostgresCluster } from '../../src/dev/postgres-cluster';
-import { freePort } from '../../src/dev/ports';
+import { resolveTemporalCli, startTemporalDevServer } from '../../tools/dev/temporal-dev-server';
+import { startPostgresCluster } from '../../tools/dev/postgres-cluster';
+import { freePort } from '../../tools/dev/ports';
 
 /**
  * One real Temporal dev server for the whole run (in memory, on a free port) and one workflow bundle.

@@ -1,5 +1,5 @@
-import type { PostgresCluster } from '../../src/dev/postgres-cluster';
-import type { TemporalDevServer } from '../../src/dev/temporal-dev-server';
+import type { PostgresCluster } from '../../tools/dev/postgres-cluster';
+import type { TemporalDevServer } from '../../tools/dev/temporal-dev-server';
 
 export default async function globalTeardown(): Promise<void> {
   try {

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { JobResyncNotification, workflowIdFor } from '../../src/contract';
-import type { AddressInfo } from 'node:net';
+import { JobResyncNotification } from '../../src/contract';
+import { workflowIdFor } from '../../src/api/workflow-id';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createResyncStarter } from '../../src/api/resync-starter';
+import { createJobStatusChanges } from '../../src/api/job-status';
+import type { JobStatusStore } from '../../src/ats/job-status-store';
 import { signNotification } from '../../src/api/signature';
-import { buildDemoJobs, DEMO_APPLICATION, seedDemoData } from '../../src/ats/demo-data';
+import { buildDemoJobs, DEMO_APPLICATION } from '../../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import type { JobStore } from '../../src/ats/job-store';
-import type { SqlClient } from '../../src/ats/sql';
 import { createLogger, type Logger } from '../../src/logger';
 import { ApiMetrics } from '../../src/api/metrics';
 import {
@@ -18,14 +18,16 @@ import {
   demoHeldJobIds,
   demoJobIds,
   registerDemoApplications,
-} from '../../src/sandbox/demo-sandbox';
+} from '../../tools/sandbox/demo-sandbox';
 import {
   startLinkedInSandbox,
   type LinkedInSandbox,
   type LinkedInSandboxOptions,
-} from '../../src/sandbox/linkedin-sandbox';
+} from '../../tools/sandbox/linkedin-sandbox';
 import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../../src/worker';
+import { serve } from './serve';
 import { testClient, testNativeConnection, uniqueTaskQueue, workflowBundle } from './temporal';
+import { InProcessLanes } from '../../src/linkedin/application-lanes';
 
 export const WEBHOOK_SECRET = 'test_client_secret';
 
@@ -44,13 +46,17 @@ export interface TestEnvironmentOptions {
   logger?: Logger;
   /** Serve the API's Prometheus metrics on /metrics. */
   metrics?: boolean;
+  /** Accept Job Status Change notifications (JOB_POSTING_STATUS) on the webhook. */
+  jobStatusChanges?: boolean;
 }
 
 /** Everything real: PGlite job store with demo data, the LinkedIn sandbox, a worker, the API over HTTP. */
 export interface TestEnvironment {
   client: Client;
   sandbox: LinkedInSandbox;
-  jobStore: JobStore & { db: SqlClient };
+  jobStore: JobStore;
+  /** linkedin_job_status in the same store. */
+  jobStatuses: JobStatusStore;
   taskQueue: string;
   /** This environment's WORKFLOW_ID_PREFIX: test files share one Temporal server, never a resync. */
   workflowIdPrefix: string;
@@ -104,7 +110,7 @@ export function demoJobsMissingOnLinkedIn(developerApplicationUrn = DEMO_APPLICA
 
 export async function startTestEnvironment(options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
   const jobStore = await openEmbeddedJobStore({});
-  await seedDemoData(jobStore.db);
+  await jobStore.seedDemoData();
   const sandbox = await startLinkedInSandbox({ ...CUSTOMER_LIKE_LINKEDIN, ...options.sandbox });
   registerDemoApplications(sandbox);
   const seedSandboxWithDemoJobs = () => seedLinkedInAsACustomersLooks(sandbox);
@@ -122,6 +128,8 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
       deps: createWorkerDeps({
         jobStore,
         linkedin: { apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl },
+        // One process: the lanes are in memory.
+        lanes: new InProcessLanes(),
         requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
         taskPolling: { intervalMs: options.taskPollIntervalMs ?? 100, maxIntervalMs: 1_000 },
       }),
@@ -138,12 +146,27 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   };
 
   const client = testClient(options.temporalAddress);
+  const jobStatuses = jobStore.jobStatuses;
   const app = createApp({
     webhookSecrets: [WEBHOOK_SECRET],
     jobStore,
     logger: options.logger ?? createLogger('silent'),
     ...(options.metrics ? { metrics: new ApiMetrics() } : {}),
-    ...(options.adminToken ? { admin: { token: options.adminToken, client } } : {}),
+    ...(options.adminToken ? { admin: { token: options.adminToken, client }, jobStatuses } : {}),
+    ...(options.jobStatusChanges
+      ? {
+          jobStatusChanges: createJobStatusChanges(
+            { client, jobStore, logger: options.logger ?? createLogger('silent') },
+            {
+              taskQueue,
+              deadlineMs: options.deadlineMs ?? 30 * 60_000,
+              followUpWindowMs: options.followUpWindowMs ?? 60 * 60_000,
+              workflowIdPrefix,
+              startTimeoutMs: 4_000,
+            },
+          ),
+        }
+      : {}),
     resyncs: createResyncStarter(client, {
       taskQueue,
       deadlineMs: options.deadlineMs ?? 30 * 60_000,
@@ -152,14 +175,14 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
       startTimeoutMs: 4_000,
     }),
   });
-  const server: Server = createServer((req, res) => void app.callback()(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = await serve(app.callback());
+  const apiUrl = api.url;
 
   return {
     client,
     sandbox,
     jobStore,
+    jobStatuses,
     taskQueue,
     workflowIdPrefix,
     workflowIdOf: (body) => workflowIdFor(JobResyncNotification.parse(JSON.parse(body)), workflowIdPrefix),
@@ -182,7 +205,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
         body,
       }),
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await api.close();
       await stopWorkers();
       await connection.close();
       await client.connection.close();
@@ -197,3 +220,27 @@ export const SAMPLE_INDIVIDUAL =
   '{"developerApplicationUrn":"urn:li:developerApplication:12345","externalJobPostingIds":["job-1234","job-2345","job-3456"],"syncAllOpenJobs":false,"type":"RESYNC_JOBS"}';
 export const SAMPLE_ALL_OPEN =
   '{"developerApplicationUrn":"urn:li:developerApplication:12345","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}';
+
+/**
+ * One environment for the enclosing describe (or file), with LinkedIn put back in its seeded state (no
+ * record, no faults, every demo job held) before each test.
+ */
+export function useEnvironment(options: TestEnvironmentOptions = {}): () => TestEnvironment {
+  let env: TestEnvironment | undefined;
+  beforeAll(async () => {
+    env = await startTestEnvironment(options);
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+  beforeEach(() => {
+    const current = get();
+    current.sandbox.reset();
+    current.seedSandboxWithDemoJobs();
+  });
+  const get = () => {
+    if (!env) throw new Error('the test environment did not start');
+    return env;
+  };
+  return get;
+}

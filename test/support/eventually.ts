@@ -14,3 +14,14 @@ export async function eventually(assertion: () => Promise<void> | void, timeoutM
     }
   }
 }
+
+/** `eventually` for a condition: fails naming `what` when it never holds within the bound. */
+export function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs?: number,
+): Promise<void> {
+  return eventually(async () => {
+    if (!(await check())) throw new Error(`timed out waiting until ${what}`);
+  }, timeoutMs);
+}

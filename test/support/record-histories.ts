@@ -1,14 +1,16 @@
 /**
  * Records the workflow histories that test/replay.test.ts replays: one resync of each path, with the
  * histories of its followers, run by the workflow code of this checkout on a real dev server against the
- * LinkedIn sandbox. Run it (`npm run record-histories`) on the release before a change to workflow code, so
- * the change is checked against what running resyncs recorded. `npm test` never runs this file.
+ * LinkedIn sandbox. Run it (`npm run record-histories`) on each release, so a later change to workflow code
+ * is checked against what running resyncs of every kept release recorded. Each release writes a folder of
+ * its own under test/fixtures/histories, named by HISTORIES_RELEASE (default: the commit recorded), and
+ * the folders of earlier releases stay. `npm test` never runs this file.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandleWithSignaledRunId } from '@temporalio/client';
-import { DEMO_APPLICATION, ensureApplication, insertSyntheticJobs } from '../../src/ats/demo-data';
+import { DEMO_APPLICATION } from '../../src/ats/demo-data';
 import {
   DEVELOPER_APPLICATION_URN,
   summaryOf,
@@ -17,12 +19,15 @@ import {
   type ResyncResult,
 } from '../../src/contract';
 import { notificationReceivedSignal, progressQuery } from '../../src/workflows/signals';
-import { resolveTemporalCli } from '../../src/dev/temporal-dev-server';
+import { resolveTemporalCli } from '../../tools/dev/temporal-dev-server';
 import { startTestEnvironment, type TestEnvironment } from './environment';
 import { temporalAddress } from './temporal';
 import { eventually } from './eventually';
 
-const OUT_DIR = join(__dirname, '..', 'fixtures', 'histories');
+const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname }).toString().trim();
+const RELEASE = process.env.HISTORIES_RELEASE ?? commit;
+if (!/^[\w.-]+$/.test(RELEASE)) throw new Error(`HISTORIES_RELEASE must be a folder name, got ${RELEASE}`);
+const OUT_DIR = join(__dirname, '..', 'fixtures', 'histories', RELEASE);
 
 let env: TestEnvironment;
 
@@ -61,7 +66,6 @@ const SMALL_APPLICATION = {
   integrationContext: 'urn:li:organization:424242',
   companyName: 'Replay Fixtures',
 };
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname }).toString().trim();
 
 /** Writes every run of the workflow (following continue-as-new) and of its followers, once all closed. */
 async function save(path: string, first: WorkflowHandleWithSignaledRunId): Promise<void> {
@@ -135,8 +139,8 @@ test('a few jobs: updated, closed, one not in the ATS', async () => {
 
 test('a sync-all that continues as new', async () => {
   // An application of 101 open jobs: two runs of one batch each keep the histories small.
-  await ensureApplication(env.jobStore.db, SMALL_APPLICATION);
-  await insertSyntheticJobs(env.jobStore.db, SMALL_APPLICATION.urn, 101);
+  await env.jobStore.ensureApplication(SMALL_APPLICATION);
+  await env.jobStore.insertSyntheticJobs(SMALL_APPLICATION.urn, 101);
   env.sandbox.registerApplication({
     developerApplicationUrn: SMALL_APPLICATION.urn,
     clientId: SMALL_APPLICATION.clientId,
@@ -202,4 +206,20 @@ test('a second round: a delivery after everything was sent', async () => {
     'SUCCEEDED',
   );
   await save('second-round', handle);
+});
+
+test('a partial report: a job to CREATE is reported while a batch-mate is still running', async () => {
+  env.sandbox.reset();
+  env.sandbox.seedExistingJobs(DEMO_APPLICATION.urn, ['job-1095']);
+  // job-1095's task never ends; job-1096 is not on LinkedIn, so its CREATE goes before the window closes.
+  env.sandbox.faults.taskOutcome('job-1095', 'STUCK');
+  const handle = await deliver('replay-partial-report', {
+    ...ids(['job-1095', 'job-1096']),
+    deadlineMs: 5_000,
+    followUpWindowMs: 5_000,
+  });
+  const result = (await handle.result()) as ResyncResult;
+  expect(result.totals.created).toBe(1);
+  expect(result.totals.unconfirmed).toBe(1);
+  await save('partial-report', handle);
 });

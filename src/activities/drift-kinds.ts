@@ -1,0 +1,68 @@
+import type { JobToCheck } from '../ats/job-status-store';
+import type { LinkedInJobStatus, StatusDetail } from '../linkedin/job-posting-status';
+
+/**
+ * How a job's LinkedIn side differs from the ATS, and how the repair goes (through resyncJobs):
+ * - NOT_LISTED: open in the ATS, NOT_LISTED or absent on LinkedIn → UPDATE (CREATE when LinkedIn lacks it);
+ * - CLOSED_BUT_LISTED: closed in the ATS, LISTED on LinkedIn → CLOSE (resyncJobs sends closed jobs so);
+ * - CHANGED: listed with another listedAt or location than the ATS's → UPDATE.
+ */
+export type DriftKind = 'NOT_LISTED' | 'CLOSED_BUT_LISTED' | 'CHANGED';
+export const DRIFT_KINDS: readonly DriftKind[] = ['NOT_LISTED', 'CLOSED_BUT_LISTED', 'CHANGED'];
+
+/**
+ * The drift of one job, or undefined when LinkedIn shows what the ATS holds. IN_PROGRESS and UNKNOWN
+ * listings are left alone: LinkedIn is still working on the job, or says something we cannot read; the
+ * next check looks again. LinkedIn's `rawLocation` (the location as sent) is compared when present,
+ * otherwise the location it shows.
+ */
+export function driftOf(
+  job: Pick<JobToCheck, 'status' | 'listedAt' | 'location'>,
+  status: LinkedInJobStatus,
+) {
+  if (job.status === 'CLOSED') {
+    return status.onLinkedIn && status.listingStatus === 'LISTED'
+      ? ('CLOSED_BUT_LISTED' as const)
+      : undefined;
+  }
+  if (!status.onLinkedIn || status.listingStatus === 'NOT_LISTED') return 'NOT_LISTED' as const;
+  if (status.listingStatus !== 'LISTED') return undefined;
+  if (status.listedAt !== null && status.listedAt !== job.listedAt) return 'CHANGED' as const;
+  const shown = status.rawLocation ?? status.location;
+  if (shown !== null && normalise(shown) !== normalise(job.location)) return 'CHANGED' as const;
+  return undefined;
+}
+
+function normalise(location: string): string {
+  return location.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** A job LinkedIn reports with a customer's or partner's error: the ATS should show the message. */
+export interface StatusProblem {
+  externalJobPostingId: string;
+  field: 'listingStatus' | 'linkedInApplyStatus' | 'promotionStatus';
+  errorType: 'CUSTOMER_ERROR' | 'PARTNER_ERROR';
+  errorCode: number | null;
+  message: string | null;
+}
+
+export function problemsOf(status: LinkedInJobStatus): StatusProblem[] {
+  const details: Array<[StatusProblem['field'], StatusDetail | null]> = [
+    ['listingStatus', status.listingStatusDetail],
+    ['linkedInApplyStatus', status.linkedInApplyStatusDetail],
+    ['promotionStatus', status.promotionStatusDetail],
+  ];
+  const problems: StatusProblem[] = [];
+  for (const [field, detail] of details) {
+    if (detail?.errorType === 'CUSTOMER_ERROR' || detail?.errorType === 'PARTNER_ERROR') {
+      problems.push({
+        externalJobPostingId: status.externalJobPostingId,
+        field,
+        errorType: detail.errorType,
+        errorCode: detail.errorCode,
+        message: detail.statusMessage,
+      });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,20 @@
+import { checkDriftPage } from './check-drift-page';
+import type { ActivityDeps } from './deps';
+import { recordDriftCheck } from './record-drift-check';
+import { recordJobStatusChange } from './record-job-status-change';
+
+export { DRIFT_KINDS, driftOf, type DriftKind, type StatusProblem } from './drift-kinds';
+export type { CheckDriftPageInput, CheckDriftPageOutput } from './check-drift-page';
+export type { RecordDriftCheckInput } from './record-drift-check';
+export type { RecordJobStatusChangeInput, RecordJobStatusChangeOutput } from './record-job-status-change';
+
+/** The drift check's and the status notifications' activities, one file each. */
+export function createDriftActivities(deps: ActivityDeps) {
+  return {
+    checkDriftPage: checkDriftPage(deps),
+    recordJobStatusChange: recordJobStatusChange(deps),
+    recordDriftCheck: recordDriftCheck(),
+  };
+}
+
+export type DriftActivities = ReturnType<typeof createDriftActivities>;

@@ -1,0 +1,74 @@
+import { Context } from '@temporalio/activity';
+import type { TaskState } from '../linkedin/client';
+import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
+import { toActivityFailure } from './failures';
+
+export interface FollowTasksInput {
+  developerApplicationUrn: string;
+  taskUrns: string[];
+  /** Epoch ms: tasks still running then are reported IN_PROGRESS. */
+  until: number;
+  /** Return as soon as a task ends FAILED (an UPDATE's job may need a CREATE before the deadline). */
+  returnOnFailure?: boolean;
+}
+
+export interface FollowedTask {
+  taskUrn: string;
+  status: TaskState['status'];
+  errorMessage?: string;
+}
+
+/**
+ * Follows LinkedIn's tasks until each ends (SUCCEEDED, FAILED, PROCESSED) or `until` passes. It heartbeats
+ * what has ended, so a retry resumes instead of starting over.
+ */
+export function followTasks(deps: ActivityDeps) {
+  return async (input: FollowTasksInput): Promise<FollowedTask[]> => {
+    const context = Context.current();
+    const app = await applicationOf(deps, input.developerApplicationUrn);
+    const done = new Map<string, FollowedTask>();
+    const prior: unknown = context.info.heartbeatDetails;
+    if (Array.isArray(prior)) for (const task of prior as FollowedTask[]) done.set(task.taskUrn, task);
+    const heartbeat = setInterval(() => context.heartbeat([...done.values()]), HEARTBEAT_EVERY_MS);
+    try {
+      await follow(deps, context, input, app, done);
+      const ended = [...done.values()].filter((task) => task.status !== 'IN_PROGRESS').length;
+      context.log.info('tasks followed', { tasks: input.taskUrns.length, ended });
+    } catch (error) {
+      throw toActivityFailure(error);
+    } finally {
+      clearInterval(heartbeat);
+    }
+    return input.taskUrns.map((taskUrn) => done.get(taskUrn) ?? { taskUrn, status: 'IN_PROGRESS' });
+  };
+}
+
+/** Polls (through the process's poller) the tasks not ended yet, recording into `done` as they end. */
+async function follow(
+  deps: ActivityDeps,
+  context: Context,
+  input: FollowTasksInput,
+  app: Awaited<ReturnType<typeof applicationOf>>,
+  done: Map<string, FollowedTask>,
+): Promise<void> {
+  const early = new AbortController();
+  const failed = () => [...done.values()].some((task) => task.status === 'FAILED');
+  const record = (ended: ReadonlyMap<string, TaskState>) => {
+    for (const [taskUrn, state] of ended) {
+      const { status, errorMessage } = state;
+      done.set(taskUrn, { taskUrn, status, ...(errorMessage === undefined ? {} : { errorMessage }) });
+    }
+    if (input.returnOnFailure && failed()) early.abort();
+  };
+  if (input.returnOnFailure && failed()) return;
+  const remaining = input.taskUrns.filter((urn) => !done.has(urn));
+  const signal = AbortSignal.any([context.cancellationSignal, early.signal]);
+  const states = await deps.taskPoller
+    .follow(app, remaining, { until: input.until, signal, onProgress: record })
+    .catch((error: unknown) => {
+      // Stopped early on a failed task: what ended is in `done`.
+      if (early.signal.aborted && !context.cancellationSignal.aborted) return new Map<string, TaskState>();
+      throw error;
+    });
+  record(states);
+}

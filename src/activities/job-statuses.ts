@@ -1,0 +1,22 @@
+import type { DeveloperApplication } from '../ats/job-store';
+import type { JobStatusStore } from '../ats/job-status-store';
+import type { LinkedInJobStatus } from '../linkedin/job-posting-status';
+import type { ActivityDeps } from './deps';
+
+/** The linkedin_job_status store; asked for when an activity runs, so a worker without it fails the call. */
+export function jobStatusesOf(deps: ActivityDeps): JobStatusStore {
+  if (!deps.jobStatuses) throw new Error('the worker was built without the linkedin_job_status store');
+  return deps.jobStatuses;
+}
+
+/** One jobPostingStatus call (≤ 100 ids) in the application's lane; a refused token is renewed once. */
+export async function askStatuses(
+  deps: ActivityDeps,
+  app: DeveloperApplication,
+  ids: string[],
+  signal: AbortSignal,
+): Promise<LinkedInJobStatus[]> {
+  return deps.lanes.run(app.urn, signal, () =>
+    deps.tokens.withToken(app, (token) => deps.linkedin.getJobPostingStatuses(token, ids, signal), signal),
+  );
+}

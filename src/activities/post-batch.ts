@@ -1,0 +1,110 @@
+import { Context } from '@temporalio/activity';
+import type { JobResult } from '../contract';
+import { BatchProgress } from './batch-progress';
+import { applyAnswers, batchResults, planBatch, refuseCall, type PlannedCall } from './batch-plan';
+import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
+import { applicationFailure, sendNarrowing, toActivityFailure } from './failures';
+import { postElements } from './linkedin-call';
+import { countOutcomes } from './record-outcome';
+import type { DeveloperApplication } from '../ats/job-store';
+import type { FailureReading } from '../linkedin/answers';
+
+export interface PostBatchInput {
+  developerApplicationUrn: string;
+  externalJobPostingIds: string[];
+  /** UPDATE for a resync; CREATE for jobs LinkedIn turned out not to have. Closed jobs always go as CLOSE. */
+  operation: 'UPDATE' | 'CREATE';
+  /** The resync's deadline (epoch ms): no LinkedIn call starts at or after it. */
+  notAfter: number;
+}
+
+export interface PostBatchOutput {
+  results: JobResult[];
+}
+
+/**
+ * Re-posts one batch (≤ 100 ids): open jobs with the given operation, jobs closed in the ATS with CLOSE
+ * (the ATS is the truth), one operation type per call and calls one after another. Bodies are loaded here,
+ * so the workflow's history holds ids and outcomes only.
+ */
+export function postBatch(deps: ActivityDeps) {
+  return async (input: PostBatchInput): Promise<PostBatchOutput> => {
+    const context = Context.current();
+    const progress = BatchProgress.resume(context.info, input.operation, input.externalJobPostingIds);
+    const beat = () => context.heartbeat(progress.details(false));
+    beat();
+    const heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
+    try {
+      const output = {
+        results: await post(deps, input, { progress, beat, cancellation: context.cancellationSignal }),
+      };
+      countOutcomes(context, output.results);
+      context.log.info('batch posted', {
+        operation: input.operation,
+        jobs: input.externalJobPostingIds.length,
+        accepted: output.results.filter((result) => result.taskUrn !== undefined).length,
+        rejected: output.results.filter((result) => result.fate === 'REJECTED').length,
+      });
+      return output;
+    } catch (error) {
+      // The last details go to Temporal with the failure: the next attempt knows what LinkedIn answered.
+      context.heartbeat(progress.details(true));
+      throw toActivityFailure(error);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+}
+
+interface Attempt {
+  progress: BatchProgress;
+  beat: () => void;
+  cancellation: AbortSignal;
+}
+
+/**
+ * Each call of the batch (the UPDATE or CREATE call, the CLOSE call) and each element is its own unit of
+ * retry: what LinkedIn answered is kept in the heartbeat details, and a retried attempt sends only what
+ * has no answer yet. Steps resumed within one activity rather than one activity a call: the workflow's
+ * commands stay as they are (running resyncs replay), history does not grow with calls, and the same
+ * record serves the elements LinkedIn refused for a while inside a 200.
+ */
+async function post(deps: ActivityDeps, input: PostBatchInput, attempt: Attempt): Promise<JobResult[]> {
+  const app = await applicationOf(deps, input.developerApplicationUrn);
+  const jobs = await deps.jobs.loadJobs(app.urn, input.externalJobPostingIds);
+  const now = (deps.now ?? Date.now)();
+  let refusedForNow: FailureReading | undefined;
+  for (const call of planBatch(input, jobs, app, attempt.progress, now)) {
+    const refused = await send(deps, app, call, input.notAfter, attempt);
+    refusedForNow ??= refused;
+  }
+  if (refusedForNow) throw applicationFailure(refusedForNow);
+  return batchResults(input.externalJobPostingIds, attempt.progress.answered);
+}
+
+/** One planned call, narrowed when LinkedIn names a job; returns the failure of an element refused for now. */
+async function send(
+  deps: ActivityDeps,
+  app: DeveloperApplication,
+  call: PlannedCall,
+  notAfter: number,
+  { progress, beat, cancellation }: Attempt,
+): Promise<FailureReading | undefined> {
+  const onCall = (part: readonly { externalJobPostingId: string }[]) => () => {
+    for (const element of part) progress.unanswered.add(element.externalJobPostingId);
+    beat();
+  };
+  try {
+    const answers = await sendNarrowing(call.elements, (part) =>
+      postElements(deps, app, part, {
+        notAfter,
+        cancellation,
+        onCall: call.createsJobs ? onCall(part) : undefined,
+      }),
+    );
+    return applyAnswers(call, answers, progress);
+  } catch (error) {
+    if (!refuseCall(call, error, progress)) throw error;
+    return undefined;
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The parts of the configuration: each reads a few environment variables with zod and turns them into a
+ * typed piece of the configuration. `config.ts` composes them into one loader a process.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from './contract';
+import { parseDuration } from './duration';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration such as 30m, 90s or 6s` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const secretList = z
+  .string({
+    error: 'LINKEDIN_WEBHOOK_SECRETS is required: the client secrets that sign LinkedIn notifications',
+  })
+  .transform((text) =>
+    text
+      .split(',')
+      .map((secret) => secret.trim())
+      .filter((secret) => secret.length > 0),
+  )
+  .refine((secrets) => secrets.length > 0, { error: 'LINKEDIN_WEBHOOK_SECRETS lists no secret' });
+
+const flag = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .default('false')
+  .transform((value) => value === 'true');
+
+export const LogEnv = z.object({
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export const TemporalEnv = z.object({
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: optionalText,
+  TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  TEMPORAL_TLS_CERT: optionalText,
+  TEMPORAL_TLS_KEY: optionalText,
+  TEMPORAL_TLS_CA: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+});
+
+/** How a resync is started: the webhook and the CLI's `start` give every resync the same terms. */
+export const ResyncStartEnv = z.object({
+  RESYNC_DEADLINE: duration('30m'),
+  TASK_FOLLOW_UP_WINDOW: duration('2h'),
+  WORKFLOW_ID_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, {
+      error: 'WORKFLOW_ID_PREFIX may hold letters, digits, dot, dash and underscore',
+    })
+    .default(''),
+});
+
+export const WebhookEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  LINKEDIN_WEBHOOK_SECRETS: secretList,
+  ADMIN_TOKEN: optionalText.refine((token) => token === undefined || token.length >= 16, {
+    error: 'ADMIN_TOKEN must be at least 16 characters',
+  }),
+  HTTP_HEADERS_TIMEOUT: duration('10s'),
+  HTTP_REQUEST_TIMEOUT: duration('30s'),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
+});
+
+export const LinkedInEnv = z.object({
+  LINKEDIN_API_URL: z.url().default('https://api.linkedin.com'),
+  LINKEDIN_TOKEN_URL: z.url().default('https://www.linkedin.com/oauth/v2/accessToken'),
+  LINKEDIN_ALLOW_HTTP: flag,
+  TASK_POLL_INTERVAL: duration('5s'),
+  TASK_POLL_MAX_INTERVAL: duration('60s'),
+  LINKEDIN_REQUEST_TIMEOUT: duration('30s'),
+});
+
+export const StoreEnv = z.object({
+  DATABASE_URL: optionalText,
+  DATA_DIR: z.string().default('.data'),
+});
+
+export const WorkerRuntimeEnv = z.object({
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  WORKER_METRICS_HOST: z
+    .string()
+    .refine((host) => isIP(host) !== 0, { error: 'WORKER_METRICS_HOST must be an IP address' })
+    .default('127.0.0.1'),
+  WORKFLOW_BUNDLE: optionalText,
+  DRIFT_CHECK_INTERVAL: duration('6h'),
+});
+
+export const CliEnv = z.object({ TEMPORAL_UI_URL: z.url().default('http://localhost:8233') });
+
+export interface LogConfig {
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export interface TemporalConfig {
+  temporal: {
+    address: string;
+    namespace: string;
+    apiKey: string | undefined;
+    taskQueue: string;
+    /** mTLS (a self-hosted cluster or Temporal Cloud with certificates): file paths. */
+    tls:
+      | { certFile: string; keyFile: string; caFile: string | undefined; serverName: string | undefined }
+      | undefined;
+  };
+}
+
+export interface ResyncStartConfig {
+  resyncDeadlineMs: number;
+  /** From receipt: how long LinkedIn's tasks are followed (task ids live 24 hours). */
+  followUpWindowMs: number;
+  /** Put before every resync's workflow id: deployments sharing a namespace never join each other's resyncs. */
+  workflowIdPrefix: string;
+}
+
+export interface WebhookConfig {
+  port: number;
+  webhookSecrets: string[];
+  /** Bearer token of the status endpoints (`/resyncs`); unset, they are not served. */
+  adminToken: string | undefined;
+  /** Limits of the API's HTTP server: a slow or idle client cannot hold a connection for long. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
+}
+
+export interface LinkedInConfig {
+  linkedin: { apiUrl: string; tokenUrl: string };
+  taskPolling: { intervalMs: number; maxIntervalMs: number };
+  linkedinRequestTimeoutMs: number;
+}
+
+export interface StoreConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+}
+
+export interface WorkerRuntimeConfig {
+  /** Where the worker serves Prometheus metrics (the SDK's and the resync's). */
+  workerMetricsPort: number;
+  /** The address the worker's metrics listen on: loopback unless a scraper elsewhere needs them. */
+  workerMetricsHost: string;
+  /** A prebuilt workflow bundle for production workers (`npm run build` writes dist/workflows.bundle.js). */
+  workflowBundle: string | undefined;
+  /** How often each application's drift check runs (one Temporal Schedule per application). */
+  driftCheckIntervalMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function readLog(c: z.infer<typeof LogEnv>): LogConfig {
+  return { logLevel: c.LOG_LEVEL };
+}
+
+export function readTemporal(c: z.infer<typeof TemporalEnv>): TemporalConfig {
+  if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {
+    throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together');
+  }
+  return {
+    temporal: {
+      address: c.TEMPORAL_ADDRESS,
+      namespace: c.TEMPORAL_NAMESPACE,
+      apiKey: c.TEMPORAL_API_KEY,
+      taskQueue: c.TASK_QUEUE,
+      tls:
+        c.TEMPORAL_TLS_CERT && c.TEMPORAL_TLS_KEY
+          ? {
+              certFile: c.TEMPORAL_TLS_CERT,
+              keyFile: c.TEMPORAL_TLS_KEY,
+              caFile: c.TEMPORAL_TLS_CA,
+              serverName: c.TEMPORAL_TLS_SERVER_NAME,
+            }
+          : undefined,
+    },
+  };
+}
+
+export function readResyncStart(c: z.infer<typeof ResyncStartEnv>): ResyncStartConfig {
+  return {
+    resyncDeadlineMs: c.RESYNC_DEADLINE,
+    followUpWindowMs: Math.max(c.TASK_FOLLOW_UP_WINDOW, c.RESYNC_DEADLINE),
+    workflowIdPrefix: c.WORKFLOW_ID_PREFIX,
+  };
+}
+
+export function readWebhook(c: z.infer<typeof WebhookEnv>): WebhookConfig {
+  return {
+    port: c.PORT,
+    webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
+    adminToken: c.ADMIN_TOKEN,
+    http: {
+      // Node refuses a headers timeout above the request timeout.
+      headersTimeoutMs: Math.min(c.HTTP_HEADERS_TIMEOUT, c.HTTP_REQUEST_TIMEOUT),
+      requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT,
+      maxConnections: c.HTTP_MAX_CONNECTIONS,
+    },
+  };
+}
+
+export function readLinkedIn(c: z.infer<typeof LinkedInEnv>): LinkedInConfig {
+  const insecure = (['LINKEDIN_API_URL', 'LINKEDIN_TOKEN_URL'] as const).filter(
+    (name) => !acceptableLinkedInUrl(c[name], c.LINKEDIN_ALLOW_HTTP),
+  );
+  if (insecure.length > 0) {
+    throw new ConfigError(
+      `invalid configuration:\n  ${insecure
+        .map(
+          (name) =>
+            `${name} must be an https: URL (http: is accepted for a loopback host, or anywhere with LINKEDIN_ALLOW_HTTP=true for a sandbox)`,
+        )
+        .join('\n  ')}`,
+    );
+  }
+  return {
+    linkedin: { apiUrl: c.LINKEDIN_API_URL.replace(/\/+$/, ''), tokenUrl: c.LINKEDIN_TOKEN_URL },
+    taskPolling: {
+      intervalMs: c.TASK_POLL_INTERVAL,
+      maxIntervalMs: Math.max(c.TASK_POLL_MAX_INTERVAL, c.TASK_POLL_INTERVAL),
+    },
+    linkedinRequestTimeoutMs: c.LINKEDIN_REQUEST_TIMEOUT,
+  };
+}
+
+export function readStore(c: z.infer<typeof StoreEnv>): StoreConfig {
+  return { databaseUrl: c.DATABASE_URL, dataDir: c.DATA_DIR };
+}
+
+export function readWorkerRuntime(c: z.infer<typeof WorkerRuntimeEnv>): WorkerRuntimeConfig {
+  return {
+    workerMetricsPort: c.WORKER_METRICS_PORT,
+    workerMetricsHost: c.WORKER_METRICS_HOST,
+    workflowBundle: c.WORKFLOW_BUNDLE,
+    driftCheckIntervalMs: c.DRIFT_CHECK_INTERVAL,
+  };
+}
+
+/**
+ * LinkedIn is reached over https: the token request carries the client secret. Plain http is for a
+ * sandbox: on a loopback host (`npm run dev`, the tests) or when LINKEDIN_ALLOW_HTTP=true says so (the
+ * compose demo, whose sandbox is another container).
+ */
+function acceptableLinkedInUrl(url: string, allowHttp: boolean): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'https:') return true;
+  if (protocol !== 'http:') return false;
+  return allowHttp || isLoopback(hostname);
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}

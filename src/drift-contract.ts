@@ -1,0 +1,97 @@
+/**
+ * What the drift check and the Job Status Change workflows take and return, and how they are named. Types
+ * only for workflow code (this module uses node:crypto for the ids).
+ */
+import { createHash } from 'node:crypto';
+import { applicationIdOf } from './contract';
+import type { DriftKind, StatusProblem } from './activities/drift';
+import type { LinkedInJobStatus } from './linkedin/job-posting-status';
+
+export type { DriftKind, StatusProblem } from './activities/drift';
+
+export const DRIFT_CHECK_WORKFLOW_TYPE = 'driftCheck';
+export const JOB_STATUS_CHANGED_WORKFLOW_TYPE = 'jobStatusChanged';
+
+export interface DriftCheckInput {
+  developerApplicationUrn: string;
+  /** The repair's resync deadline and follow-up window, as a notification's would be. */
+  deadlineMs: number;
+  followUpWindowMs: number;
+  /** ATS jobs per status page (default 1,000: ten jobPostingStatus calls). */
+  pageSize?: number;
+}
+
+export interface DriftCheckProgress {
+  checked: number;
+  drifted: number;
+  /** Drifted jobs handed to the repair resync so far, and those sent again. */
+  repairing: number;
+  repaired: number;
+  done: boolean;
+}
+
+export interface DriftCheckResult {
+  developerApplicationUrn: string;
+  checked: number;
+  inSync: number;
+  /** Listing IN_PROGRESS or unreadable: looked at again by the next check. */
+  undecided: number;
+  drifted: Record<DriftKind, number>;
+  /** Drifted jobs the repair resync sent (UPDATE, CREATE or CLOSE), by kind. */
+  repaired: Record<DriftKind, number>;
+  /** Drifted jobs whose repair was rejected, missing from the ATS or late (with reasons in the resync). */
+  notRepaired: number;
+  /** The resyncs that repaired them. */
+  repairWorkflowIds: string[];
+  /** Jobs LinkedIn reports with a CUSTOMER_ERROR or PARTNER_ERROR detail (at most 100 listed). */
+  problems: StatusProblem[];
+  problemCount: number;
+  /** "Drift check of 280 jobs: 3 repaired" */
+  summary: string;
+}
+
+export interface JobStatusChangedInput {
+  developerApplicationUrn: string;
+  externalJobPostingId: string;
+  status: LinkedInJobStatus;
+  carriesListingStatus: boolean;
+  receivedAt: number;
+  deadlineMs: number;
+  followUpWindowMs: number;
+}
+
+export interface JobStatusChangedResult {
+  developerApplicationUrn: string;
+  externalJobPostingId: string;
+  listingStatus: LinkedInJobStatus['listingStatus'];
+  drift: DriftKind | null;
+  /** The resync that repaired the job, when it had drifted. */
+  repairWorkflowId: string | null;
+  /** The job's fate in that resync (UPDATED, CREATED, CLOSED, REJECTED …). */
+  repairFate: string | null;
+}
+
+/** The schedule of an application's drift checks; its workflows are named after it. */
+export function driftScheduleId(developerApplicationUrn: string, prefix = ''): string {
+  return `${prefix}drift-app-${applicationIdOf(developerApplicationUrn)}`;
+}
+
+/** A drift check run by hand (`npm run resync -- drift`), named for when it started. */
+export function manualDriftCheckId(developerApplicationUrn: string, at: number, prefix = ''): string {
+  return `${driftScheduleId(developerApplicationUrn, prefix)}-now-${new Date(at).toISOString()}`;
+}
+
+/**
+ * One workflow per distinct notification: a redelivery of the same body joins (or repeats, harmlessly)
+ * the one it started.
+ */
+export function jobStatusWorkflowId(
+  notification: { developerApplicationUrn: string; externalJobPostingId: string; status: LinkedInJobStatus },
+  prefix = '',
+): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([notification.developerApplicationUrn, notification.status]))
+    .digest('hex')
+    .slice(0, 16);
+  return `${prefix}job-status-app-${applicationIdOf(notification.developerApplicationUrn)}-${digest}`;
+}

@@ -1,0 +1,167 @@
+/**
+ * One Temporal Schedule per application starts its drift checks. The ATS adds and removes applications in
+ * its own table, so the worker keeps the schedules in step with it: at start and then every few minutes,
+ * it creates the missing ones and deletes those of applications gone. Both are idempotent, so any number
+ * of worker processes may do it at once.
+ */
+import { createHash } from 'node:crypto';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+} from '@temporalio/client';
+import { DEVELOPER_APPLICATION_URN } from './contract';
+import { DRIFT_CHECK_WORKFLOW_TYPE, driftScheduleId, type DriftCheckInput } from './drift-contract';
+
+export interface DriftScheduleOptions {
+  taskQueue: string;
+  /** How often each application is checked (DRIFT_CHECK_INTERVAL, default 6 h). */
+  intervalMs: number;
+  deadlineMs: number;
+  followUpWindowMs: number;
+  workflowIdPrefix?: string;
+}
+
+export interface DriftScheduleSync {
+  created: string[];
+  removed: string[];
+  /** Schedules whose interval or action differed from the configuration, updated in place. */
+  updated: string[];
+}
+
+/**
+ * Where in the interval an application's checks fall: spread by a hash of its urn, so 10,000 schedules
+ * never fire at the same second, and stable, so re-creating a schedule keeps its slot.
+ */
+export function driftOffsetMs(developerApplicationUrn: string, intervalMs: number): number {
+  const seconds = Math.max(1, Math.floor(intervalMs / 1000));
+  const hash = createHash('sha256').update(developerApplicationUrn).digest().readUInt32BE(0);
+  return (hash % seconds) * 1000;
+}
+
+export function driftScheduleOptions(
+  developerApplicationUrn: string,
+  options: DriftScheduleOptions,
+): ScheduleOptions {
+  const prefix = options.workflowIdPrefix ?? '';
+  const input: DriftCheckInput = {
+    developerApplicationUrn,
+    deadlineMs: options.deadlineMs,
+    followUpWindowMs: options.followUpWindowMs,
+  };
+  return {
+    scheduleId: driftScheduleId(developerApplicationUrn, prefix),
+    spec: {
+      intervals: [
+        { every: options.intervalMs, offset: driftOffsetMs(developerApplicationUrn, options.intervalMs) },
+      ],
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: DRIFT_CHECK_WORKFLOW_TYPE,
+      // Temporal adds the scheduled time to it: drift-app-12345-2026-01-15T12:00:00Z.
+      workflowId: driftScheduleId(developerApplicationUrn, prefix),
+      taskQueue: options.taskQueue,
+      args: [input],
+      typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: developerApplicationUrn }],
+      staticSummary: `Drift check of ${developerApplicationUrn}`,
+    },
+    // A check still running (a large application, a slow LinkedIn) is never doubled.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    state: { note: `LinkedIn drift checks of ${developerApplicationUrn}` },
+  };
+}
+
+/** Creates, updates and deletes schedules so there is exactly one per application of `urns`. */
+export async function syncDriftSchedules(
+  client: Client,
+  urns: readonly string[],
+  options: DriftScheduleOptions,
+): Promise<DriftScheduleSync> {
+  const prefix = options.workflowIdPrefix ?? '';
+  const wanted = new Map(urns.map((urn) => [driftScheduleId(urn, prefix), urn]));
+  const existing = new Map<string, number | undefined>();
+  const ours = new RegExp(`^${escape(prefix)}drift-app-\\d+$`);
+  for await (const schedule of client.schedule.list()) {
+    if (!ours.test(schedule.scheduleId)) continue;
+    const every = schedule.spec?.intervals?.[0]?.every;
+    existing.set(schedule.scheduleId, typeof every === 'number' ? every : undefined);
+  }
+  const sync: DriftScheduleSync = { created: [], removed: [], updated: [] };
+  for (const [scheduleId, urn] of wanted) {
+    const wantedOptions = driftScheduleOptions(urn, options);
+    if (existing.has(scheduleId)) {
+      if (existing.get(scheduleId) !== options.intervalMs) {
+        await client.schedule.getHandle(scheduleId).update((previous) => ({
+          ...previous,
+          spec: wantedOptions.spec,
+          action: wantedOptions.action,
+        }));
+        sync.updated.push(scheduleId);
+      }
+      continue;
+    }
+    try {
+      await client.schedule.create(wantedOptions);
+      sync.created.push(scheduleId);
+    } catch (error) {
+      // Another worker created it first (or the listing had not caught up): one schedule either way.
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    }
+  }
+  for (const scheduleId of existing.keys()) {
+    if (wanted.has(scheduleId)) continue;
+    try {
+      await client.schedule.getHandle(scheduleId).delete();
+      sync.removed.push(scheduleId);
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    }
+  }
+  return sync;
+}
+
+export interface DriftScheduleKeeper {
+  /** Resolves after the first sync (or its failure, logged). */
+  ready: Promise<void>;
+  stop(): void;
+}
+
+/** Keeps the schedules in step with the ATS's applications, now and every `everyMs`. */
+export function keepDriftSchedules(deps: {
+  client: Client;
+  listApplicationUrns: () => Promise<string[]>;
+  options: DriftScheduleOptions;
+  everyMs: number;
+  log: (message: string, fields: Record<string, unknown>) => void;
+}): DriftScheduleKeeper {
+  let running: Promise<void> | undefined;
+  const syncOnce = async () => {
+    try {
+      const sync = await syncDriftSchedules(deps.client, await deps.listApplicationUrns(), deps.options);
+      if (sync.created.length + sync.removed.length + sync.updated.length > 0) {
+        deps.log('drift schedules in step with the applications', {
+          created: sync.created.length,
+          removed: sync.removed.length,
+          updated: sync.updated.length,
+        });
+      }
+    } catch (error) {
+      deps.log('drift schedules not synced; trying again later', { err: error });
+    }
+  };
+  const tick = () => {
+    running ??= syncOnce().finally(() => (running = undefined));
+    return running;
+  };
+  const ready = tick();
+  const timer = setInterval(() => void tick(), deps.everyMs);
+  timer.unref();
+  return { ready, stop: () => clearInterval(timer) };
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,203 @@
+import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  executeChild,
+  log,
+  ParentClosePolicy,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { DriftActivities } from '../activities';
+import type { DeadlineExceededDetails, JobResult, ResyncResult } from '../contract';
+import type {
+  DriftCheckInput,
+  DriftCheckResult,
+  JobStatusChangedInput,
+  JobStatusChangedResult,
+} from '../drift-contract';
+import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
+import { DEVELOPER_APPLICATION_URN, DRIFT_FOUND } from '../contract/names';
+import { driftProgressQuery } from './drift-queries';
+import { DriftTally } from './drift-tally';
+import { resyncJobs } from './resync-jobs';
+
+const PAGE_SIZE = 1_000;
+/** Drifted ids per repair resync: its input stays small in history. */
+const MAX_IDS_PER_REPAIR = 5_000;
+const NOT_REPAIRED = new Set(['REJECTED', 'NOT_IN_ATS', 'MISSED_DEADLINE']);
+
+const checking = proxyActivities<DriftActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
+  },
+});
+
+/**
+ * Compares what LinkedIn shows for every job of one application with the ATS (jobPostingStatus, 100 jobs a
+ * call, in the application's lane) and repairs what drifted through resyncJobs, as a child, so the
+ * deadline, lanes and at-least-once rules of a resync hold for the repairs too. Started by the
+ * application's schedule (overlap SKIP) or by `npm run resync -- drift`.
+ */
+export async function driftCheck(input: DriftCheckInput): Promise<DriftCheckResult> {
+  const info = workflowInfo();
+  const urn = input.developerApplicationUrn;
+  if (!info.typedSearchAttributes.get(DEVELOPER_APPLICATION_URN)) {
+    upsertSearchAttributes([{ key: DEVELOPER_APPLICATION_URN, value: urn }]);
+  }
+  const tally = new DriftTally();
+  setHandler(driftProgressQuery, () => tally.progress());
+
+  await compareAll(urn, input.pageSize ?? PAGE_SIZE, tally);
+  upsertSearchAttributes([{ key: DRIFT_FOUND, value: tally.driftCount > 0 ? 'true' : 'false' }]);
+  log.info('drift check compared', {
+    checked: tally.checked,
+    drifted: { ...tally.drifted },
+    undecided: tally.undecided,
+  });
+  const repairWorkflowIds = await repairAll(info.workflowId, urn, input, tally);
+
+  const summary = tally.summary();
+  setCurrentDetails(summary);
+  await checking
+    .recordDriftCheck({ developerApplicationUrn: urn, checked: tally.checked, repaired: tally.repaired })
+    .catch((error: unknown) => log.warn('drift check not counted', { error: String(error) }));
+  tally.done = true;
+  log.info(summary, { repaired: { ...tally.repaired }, notRepaired: tally.notRepaired });
+  return tally.result(urn, repairWorkflowIds, summary);
+}
+
+/** Reads the application's ATS jobs a page at a time and adds what LinkedIn shows for them to the tally. */
+async function compareAll(urn: string, pageSize: number, tally: DriftTally): Promise<void> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await checking.checkDriftPage({ developerApplicationUrn: urn, after, limit: pageSize });
+    tally.addPage(page);
+    if (page.checked < pageSize || page.lastId === undefined) return;
+    after = page.lastId;
+  }
+}
+
+/** Repairs the drifted jobs, at most MAX_IDS_PER_REPAIR a child, one after another; returns their ids. */
+async function repairAll(
+  checkId: string,
+  urn: string,
+  timing: { deadlineMs: number; followUpWindowMs: number },
+  tally: DriftTally,
+): Promise<string[]> {
+  const repairWorkflowIds: string[] = [];
+  const ids = tally.driftedIds();
+  for (let start = 0; start < ids.length; start += MAX_IDS_PER_REPAIR) {
+    const part = ids.slice(start, start + MAX_IDS_PER_REPAIR);
+    const workflowId = `${checkId}-repair-${repairWorkflowIds.length + 1}`;
+    repairWorkflowIds.push(workflowId);
+    tally.repairStarted(part);
+    const failed = await repair(
+      workflowId,
+      urn,
+      part,
+      timing,
+      `Repair ${part.length} drifted jobs of ${urn}`,
+    );
+    tally.repairEnded(part, failed);
+  }
+  return repairWorkflowIds;
+}
+
+/**
+ * One Job Status Change notification: records what LinkedIn says about the job and, when that is a drift
+ * from the ATS (a job the ATS has open no longer listed, say), repairs the job through resyncJobs.
+ */
+export async function jobStatusChanged(input: JobStatusChangedInput): Promise<JobStatusChangedResult> {
+  const info = workflowInfo();
+  const urn = input.developerApplicationUrn;
+  const id = input.externalJobPostingId;
+  const recorded = await checking.recordJobStatusChange({
+    developerApplicationUrn: urn,
+    externalJobPostingId: id,
+    status: input.status,
+    carriesListingStatus: input.carriesListingStatus,
+    receivedAt: input.receivedAt,
+  });
+  const result: JobStatusChangedResult = {
+    developerApplicationUrn: urn,
+    externalJobPostingId: id,
+    listingStatus: recorded.listingStatus,
+    drift: recorded.drift,
+    repairWorkflowId: null,
+    repairFate: null,
+  };
+  if (recorded.drift === null) {
+    setCurrentDetails(`${id}: ${recorded.listingStatus ?? 'not on LinkedIn'}, as the ATS has it`);
+    return result;
+  }
+  const workflowId = `${info.workflowId}-repair`;
+  const fates = new Map<string, string>();
+  await repair(workflowId, urn, [id], input, `Repair ${id} of ${urn} (${recorded.drift})`, fates);
+  result.repairWorkflowId = workflowId;
+  result.repairFate = fates.get(id) ?? null;
+  setCurrentDetails(`${id}: ${recorded.drift}, repaired (${result.repairFate ?? 'unknown'})`);
+  return result;
+}
+
+/**
+ * Runs resyncJobs for the ids as a child and returns the ids it did not repair. The resync sends open
+ * jobs with UPDATE (CREATE when LinkedIn lacks them) and closed jobs with CLOSE.
+ */
+async function repair(
+  workflowId: string,
+  urn: string,
+  ids: string[],
+  timing: { deadlineMs: number; followUpWindowMs: number },
+  summary: string,
+  fates = new Map<string, string>(),
+): Promise<Set<string>> {
+  let jobs: JobResult[];
+  try {
+    const result: ResyncResult = await executeChild(resyncJobs, {
+      workflowId,
+      // A repair under way finishes even if the check is ended by hand: a sent job is followed to the end.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: urn }],
+      staticSummary: summary,
+      args: [
+        {
+          developerApplicationUrn: urn,
+          syncAllOpenJobs: false,
+          externalJobPostingIds: ids,
+          receivedAt: Date.now(),
+          deadlineMs: timing.deadlineMs,
+          followUpWindowMs: timing.followUpWindowMs,
+        },
+      ],
+    });
+    jobs = result.jobs;
+  } catch (error) {
+    const details = deadlineDetails(error);
+    if (!details) throw error;
+    jobs = details.result.jobs;
+  }
+  const failed = new Set<string>();
+  for (const job of jobs) {
+    fates.set(job.externalJobPostingId, job.fate);
+    if (NOT_REPAIRED.has(job.fate)) failed.add(job.externalJobPostingId);
+  }
+  return failed;
+}
+
+/** The partial result of a repair that missed its deadline; undefined for any other failure. */
+function deadlineDetails(error: unknown): DeadlineExceededDetails | undefined {
+  if (!(error instanceof ChildWorkflowFailure)) return undefined;
+  const cause = error.cause;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.ResyncDeadlineExceeded)
+    return undefined;
+  return cause.details?.[0] as DeadlineExceededDetails | undefined;
+}

@@ -1,0 +1,85 @@
+import type { ResyncCarry } from '../contract';
+
+/** Reads one page of the application's open job ids, strictly after `after`, in id order. */
+export type ListOpenJobIds = (after: string | undefined, limit: number) => Promise<string[]>;
+
+export type JobSourceCarry = Pick<ResyncCarry, 'nextIndex' | 'after' | 'listingDone'>;
+
+/**
+ * Where a resync's jobs come from, batch by batch: the ids LinkedIn named, or (syncAllOpenJobs) the ATS's
+ * open jobs, listed a page at a time. Plain state, no Temporal: the workflow hands it the listing activity.
+ */
+export class JobSource {
+  /** Open job ids listed from the ATS and not sent yet (sync-all). */
+  private listed: string[] = [];
+  private nextIndex: number;
+  private after: string | undefined;
+  private listingDone: boolean;
+
+  constructor(
+    private readonly request: { syncAllOpenJobs: boolean; externalJobPostingIds: readonly string[] },
+    carry: JobSourceCarry,
+    private readonly batchSize: number,
+    private readonly pageSize: number,
+  ) {
+    this.nextIndex = carry.nextIndex;
+    this.after = carry.after;
+    this.listingDone = carry.listingDone;
+  }
+
+  static fresh(syncAllOpenJobs: boolean): JobSourceCarry {
+    return { nextIndex: 0, after: undefined, listingDone: !syncAllOpenJobs };
+  }
+
+  /** The next batch to send (listing a page first when none is left), or undefined once exhausted. */
+  async next(list: ListOpenJobIds): Promise<string[] | undefined> {
+    if (!this.request.syncAllOpenJobs) {
+      const ids = this.request.externalJobPostingIds.slice(this.nextIndex, this.nextIndex + this.batchSize);
+      return ids.length > 0 ? ids : undefined;
+    }
+    if (this.listed.length === 0 && !this.listingDone) {
+      this.listed = await list(this.after, this.pageSize);
+      if (this.listed.length < this.pageSize) this.listingDone = true;
+    }
+    return this.listed.length > 0 ? this.listed.slice(0, this.batchSize) : undefined;
+  }
+
+  /** `batch` (the last `next`) was sent. */
+  advance(batch: readonly string[]): void {
+    if (this.request.syncAllOpenJobs) {
+      this.listed = this.listed.slice(batch.length);
+      this.after = batch[batch.length - 1];
+    } else {
+      this.nextIndex += batch.length;
+    }
+  }
+
+  exhausted(): boolean {
+    return this.request.syncAllOpenJobs
+      ? this.allListed()
+      : this.nextIndex >= this.request.externalJobPostingIds.length;
+  }
+
+  /** Every job to send is known: the listing ended and nothing listed waits (always, for named ids). */
+  allListed(): boolean {
+    return this.listingDone && this.listed.length === 0;
+  }
+
+  /** Jobs known and not sent yet. */
+  remaining(): string[] {
+    return this.request.syncAllOpenJobs
+      ? [...this.listed]
+      : this.request.externalJobPostingIds.slice(this.nextIndex);
+  }
+
+  /** Where the open jobs never listed begin, while the listing has not ended; undefined once it has. */
+  unlisted(): { after: string | undefined } | undefined {
+    if (!this.request.syncAllOpenJobs || this.listingDone) return undefined;
+    return { after: this.listed.length > 0 ? this.listed[this.listed.length - 1] : this.after };
+  }
+
+  /** The source as the next run rebuilds it: ids listed but not sent are listed again. */
+  carry(): JobSourceCarry {
+    return { nextIndex: this.nextIndex, after: this.after, listingDone: this.allListed() };
+  }
+}

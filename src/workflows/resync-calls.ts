@@ -1,0 +1,227 @@
+/**
+ * What a resync asks of Temporal, each call with its options in one place: the activities it schedules
+ * (with their timeouts and retry policy), the followers it starts, how it continues as new. A change here
+ * changes what the workflow commands: it goes behind `patched()` (README, Development).
+ */
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  makeContinueAsNewFunc,
+  ParentClosePolicy,
+  proxyActivities,
+  startChild,
+  TimeoutFailure,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { JobResult, ResyncInput, ResyncOutcome, ResyncResult } from '../contract';
+import { DEVELOPER_APPLICATION_URN } from '../contract/names';
+import { followerWorkflowId, type FollowerOf } from '../contract/workflow-ids';
+import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
+import type { DeadlineMissInput } from './deadline-failure';
+import { followResyncTasks, type FollowResyncTasksInput } from './follow-resync-tasks';
+import type { ListOpenJobIds } from './job-source';
+
+/**
+ * Changes to what this workflow commands, each behind its patch (README, Development): histories of the
+ * release before take the old branch when replayed. `patched()` is called in this order at the start.
+ */
+export const PATCH = {
+  /** A delivery during the last awaits, or after the deadline, is looked at again and starts a new round. */
+  lateDelivery: 'late-delivery-rechecked',
+  /** Followers carry the execution's first run id; reports of another execution are dropped. */
+  ownReports: 'reports-bound-to-execution',
+  /** No posting without time left; the ATS read after a missed deadline is bounded. */
+  deadlineBounds: 'deadline-bounds',
+  /** CREATEs are de-duplicated and the ids CREATEd are carried across continue-as-new. */
+  createOnce: 'create-each-job-once',
+  /** Jobs queued for CREATE while a CREATE call is out stay queued for the next one (none is dropped). */
+  lateCreates: 'create-queue-keeps-late-reports',
+} as const;
+
+/** The signature of `resyncJobs`, which continues as new. */
+type ResyncWorkflow = (input: ResyncInput) => Promise<ResyncResult>;
+
+const MAX_POST_ATTEMPT_MS = 2 * 60_000;
+/** After a missed deadline the ATS is read for the jobs never listed, for at most this long. */
+const MAX_REMAINING_READ_MS = 5 * 60_000;
+
+const retry = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES, FailureType.ResyncDeadlineExceeded],
+};
+
+const ats = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '30 seconds',
+  retry,
+});
+const posting = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry,
+});
+
+export function listOpenJobIds(developerApplicationUrn: string): ListOpenJobIds {
+  return (after, limit) => ats.listOpenJobIds({ developerApplicationUrn, after, limit });
+}
+
+export interface BatchToPost {
+  developerApplicationUrn: string;
+  ids: string[];
+  operation: 'UPDATE' | 'CREATE';
+  batchNumber: number;
+  /** Epoch ms: no LinkedIn call starts after it, and no retry outlives it. */
+  deadlineAt: number;
+}
+
+/** The postBatch activity; its attempts and retries never outlive the deadline. */
+async function postBatch(batch: BatchToPost): Promise<JobResult[]> {
+  const { ids, operation, batchNumber } = batch;
+  const left = batch.deadlineAt - Date.now();
+  const output = await posting.postBatch.executeWithOptions(
+    {
+      summary: `batch ${batchNumber}: ${operation} ${ids.length} job${ids.length === 1 ? '' : 's'} from ${ids[0]}`,
+      startToCloseTimeout: Math.min(MAX_POST_ATTEMPT_MS, left),
+      scheduleToCloseTimeout: left,
+      heartbeatTimeout: '10 seconds',
+      retry,
+    },
+    [
+      {
+        developerApplicationUrn: batch.developerApplicationUrn,
+        externalJobPostingIds: ids,
+        operation,
+        notAfter: batch.deadlineAt,
+      },
+    ],
+  );
+  return output.results;
+}
+
+/**
+ * What LinkedIn answered for each job of a batch. A permanent failure of the batch is recorded per job
+ * (the other batches still go); out of time, it waits for the deadline timer, which decides what happens.
+ */
+export async function answersTo(
+  batch: BatchToPost,
+  deadlinePassed: () => boolean,
+): Promise<{ results: JobResult[]; failed: boolean } | 'out of time'> {
+  try {
+    return { results: await postBatch(batch), failed: false };
+  } catch (error) {
+    if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+    const cause = error.cause;
+    const outOfTime =
+      Date.now() >= batch.deadlineAt ||
+      cause instanceof TimeoutFailure ||
+      (cause instanceof ApplicationFailure && cause.type === FailureType.ResyncDeadlineExceeded);
+    if (outOfTime) {
+      await condition(deadlinePassed);
+      return 'out of time';
+    }
+    const reason = cause?.message ?? error.message;
+    const results = batch.ids.map((id): JobResult => ({
+      externalJobPostingId: id,
+      fate: 'REJECTED',
+      reason,
+    }));
+    return { results, failed: true };
+  }
+}
+
+/**
+ * Starts a batch's follower. The start is not cancellable: following sent jobs is no LinkedIn call the
+ * deadline forbids.
+ */
+export function startFollower(
+  follower: Omit<FollowerOf, 'resyncWorkflowId'>,
+  input: FollowResyncTasksInput,
+): Promise<unknown> {
+  const { batchNumber, operation } = follower;
+  return CancellationScope.nonCancellable(() =>
+    startChild(followResyncTasks, {
+      workflowId: followerWorkflowId({ ...follower, resyncWorkflowId: input.parentWorkflowId }),
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `Follow LinkedIn's tasks of batch ${batchNumber} (${input.tasks.length} ${operation})`,
+      typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: input.developerApplicationUrn }],
+      args: [input],
+    }),
+  );
+}
+
+/**
+ * After a missed deadline, the open jobs never listed (reading the ATS is no LinkedIn call). `bounded`: an
+ * ATS outage must not keep the run from ending; it ends naming the jobs it knows of.
+ */
+export async function readUnlisted(
+  developerApplicationUrn: string,
+  after: string | undefined,
+  bounded: { deadlineMs: number } | undefined,
+): Promise<DeadlineMissInput['unlisted']> {
+  const args = { developerApplicationUrn, after, sampleSize: 1_000 };
+  if (!bounded) return ats.remainingOpenJobs(args);
+  const bound = Math.min(MAX_REMAINING_READ_MS, Math.max(10_000, bounded.deadlineMs));
+  const options = {
+    startToCloseTimeout: Math.min(60_000, bound),
+    scheduleToCloseTimeout: bound,
+    heartbeatTimeout: '30 seconds',
+    retry,
+  };
+  return ats.remainingOpenJobs.executeWithOptions(options, [args]).catch((error: unknown) => {
+    if (!(error instanceof ActivityFailure)) throw error;
+    log.warn('open jobs never listed could not be read', { error: error.cause?.message ?? '' });
+    return 'unread' as const;
+  });
+}
+
+/**
+ * Resyncs by outcome, for the worker's /metrics. Counted by an activity, not by workflow code: a workflow
+ * task that is retried (a follower's completion arriving as the resync completes) would count twice.
+ */
+export async function countResync(developerApplicationUrn: string, outcome: ResyncOutcome): Promise<void> {
+  await CancellationScope.nonCancellable(() => ats.recordOutcome({ developerApplicationUrn, outcome })).catch(
+    (error: unknown) => log.warn('outcome not counted', { error: String(error) }),
+  );
+}
+
+/** The next run of this resync, with what it carries once every handler has finished. */
+export async function continueRun(next: () => ResyncInput): Promise<never> {
+  await condition(allHandlersFinished);
+  return continueAsNew<ResyncWorkflow>(next());
+}
+
+/**
+ * A new round: LinkedIn asked again after this round was sent (or missed its deadline), so everything is
+ * sent again, with the deadline counted from the new receipt. `clearOutcome`: the new round has no outcome
+ * yet, whatever this one's was.
+ */
+export async function startNewRound(
+  input: ResyncInput,
+  receivedAt: number,
+  clearOutcome: boolean,
+): Promise<never> {
+  await condition(allHandlersFinished);
+  log.info('notification received again after sending; starting a new round', { receivedAt });
+  const next: ResyncInput = {
+    developerApplicationUrn: input.developerApplicationUrn,
+    syncAllOpenJobs: input.syncAllOpenJobs,
+    externalJobPostingIds: input.externalJobPostingIds,
+    receivedAt,
+    deadlineMs: input.deadlineMs,
+    followUpWindowMs: input.followUpWindowMs,
+    ...(input.batchesPerRun === undefined ? {} : { batchesPerRun: input.batchesPerRun }),
+    round: (input.round ?? 0) + 1,
+  };
+  if (!clearOutcome) return continueAsNew<ResyncWorkflow>(next);
+  return makeContinueAsNewFunc<ResyncWorkflow>({
+    typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: input.developerApplicationUrn }],
+  })(next);
+}

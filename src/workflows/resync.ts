@@ -1,0 +1,290 @@
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  log,
+  patched,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type WorkflowInfo,
+} from '@temporalio/workflow';
+import type { Operation, ResyncCarry, ResyncInput, ResyncResult, TaskReport } from '../contract';
+import { DEVELOPER_APPLICATION_URN, MAX_JOBS_PER_CALL, RESYNC_OUTCOME } from '../contract/names';
+import { deadlineFailure, deadlineMiss } from './deadline-failure';
+import { JobSource } from './job-source';
+import { Ledger } from './ledger';
+import {
+  answersTo,
+  continueRun,
+  countResync,
+  listOpenJobIds,
+  PATCH,
+  readUnlisted,
+  startFollower,
+  startNewRound,
+} from './resync-calls';
+import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from './signals';
+
+/** Open job ids read from the ATS per listing call, for syncAllOpenJobs. */
+const LIST_PAGE_SIZE = 1_000;
+/** Batches per run before continuing as new: keeps each run's history far below Temporal's limits. */
+const MAX_BATCHES_PER_RUN = 100;
+/** How long after the follow-up window the resync still listens for its followers' last reports. */
+const REPORT_GRACE_MS = 30_000;
+
+/**
+ * One run of a resync: its state (the ledger, the job source, what is in flight) and one short method a
+ * step. `resyncJobs` drives it; the signal and query handlers read and feed the same state.
+ */
+export class Resync {
+  private readonly info: WorkflowInfo = workflowInfo();
+  private readonly urn: string;
+  private readonly recheckLateDelivery: boolean;
+  private readonly ownReportsOnly: boolean;
+  private readonly deadlineBounds: boolean;
+  private readonly deadlineAt: number;
+  private readonly followUpEndsAt: number;
+  private readonly round: number;
+  private readonly runs: number;
+  private readonly reportsBound: boolean | undefined;
+  private batchNumber: number;
+  private readonly ledger: Ledger;
+  private readonly source: JobSource;
+  private deadlinePassed: boolean;
+  /** The batch being posted right now, and its operation. */
+  private inFlight: string[] = [];
+  private inFlightOperation: 'UPDATE' | 'CREATE' = 'UPDATE';
+  private batchesThisRun = 0;
+  private sendingDone = false;
+  private laterDelivery: number | undefined;
+  /** Follower starts not yet acknowledged by Temporal. */
+  private readonly childStarts = new Set<Promise<void>>();
+
+  constructor(private readonly input: ResyncInput) {
+    this.recheckLateDelivery = patched(PATCH.lateDelivery);
+    this.ownReportsOnly = patched(PATCH.ownReports);
+    this.deadlineBounds = patched(PATCH.deadlineBounds);
+    this.urn = input.developerApplicationUrn;
+    this.deadlineAt = input.receivedAt + input.deadlineMs;
+    this.followUpEndsAt = input.receivedAt + Math.max(input.followUpWindowMs, input.deadlineMs);
+    this.round = input.round ?? 0;
+    const carry: ResyncCarry = input.carry ?? {
+      runs: 0,
+      batchNumber: 0,
+      ...JobSource.fresh(input.syncAllOpenJobs),
+      ...Ledger.fresh(input.syncAllOpenJobs ? 0 : input.externalJobPostingIds.length),
+      reportsBound: this.ownReportsOnly,
+    };
+    this.runs = carry.runs;
+    this.batchNumber = carry.batchNumber;
+    this.reportsBound = carry.reportsBound;
+    if (!this.info.typedSearchAttributes.get(DEVELOPER_APPLICATION_URN)) {
+      // Started by hand without it: the Web UI and the log lines still name the application.
+      upsertSearchAttributes([{ key: DEVELOPER_APPLICATION_URN, value: this.urn }]);
+    }
+    this.ledger = new Ledger(carry, patched(PATCH.createOnce), patched(PATCH.lateCreates));
+    this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, LIST_PAGE_SIZE);
+    this.deadlinePassed = Date.now() >= this.deadlineAt;
+    setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));
+    setHandler(notificationReceivedSignal, ({ receivedAt }) => this.onDelivery(receivedAt));
+    setHandler(tasksReportedSignal, (report) => this.onReport(report));
+  }
+
+  /**
+   * A delivery of the same notification while this round is still sending joins it; one that comes after
+   * everything was sent, or after the deadline ended the sending, is a new request (the Temporal start
+   * attaches to this run either way).
+   */
+  private onDelivery(receivedAt: number): void {
+    const allSent =
+      this.sendingDone ||
+      (this.recheckLateDelivery && this.deadlinePassed) ||
+      (this.source.exhausted() && this.inFlight.length === 0 && this.ledger.createQueue.length === 0);
+    if (allSent && this.laterDelivery === undefined) this.laterDelivery = receivedAt;
+  }
+
+  private onReport(report: TaskReport): void {
+    if ((report.round ?? 0) !== this.round) return;
+    // A follower of an earlier execution of this workflow id (round 0 there too) is not ours. Followers
+    // of an execution begun on the release before report without a run id.
+    const runId = report.resyncRunId;
+    const own = runId === this.info.firstExecutionRunId || (runId === undefined && !this.reportsBound);
+    if (this.ownReportsOnly && !own) return;
+    this.ledger.applyReport(report, this.deadlinePassed, (id) =>
+      log.warn('CREATE asked again for a job already CREATEd or queued; it is not sent twice', {
+        externalJobPostingId: id,
+      }),
+    );
+  }
+
+  /** LinkedIn asked again after this round was sent: the next round's reports are not this round's. */
+  private newRound(receivedAt: number): Promise<never> {
+    return startNewRound(this.input, receivedAt, this.recheckLateDelivery);
+  }
+
+  /** How long until the deadline; 0 once it passed. */
+  timeLeft(): number {
+    return Math.max(0, this.deadlineAt - Date.now());
+  }
+
+  deadlineReached(): void {
+    this.deadlinePassed = true;
+  }
+
+  /** Whether anything was left to send (in flight, to CREATE, not listed or not sent yet). */
+  unsent(): boolean {
+    return this.inFlight.length > 0 || this.ledger.createQueue.length > 0 || !this.source.exhausted();
+  }
+
+  /** Sends everything; returns once nothing is left to send and no report can bring a CREATE any more. */
+  async sendEverything(): Promise<void> {
+    for (;;) {
+      if (this.ledger.createQueue.length > 0) {
+        const { batch, taken } = this.ledger.nextCreateBatch(MAX_JOBS_PER_CALL);
+        if (batch.length > 0) await this.post(batch, 'CREATE');
+        this.ledger.dropCreateBatch(taken);
+        continue;
+      }
+      const batch = await this.source.next(listOpenJobIds(this.urn));
+      if (batch) {
+        await this.post(batch, 'UPDATE');
+        this.source.advance(batch);
+        await this.continueAsNewIfLarge();
+        continue;
+      }
+      // All sent: a report may still ask for CREATEs, until the deadline.
+      await condition(
+        () =>
+          this.ledger.createQueue.length > 0 ||
+          this.ledger.awaitingReports <= 0 ||
+          this.deadlinePassed ||
+          this.laterDelivery !== undefined,
+      );
+      if (this.ledger.createQueue.length === 0) return;
+    }
+  }
+
+  /** Posts one batch, records what LinkedIn answered and starts the followers of its tasks. */
+  private async post(ids: string[], operation: 'UPDATE' | 'CREATE'): Promise<void> {
+    const batchNumber = ++this.batchNumber;
+    this.batchesThisRun++;
+    // No time left: nothing more goes to LinkedIn; the deadline timer ends the sending.
+    if (this.deadlineBounds && this.deadlineAt <= Date.now())
+      await CancellationScope.current().cancelRequested;
+    this.inFlight = ids;
+    this.inFlightOperation = operation;
+    const { urn: developerApplicationUrn, deadlineAt } = this;
+    const batch = { developerApplicationUrn, ids, operation, batchNumber, deadlineAt };
+    const answer = await answersTo(batch, () => this.deadlinePassed);
+    if (answer === 'out of time') return;
+    this.inFlight = [];
+    const { results, failed } = answer;
+    if (this.input.syncAllOpenJobs && operation === 'UPDATE') this.ledger.totals.requested += ids.length;
+    log.info('batch sent', {
+      batch: batchNumber,
+      operation,
+      jobs: ids.length,
+      accepted: results.filter((result) => result.taskUrn !== undefined).length,
+      rejected: results.filter((result) => result.fate === 'REJECTED').length,
+    });
+    for (const [op, tasks] of this.ledger.recordBatch(results, operation, failed)) {
+      this.follow(op, tasks, batchNumber);
+    }
+  }
+
+  /** Starts the batch's follower without waiting for it to start: the next batch goes at once. */
+  private follow(operation: Operation, tasks: Array<[string, string]>, batchNumber: number): void {
+    this.ledger.awaitingReports++;
+    const { workflowId, firstExecutionRunId } = this.info;
+    const start = startFollower(
+      { resyncRunId: firstExecutionRunId, round: this.round, batchNumber, operation },
+      {
+        parentWorkflowId: workflowId,
+        developerApplicationUrn: this.urn,
+        operation,
+        tasks,
+        until: this.followUpEndsAt,
+        round: this.round,
+        ...(this.ownReportsOnly ? { resyncRunId: firstExecutionRunId } : {}),
+      },
+    ).then(
+      () => undefined,
+      () => this.ledger.followerLost(tasks),
+    );
+    this.childStarts.add(start);
+    void start.then(() => this.childStarts.delete(start));
+  }
+
+  private async continueAsNewIfLarge(): Promise<void> {
+    if (this.source.exhausted() && this.ledger.createQueue.length === 0) return;
+    const limit = this.input.batchesPerRun ?? MAX_BATCHES_PER_RUN;
+    if (this.batchesThisRun < limit && !workflowInfo().continueAsNewSuggested) return;
+    await Promise.all(this.childStarts);
+    await continueRun(() => ({ ...this.input, carry: this.carry() }));
+  }
+
+  private carry(): ResyncCarry {
+    return {
+      runs: this.runs + 1,
+      ...this.source.carry(),
+      batchNumber: this.batchNumber,
+      ...this.ledger.carry(),
+      ...(this.reportsBound === undefined ? {} : { reportsBound: this.reportsBound }),
+    };
+  }
+
+  /**
+   * Everything is sent: waits for LinkedIn's confirmations until the follow-up window closes (each
+   * follower stops at the window's end and then reports; the last reports get time to arrive).
+   */
+  async awaitReports(): Promise<void> {
+    this.sendingDone = true;
+    await Promise.all(this.childStarts);
+    await condition(
+      () => this.ledger.awaitingReports <= 0 || this.laterDelivery !== undefined,
+      Math.max(0, this.followUpEndsAt + REPORT_GRACE_MS - Date.now()),
+    );
+    if (this.laterDelivery !== undefined) await this.newRound(this.laterDelivery);
+  }
+
+  /** Ends the resync with its outcome: on the search attribute, in the metrics and in the result. */
+  async finish(): Promise<ResyncResult> {
+    this.ledger.settleUnreported();
+    const outcome = this.ledger.outcome();
+    upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: outcome }]);
+    await countResync(this.urn, outcome);
+    log.info('resync finished', { outcome, totals: { ...this.ledger.totals } });
+    await condition(allHandlersFinished);
+    // A delivery that came while this round was ending is answered 200 too: checked in the same workflow
+    // task as the completion, which Temporal refuses (and runs again) if one arrives in between.
+    if (this.recheckLateDelivery && this.laterDelivery !== undefined) await this.newRound(this.laterDelivery);
+    return this.ledger.result(this.urn, outcome, this.runs);
+  }
+
+  /** The deadline passed with jobs unsent: fails visibly, naming them (the ATS is read for the unlisted). */
+  async failForDeadline(): Promise<never> {
+    const unlisted = this.source.unlisted();
+    const bounded = this.deadlineBounds ? { deadlineMs: this.input.deadlineMs } : undefined;
+    const miss = deadlineMiss({
+      deadlineMs: this.input.deadlineMs,
+      syncAllOpenJobs: this.input.syncAllOpenJobs,
+      abandoned: this.inFlight,
+      abandonedOperation: this.inFlightOperation,
+      createQueue: this.ledger.createQueue,
+      remaining: this.source.remaining(),
+      unlisted: unlisted && (await readUnlisted(this.urn, unlisted.after, bounded)),
+    });
+    this.ledger.missDeadline(miss);
+    upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: 'DEADLINE_EXCEEDED' }]);
+    await countResync(this.urn, 'DEADLINE_EXCEEDED');
+    log.warn('resync missed its deadline', {
+      notSentCount: miss.notSentCount,
+      outcomeUnknown: miss.abandoned.length,
+    });
+    const failure = deadlineFailure(miss, this.ledger.result(this.urn, 'DEADLINE_EXCEEDED', this.runs));
+    // A delivery that came while this run was failing starts a new round rather than being lost.
+    if (this.recheckLateDelivery && this.laterDelivery !== undefined) await this.newRound(this.laterDelivery);
+    throw failure;
+  }
+}

@@ -1,0 +1,170 @@
+import { DEMO_APPLICATION, buildDemoJobs } from '../src/ats/demo-data';
+import { openEmbeddedJobStore } from '../src/ats/embedded-store';
+import type { JobStore } from '../src/ats/job-store';
+import { openPostgresJobStore } from '../src/ats/postgres-store';
+import { absentStatus, type LinkedInJobStatus } from '../src/linkedin/job-posting-status';
+import { createTestDatabase } from './support/postgres';
+
+const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+
+interface OpenedStore {
+  store: JobStore;
+  reopen: () => Promise<JobStore>;
+  dispose: () => Promise<void>;
+}
+
+// linkedin_job_status lives in the ATS store: the same statements must hold on PGlite and on PostgreSQL.
+const STORES: Array<[string, () => Promise<OpenedStore>]> = [
+  [
+    'embedded PGlite',
+    async () => {
+      const store = await openEmbeddedJobStore({});
+      return { store, reopen: () => Promise.resolve(store), dispose: () => store.close() };
+    },
+  ],
+  [
+    'PostgreSQL',
+    async () => {
+      const database = await createTestDatabase('job_status');
+      const store = await openPostgresJobStore(database.url);
+      const others: JobStore[] = [];
+      return {
+        store,
+        reopen: async () => {
+          const other = await openPostgresJobStore(database.url);
+          others.push(other);
+          return other;
+        },
+        dispose: async () => {
+          await Promise.all([store.close(), ...others.map((other) => other.close())]);
+          await database.drop();
+        },
+      };
+    },
+  ],
+];
+
+function listed(id: string, overrides: Partial<LinkedInJobStatus> = {}): LinkedInJobStatus {
+  return {
+    ...absentStatus(id),
+    onLinkedIn: true,
+    jobPostingUrl: `https://www.linkedin.com/jobs/view/${id}`,
+    listingStatus: 'LISTED',
+    linkedInApplyStatus: 'NOT_ENABLED',
+    promotionStatus: 'NOT_PROMOTED',
+    listedAt: NOW - 1_000,
+    location: 'Berlin, DE',
+    ...overrides,
+  };
+}
+
+describe.each(STORES)('linkedin_job_status on the %s store', (_name, open) => {
+  let opened: OpenedStore;
+
+  beforeEach(async () => {
+    opened = await open();
+    await opened.store.seedDemoData({ now: NOW });
+  });
+
+  afterEach(async () => {
+    await opened.dispose();
+  });
+
+  test('keeps what LinkedIn showed, details and undocumented values included, and serves it back', async () => {
+    const statuses = opened.store.jobStatuses;
+    await statuses.record(
+      DEMO_APPLICATION.urn,
+      [
+        listed('job-1234', {
+          listingStatus: 'NOT_LISTED',
+          jobPostingUrl: null,
+          listingStatusDetail: {
+            errorCode: 3,
+            errorType: 'CUSTOMER_ERROR',
+            statusMessage: 'Reported by members',
+          },
+          promotionStatus: 'UNKNOWN',
+        }),
+        absentStatus('job-2345'),
+      ],
+      'DRIFT_CHECK',
+      NOW,
+    );
+    expect(await statuses.get(DEMO_APPLICATION.urn, 'job-1234')).toEqual({
+      ...listed('job-1234'),
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+      listingStatus: 'NOT_LISTED',
+      jobPostingUrl: null,
+      listingStatusDetail: {
+        errorCode: 3,
+        errorType: 'CUSTOMER_ERROR',
+        statusMessage: 'Reported by members',
+      },
+      promotionStatus: 'UNKNOWN',
+      source: 'DRIFT_CHECK',
+      checkedAt: NOW,
+    });
+    expect(await statuses.get(DEMO_APPLICATION.urn, 'job-2345')).toMatchObject({
+      onLinkedIn: false,
+      listingStatus: null,
+    });
+    expect(await statuses.get(DEMO_APPLICATION.urn, 'job-9999')).toBeUndefined();
+  });
+
+  test('an older reading never replaces a newer one', async () => {
+    const statuses = opened.store.jobStatuses;
+    await statuses.record(DEMO_APPLICATION.urn, [listed('job-1234')], 'NOTIFICATION', NOW);
+    await statuses.record(
+      DEMO_APPLICATION.urn,
+      [listed('job-1234', { listingStatus: 'NOT_LISTED' })],
+      'DRIFT_CHECK',
+      NOW - 60_000,
+    );
+    expect(await statuses.get(DEMO_APPLICATION.urn, 'job-1234')).toMatchObject({
+      listingStatus: 'LISTED',
+      source: 'NOTIFICATION',
+      checkedAt: NOW,
+    });
+    await statuses.record(
+      DEMO_APPLICATION.urn,
+      [listed('job-1234', { listingStatus: 'NOT_LISTED' })],
+      'DRIFT_CHECK',
+      NOW + 60_000,
+    );
+    expect(await statuses.get(DEMO_APPLICATION.urn, 'job-1234')).toMatchObject({
+      listingStatus: 'NOT_LISTED',
+    });
+  });
+
+  test('pages every job of an application, open and closed, in id order', async () => {
+    const statuses = opened.store.jobStatuses;
+    const expected = buildDemoJobs({ now: NOW })
+      .filter((job) => job.developerApplicationUrn === DEMO_APPLICATION.urn)
+      .map((job) => job.externalJobPostingId)
+      .sort();
+    const seen: string[] = [];
+    for (;;) {
+      const page = await statuses.listJobsToCheck(DEMO_APPLICATION.urn, { after: seen.at(-1), limit: 100 });
+      seen.push(...page.map((job) => job.externalJobPostingId));
+      if (page.length < 100) break;
+    }
+    expect(seen).toEqual(expected);
+    const [first] = await statuses.listJobsToCheck(DEMO_APPLICATION.urn, { limit: 1 });
+    expect(first).toEqual({
+      externalJobPostingId: expected[0],
+      status: expect.stringMatching(/^(OPEN|CLOSED)$/) as unknown,
+      listedAt: expect.any(Number) as unknown,
+      location: expect.any(String) as unknown,
+    });
+    expect(await statuses.listApplicationUrns()).toContain(DEMO_APPLICATION.urn);
+  });
+
+  test("an application's statuses go with it, and opening the store again keeps them", async () => {
+    const statuses = opened.store.jobStatuses;
+    await statuses.record(DEMO_APPLICATION.urn, [listed('job-1234')], 'DRIFT_CHECK', NOW);
+    const again = (await opened.reopen()).jobStatuses;
+    expect(await again.get(DEMO_APPLICATION.urn, 'job-1234')).toMatchObject({ listingStatus: 'LISTED' });
+    await opened.store.removeApplication(DEMO_APPLICATION.urn);
+    expect(await statuses.get(DEMO_APPLICATION.urn, 'job-1234')).toBeUndefined();
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * One size of the benchmark: a sandbox and a worker process of its own, N synthetic jobs, one sync-all
+ * resync started as the webhook would, then the figures read from LinkedIn's side, the histories and the
+ * worker's report.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { DeveloperApplication } from '../../src/ats/job-store';
+import {
+  canonicalRequest,
+  DEVELOPER_APPLICATION_URN,
+  summaryOf,
+  WORKFLOW_TYPE,
+  type JobResyncNotification,
+  type ResyncInput,
+  type ResyncResult,
+} from '../../src/contract';
+import { workflowIdFor } from '../../src/api/workflow-id';
+import type { resyncJobs } from '../../src/workflows';
+import { startLinkedInSandbox, type LinkedInSandbox } from '../sandbox/linkedin-sandbox';
+import type { WorkerReady, WorkerReport } from './bench-protocol';
+import type { SizeResult } from './figures';
+import { chainFigures, followUpFigures } from './histories';
+import { linkedInFigures, updateTimes } from './linkedin-figures';
+import { errorText, mapLimited, temporalServerCpuMs, within } from './measure';
+import {
+  BENCH_APPLICATION_URN,
+  CHILD_STEP_TIMEOUT_MS,
+  DEADLINE_MS,
+  FOLLOW_UP_WINDOW_MS,
+  NAMESPACE,
+  PROGRESS_EVERY_MS,
+  RESULT_TIMEOUT_MS,
+  RPC_TIMEOUT_MS,
+  SAMPLE_EVERY_MS,
+  TASK_COMPLETION_MS,
+} from './settings';
+import { BenchWorker } from './worker-process';
+
+export interface BenchContext {
+  client: Client;
+  temporalAddress: string;
+  workflowBundlePath: string;
+  /** What to undo at once if the benchmark is interrupted (Ctrl-C) in the middle of a size. */
+  onInterrupt: Set<() => void>;
+}
+
+export async function benchmarkSize(jobs: number, context: BenchContext): Promise<SizeResult> {
+  const { client } = context;
+  const tag = `${jobs}-${randomUUID().slice(0, 8)}`;
+  const taskQueue = `resync-bench-${tag}`;
+  const application: DeveloperApplication = {
+    urn: BENCH_APPLICATION_URN,
+    clientId: `bench-client-${tag}`,
+    clientSecret: `bench-secret-${tag}`,
+    integrationContext: 'urn:li:organization:2414183',
+    companyName: 'Benchmark Robotics',
+  };
+  const notification: JobResyncNotification = {
+    developerApplicationUrn: application.urn,
+    type: 'RESYNC_JOBS',
+    syncAllOpenJobs: true,
+  };
+  // Unique per size, so each size's chain of runs is listed on its own.
+  const workflowId = `${workflowIdFor(notification)}-bench-${tag}`;
+  const result: SizeResult = { jobs, ok: false, problems: [], workflowId, taskQueue };
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'resync-bench-ats-'));
+  let sandbox: LinkedInSandbox | undefined;
+  let worker: BenchWorker | undefined;
+  let started = false;
+  const interrupt = () => {
+    worker?.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  context.onInterrupt.add(interrupt);
+  try {
+    sandbox = await startLinkedInSandbox({ taskCompletionMs: TASK_COMPLETION_MS });
+    sandbox.registerApplication({
+      developerApplicationUrn: application.urn,
+      clientId: application.clientId,
+      clientSecret: application.clientSecret,
+      kind: 'child',
+    });
+
+    log(jobs, `seeding ${jobs.toLocaleString('en-US')} jobs in the worker's PGlite store…`);
+    worker = new BenchWorker(join(__dirname, 'bench-worker.js'));
+    worker.send({
+      kind: 'setup',
+      dataDir,
+      application,
+      jobCount: jobs,
+      temporalAddress: context.temporalAddress,
+      namespace: NAMESPACE,
+      taskQueue,
+      workflowBundlePath: context.workflowBundlePath,
+      linkedin: { apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl },
+      sampleEveryMs: SAMPLE_EVERY_MS,
+    });
+    const seeded = await worker.next('seeded', CHILD_STEP_TIMEOUT_MS + jobs * 2);
+    if (seeded.ids.length !== jobs) {
+      throw new Error(`the worker's store holds ${seeded.ids.length} open jobs, expected ${jobs}`);
+    }
+    sandbox.seedExistingJobs(application.urn, seeded.ids);
+    const ready: WorkerReady = await worker.next('ready', CHILD_STEP_TIMEOUT_MS);
+    log(jobs, `seeded in ${(seeded.seedMs / 1000).toFixed(1)} s; resync started`);
+
+    const serverCpuAtStart = temporalServerCpuMs();
+    const benchCpuAtStart = process.cpuUsage();
+    const receivedAt = Date.now();
+    const request = canonicalRequest(notification);
+    const input: ResyncInput = {
+      ...request,
+      receivedAt,
+      deadlineMs: DEADLINE_MS,
+      followUpWindowMs: FOLLOW_UP_WINDOW_MS,
+    };
+    const handle = await within(
+      RPC_TIMEOUT_MS,
+      'the workflow start',
+      client.workflow.start<typeof resyncJobs>(WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: request.developerApplicationUrn }],
+        staticSummary: `${summaryOf(request)} (benchmark, ${jobs} jobs)`,
+      }),
+    );
+    started = true;
+
+    const progress = setInterval(() => {
+      const posted = sandbox?.postedElements(application.urn).length ?? 0;
+      log(
+        jobs,
+        `${Math.round((Date.now() - receivedAt) / 1000)} s: ${posted.toLocaleString('en-US')} jobs posted`,
+      );
+    }, PROGRESS_EVERY_MS);
+    let resync: ResyncResult;
+    try {
+      resync = await within(RESULT_TIMEOUT_MS, 'the resync', Promise.race([handle.result(), worker.failed]));
+    } finally {
+      clearInterval(progress);
+    }
+    const completedAt = Date.now();
+    log(jobs, `resync completed in ${((completedAt - receivedAt) / 1000).toFixed(1)} s; reading histories…`);
+
+    const chain = await chainFigures(client, workflowId, handle.firstExecutionRunId, resync, jobs);
+    // The follow-ups report before they complete: the worker must stay until they have.
+    await within(
+      CHILD_STEP_TIMEOUT_MS,
+      'the follow-up workflows',
+      Promise.race([
+        mapLimited(chain.childIds, 16, (id) => client.workflow.getHandle(id).result()),
+        worker.failed,
+      ]),
+    );
+    const childrenClosedAt = Date.now();
+    const serverCpuAtEnd = temporalServerCpuMs();
+    const benchCpu = process.cpuUsage(benchCpuAtStart);
+    result.cpu = {
+      temporalServerMs:
+        serverCpuAtStart === null || serverCpuAtEnd === null ? null : serverCpuAtEnd - serverCpuAtStart,
+      benchProcessMs: (benchCpu.user + benchCpu.system) / 1000,
+    };
+
+    worker.send({ kind: 'finish' });
+    const report: WorkerReport = await worker.next('report', CHILD_STEP_TIMEOUT_MS);
+    await worker.stop(CHILD_STEP_TIMEOUT_MS);
+
+    result.timing = {
+      seedMs: seeded.seedMs,
+      ...updateTimes(sandbox, application.urn, receivedAt, jobs),
+      toCompletionMs: completedAt - receivedAt,
+      followUpsClosedAfterMs: childrenClosedAt - completedAt,
+    };
+    result.linkedin = linkedInFigures(sandbox, application.urn);
+    result.workflow = chain.figures;
+    result.followUps = await followUpFigures(client, chain.childIds, jobs);
+    result.worker = {
+      seedPeakRss: seeded.seedPeakRss,
+      atStart: seeded.atStart,
+      storeOpened: seeded.storeOpened,
+      afterSeed: seeded.afterSeed,
+      idle: ready.idle,
+      peakReset: ready.peakReset,
+      resyncPeakRss: report.resyncPeakRss,
+      sampledMax: report.sampledMax,
+      samples: report.samples,
+      cpuMs: report.cpuMs,
+      eventLoopDelayMs: report.eventLoopDelayMs,
+      final: report.final,
+    };
+    result.problems = problemsOf(result, resync);
+    result.ok = result.problems.length === 0;
+  } catch (error) {
+    result.error = errorText(error);
+    if (started) await terminateLeftovers(client, taskQueue);
+  } finally {
+    context.onInterrupt.delete(interrupt);
+    await worker?.stop(0);
+    await sandbox?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return result;
+}
+
+export function log(jobs: number, message: string): void {
+  console.log(`[${jobs.toLocaleString('en-US')} jobs] ${message}`);
+}
+
+/** What a healthy resync of N open jobs, all held by LinkedIn, looks like; anything else is named. */
+function problemsOf(result: SizeResult, resync: ResyncResult): string[] {
+  const problems: string[] = [];
+  const n = result.jobs;
+  const batches = Math.ceil(n / 100);
+  if (resync.outcome !== 'SUCCEEDED') problems.push(`outcome ${resync.outcome}`);
+  if (resync.totals.updated !== n) problems.push(`updated ${resync.totals.updated} of ${n}`);
+  if (resync.totals.confirmed !== n) problems.push(`confirmed ${resync.totals.confirmed} of ${n}`);
+  const linkedin = result.linkedin;
+  if (linkedin) {
+    if (linkedin.maxElementsPerCall > 100)
+      problems.push(`a call carried ${linkedin.maxElementsPerCall} elements`);
+    if (linkedin.maxConcurrentPostings > 1)
+      problems.push(`${linkedin.maxConcurrentPostings} postings at once`);
+    if (linkedin.postingCalls !== batches)
+      problems.push(`${linkedin.postingCalls} posting calls for ${batches} batches`);
+    if (linkedin.distinctJobsPosted !== n)
+      problems.push(`${linkedin.distinctJobsPosted} distinct jobs posted`);
+  }
+  const followUps = result.followUps;
+  if (followUps && followUps.completed !== followUps.children) {
+    problems.push(`${followUps.children - followUps.completed} follow-ups did not complete`);
+  }
+  return problems;
+}
+
+/** After a failed size: nothing of it should keep the server busy during the next one. */
+async function terminateLeftovers(client: Client, taskQueue: string): Promise<void> {
+  try {
+    await within(
+      RPC_TIMEOUT_MS,
+      'terminating leftovers',
+      (async () => {
+        for await (const execution of client.workflow.list({
+          query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`,
+        })) {
+          await client.workflow
+            .getHandle(execution.workflowId, execution.runId)
+            .terminate('benchmark size failed')
+            .catch(() => undefined);
+        }
+      })(),
+    );
+  } catch (error) {
+    console.error(`could not terminate the workflows left on ${taskQueue}: ${errorText(error)}`);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * What `npm run dev` reads, parsed once: the service's whole configuration with the launcher's defaults
+ * (its own Temporal dev server, the sandbox as LinkedIn, a dev webhook secret) and its own settings.
+ */
+import { z } from 'zod';
+import { ConfigError, loadConfig, type Config } from '../../src/config';
+
+export const DEV_WEBHOOK_SECRET = 'dev-webhook-secret';
+
+const unsetWhenBlank = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const DevEnv = z.object({
+  SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
+  TEMPORAL_ADDRESS: unsetWhenBlank,
+  TEMPORAL_CLI: unsetWhenBlank,
+  LINKEDIN_API_URL: unsetWhenBlank,
+  LINKEDIN_TOKEN_URL: unsetWhenBlank,
+  LINKEDIN_WEBHOOK_SECRETS: unsetWhenBlank,
+  DRIFT_CHECK_INTERVAL: unsetWhenBlank,
+});
+
+export interface DevConfig {
+  service: Config;
+  /** Start the Temporal dev server (gRPC 7233, Web UI 8233): no TEMPORAL_ADDRESS names another. */
+  startTemporal: boolean;
+  /** The Temporal CLI named by TEMPORAL_CLI, else the one `scripts/setup.mjs` chose. */
+  temporalCli: string | undefined;
+  /** Where the sandbox listens when it plays LinkedIn; undefined when LinkedIn's endpoints are set. */
+  sandboxPort: number | undefined;
+}
+
+export function loadDevConfig(env: Record<string, string | undefined>): DevConfig {
+  const parsed = DevEnv.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const dev = parsed.data;
+  const useSandbox = dev.LINKEDIN_API_URL === undefined && dev.LINKEDIN_TOKEN_URL === undefined;
+  const service = loadConfig({
+    ...env,
+    LINKEDIN_WEBHOOK_SECRETS: dev.LINKEDIN_WEBHOOK_SECRETS ?? DEV_WEBHOOK_SECRET,
+    // Short in dev, so a drift is found and repaired within a minute of starting.
+    DRIFT_CHECK_INTERVAL: dev.DRIFT_CHECK_INTERVAL ?? '30s',
+    ...(useSandbox
+      ? {
+          LINKEDIN_API_URL: `http://127.0.0.1:${dev.SANDBOX_PORT}`,
+          LINKEDIN_TOKEN_URL: `http://127.0.0.1:${dev.SANDBOX_PORT}/oauth/v2/accessToken`,
+        }
+      : {}),
+  });
+  if (service.databaseUrl) {
+    throw new ConfigError(
+      'invalid configuration:\n  npm run dev uses the embedded job store: unset DATABASE_URL',
+    );
+  }
+  return {
+    service,
+    startTemporal: dev.TEMPORAL_ADDRESS === undefined,
+    temporalCli: dev.TEMPORAL_CLI,
+    sandboxPort: useSandbox ? dev.SANDBOX_PORT : undefined,
+  };
+}

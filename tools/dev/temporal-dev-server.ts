@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../src/contract';
+import { freePort } from './ports';
+
+export interface TemporalDevServerOptions {
+  cliPath: string;
+  /** gRPC port; a free one when omitted. */
+  port?: number;
+  /** Web UI port; no UI when omitted. */
+  uiPort?: number;
+  /** SQLite file; in memory when omitted. */
+  dbFilename?: string;
+  /** How long the server may take to answer; 2 cores can be slow. */
+  startTimeoutMs?: number;
+  /** Where the server's own output goes; discarded when omitted. */
+  onOutput?: (chunk: string) => void;
+}
+
+export interface TemporalDevServer {
+  address: string;
+  port: number;
+  uiUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** The Temporal CLI chosen by `scripts/setup.mjs` (or named by TEMPORAL_CLI). */
+export function resolveTemporalCli(projectRoot: string, env: NodeJS.ProcessEnv): string {
+  if (env.TEMPORAL_CLI) return env.TEMPORAL_CLI;
+  try {
+    return readFileSync(join(projectRoot, '.data', 'temporal-cli-path'), 'utf8').trim();
+  } catch {
+    throw new Error('Temporal CLI not set up: run `node scripts/setup.mjs` (npm test and npm run dev do)');
+  }
+}
+
+/**
+ * Starts `temporal server start-dev` and resolves once its frontend answers. The version check is off so
+ * the server makes no outbound call.
+ */
+export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const port = options.port ?? (await freePort());
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--log-level',
+    'error',
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
+    ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+  ];
+  if (options.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort));
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output.push(text);
+    if (output.length > 50) output.shift();
+    options.onOutput?.(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const address = `127.0.0.1:${port}`;
+  try {
+    await waitUntilServing(address, child, options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`Temporal dev server did not start: ${(error as Error).message}\n${output.join('')}`, {
+      cause: error,
+    });
+  }
+  return {
+    address,
+    port,
+    uiUrl: options.uiPort === undefined ? undefined : `http://localhost:${options.uiPort}`,
+    stop: () => stopProcess(child, exited),
+  };
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+async function stopProcess(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killer);
+}
