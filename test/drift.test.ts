@@ -24,7 +24,12 @@ import {
 } from '../src/linkedin/job-posting-status';
 import { DRIFT_FOUND } from '../src/contract/names';
 import { runCli } from '../src/cli/resync';
-import { startTestEnvironment, WEBHOOK_SECRET, type TestEnvironment } from './support/environment';
+import {
+  demoJobsMissingOnLinkedIn,
+  startTestEnvironment,
+  WEBHOOK_SECRET,
+  type TestEnvironment,
+} from './support/environment';
 import { temporalAddress } from './support/temporal';
 import { eventually } from './support/eventually';
 
@@ -303,6 +308,8 @@ describe('the drift check', () => {
   });
 
   test('asks jobPostingStatus 100 jobs at a time and tolerates statuses LinkedIn does not document', async () => {
+    // LinkedIn holds every demo job here, so only the undocumented statuses are at stake.
+    env.sandbox.seedExistingJobs(DEMO_APPLICATION.urn, demoJobsMissingOnLinkedIn());
     env.sandbox.drift.reportStatusesAs({ listingStatus: 'UNDER_REVIEW', linkedInApplyStatus: 'PAUSED' });
     const total = (await env.jobStatuses.listJobsToCheck(DEMO_APPLICATION.urn, { limit: 10_000 })).length;
     const { result } = await runDriftCheck(DEMO_APPLICATION.urn, { pageSize: 150 });
