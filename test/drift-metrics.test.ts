@@ -1,6 +1,7 @@
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import { freePort } from '../tools/dev/ports';
+import { demoJobIds } from '../tools/sandbox/demo-sandbox';
 import { DRIFT_CHECK_WORKFLOW_TYPE, type DriftCheckResult } from '../src/drift-contract';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 
@@ -25,6 +26,8 @@ afterAll(async () => {
 });
 
 test("a drift check counts the jobs it checked and those it repaired, by kind, on the worker's /metrics", async () => {
+  // LinkedIn lists every demo job, closed ones included: each kind of drift is there to be counted.
+  env.sandbox.seedExistingJobs(DEMO_APPLICATION.urn, demoJobIds(DEMO_APPLICATION.urn));
   env.sandbox.drift.forget(DEMO_APPLICATION.urn, 'job-1234');
   env.sandbox.drift.changeInfo(DEMO_APPLICATION.urn, 'job-2345', { location: 'Elsewhere, XX' });
   const result = (await env.client.workflow.execute(DRIFT_CHECK_WORKFLOW_TYPE, {
@@ -32,7 +35,6 @@ test("a drift check counts the jobs it checked and those it repaired, by kind, o
     workflowId: `${env.workflowIdPrefix}drift-metrics`,
     args: [{ developerApplicationUrn: DEMO_APPLICATION.urn, deadlineMs: 60_000, followUpWindowMs: 60_000 }],
   })) as DriftCheckResult;
-  // The demo sandbox lists every demo job, closed ones included.
   expect(result.repaired).toEqual({
     NOT_LISTED: 1,
     CHANGED: 1,
