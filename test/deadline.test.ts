@@ -175,7 +175,7 @@ describe('the call in flight at the deadline', () => {
     const [call] = postings();
     expect(postings()).toHaveLength(1);
     expect(call?.status).toBe(0);
-    expect(call?.endedAt).toBeLessThan(deadlineAt + 500);
+    expect(call?.endedAt).toBeLessThan(deadlineAt + 800);
   });
 });
 
