@@ -48,9 +48,8 @@ export interface ResyncWorkers {
  * task follow-up activities on a queue of their own, so long waits on LinkedIn never take a posting slot.
  */
 export async function createResyncWorkers(options: ResyncWorkerOptions): Promise<ResyncWorkers> {
-  const { listOpenJobIds, remainingOpenJobs, postBatch, followTasks, recordOutcome } = createActivities(
-    options.deps,
-  );
+  const { listOpenJobIds, remainingOpenJobs, postBatch, postBatches, followTasks, recordOutcome } =
+    createActivities(options.deps);
   const resync = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -69,11 +68,14 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
       listOpenJobIds,
       remainingOpenJobs,
       postBatch,
+      postBatches,
       recordOutcome,
       ...createDriftActivities(options.deps),
     },
     // On SIGTERM in-flight activities get this long to finish; then they are cancelled and handed back.
     shutdownGraceTime: SHUTDOWN_GRACE,
+    // postBatches heartbeats its answers after each call: at most this much of them is lost to a crash.
+    maxHeartbeatThrottleInterval: '1 second',
   });
   const followUp = await Worker.create({
     connection: options.connection,

@@ -316,8 +316,13 @@ async function postBatchesScheduled(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
   return (history.events ?? []).flatMap((event) => {
     const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name !== 'postBatch') return [];
-    const payload = scheduled.input?.payloads?.[0];
-    return payload ? [defaultPayloadConverter.fromPayload<{ operation: string }>(payload).operation] : [];
+    const payload = scheduled?.input?.payloads?.[0];
+    if (!payload) return [];
+    const name = scheduled?.activityType?.name;
+    // postBatches sends a run of UPDATE batches.
+    if (name === 'postBatches')
+      return defaultPayloadConverter.fromPayload<{ batches: unknown[] }>(payload).batches.map(() => 'UPDATE');
+    if (name !== 'postBatch') return [];
+    return [defaultPayloadConverter.fromPayload<{ operation: string }>(payload).operation];
   });
 }

@@ -1,6 +1,7 @@
 import { followTasks } from './follow-tasks';
 import { listOpenJobIds } from './list-open-job-ids';
 import { postBatch } from './post-batch';
+import { postBatches } from './post-batches';
 import { recordOutcome } from './record-outcome';
 import { remainingOpenJobs } from './remaining-open-jobs';
 import type { ActivityDeps } from './deps';
@@ -9,6 +10,7 @@ export type { ActivityDeps } from './deps';
 export type { FollowedTask, FollowTasksInput } from './follow-tasks';
 export type { ListOpenJobIdsInput } from './list-open-job-ids';
 export type { PostBatchInput, PostBatchOutput } from './post-batch';
+export type { PostBatchesInput, PostBatchesOutput } from './post-batches';
 export type { RemainingOpenJobsInput } from './remaining-open-jobs';
 
 /** Activities are built from their dependencies; only the composition roots wire the real ones. */
@@ -18,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     recordOutcome: recordOutcome(),
     remainingOpenJobs: remainingOpenJobs(deps),
     postBatch: postBatch(deps),
+    postBatches: postBatches(deps),
     followTasks: followTasks(deps),
   };
 }

@@ -6,7 +6,7 @@ import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
 import { applicationFailure, sendNarrowing, toActivityFailure } from './failures';
 import { postElements } from './linkedin-call';
 import { countOutcomes } from './record-outcome';
-import type { DeveloperApplication } from '../ats/job-store';
+import type { AtsJob, DeveloperApplication } from '../ats/job-store';
 import type { FailureReading } from '../linkedin/answers';
 
 export interface PostBatchInput {
@@ -56,7 +56,7 @@ export function postBatch(deps: ActivityDeps) {
   };
 }
 
-interface Attempt {
+export interface Attempt {
   progress: BatchProgress;
   beat: () => void;
   cancellation: AbortSignal;
@@ -72,6 +72,17 @@ interface Attempt {
 async function post(deps: ActivityDeps, input: PostBatchInput, attempt: Attempt): Promise<JobResult[]> {
   const app = await applicationOf(deps, input.developerApplicationUrn);
   const jobs = await deps.jobs.loadJobs(app.urn, input.externalJobPostingIds);
+  return postLoaded(deps, app, input, jobs, attempt);
+}
+
+/** Posts one batch whose jobs are loaded already (postBatches loads the next while this one is sent). */
+export async function postLoaded(
+  deps: ActivityDeps,
+  app: DeveloperApplication,
+  input: PostBatchInput,
+  jobs: readonly AtsJob[],
+  attempt: Attempt,
+): Promise<JobResult[]> {
   const now = (deps.now ?? Date.now)();
   let refusedForNow: FailureReading | undefined;
   for (const call of planBatch(input, jobs, app, attempt.progress, now)) {

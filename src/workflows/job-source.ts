@@ -44,7 +44,21 @@ export class JobSource {
     return this.listed.length > 0 ? this.listed.slice(0, this.batchSize) : undefined;
   }
 
-  /** `batch` (the last `next`) was sent. */
+  /** Up to `maxBatches` batches to send one after another (listing a page first when none is left). */
+  async nextRun(list: ListOpenJobIds, maxBatches: number): Promise<string[][] | undefined> {
+    const first = await this.next(list);
+    if (!first) return undefined;
+    const pending = this.request.syncAllOpenJobs
+      ? this.listed
+      : this.request.externalJobPostingIds.slice(this.nextIndex);
+    const batches: string[][] = [];
+    for (let at = 0; at < pending.length && batches.length < maxBatches; at += this.batchSize) {
+      batches.push(pending.slice(at, at + this.batchSize));
+    }
+    return batches;
+  }
+
+  /** `batch` (the last `next`, or the next of the last `nextRun`) was sent. */
   advance(batch: readonly string[]): void {
     if (this.request.syncAllOpenJobs) {
       this.listed = this.listed.slice(batch.length);

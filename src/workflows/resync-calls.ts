@@ -22,6 +22,7 @@ import type { Activities } from '../activities';
 import type { JobResult, ResyncInput, ResyncOutcome, ResyncResult } from '../contract';
 import { DEVELOPER_APPLICATION_URN } from '../contract/names';
 import { followerWorkflowId, type FollowerOf } from '../contract/workflow-ids';
+import { answeredBeforeDeadline, expandBatch } from '../contract/posted-batch';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import type { DeadlineMissInput } from './deadline-failure';
 import { followResyncTasks, type FollowResyncTasksInput } from './follow-resync-tasks';
@@ -42,6 +43,8 @@ export const PATCH = {
   createOnce: 'create-each-job-once',
   /** Jobs queued for CREATE while a CREATE call is out stay queued for the next one (none is dropped). */
   lateCreates: 'create-queue-keeps-late-reports',
+  /** UPDATE batches go in runs, several per postBatches activity, sync-all pages are listed larger. */
+  postRuns: 'post-runs-of-batches',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */
@@ -106,6 +109,88 @@ async function postBatch(batch: BatchToPost): Promise<JobResult[]> {
   return output.results;
 }
 
+export interface RunToPost {
+  developerApplicationUrn: string;
+  /** Batches of ≤ 100 ids, UPDATE, in the order they go. */
+  batches: string[][];
+  /** The number of the run's first batch. */
+  firstBatchNumber: number;
+  /** Epoch ms: no LinkedIn call starts after it, and no retry outlives it. */
+  deadlineAt: number;
+}
+
+export interface BatchAnswer {
+  results: JobResult[];
+  failed: boolean;
+}
+
+/**
+ * What LinkedIn answered for each job of each batch of a run (one postBatches activity). Its attempts and
+ * retries never outlive the deadline; a stuck attempt is caught by its heartbeat. A permanent failure of
+ * the whole run is recorded per job. `outOfTime`: the deadline ended the run; `answers` holds the batches
+ * answered before it, and the next batch was the one out.
+ */
+export async function answersToRun(run: RunToPost): Promise<{ answers: BatchAnswer[]; outOfTime: boolean }> {
+  const { batches, firstBatchNumber: first } = run;
+  const left = run.deadlineAt - Date.now();
+  const jobs = batches.reduce((sum, ids) => sum + ids.length, 0);
+  const last = first + batches.length - 1;
+  try {
+    const output = await posting.postBatches.executeWithOptions(
+      {
+        summary: `batches ${first}–${last}: UPDATE ${jobs} job${jobs === 1 ? '' : 's'} from ${batches[0]?.[0]}`,
+        startToCloseTimeout: Math.min(MAX_POST_ATTEMPT_MS * batches.length, left),
+        scheduleToCloseTimeout: left,
+        heartbeatTimeout: '10 seconds',
+        retry,
+      },
+      [{ developerApplicationUrn: run.developerApplicationUrn, batches, notAfter: run.deadlineAt }],
+    );
+    const answers = batches.map((ids, index) =>
+      expandBatch(ids, output.batches[index] ?? { failed: 'LinkedIn gave no answer for it' }),
+    );
+    return { answers, outOfTime: false };
+  } catch (error) {
+    if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+    if (outOfTime(error, run.deadlineAt)) {
+      const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
+      const answered = answeredBeforeDeadline(cause?.details ?? undefined).slice(0, batches.length);
+      return {
+        answers: answered.map((posted, index) => expandBatch(batches[index] ?? [], posted)),
+        outOfTime: true,
+      };
+    }
+    const reason = error.cause?.message ?? error.message;
+    return { answers: batches.map((ids) => expandBatch(ids, { failed: reason })), outOfTime: false };
+  }
+}
+
+function outOfTime(error: ActivityFailure, deadlineAt: number): boolean {
+  const cause = error.cause;
+  return (
+    Date.now() >= deadlineAt ||
+    cause instanceof TimeoutFailure ||
+    (cause instanceof ApplicationFailure && cause.type === FailureType.ResyncDeadlineExceeded)
+  );
+}
+
+/**
+ * Why a posting activity failed for good; rethrows a cancellation; out of time, waits for the deadline
+ * timer, which decides what happens.
+ */
+async function permanentFailure(
+  error: unknown,
+  deadlineAt: number,
+  deadlinePassed: () => boolean,
+): Promise<{ reason: string } | 'out of time'> {
+  if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+  if (outOfTime(error, deadlineAt)) {
+    await condition(deadlinePassed);
+    return 'out of time';
+  }
+  return { reason: error.cause?.message ?? error.message };
+}
+
 /**
  * What LinkedIn answered for each job of a batch. A permanent failure of the batch is recorded per job
  * (the other batches still go); out of time, it waits for the deadline timer, which decides what happens.
@@ -117,17 +202,9 @@ export async function answersTo(
   try {
     return { results: await postBatch(batch), failed: false };
   } catch (error) {
-    if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
-    const cause = error.cause;
-    const outOfTime =
-      Date.now() >= batch.deadlineAt ||
-      cause instanceof TimeoutFailure ||
-      (cause instanceof ApplicationFailure && cause.type === FailureType.ResyncDeadlineExceeded);
-    if (outOfTime) {
-      await condition(deadlinePassed);
-      return 'out of time';
-    }
-    const reason = cause?.message ?? error.message;
+    const failure = await permanentFailure(error, batch.deadlineAt, deadlinePassed);
+    if (failure === 'out of time') return failure;
+    const { reason } = failure;
     const results = batch.ids.map((id): JobResult => ({
       externalJobPostingId: id,
       fate: 'REJECTED',

@@ -34,6 +34,7 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     timerScope.cancel();
   } else {
     // The deadline came first: cancel what is in flight, send nothing more, fail naming what was not sent.
+    await resync.settleRun();
     const unsent = resync.unsent();
     workScope.cancel();
     await sending.catch((error: unknown) => {

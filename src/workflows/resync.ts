@@ -9,13 +9,14 @@ import {
   workflowInfo,
   type WorkflowInfo,
 } from '@temporalio/workflow';
-import type { Operation, ResyncCarry, ResyncInput, ResyncResult, TaskReport } from '../contract';
+import type { JobResult, Operation, ResyncCarry, ResyncInput, ResyncResult, TaskReport } from '../contract';
 import { DEVELOPER_APPLICATION_URN, MAX_JOBS_PER_CALL, RESYNC_OUTCOME } from '../contract/names';
 import { deadlineFailure, deadlineMiss } from './deadline-failure';
 import { JobSource } from './job-source';
 import { Ledger } from './ledger';
 import {
   answersTo,
+  answersToRun,
   continueRun,
   countResync,
   listOpenJobIds,
@@ -28,8 +29,14 @@ import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from '
 
 /** Open job ids read from the ATS per listing call, for syncAllOpenJobs. */
 const LIST_PAGE_SIZE = 1_000;
+/** Once UPDATEs go in runs: a page is a run, so one listing feeds a whole postBatches activity. */
+const RUN_PAGE_SIZE = 5_000;
+/** Batches per postBatches activity: its result (compact, ~50 bytes a job) stays far below 2 MB. */
+const MAX_BATCHES_PER_ACTIVITY = 50;
 /** Batches per run before continuing as new: keeps each run's history far below Temporal's limits. */
 const MAX_BATCHES_PER_RUN = 100;
+/** At the deadline, how long a run out may take to report the batches answered before it. */
+const RUN_SETTLE_MS = 1_000;
 /** How long after the follow-up window the resync still listens for its followers' last reports. */
 const REPORT_GRACE_MS = 30_000;
 
@@ -43,6 +50,8 @@ export class Resync {
   private readonly recheckLateDelivery: boolean;
   private readonly ownReportsOnly: boolean;
   private readonly deadlineBounds: boolean;
+  /** UPDATE batches go in runs of many per activity (see `postRun`). */
+  private readonly postsRuns: boolean;
   private readonly deadlineAt: number;
   private readonly followUpEndsAt: number;
   private readonly round: number;
@@ -56,6 +65,8 @@ export class Resync {
   private inFlight: string[] = [];
   private inFlightOperation: 'UPDATE' | 'CREATE' = 'UPDATE';
   private batchesThisRun = 0;
+  /** A postBatches activity is out. */
+  private runOut = false;
   private sendingDone = false;
   private laterDelivery: number | undefined;
   /** Follower starts not yet acknowledged by Temporal. */
@@ -84,7 +95,9 @@ export class Resync {
       upsertSearchAttributes([{ key: DEVELOPER_APPLICATION_URN, value: this.urn }]);
     }
     this.ledger = new Ledger(carry, patched(PATCH.createOnce), patched(PATCH.lateCreates));
-    this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, LIST_PAGE_SIZE);
+    this.postsRuns = patched(PATCH.postRuns);
+    const pageSize = this.postsRuns ? RUN_PAGE_SIZE : LIST_PAGE_SIZE;
+    this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, pageSize);
     this.deadlinePassed = Date.now() >= this.deadlineAt;
     setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));
     setHandler(notificationReceivedSignal, ({ receivedAt }) => this.onDelivery(receivedAt));
@@ -146,7 +159,15 @@ export class Resync {
         this.ledger.dropCreateBatch(taken);
         continue;
       }
-      const batch = await this.source.next(listOpenJobIds(this.urn));
+      if (this.postsRuns) {
+        const run = await this.source.nextRun(listOpenJobIds(this.urn), this.runSize());
+        if (run) {
+          await this.postRun(run);
+          await this.continueAsNewIfLarge();
+          continue;
+        }
+      }
+      const batch = this.postsRuns ? undefined : await this.source.next(listOpenJobIds(this.urn));
       if (batch) {
         await this.post(batch, 'UPDATE');
         this.source.advance(batch);
@@ -165,6 +186,49 @@ export class Resync {
     }
   }
 
+  /** How many batches the next run takes: at most a postBatches activity's, and no more than this run's. */
+  private runSize(): number {
+    const limit = this.input.batchesPerRun ?? MAX_BATCHES_PER_RUN;
+    return Math.max(1, Math.min(MAX_BATCHES_PER_ACTIVITY, limit - this.batchesThisRun));
+  }
+
+  /**
+   * Posts a run of UPDATE batches in one activity, back to back (LinkedIn's answer time, not a workflow
+   * round trip, between two calls), then records each batch as `post` does: one "batch sent" line and the
+   * followers of its tasks per batch.
+   */
+  private async postRun(batches: string[][]): Promise<void> {
+    const firstBatchNumber = this.batchNumber + 1;
+    this.batchNumber += batches.length;
+    this.batchesThisRun += batches.length;
+    if (this.deadlineAt <= Date.now()) await CancellationScope.current().cancelRequested;
+    this.inFlight = batches.flat();
+    this.inFlightOperation = 'UPDATE';
+    const { urn: developerApplicationUrn, deadlineAt } = this;
+    this.runOut = true;
+    const { answers, outOfTime } = await answersToRun({
+      developerApplicationUrn,
+      batches,
+      firstBatchNumber,
+      deadlineAt,
+    }).finally(() => (this.runOut = false));
+    answers.forEach(({ results, failed }, index) => {
+      this.record(firstBatchNumber + index, results, 'UPDATE', failed);
+      this.source.advance(batches[index] ?? []);
+    });
+    // Out of time: the batch that was out is abandoned, the rest never sent; the deadline timer ends it.
+    this.inFlight = outOfTime ? (batches[answers.length] ?? []) : [];
+    if (outOfTime) await CancellationScope.current().cancelRequested;
+  }
+
+  /**
+   * At the deadline, a run that was out gets a moment to report what was answered before it (its activity
+   * ends by itself at the deadline); past that, the whole run is of unknown outcome.
+   */
+  async settleRun(): Promise<void> {
+    if (this.postsRuns && this.runOut) await condition(() => !this.runOut, RUN_SETTLE_MS);
+  }
+
   /** Posts one batch, records what LinkedIn answered and starts the followers of its tasks. */
   private async post(ids: string[], operation: 'UPDATE' | 'CREATE'): Promise<void> {
     const batchNumber = ++this.batchNumber;
@@ -179,12 +243,22 @@ export class Resync {
     const answer = await answersTo(batch, () => this.deadlinePassed);
     if (answer === 'out of time') return;
     this.inFlight = [];
-    const { results, failed } = answer;
-    if (this.input.syncAllOpenJobs && operation === 'UPDATE') this.ledger.totals.requested += ids.length;
+    this.record(batchNumber, answer.results, operation, answer.failed);
+  }
+
+  /** What LinkedIn answered for one batch: logged, in the ledger, and its tasks followed. */
+  private record(
+    batchNumber: number,
+    results: JobResult[],
+    operation: 'UPDATE' | 'CREATE',
+    failed: boolean,
+  ): void {
+    const jobs = results.length;
+    if (this.input.syncAllOpenJobs && operation === 'UPDATE') this.ledger.totals.requested += jobs;
     log.info('batch sent', {
       batch: batchNumber,
       operation,
-      jobs: ids.length,
+      jobs,
       accepted: results.filter((result) => result.taskUrn !== undefined).length,
       rejected: results.filter((result) => result.fate === 'REJECTED').length,
     });

@@ -9,15 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { DeveloperApplication } from '../../src/ats/job-store';
-import {
-  canonicalRequest,
-  DEVELOPER_APPLICATION_URN,
-  summaryOf,
-  WORKFLOW_TYPE,
-  type JobResyncNotification,
-  type ResyncInput,
-  type ResyncResult,
-} from '../../src/contract';
+import type { JobResyncNotification, ResyncResult } from '../../src/contract';
+import { createResyncStarter } from '../../src/api/resync-starter';
 import { workflowIdFor } from '../../src/api/workflow-id';
 import type { resyncJobs } from '../../src/workflows';
 import { startLinkedInSandbox, type LinkedInSandbox } from '../sandbox/linkedin-sandbox';
@@ -44,6 +37,8 @@ export interface BenchContext {
   client: Client;
   temporalAddress: string;
   workflowBundlePath: string;
+  /** How long the sandbox takes to answer each posting call: LinkedIn's answer time. */
+  latencyMs: number;
   /** What to undo at once if the benchmark is interrupted (Ctrl-C) in the middle of a size. */
   onInterrupt: Set<() => void>;
 }
@@ -65,8 +60,10 @@ export async function benchmarkSize(jobs: number, context: BenchContext): Promis
     syncAllOpenJobs: true,
   };
   // Unique per size, so each size's chain of runs is listed on its own.
-  const workflowId = `${workflowIdFor(notification)}-bench-${tag}`;
-  const result: SizeResult = { jobs, ok: false, problems: [], workflowId, taskQueue };
+  const workflowIdPrefix = `bench-${tag}-`;
+  const workflowId = workflowIdFor(notification, workflowIdPrefix);
+  const { latencyMs } = context;
+  const result: SizeResult = { jobs, latencyMs, ok: false, problems: [], workflowId, taskQueue };
 
   const dataDir = mkdtempSync(join(tmpdir(), 'resync-bench-ats-'));
   let sandbox: LinkedInSandbox | undefined;
@@ -110,27 +107,22 @@ export async function benchmarkSize(jobs: number, context: BenchContext): Promis
 
     const serverCpuAtStart = temporalServerCpuMs();
     const benchCpuAtStart = process.cpuUsage();
+    sandbox.faults.setLatency('simpleJobPostings', context.latencyMs);
     const receivedAt = Date.now();
-    const request = canonicalRequest(notification);
-    const input: ResyncInput = {
-      ...request,
-      receivedAt,
+    // The webhook's own starter (signal-with-start), so the production path is timed.
+    const starter = createResyncStarter(client, {
+      taskQueue,
       deadlineMs: DEADLINE_MS,
       followUpWindowMs: FOLLOW_UP_WINDOW_MS,
-    };
-    const handle = await within(
+      workflowIdPrefix,
+      startTimeoutMs: RPC_TIMEOUT_MS,
+    });
+    const { runId } = await within(
       RPC_TIMEOUT_MS,
       'the workflow start',
-      client.workflow.start<typeof resyncJobs>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: request.developerApplicationUrn }],
-        staticSummary: `${summaryOf(request)} (benchmark, ${jobs} jobs)`,
-      }),
+      starter.start(notification, receivedAt),
     );
+    const handle = client.workflow.getHandle<typeof resyncJobs>(workflowId, runId);
     started = true;
 
     const progress = setInterval(() => {
@@ -149,7 +141,7 @@ export async function benchmarkSize(jobs: number, context: BenchContext): Promis
     const completedAt = Date.now();
     log(jobs, `resync completed in ${((completedAt - receivedAt) / 1000).toFixed(1)} s; reading histories…`);
 
-    const chain = await chainFigures(client, workflowId, handle.firstExecutionRunId, resync, jobs);
+    const chain = await chainFigures(client, workflowId, runId, resync, jobs);
     // The follow-ups report before they complete: the worker must stay until they have.
     await within(
       CHILD_STEP_TIMEOUT_MS,
@@ -179,6 +171,7 @@ export async function benchmarkSize(jobs: number, context: BenchContext): Promis
       followUpsClosedAfterMs: childrenClosedAt - completedAt,
     };
     result.linkedin = linkedInFigures(sandbox, application.urn);
+    result.floor = floorOf(result.linkedin.postingCalls, latencyMs, result.timing.toLastUpdateMs);
     result.workflow = chain.figures;
     result.followUps = await followUpFigures(client, chain.childIds, jobs);
     result.worker = {
@@ -207,6 +200,19 @@ export async function benchmarkSize(jobs: number, context: BenchContext): Promis
     rmSync(dataDir, { recursive: true, force: true });
   }
   return result;
+}
+
+/**
+ * LinkedIn takes one application's calls one after another, so no resync beats calls × answer time: the
+ * time to the last UPDATE is measured against it.
+ */
+function floorOf(
+  calls: number,
+  latencyMs: number,
+  toLastUpdateMs: number | null,
+): NonNullable<SizeResult['floor']> {
+  const floorMs = calls * latencyMs;
+  return { floorMs, ratio: floorMs > 0 && toLastUpdateMs !== null ? toLastUpdateMs / floorMs : null };
 }
 
 export function log(jobs: number, message: string): void {

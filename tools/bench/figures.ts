@@ -28,6 +28,10 @@ export interface BatchCycle {
 
 export interface SizeResult {
   jobs: number;
+  /** The sandbox's answer time for each posting call. */
+  latencyMs: number;
+  /** LinkedIn's sequential floor (posting calls × latency) and the time to the last UPDATE over it. */
+  floor?: { floorMs: number; ratio: number | null };
   ok: boolean;
   /** Where the resync did not end as a healthy resync of N jobs would. */
   problems: string[];
@@ -69,6 +73,8 @@ export interface SizeResult {
     totalBytes: number;
     largestRunEvents: number;
     largestRunBytes: number;
+    /** The largest activity result in the chain (protobuf payload bytes): postBatches' per-batch results. */
+    largestActivityResultBytes: number;
     eventsPer1kJobs: number;
     bytesPer1kJobs: number;
     /** Where a batch's time goes, from the chain's event times (medians over every batch). */

@@ -42,7 +42,7 @@ function batchCycleOf(runsEvents: HistoryEvent[][]): BatchCycle {
     };
     for (const event of events) {
       const scheduled = event.activityTaskScheduledEventAttributes;
-      if (scheduled?.activityType?.name === 'postBatch') push(postScheduled, eventMs(event));
+      if (isPostingName(scheduled?.activityType?.name)) push(postScheduled, eventMs(event));
       const started = event.activityTaskStartedEventAttributes;
       if (started && isPostBatch(byId.get(toNumber(started.scheduledEventId)))) {
         push(postQueue, since(event, started.scheduledEventId));
@@ -74,8 +74,23 @@ function batchCycleOf(runsEvents: HistoryEvent[][]): BatchCycle {
   };
 }
 
+/** A posting activity: one batch (postBatch) or a run of batches (postBatches). */
+function isPostingName(name: string | null | undefined): boolean {
+  return name === 'postBatch' || name === 'postBatches';
+}
+
 function isPostBatch(event: HistoryEvent | undefined): boolean {
-  return event?.activityTaskScheduledEventAttributes?.activityType?.name === 'postBatch';
+  return isPostingName(event?.activityTaskScheduledEventAttributes?.activityType?.name);
+}
+
+/** The largest activity result of a run, as its payloads are encoded in the history. */
+function largestActivityResult(events: HistoryEvent[]): number {
+  let largest = 0;
+  for (const event of events) {
+    const result = event.activityTaskCompletedEventAttributes?.result;
+    if (result) largest = Math.max(largest, temporal.api.common.v1.Payloads.encode(result).finish().length);
+  }
+  return largest;
 }
 
 export async function fetchHistory(client: Client, workflowId: string, runId?: string): Promise<History> {
@@ -144,6 +159,7 @@ export async function chainFigures(
     totalBytes,
     largestRunEvents: Math.max(...runs.map((run) => run.events)),
     largestRunBytes: Math.max(...runs.map((run) => run.bytes)),
+    largestActivityResultBytes: Math.max(0, ...runsEvents.map(largestActivityResult)),
     eventsPer1kJobs: (totalEvents * 1000) / jobs,
     bytesPer1kJobs: (totalBytes * 1000) / jobs,
     batchCycle: batchCycleOf(runsEvents),

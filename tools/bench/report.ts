@@ -9,7 +9,10 @@ type Column = [title: string, cell: (result: SizeResult) => string];
 export const MAIN_COLUMNS: Column[] = [
   ['jobs', (r) => r.jobs.toLocaleString('en-US')],
   ['ok', (r) => (r.error ? 'ERROR' : r.ok ? 'yes' : 'NO')],
+  ['latency ms', (r) => int(r.latencyMs)],
+  ['floor s', (r) => seconds(r.floor?.floorMs)],
   ['last UPDATE s', (r) => seconds(r.timing?.toLastUpdateMs)],
+  ['× floor', (r) => fixed(r.floor?.ratio, 2)],
   ['done s', (r) => seconds(r.timing?.toCompletionMs)],
   ['jobs/s', (r) => fixed(r.timing?.jobsPerSecondToLastUpdate, 0)],
   ['calls', (r) => int(r.linkedin?.postingCalls)],
@@ -18,6 +21,7 @@ export const MAIN_COLUMNS: Column[] = [
   ['runs', (r) => int(r.workflow?.runs.length)],
   ['max run ev', (r) => int(r.workflow?.largestRunEvents)],
   ['max run KB', (r) => kb(r.workflow?.largestRunBytes)],
+  ['max result KB', (r) => kb(r.workflow?.largestActivityResultBytes)],
   ['ev/1k jobs', (r) => fixed(r.workflow?.eventsPer1kJobs, 0)],
   ['KB/1k jobs', (r) => kb(r.workflow?.bytesPer1kJobs)],
   ['children', (r) => int(r.followUps?.children)],
@@ -70,14 +74,18 @@ const kb = (bytes: number | undefined) => (bytes === undefined ? dash : fixed(by
 const mb = (bytes: number | undefined) => (bytes === undefined ? dash : fixed(bytes / MB, 0));
 
 export const LEGEND = [
+  'latency ms: how long the sandbox takes to answer a posting; floor s: posting calls × latency, the least',
+  "LinkedIn's one-call-at-a-time rule allows; × floor: last UPDATE s / floor s;",
   'last UPDATE s: from the start to the answer of the last UPDATE call LinkedIn saw; done s: to the workflow result;',
   'jobs/s: jobs / last UPDATE s; calls: simpleJobPostings calls; max/call: most elements in one call;',
   'CAN: continue-as-new count; runs, ev, KB: the resync chain, history protobuf-encoded; /1k: per 1,000 jobs;',
+  'max result KB: the largest activity result in the chain (a postBatches run of per-batch results);',
   'children: follow-up workflows (not in the chain totals; see child ev/KB per 1,000 jobs);',
   'idle RSS: worker after seeding, workers polling, after GC (PGlite: what the open store adds to it);',
   'peak RSS: kernel VmHWM during the resync (reset when idle); peak heap: heapUsed sampled every 250 ms;',
   'call ms: median time LinkedIn took to answer a posting; gap ms: median from one answer to the next call;',
-  'cycle ms: median from one postBatch scheduled to the next; post queue/run: its schedule-to-start and',
+  'cycle ms: median from one posting activity (postBatch, or postBatches: a run of batches) scheduled to the',
+  'next; post queue/run: its schedule-to-start and',
   'start-to-close; child start: startChild to ChildWorkflowExecutionStarted; WFT: workflow tasks (medians);',
   'CPU (user + system) during the resync: worker process, Temporal dev server, this process (sandbox, client);',
   "loop p99: the worker's event-loop delay, 99th percentile, during the resync",

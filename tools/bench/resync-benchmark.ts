@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- --sizes 1000,10000,100000`: how a sync-all resync of N jobs behaves end to end. One
- * Temporal dev server (in memory) for the whole run; per N, the LinkedIn sandbox in this process and the
+ * `npm run bench -- --sizes 1000,10000,100000 --latency 100`: how a sync-all resync of N jobs behaves end
+ * to end, against LinkedIn's sequential floor (posting calls × the latency). One Temporal dev server (in memory) for the whole run; per N, the LinkedIn sandbox in this process and the
  * worker in a child process of its own (bench-worker.ts) with N synthetic jobs in a PGlite store on disk,
  * so the worker's memory is measured alone. Prints a table and writes the figures to
  * .data/bench/results-<timestamp>.json. A benchmark, not a test: it reports, it does not assert; a size whose
@@ -15,6 +15,7 @@ import { buildWorkflowBundle } from '../../src/workflow-bundle';
 import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { projectRoot } from '../project-root';
 import { benchmarkSize, log } from './benchmark-size';
+import { runIntakeBenchmark } from './intake-benchmark';
 import { runTenantsBenchmark } from './tenants-benchmark';
 import type { SizeResult } from './figures';
 import { within } from './measure';
@@ -32,15 +33,26 @@ import {
 const ROOT = projectRoot();
 const DEFAULT_SIZES = [1_000, 10_000];
 
-function parseSizes(argv: string[]): number[] {
-  const { values } = parseArgs({ args: argv, options: { sizes: { type: 'string' } }, strict: true });
-  if (values.sizes === undefined) return DEFAULT_SIZES;
-  const sizes = values.sizes.split(',').map((text) => Number(text.trim().replace(/_/g, '')));
+/** `--sizes 1000,10000` and `--latency MS` (the sandbox's answer time for each posting, 0 by default). */
+function parseOptions(argv: string[]): { sizes: number[]; latencyMs: number } {
+  const { values } = parseArgs({
+    args: argv,
+    options: { sizes: { type: 'string' }, latency: { type: 'string' } },
+    strict: true,
+  });
+  const latencyMs = Number(values.latency ?? 0);
+  if (!Number.isFinite(latencyMs) || latencyMs < 0) {
+    throw new Error(`--latency takes a number of milliseconds, e.g. 100; got ${values.latency}`);
+  }
+  return { sizes: parseSizes(values.sizes), latencyMs };
+}
+
+function parseSizes(text: string | undefined): number[] {
+  if (text === undefined) return DEFAULT_SIZES;
+  const sizes = text.split(',').map((text) => Number(text.trim().replace(/_/g, '')));
   for (const size of sizes) {
     if (!Number.isSafeInteger(size) || size < 1) {
-      throw new Error(
-        `--sizes takes positive integers separated by commas, e.g. 1000,10000; got ${values.sizes}`,
-      );
+      throw new Error(`--sizes takes positive integers separated by commas, e.g. 1000,10000; got ${text}`);
     }
   }
   return sizes;
@@ -51,7 +63,11 @@ async function main(): Promise<void> {
     await runTenantsBenchmark(process.argv.slice(2));
     return;
   }
-  const sizes = parseSizes(process.argv.slice(2));
+  if (process.argv.includes('--intake')) {
+    await runIntakeBenchmark(process.argv.slice(2));
+    return;
+  }
+  const { sizes, latencyMs } = parseOptions(process.argv.slice(2));
   const startedAt = new Date();
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -69,7 +85,8 @@ async function main(): Promise<void> {
 
   const results: SizeResult[] = [];
   try {
-    console.log(`Resync benchmark: sizes ${sizes.map((n) => n.toLocaleString('en-US')).join(', ')}`);
+    const sizeList = sizes.map((n) => n.toLocaleString('en-US')).join(', ');
+    console.log(`Resync benchmark: sizes ${sizeList}; LinkedIn answers each posting after ${latencyMs} ms`);
     const bundleDir = mkdtempSync(join(tmpdir(), 'resync-bench-bundle-'));
     stops.push(() => Promise.resolve(rmSync(bundleDir, { recursive: true, force: true })));
     const workflowBundlePath = join(bundleDir, 'workflows.js');
@@ -97,6 +114,7 @@ async function main(): Promise<void> {
         client,
         temporalAddress: server.address,
         workflowBundlePath,
+        latencyMs,
         onInterrupt,
       });
       if (result.error) log(jobs, `FAILED: ${result.error}`);
@@ -122,6 +140,7 @@ async function main(): Promise<void> {
       deadlineMs: DEADLINE_MS,
       followUpWindowMs: FOLLOW_UP_WINDOW_MS,
       sandboxTaskCompletionMs: TASK_COMPLETION_MS,
+      postingLatencyMs: latencyMs,
       memorySampleEveryMs: SAMPLE_EVERY_MS,
     },
     results,

@@ -1,0 +1,150 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { z } from 'zod';
+import type { AtsJob, DeveloperApplication } from '../ats/job-store';
+import { JobResult } from '../contract';
+import { compactJob, type PostedBatch, type RunAnsweredDetails } from '../contract/posted-batch';
+import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
+import { BatchProgress } from './batch-progress';
+import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
+import { toActivityFailure } from './failures';
+import { postLoaded } from './post-batch';
+import { countOutcomes } from './record-outcome';
+
+export interface PostBatchesInput {
+  developerApplicationUrn: string;
+  /** Batches of ≤ 100 ids, sent in this order with UPDATE (CLOSE for jobs closed in the ATS). */
+  batches: string[][];
+  /** The resync's deadline (epoch ms): no LinkedIn call starts at or after it. */
+  notAfter: number;
+}
+
+export interface PostBatchesOutput {
+  /** One per batch given, in order. */
+  batches: PostedBatch[];
+}
+
+const Posted = z.union([
+  z.object({ jobs: z.array(z.union([z.string(), JobResult.omit({ externalJobPostingId: true })])) }),
+  z.object({ failed: z.string() }),
+]);
+
+/**
+ * What one attempt leaves to the next, as heartbeat details: the batches answered (never sent again) and
+ * the progress of the batch that was out (a retry sends only what LinkedIn did not answer of it).
+ */
+const RunProgress = z.object({
+  done: z.array(Posted),
+  current: z.unknown(),
+});
+
+/**
+ * Sends a run of batches back to back in the application's lane, so the time between LinkedIn's answer
+ * and the next call is the worker's alone, not a round trip through the workflow: the next batch's jobs
+ * are loaded while the current call is out, and after each call the answers so far are heartbeated. Each
+ * batch is posted as postBatch posts it (same plan, same per-element retry record); a batch refused for
+ * good is that batch's result and the run goes on.
+ */
+export function postBatches(deps: ActivityDeps) {
+  return async (input: PostBatchesInput): Promise<PostBatchesOutput> => {
+    const context = Context.current();
+    const { attempt } = context.info;
+    const prior = RunProgress.safeParse(context.info.heartbeatDetails);
+    const done: PostedBatch[] = prior.success ? prior.data.done.slice(0, input.batches.length) : [];
+    let current = BatchProgress.resume(
+      { attempt, heartbeatDetails: prior.success ? prior.data.current : undefined },
+      'UPDATE',
+      input.batches[done.length] ?? [],
+    );
+    const details = (final: boolean) => ({ done, current: current.details(final) });
+    const beat = () => context.heartbeat(details(false));
+    beat();
+    const heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
+    try {
+      const app = await applicationOf(deps, input.developerApplicationUrn);
+      let loading = loadAhead(deps, app, input.batches[done.length]);
+      for (let index = done.length; index < input.batches.length; index++) {
+        const ids = input.batches[index] ?? [];
+        const jobs = await loading;
+        loading = loadAhead(deps, app, input.batches[index + 1]);
+        const attemptOf = { progress: current, beat, cancellation: context.cancellationSignal };
+        const posted = await postOne(deps, app, { ...input, ids }, jobs, attemptOf);
+        done.push(posted);
+        current = BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', []);
+        beat();
+      }
+      context.log.info('batches posted', { batches: input.batches.length, jobs: jobCount(input.batches) });
+      return { batches: done };
+    } catch (error) {
+      // The last details go to Temporal with the failure: the next attempt knows what LinkedIn answered.
+      context.heartbeat(details(true));
+      throw withAnswered(toActivityFailure(error), done);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+}
+
+/**
+ * Out of time, the batches answered go to the workflow with the failure (the deadline ends the resync,
+ * there is no retry to resume them): what was sent is reported as sent, the batch that was out as
+ * abandoned, the rest as never sent.
+ */
+function withAnswered(failure: unknown, done: PostedBatch[]): unknown {
+  if (!(failure instanceof ApplicationFailure) || failure.type !== FailureType.ResyncDeadlineExceeded)
+    return failure;
+  const answered: RunAnsweredDetails = { answered: done };
+  return ApplicationFailure.create({
+    type: failure.type,
+    message: failure.message,
+    nonRetryable: true,
+    details: [answered],
+  });
+}
+
+/** The jobs of the next batch, read while the current call is out; a failure surfaces when awaited. */
+function loadAhead(
+  deps: ActivityDeps,
+  app: DeveloperApplication,
+  ids: readonly string[] | undefined,
+): Promise<AtsJob[]> {
+  if (ids === undefined) return Promise.resolve([]);
+  const loading = deps.jobs.loadJobs(app.urn, ids);
+  loading.catch(() => undefined);
+  return loading;
+}
+
+async function postOne(
+  deps: ActivityDeps,
+  app: DeveloperApplication,
+  batch: PostBatchesInput & { ids: string[] },
+  jobs: readonly AtsJob[],
+  attempt: Parameters<typeof postLoaded>[4],
+): Promise<PostedBatch> {
+  const { developerApplicationUrn, notAfter, ids } = batch;
+  try {
+    const results = await postLoaded(
+      deps,
+      app,
+      { developerApplicationUrn, externalJobPostingIds: ids, operation: 'UPDATE', notAfter },
+      jobs,
+      attempt,
+    );
+    countOutcomes(Context.current(), results);
+    return { jobs: results.map(compactJob) };
+  } catch (error) {
+    const failure = toActivityFailure(error);
+    if (refusedForGood(failure)) return { failed: failure.message };
+    throw error;
+  }
+}
+
+/** A batch LinkedIn or the ATS refused for good: its jobs are rejected and the next batch goes. */
+function refusedForGood(failure: unknown): failure is ApplicationFailure {
+  if (!(failure instanceof ApplicationFailure)) return false;
+  if (failure.type === FailureType.ResyncDeadlineExceeded) return false;
+  return failure.nonRetryable || NON_RETRYABLE_FAILURES.some((type) => type === failure.type);
+}
+
+function jobCount(batches: readonly string[][]): number {
+  return batches.reduce((sum, ids) => sum + ids.length, 0);
+}

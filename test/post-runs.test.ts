@@ -1,0 +1,168 @@
+/**
+ * UPDATE batches go to LinkedIn in runs: one postBatches activity sends many batches back to back. A retry
+ * of the run (a failed attempt, a worker stopped) resumes after the last batch LinkedIn answered, each job
+ * LinkedIn lacks is CREATEd once, and every batch stays visible: its own result, its own follower.
+ * Full stack: signed notification, the resync on the Temporal dev server, the sandbox over HTTP.
+ */
+import { defaultPayloadConverter, type WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { buildDemoJobs, DEMO_APPLICATION } from '../src/ats/demo-data';
+import type { ResyncResult } from '../src/contract';
+import type { PostedBatch } from '../src/contract/posted-batch';
+import { parseFollowerWorkflowId } from '../src/contract/workflow-ids';
+import type { resyncJobs } from '../src/workflows';
+import type { RecordedCall } from '../tools/sandbox/linkedin-sandbox';
+import { demoJobsMissingOnLinkedIn, useEnvironment, type TestEnvironment } from './support/environment';
+import { eventually } from './support/eventually';
+import { fates, notification } from './support/notifications';
+
+const DEMO = DEMO_APPLICATION.urn;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** 250 demo jobs open in the ATS: three batches (100, 100, 50). */
+const IDS = buildDemoJobs()
+  .filter((job) => job.developerApplicationUrn === DEMO && job.status === 'OPEN')
+  .map((job) => job.externalJobPostingId)
+  .slice(0, 250);
+const BATCHES = [IDS.slice(0, 100), IDS.slice(100, 200), IDS.slice(200)];
+/** Of them, the jobs LinkedIn lacks: their UPDATE task fails and the resync CREATEs them. */
+const MISSING = demoJobsMissingOnLinkedIn().filter((id) => IDS.includes(id));
+
+async function deliver(env: TestEnvironment): Promise<WorkflowHandle<typeof resyncJobs>> {
+  const body = notification(IDS);
+  expect((await env.notify(body)).status).toBe(200);
+  return env.client.workflow.getHandle<typeof resyncJobs>(env.workflowIdOf(body));
+}
+
+function updateCalls(env: TestEnvironment): RecordedCall[] {
+  return env.sandbox
+    .calls()
+    .filter((call) => call.endpoint === 'simpleJobPostings')
+    .filter((call) => operationOf(call) === 'UPDATE');
+}
+
+function operationOf(call: RecordedCall): unknown {
+  return (call.elements?.[0] as { jobPostingOperationType?: unknown } | undefined)?.jobPostingOperationType;
+}
+
+function idsOf(call: RecordedCall): unknown[] {
+  return (call.elements ?? []).map(
+    (element) => (element as { externalJobPostingId?: unknown }).externalJobPostingId,
+  );
+}
+
+/** How many CREATEs of each job LinkedIn accepted. */
+function acceptedCreates(env: TestEnvironment): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of env.sandbox.postedElements(DEMO)) {
+    if (e.operation === 'CREATE' && e.status === 202 && e.externalJobPostingId !== null)
+      counts[e.externalJobPostingId] = (counts[e.externalJobPostingId] ?? 0) + 1;
+  }
+  return counts;
+}
+
+async function events(handle: WorkflowHandle): Promise<HistoryEvent[]> {
+  return (await handle.fetchHistory()).events ?? [];
+}
+
+/** The postBatches activities of the history: their input batches, started attempt and result. */
+function runsOf(history: HistoryEvent[]) {
+  const byScheduledId = new Map<
+    string,
+    { batches: string[][]; attempt?: number | undefined; result?: PostedBatch[] }
+  >();
+  for (const event of history) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'postBatches') {
+      const payload = scheduled.input?.payloads?.[0];
+      const input = defaultPayloadConverter.fromPayload<{ batches: string[][] }>(payload ?? {});
+      byScheduledId.set(String(event.eventId), { batches: input.batches });
+    }
+    const started = event.activityTaskStartedEventAttributes;
+    const startedRun = started && byScheduledId.get(String(started.scheduledEventId));
+    if (startedRun) startedRun.attempt = started.attempt ?? undefined;
+    const completed = event.activityTaskCompletedEventAttributes;
+    const completedRun = completed && byScheduledId.get(String(completed.scheduledEventId));
+    if (completedRun) {
+      const payload = completed.result?.payloads?.[0];
+      completedRun.result = defaultPayloadConverter.fromPayload<{ batches: PostedBatch[] }>(
+        payload ?? {},
+      ).batches;
+    }
+  }
+  return [...byScheduledId.values()];
+}
+
+function expectEveryMissingJobCreatedOnce(env: TestEnvironment, result: ResyncResult): void {
+  expect(MISSING.length).toBeGreaterThan(0);
+  expect(acceptedCreates(env)).toEqual(Object.fromEntries(MISSING.map((id) => [id, 1])));
+  const outcome = fates(result.jobs);
+  for (const id of MISSING) expect(outcome[id]).toBe('CREATED/CONFIRMED');
+  for (const id of IDS.filter((id) => !MISSING.includes(id))) expect(outcome[id]).toBe('UPDATED/CONFIRMED');
+  expect(result.outcome).toBe('SUCCEEDED');
+}
+
+describe('a run of batches retried after a failed attempt', () => {
+  const env = useEnvironment();
+
+  test('resumes after the last batch LinkedIn answered: only the batch whose answer was lost goes again, and each missing job is CREATEd once', async () => {
+    // The second call is applied, then its connection drops: the attempt fails and Temporal retries it.
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings' });
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', disconnectAfterApply: true });
+
+    const handle = await deliver(env());
+    const result = await handle.result();
+
+    expect(updateCalls(env()).map(idsOf)).toEqual([BATCHES[0], BATCHES[1], BATCHES[1], BATCHES[2]]);
+    expectEveryMissingJobCreatedOnce(env(), result);
+    const runs = runsOf(await events(handle));
+    expect(runs.map((run) => [run.batches, run.attempt])).toEqual([[BATCHES, 2]]);
+  });
+
+  test('every batch of the run is visible: its result in the activity, a follower of its own, and the jobs one by one', async () => {
+    const handle = await deliver(env());
+    const result = await handle.result();
+
+    const history = await events(handle);
+    const [run] = runsOf(history);
+    expect(run?.result?.map((batch) => ('jobs' in batch ? batch.jobs.length : batch.failed))).toEqual([
+      100, 100, 50,
+    ]);
+    // A job LinkedIn holds is its task urn; the result names no job body.
+    const first = run?.result?.[0];
+    expect(first && 'jobs' in first ? typeof first.jobs[0] : undefined).toBe('string');
+    const followedBatches = history.flatMap((event) => {
+      const id = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+      const follower = id ? parseFollowerWorkflowId(id) : undefined;
+      return follower?.operation === 'UPDATE' ? [follower.batchNumber] : [];
+    });
+    expect(followedBatches).toEqual([1, 2, 3]);
+    const scheduled = history.find(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'postBatches',
+    );
+    expect(scheduled?.userMetadata?.summary).toBeDefined();
+    expect(defaultPayloadConverter.fromPayload(scheduled?.userMetadata?.summary ?? {})).toBe(
+      `batches 1–3: UPDATE 250 jobs from ${IDS[0]}`,
+    );
+    expect(result.jobs).toHaveLength(IDS.length);
+  });
+});
+
+describe('a run of batches when the worker stops', () => {
+  // LinkedIn's answer would come later than the worker's shutdown grace: the shutdown abandons the call.
+  const env = useEnvironment({ requestTimeoutMs: 60_000 });
+
+  test('the next worker resumes after the last batch LinkedIn answered, and each missing job is CREATEd once', async () => {
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings' });
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', hangAfterApply: true });
+    const handle = await deliver(env());
+    await eventually(() => expect(updateCalls(env())).toHaveLength(2));
+
+    await env().stopWorkers();
+    await env().startWorkers();
+    const result = await handle.result();
+
+    expect(updateCalls(env()).map(idsOf)).toEqual([BATCHES[0], BATCHES[1], BATCHES[1], BATCHES[2]]);
+    expectEveryMissingJobCreatedOnce(env(), result);
+  });
+});
