@@ -19,10 +19,11 @@ import { fates, notification } from './support/notifications';
 const DEMO = DEMO_APPLICATION.urn;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-/** 250 demo jobs open in the ATS: three batches (100, 100, 50). */
+/** 250 demo jobs open in the ATS, in the order a resync sends them: three batches (100, 100, 50). */
 const IDS = buildDemoJobs()
   .filter((job) => job.developerApplicationUrn === DEMO && job.status === 'OPEN')
   .map((job) => job.externalJobPostingId)
+  .sort()
   .slice(0, 250);
 const BATCHES = [IDS.slice(0, 100), IDS.slice(100, 200), IDS.slice(200)];
 /** Of them, the jobs LinkedIn lacks: their UPDATE task fails and the resync CREATEs them. */

@@ -1,0 +1,98 @@
+import type { JobResult } from '../../src/contract';
+import { answeredBeforeDeadline, compactJob, expandBatch } from '../../src/contract/posted-batch';
+import { JobSource, type ListOpenJobIds } from '../../src/workflows/job-source';
+
+const ids = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => `job-${String(from + i).padStart(4, '0')}`);
+
+describe('a batch result in a run, compact', () => {
+  const results: JobResult[] = [
+    { externalJobPostingId: 'job-1', fate: 'UPDATED', confirmation: 'PENDING', taskUrn: 'urn:li:task:1' },
+    { externalJobPostingId: 'job-2', fate: 'CLOSED', confirmation: 'PENDING', taskUrn: 'urn:li:task:2' },
+    { externalJobPostingId: 'job-3', fate: 'REJECTED', reason: 'LinkedIn rejected the job (400): bad' },
+    { externalJobPostingId: 'job-4', fate: 'NOT_IN_ATS', reason: 'the ATS holds no job with this id' },
+    { externalJobPostingId: 'job-5', fate: 'UPDATED', confirmation: 'CONFIRMED' },
+  ];
+
+  test('a job UPDATEd awaiting its task is its task urn alone; any other keeps its fields but the id', () => {
+    expect(results.map(compactJob)).toEqual([
+      'urn:li:task:1',
+      { fate: 'CLOSED', confirmation: 'PENDING', taskUrn: 'urn:li:task:2' },
+      { fate: 'REJECTED', reason: 'LinkedIn rejected the job (400): bad' },
+      { fate: 'NOT_IN_ATS', reason: 'the ATS holds no job with this id' },
+      { fate: 'UPDATED', confirmation: 'CONFIRMED' },
+    ]);
+  });
+
+  test('expanded with the batch ids, it gives the results back as postBatch returns them', () => {
+    const batch = results.map((result) => result.externalJobPostingId);
+    expect(expandBatch(batch, { jobs: results.map(compactJob) })).toEqual({ results, failed: false });
+  });
+
+  test('a job the result leaves out is REJECTED, and a batch refused for good rejects each job with why', () => {
+    expect(expandBatch(['job-1', 'job-2'], { jobs: ['urn:li:task:1'] }).results[1]).toEqual({
+      externalJobPostingId: 'job-2',
+      fate: 'REJECTED',
+      reason: 'LinkedIn gave no answer for it',
+    });
+    expect(expandBatch(['job-1', 'job-2'], { failed: 'the ATS does not know it' })).toEqual({
+      results: [
+        { externalJobPostingId: 'job-1', fate: 'REJECTED', reason: 'the ATS does not know it' },
+        { externalJobPostingId: 'job-2', fate: 'REJECTED', reason: 'the ATS does not know it' },
+      ],
+      failed: true,
+    });
+  });
+
+  test("a deadline failure's details give the batches answered before it, and nothing when they say nothing", () => {
+    const answered = [{ jobs: ['urn:li:task:1'] }];
+    expect(answeredBeforeDeadline([{ answered }])).toEqual(answered);
+    expect(answeredBeforeDeadline(undefined)).toEqual([]);
+    expect(answeredBeforeDeadline([{ answered: 'no' }])).toEqual([]);
+    expect(answeredBeforeDeadline(['text'])).toEqual([]);
+  });
+});
+
+describe('JobSource runs', () => {
+  test('named ids go in runs of at most the given number of batches', async () => {
+    const source = new JobSource(
+      { syncAllOpenJobs: false, externalJobPostingIds: ids(7) },
+      JobSource.fresh(false),
+      2,
+      10,
+    );
+    const noListing: ListOpenJobIds = () => Promise.reject(new Error('named ids are never listed'));
+    const first = await source.nextRun(noListing, 2);
+    expect(first).toEqual([ids(2), ids(2, 2)]);
+    for (const batch of first ?? []) source.advance(batch);
+    const second = await source.nextRun(noListing, 5);
+    expect(second).toEqual([ids(2, 4), ids(1, 6)]);
+    for (const batch of second ?? []) source.advance(batch);
+    expect(await source.nextRun(noListing, 5)).toBeUndefined();
+    expect(source.exhausted()).toBe(true);
+  });
+
+  test('a sync-all run takes what one page listed, and the next run lists after its last id sent', async () => {
+    const open = ids(7);
+    const calls: Array<string | undefined> = [];
+    const list: ListOpenJobIds = (after, limit) => {
+      calls.push(after);
+      return Promise.resolve(open.filter((id) => after === undefined || id > after).slice(0, limit));
+    };
+    const source = new JobSource(
+      { syncAllOpenJobs: true, externalJobPostingIds: [] },
+      JobSource.fresh(true),
+      2,
+      5,
+    );
+    const first = await source.nextRun(list, 10);
+    expect(first).toEqual([ids(2), ids(2, 2), ids(1, 4)]);
+    for (const batch of first ?? []) source.advance(batch);
+    const second = await source.nextRun(list, 10);
+    expect(second).toEqual([ids(2, 5)]);
+    for (const batch of second ?? []) source.advance(batch);
+    expect(await source.nextRun(list, 10)).toBeUndefined();
+    expect(calls).toEqual([undefined, 'job-0004']);
+    expect(source.exhausted()).toBe(true);
+  });
+});
