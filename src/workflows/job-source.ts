@@ -15,6 +15,8 @@ export class JobSource {
   private nextIndex: number;
   private after: string | undefined;
   private listingDone: boolean;
+  /** The page after the listed ids, read while they are sent (see `listAhead`). */
+  private ahead: Promise<string[]> | undefined;
 
   constructor(
     private readonly request: { syncAllOpenJobs: boolean; externalJobPostingIds: readonly string[] },
@@ -38,7 +40,9 @@ export class JobSource {
       return ids.length > 0 ? ids : undefined;
     }
     if (this.listed.length === 0 && !this.listingDone) {
-      this.listed = await list(this.after, this.pageSize);
+      const page = this.ahead ?? list(this.after, this.pageSize);
+      this.ahead = undefined;
+      this.listed = await page;
       if (this.listed.length < this.pageSize) this.listingDone = true;
     }
     return this.listed.length > 0 ? this.listed.slice(0, this.batchSize) : undefined;
@@ -56,6 +60,18 @@ export class JobSource {
       batches.push(pending.slice(at, at + this.batchSize));
     }
     return batches;
+  }
+
+  /**
+   * Starts reading the page after the ids listed (sync-all), so the run after the one being sent need not
+   * wait for it. Listing is no LinkedIn call; a page read ahead and not used is simply listed again.
+   */
+  listAhead(list: ListOpenJobIds): void {
+    const last = this.listed[this.listed.length - 1];
+    if (!this.request.syncAllOpenJobs || this.listingDone || this.ahead || last === undefined) return;
+    this.ahead = list(last, this.pageSize);
+    // Awaited by the next `next`; a cancellation at the deadline must not surface as unhandled.
+    this.ahead.catch(() => undefined);
   }
 
   /** `batch` (the last `next`, or the next of the last `nextRun`) was sent. */

@@ -162,6 +162,8 @@ export class Resync {
       if (this.postsRuns) {
         const run = await this.source.nextRun(listOpenJobIds(this.urn), this.runSize());
         if (run) {
+          if (this.batchesThisRun + run.length < this.batchesLimit())
+            this.source.listAhead(listOpenJobIds(this.urn));
           await this.postRun(run);
           await this.continueAsNewIfLarge();
           continue;
@@ -188,8 +190,12 @@ export class Resync {
 
   /** How many batches the next run takes: at most a postBatches activity's, and no more than this run's. */
   private runSize(): number {
-    const limit = this.input.batchesPerRun ?? MAX_BATCHES_PER_RUN;
-    return Math.max(1, Math.min(MAX_BATCHES_PER_ACTIVITY, limit - this.batchesThisRun));
+    return Math.max(1, Math.min(MAX_BATCHES_PER_ACTIVITY, this.batchesLimit() - this.batchesThisRun));
+  }
+
+  /** Batches per run of this workflow before it continues as new. */
+  private batchesLimit(): number {
+    return this.input.batchesPerRun ?? MAX_BATCHES_PER_RUN;
   }
 
   /**
@@ -292,8 +298,7 @@ export class Resync {
 
   private async continueAsNewIfLarge(): Promise<void> {
     if (this.source.exhausted() && this.ledger.createQueue.length === 0) return;
-    const limit = this.input.batchesPerRun ?? MAX_BATCHES_PER_RUN;
-    if (this.batchesThisRun < limit && !workflowInfo().continueAsNewSuggested) return;
+    if (this.batchesThisRun < this.batchesLimit() && !workflowInfo().continueAsNewSuggested) return;
     await Promise.all(this.childStarts);
     await continueRun(() => ({ ...this.input, carry: this.carry() }));
   }

@@ -95,4 +95,25 @@ describe('JobSource runs', () => {
     expect(calls).toEqual([undefined, 'job-0004']);
     expect(source.exhausted()).toBe(true);
   });
+
+  test('the page after a run is read while the run is sent, and the next run takes it without listing again', async () => {
+    const open = ids(9);
+    const calls: Array<string | undefined> = [];
+    const list: ListOpenJobIds = (after, limit) => {
+      calls.push(after);
+      return Promise.resolve(open.filter((id) => after === undefined || id > after).slice(0, limit));
+    };
+    const source = new JobSource(
+      { syncAllOpenJobs: true, externalJobPostingIds: [] },
+      JobSource.fresh(true),
+      2,
+      4,
+    );
+    const first = await source.nextRun(list, 10);
+    source.listAhead(list);
+    expect(calls).toEqual([undefined, 'job-0003']);
+    for (const batch of first ?? []) source.advance(batch);
+    expect(await source.nextRun(list, 10)).toEqual([ids(2, 4), ids(2, 6)]);
+    expect(calls).toEqual([undefined, 'job-0003']);
+  });
 });
