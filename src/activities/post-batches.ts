@@ -56,7 +56,16 @@ export function postBatches(deps: ActivityDeps) {
       input.batches[done.length] ?? [],
     );
     const details = (final: boolean) => ({ done, current: current.details(final) });
-    const beat = () => context.heartbeat(details(false));
+    let beatAt = 0;
+    const beat = () => {
+      beatAt = Date.now();
+      context.heartbeat(details(false));
+    };
+    // After a call, the answers so far: at most once a HEARTBEAT_EVERY_MS, which is as often as the SDK
+    // passes details on to Temporal (the worker's heartbeat throttle); encoding them is the costly part.
+    const beatAfterCall = () => {
+      if (Date.now() - beatAt >= HEARTBEAT_EVERY_MS) beat();
+    };
     beat();
     const heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
     try {
@@ -66,11 +75,15 @@ export function postBatches(deps: ActivityDeps) {
         const ids = input.batches[index] ?? [];
         const jobs = await loading;
         loading = loadAhead(deps, app, input.batches[index + 1]);
-        const attemptOf = { progress: current, beat, cancellation: context.cancellationSignal };
+        const attemptOf = {
+          progress: current,
+          beat: beatAfterCall,
+          cancellation: context.cancellationSignal,
+        };
         const posted = await postOne(deps, app, { ...input, ids }, jobs, attemptOf);
         done.push(posted);
         current = BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', []);
-        beat();
+        beatAfterCall();
       }
       context.log.info('batches posted', { batches: input.batches.length, jobs: jobCount(input.batches) });
       return { batches: done };
