@@ -91,7 +91,7 @@ async function startWorkers(
       taskPolling: { intervalMs: 100, maxIntervalMs: 1_000 },
     }),
   );
-  const { listOpenJobIds, remainingOpenJobs, postBatch, followTasks } = activities;
+  const { listOpenJobIds, remainingOpenJobs, postBatch, postBatches, followTasks } = activities;
   const running: Array<{ worker: Worker; run: Promise<void> }> = [];
   const start = (worker: Worker) => running.push({ worker, run: worker.run() });
   start(
@@ -103,6 +103,7 @@ async function startWorkers(
         listOpenJobIds,
         remainingOpenJobs,
         postBatch,
+        postBatches,
         recordOutcome: knobs.recordOutcome ?? activities.recordOutcome,
       },
     }),
@@ -406,6 +407,7 @@ describe('the deadline', () => {
       (event) => event.activityTaskScheduledEventAttributes?.activityType?.name,
     );
     expect(scheduled).not.toContain('postBatch');
+    expect(scheduled).not.toContain('postBatches');
     expect(env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings')).toHaveLength(0);
   });
 

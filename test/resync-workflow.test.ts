@@ -405,14 +405,14 @@ function operationsPosted(): Record<string, string[]> {
   return byOperation;
 }
 
-/** Whether the resync has a postBatch attempt running on a worker (waiting for its lane, say). */
+/** Whether the resync has a posting attempt (postBatch, postBatches) running on a worker (waiting for its lane, say). */
 async function postingUnderWay(handle: {
   describe(): Promise<{ raw: temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse }>;
 }) {
   const pending = (await handle.describe()).raw.pendingActivities ?? [];
   return pending.some(
     (activity) =>
-      activity.activityType?.name === 'postBatch' &&
+      ['postBatch', 'postBatches'].includes(activity.activityType?.name ?? '') &&
       activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
   );
 }
