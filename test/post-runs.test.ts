@@ -1,5 +1,6 @@
 /**
- * UPDATE batches go to LinkedIn in runs: one postBatches activity sends many batches back to back. A retry
+ * UPDATE batches go to LinkedIn in runs: one postBatches activity sends many batches back to back (the
+ * first batch of a resync alone, so its follower starts at once). A retry
  * of the run (a failed attempt, a worker stopped) resumes after the last batch LinkedIn answered, each job
  * LinkedIn lacks is CREATEd once, and every batch stays visible: its own result, its own follower.
  * Full stack: signed notification, the resync on the Temporal dev server, the sandbox over HTTP.
@@ -107,17 +108,21 @@ describe('a run of batches retried after a failed attempt', () => {
   const env = useEnvironment();
 
   test('resumes after the last batch LinkedIn answered: only the batch whose answer was lost goes again, and each missing job is CREATEd once', async () => {
-    // The second call is applied, then its connection drops: the attempt fails and Temporal retries it.
-    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings' });
+    // The third call (the second of the run of batches 2 and 3) is applied, then its connection drops: the
+    // attempt fails and Temporal retries it.
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', times: 2 });
     env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', disconnectAfterApply: true });
 
     const handle = await deliver(env());
     const result = await handle.result();
 
-    expect(updateCalls(env()).map(idsOf)).toEqual([BATCHES[0], BATCHES[1], BATCHES[1], BATCHES[2]]);
+    expect(updateCalls(env()).map(idsOf)).toEqual([BATCHES[0], BATCHES[1], BATCHES[2], BATCHES[2]]);
     expectEveryMissingJobCreatedOnce(env(), result);
     const runs = runsOf(await events(handle));
-    expect(runs.map((run) => [run.batches, run.attempt])).toEqual([[BATCHES, 2]]);
+    expect(runs.map((run) => [run.batches, run.attempt])).toEqual([
+      [[BATCHES[0]], 1],
+      [[BATCHES[1], BATCHES[2]], 2],
+    ]);
   });
 
   test('every batch of the run is visible: its result in the activity, a follower of its own, and the jobs one by one', async () => {
@@ -125,12 +130,12 @@ describe('a run of batches retried after a failed attempt', () => {
     const result = await handle.result();
 
     const history = await events(handle);
-    const [run] = runsOf(history);
-    expect(run?.result?.map((batch) => ('jobs' in batch ? batch.jobs.length : batch.failed))).toEqual([
-      100, 100, 50,
-    ]);
+    const runs = runsOf(history);
+    expect(
+      runs.map((run) => run.result?.map((batch) => ('jobs' in batch ? batch.jobs.length : batch.failed))),
+    ).toEqual([[100], [100, 50]]);
     // A job LinkedIn holds is its task urn; the result names no job body.
-    const first = run?.result?.[0];
+    const first = runs[1]?.result?.[0];
     expect(first && 'jobs' in first ? typeof first.jobs[0] : undefined).toBe('string');
     const followedBatches = history.flatMap((event) => {
       const id = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
@@ -138,13 +143,13 @@ describe('a run of batches retried after a failed attempt', () => {
       return follower?.operation === 'UPDATE' ? [follower.batchNumber] : [];
     });
     expect(followedBatches).toEqual([1, 2, 3]);
-    const scheduled = history.find(
-      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'postBatches',
-    );
-    expect(scheduled?.userMetadata?.summary).toBeDefined();
-    expect(defaultPayloadConverter.fromPayload(scheduled?.userMetadata?.summary ?? {})).toBe(
-      `batches 1–3: UPDATE 250 jobs from ${IDS[0]}`,
-    );
+    const summaries = history
+      .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'postBatches')
+      .map((event) => defaultPayloadConverter.fromPayload(event.userMetadata?.summary ?? {}));
+    expect(summaries).toEqual([
+      `batch 1: UPDATE 100 jobs from ${IDS[0]}`,
+      `batches 2–3: UPDATE 150 jobs from ${IDS[100]}`,
+    ]);
     expect(result.jobs).toHaveLength(IDS.length);
   });
 });
@@ -154,16 +159,16 @@ describe('a run of batches when the worker stops', () => {
   const env = useEnvironment({ requestTimeoutMs: 60_000 });
 
   test('the next worker resumes after the last batch LinkedIn answered, and each missing job is CREATEd once', async () => {
-    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings' });
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', times: 2 });
     env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', hangAfterApply: true });
     const handle = await deliver(env());
-    await eventually(() => expect(updateCalls(env())).toHaveLength(2));
+    await eventually(() => expect(updateCalls(env())).toHaveLength(3));
 
     await env().stopWorkers();
     await env().startWorkers();
     const result = await handle.result();
 
-    expect(updateCalls(env()).map(idsOf)).toEqual([BATCHES[0], BATCHES[1], BATCHES[1], BATCHES[2]]);
+    expect(updateCalls(env()).map(idsOf)).toEqual([BATCHES[0], BATCHES[1], BATCHES[2], BATCHES[2]]);
     expectEveryMissingJobCreatedOnce(env(), result);
   });
 });

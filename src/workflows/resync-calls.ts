@@ -138,7 +138,7 @@ export async function answersToRun(run: RunToPost): Promise<{ answers: BatchAnsw
   try {
     const output = await posting.postBatches.executeWithOptions(
       {
-        summary: `batches ${first}–${last}: UPDATE ${jobs} job${jobs === 1 ? '' : 's'} from ${batches[0]?.[0]}`,
+        summary: `${last > first ? `batches ${first}–${last}` : `batch ${first}`}: UPDATE ${jobs} job${jobs === 1 ? '' : 's'} from ${batches[0]?.[0]}`,
         startToCloseTimeout: Math.min(MAX_POST_ATTEMPT_MS * batches.length, left),
         scheduleToCloseTimeout: left,
         heartbeatTimeout: '10 seconds',

@@ -190,6 +190,9 @@ export class Resync {
 
   /** How many batches the next run takes: at most a postBatches activity's, and no more than this run's. */
   private runSize(): number {
+    // The first batch goes alone: its follower starts at once, so LinkedIn's first tasks are followed (and
+    // the CREATE fallback begins) while the rest is sent, as when each batch was an activity of its own.
+    if (this.batchNumber === 0) return 1;
     return Math.max(1, Math.min(MAX_BATCHES_PER_ACTIVITY, this.batchesLimit() - this.batchesThisRun));
   }
 
