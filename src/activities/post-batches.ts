@@ -40,7 +40,7 @@ const RunProgress = z.object({
 /**
  * Sends a run of batches back to back in the application's lane, so the time between LinkedIn's answer
  * and the next call is the worker's alone, not a round trip through the workflow: the next batch's jobs
- * are loaded while the current call is out, and after each call the answers so far are heartbeated. Each
+ * are loaded while the current call is out, and after a call the answers so far are heartbeated. Each
  * batch is posted as postBatch posts it (same plan, same per-element retry record); a batch refused for
  * good is that batch's result and the run goes on.
  */
