@@ -36,41 +36,19 @@ export interface ResyncStarter {
  * workflow with that id is joined (USE_EXISTING), so redeliveries never start duplicate work.
  */
 export function createResyncStarter(client: Client, options: ResyncStarterOptions): ResyncStarter {
+  // A burst of one notification's deliveries shares the start in flight: one signal-with-start rather than
+  // one each, queued on one workflow until most outlast the start timeout and are answered 500.
+  const starting = new Map<string, Promise<StartedResync>>();
   return {
-    async start(notification, receivedAt) {
-      const request = canonicalRequest(notification);
-      const input: ResyncInput = {
-        ...request,
-        receivedAt,
-        deadlineMs: options.deadlineMs,
-        followUpWindowMs: options.followUpWindowMs,
-      };
+    start(notification, receivedAt) {
       const workflowId = workflowIdFor(notification, options.workflowIdPrefix);
-      try {
-        const handle = await withinTime(options.startTimeoutMs, (signal) =>
-          client.withAbortSignal(signal, () =>
-            // Signal-with-start: a delivery starts the resync, or reaches the one running with this id
-            // (which decides whether it joins or, everything being sent already, sends again).
-            client.workflow.signalWithStart(WORKFLOW_TYPE, {
-              taskQueue: options.taskQueue,
-              workflowId,
-              args: [input],
-              signal: notificationReceivedSignal,
-              signalArgs: [{ receivedAt }],
-              workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-              typedSearchAttributes: [
-                { key: DEVELOPER_APPLICATION_URN, value: request.developerApplicationUrn },
-              ],
-              staticSummary: summaryOf(request),
-            }),
-          ),
-        );
-        return { workflowId, runId: handle.signaledRunId };
-      } catch (error) {
-        // Raced with another delivery between its start and ours: it is running, which is what we want.
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: '' };
-        throw error;
-      }
+      const pending = starting.get(workflowId);
+      if (pending !== undefined) return pending;
+      const started = startOne(notification, receivedAt, workflowId).finally(() =>
+        starting.delete(workflowId),
+      );
+      starting.set(workflowId, started);
+      return started;
     },
     async ready() {
       try {
@@ -81,6 +59,45 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
       }
     },
   };
+
+  async function startOne(
+    notification: JobResyncNotification,
+    receivedAt: number,
+    workflowId: string,
+  ): Promise<StartedResync> {
+    const request = canonicalRequest(notification);
+    const input: ResyncInput = {
+      ...request,
+      receivedAt,
+      deadlineMs: options.deadlineMs,
+      followUpWindowMs: options.followUpWindowMs,
+    };
+    try {
+      const handle = await withinTime(options.startTimeoutMs, (signal) =>
+        client.withAbortSignal(signal, () =>
+          // Signal-with-start: a delivery starts the resync, or reaches the one running with this id
+          // (which decides whether it joins or, everything being sent already, sends again).
+          client.workflow.signalWithStart(WORKFLOW_TYPE, {
+            taskQueue: options.taskQueue,
+            workflowId,
+            args: [input],
+            signal: notificationReceivedSignal,
+            signalArgs: [{ receivedAt }],
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            typedSearchAttributes: [
+              { key: DEVELOPER_APPLICATION_URN, value: request.developerApplicationUrn },
+            ],
+            staticSummary: summaryOf(request),
+          }),
+        ),
+      );
+      return { workflowId, runId: handle.signaledRunId };
+    } catch (error) {
+      // Raced with another delivery between its start and ours: it is running, which is what we want.
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: '' };
+      throw error;
+    }
+  }
 }
 
 /**
