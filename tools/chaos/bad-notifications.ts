@@ -12,6 +12,10 @@ export interface BadDelivery {
   kind: string;
   body: Buffer;
   headers: Record<string, string>;
+  /**
+   * Signed, and what the contract reads plainly after all (a single id as a string, say): 200 is right.
+   */
+  mayBeAccepted?: boolean;
 }
 
 const signed = (body: Buffer): Record<string, string> => ({
@@ -82,7 +86,7 @@ function parses(text: string): boolean {
 export function badDeliveries(count: number, seed: number, urn: string, goodBody: string): BadDelivery[] {
   const signedBody = fc.oneof(notJson, notANotification, brokenNotification(urn)).map(({ kind, text }) => {
     const body = Buffer.from(text);
-    return { kind, body, headers: signed(body) };
+    return { kind, body, headers: signed(body), mayBeAccepted: namesKnownApplication(body, urn) };
   });
   const good = Buffer.from(goodBody);
   const wrongSignature = fc.oneof(
@@ -99,7 +103,11 @@ export function badDeliveries(count: number, seed: number, urn: string, goodBody
     })),
   );
   const oversized = fc.integer({ min: 1024 * 1024 + 1, max: 3 * 1024 * 1024 }).map((size) => {
-    const ids = Array.from({ length: Math.ceil(size / 12) }, (_, i) => `job-${i}`);
+    // Each id takes 15 bytes in the JSON ("job-00000001",): the body is always over `size`.
+    const ids = Array.from(
+      { length: Math.ceil(size / 15) + 1 },
+      (_, i) => `job-${String(i).padStart(8, '0')}`,
+    );
     const body = Buffer.from(
       JSON.stringify({
         developerApplicationUrn: urn,
@@ -118,10 +126,11 @@ export function badDeliveries(count: number, seed: number, urn: string, goodBody
   return fc.sample(any, { numRuns: count, seed });
 }
 
-/** Whether the body is, after all, a notification the webhook may accept (a mutation can land on one). */
-export function isWellFormed(body: Buffer): boolean {
+/** Whether the body is, after all, a notification of `urn` the contract accepts (a mutation can land on one). */
+function namesKnownApplication(body: Buffer, urn: string): boolean {
   try {
-    return JobResyncNotification.safeParse(JSON.parse(body.toString('utf8'))).success;
+    const parsed = JobResyncNotification.safeParse(JSON.parse(body.toString('utf8')));
+    return parsed.success && parsed.data.developerApplicationUrn === urn;
   } catch {
     return false;
   }

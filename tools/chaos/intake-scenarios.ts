@@ -116,8 +116,10 @@ async function sendBad(
   ledger.answeredBad(status);
   const kind = (byKind[delivery.kind] ??= {});
   kind[String(status)] = (kind[String(status)] ?? 0) + 1;
-  // Bad input is refused with a 4xx: never accepted, never a 500, never a dropped connection.
-  if (status < 400 || status >= 500) {
+  // Bad input is refused with a 4xx (or accepted when the contract reads it plainly after all): never a
+  // 500, never a dropped connection.
+  const accepted = status === 200 && delivery.mayBeAccepted === true;
+  if (!accepted && (status < 400 || status >= 500)) {
     refused.push({
       kind: delivery.kind,
       status,

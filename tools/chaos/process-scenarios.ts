@@ -75,16 +75,14 @@ export const temporalRestart: Scenario = {
     const downs: number[] = [];
     try {
       deliveries.push(deliver(rig, ledger, all, 'all', { giveUpAfterMs: 180_000 }));
-      for (const round of context.quick ? [1] : [1, 2]) {
-        await postingCalls(rig, all.urn, round === 1 ? 3 : 2);
-        const stopped = Date.now();
-        await rig.stopTemporal();
-        context.log(`Temporal dev server stopped (round ${round}) mid-resync and mid-intake`);
-        await pause(context.quick ? 3_000 : 6_000);
-        await rig.startTemporal();
-        downs.push(Date.now() - stopped);
-        context.log(`Temporal dev server back after ${((Date.now() - stopped) / 1000).toFixed(1)} s`);
-      }
+      await postingCalls(rig, all.urn, 3);
+      const stopped = Date.now();
+      await rig.stopTemporal();
+      context.log('Temporal dev server stopped mid-resync and mid-intake');
+      await pause(context.quick ? 3_000 : 8_000);
+      await rig.startTemporal();
+      downs.push(Date.now() - stopped);
+      context.log(`Temporal dev server back after ${((Date.now() - stopped) / 1000).toFixed(1)} s`);
       await pause(2_000);
       intakeOn = false;
       await intakeLoop;
