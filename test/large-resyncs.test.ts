@@ -5,10 +5,15 @@ import { getResyncStatus, listResyncs } from '../src/api/resyncs';
 import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../src/ats/embedded-store';
 import { largeResyncTaskQueue, WORKFLOW_TYPE, type JobResyncNotification } from '../src/contract';
+import {
+  DRIFT_CHECK_WORKFLOW_TYPE,
+  type DriftCheckInput,
+  type DriftCheckResult,
+} from '../src/drift-contract';
 import { InProcessLanes } from '../src/linkedin/application-lanes';
 import type { resyncJobs } from '../src/workflows';
 import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../src/worker';
-import { startTestEnvironment, type TestEnvironment } from './support/environment';
+import { demoJobsMissingOnLinkedIn, startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
 import { testNativeConnection, workflowBundle } from './support/temporal';
 import { within } from './support/within';
@@ -215,3 +220,35 @@ test("a small resync completes while the large queue's resyncs hold their Linked
     (await env.client.workflow.getHandle<typeof resyncJobs>(largeRun.workflowId).result()).totals.sent,
   ).toBe(3);
 });
+
+test.each([
+  ['LARGE_RESYNC_JOBS 1', 'large', 1],
+  ['the default LARGE_RESYNC_JOBS (1,000)', 'main', undefined],
+] as const)(
+  "with %s, a drift check's repair of its few drifted jobs runs on the %s queue",
+  async (_limit, queue, largeResyncJobs) => {
+    // LinkedIn as a customer's looks: every 25th demo job missing, so the check repairs several at once.
+    env.sandbox.reset();
+    env.seedSandboxWithDemoJobs();
+    const missing = demoJobsMissingOnLinkedIn();
+    expect(missing.length).toBeGreaterThan(1);
+    const input: DriftCheckInput = {
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+      deadlineMs: 60_000,
+      followUpWindowMs: 60_000,
+      ...(largeResyncJobs === undefined ? {} : { largeResyncJobs }),
+    };
+
+    const result = (await env.client.workflow.execute(DRIFT_CHECK_WORKFLOW_TYPE, {
+      taskQueue: env.taskQueue,
+      workflowId: `${env.workflowIdPrefix}drift-${queue}`,
+      args: [input],
+    })) as DriftCheckResult;
+
+    expect(result.repairWorkflowIds).toHaveLength(1);
+    expect(result.drifted.NOT_LISTED).toBeGreaterThan(1);
+    expect(result.repaired.NOT_LISTED).toBe(result.drifted.NOT_LISTED);
+    const repairId = result.repairWorkflowIds[0] ?? '';
+    expect(await taskQueueOf(env.client, repairId)).toBe(queue === 'large' ? large : env.taskQueue);
+  },
+);

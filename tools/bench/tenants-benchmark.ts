@@ -9,7 +9,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
@@ -23,8 +23,9 @@ import { driftScheduleOptions, syncDriftSchedules } from '../../src/drift-schedu
 import { startLinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { buildWorkflowBundle } from '../../src/workflow-bundle';
 import { createResyncWorkers, createWorkerDeps } from '../../src/worker';
+import { projectRoot } from '../project-root';
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = projectRoot();
 const DEADLINE_MS = 30 * 60_000;
 const FOLLOW_UP_WINDOW_MS = 10 * 60_000;
 
