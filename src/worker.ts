@@ -48,7 +48,7 @@ export interface ResyncWorkerOptions {
 const LARGE_RESYNC_SLOTS = { workflowTasks: 10, activities: 20 } as const;
 
 export interface ResyncWorkers {
-  /** Resolves when both workers have stopped; rejects (after stopping the other) if one fails. */
+  /** Resolves when every worker has stopped; rejects (after stopping the others) if one fails. */
   run(): Promise<void>;
   shutdown(): void;
 }
