@@ -128,9 +128,9 @@ export interface FaultKnobs {
   /**
    * Lets the next `passing` calls of the endpoint through, then holds every later one, unanswered, until
    * the gate releases it (or `clear()`): a test waits on what the gate holds rather than on a window held
-   * open by latency.
+   * open by latency. With `application`, only that application's calls are counted and held.
    */
-  hold(endpoint: FaultEndpoint, options?: { passing?: number }): Gate;
+  hold(endpoint: FaultEndpoint, options?: { passing?: number; application?: string }): Gate;
   clear(): void;
 }
 
@@ -149,6 +149,7 @@ export class Gate {
   constructor(
     readonly endpoint: FaultEndpoint,
     passing: number,
+    readonly application?: string,
   ) {
     this.passing = passing;
   }
@@ -324,15 +325,19 @@ export class Faults implements FaultKnobs {
     this.runningStatus = status;
   }
 
-  hold(endpoint: FaultEndpoint, options: { passing?: number } = {}): Gate {
-    const gate = new Gate(FaultEndpoint.parse(endpoint), options.passing ?? 0);
+  hold(endpoint: FaultEndpoint, options: { passing?: number; application?: string } = {}): Gate {
+    const gate = new Gate(FaultEndpoint.parse(endpoint), options.passing ?? 0, options.application);
     this.gates.push(gate);
     return gate;
   }
 
-  /** Waits while a gate holds calls of the endpoint. */
-  async passGates(endpoint: FaultEndpoint): Promise<void> {
-    for (const gate of this.gates) if (gate.endpoint === endpoint) await gate.pass();
+  /** Waits while a gate holds calls of the endpoint (made for `application`, when known). */
+  async passGates(endpoint: FaultEndpoint, application?: string | null): Promise<void> {
+    for (const gate of this.gates) {
+      if (gate.endpoint !== endpoint) continue;
+      if (gate.application !== undefined && gate.application !== application) continue;
+      await gate.pass();
+    }
   }
 
   clear(): void {

@@ -249,7 +249,7 @@ class Sandbox implements LinkedInSandbox {
       this.answer(res, call, finish, this.route(endpoint, req, target, body, call.seq));
       return;
     }
-    await this.faults.passGates(endpoint);
+    await this.faults.passGates(endpoint, call.developerApplicationUrn);
     if (this.closed || res.destroyed) return;
     const fault = this.faults.take(endpoint);
     const delay = this.faults.latencyFor(endpoint) + (fault?.latencyMs ?? 0);
