@@ -16,7 +16,20 @@ function git(root: string, args: string[]): string {
   }).trim();
 }
 
-/** The commit to build: `ref` when given, else the newest recorded release that HEAD descends from. */
+/** Whether `commit` runs the same workflow and activity code as HEAD's. */
+function sameServiceCode(root: string, commit: string): boolean {
+  try {
+    git(root, ['diff', '--quiet', commit, 'HEAD', '--', 'src']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The commit to build: `ref` when given, else the newest recorded release that HEAD descends from and whose
+ * service code differs from HEAD's.
+ */
 export function previousReleaseCommit(root: string, ref: string | undefined): string {
   if (ref !== undefined) return git(root, ['rev-parse', '--verify', `${ref}^{commit}`]);
   const releases = readdirSync(join(root, 'test', 'fixtures', 'histories'), { withFileTypes: true })
@@ -25,6 +38,9 @@ export function previousReleaseCommit(root: string, ref: string | undefined): st
       try {
         const commit = git(root, ['rev-parse', '--verify', `${entry.name}^{commit}`]);
         git(root, ['merge-base', '--is-ancestor', commit, 'HEAD']);
+        // This build's own histories (recorded by HEAD or a commit with the same service code) are not a
+        // release before it.
+        if (sameServiceCode(root, commit)) return [];
         return [{ commit, time: Number(git(root, ['log', '-1', '--format=%ct', commit])) }];
       } catch {
         return [];
