@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from './contract';
+import { DEFAULT_LARGE_RESYNC_JOBS, DEFAULT_TASK_QUEUE } from './contract';
 import { parseDuration } from './duration';
 
 const duration = (fallback: string) =>
@@ -67,6 +67,7 @@ export const ResyncStartEnv = z.object({
       error: 'WORKFLOW_ID_PREFIX may hold letters, digits, dot, dash and underscore',
     })
     .default(''),
+  LARGE_RESYNC_JOBS: z.coerce.number().int().min(0).default(DEFAULT_LARGE_RESYNC_JOBS),
 });
 
 export const WebhookEnv = z.object({
@@ -129,6 +130,8 @@ export interface ResyncStartConfig {
   followUpWindowMs: number;
   /** Put before every resync's workflow id: deployments sharing a namespace never join each other's resyncs. */
   workflowIdPrefix: string;
+  /** A resync of more jobs than this runs on `<TASK_QUEUE>-large`; 0: every resync on TASK_QUEUE. */
+  largeResyncJobs: number;
 }
 
 export interface WebhookConfig {
@@ -198,6 +201,7 @@ export function readResyncStart(c: z.infer<typeof ResyncStartEnv>): ResyncStartC
     resyncDeadlineMs: c.RESYNC_DEADLINE,
     followUpWindowMs: Math.max(c.TASK_FOLLOW_UP_WINDOW, c.RESYNC_DEADLINE),
     workflowIdPrefix: c.WORKFLOW_ID_PREFIX,
+    largeResyncJobs: c.LARGE_RESYNC_JOBS,
   };
 }
 

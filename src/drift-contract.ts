@@ -19,6 +19,8 @@ export interface DriftCheckInput {
   followUpWindowMs: number;
   /** ATS jobs per status page (default 1,000: ten jobPostingStatus calls). */
   pageSize?: number;
+  /** LARGE_RESYNC_JOBS: a repair of more drifted jobs runs on the large resyncs' queue (default 1,000). */
+  largeResyncJobs?: number;
 }
 
 export interface DriftCheckProgress {

@@ -22,6 +22,7 @@ export interface DriftScheduleOptions {
   deadlineMs: number;
   followUpWindowMs: number;
   workflowIdPrefix?: string;
+  largeResyncJobs?: number;
 }
 
 export interface DriftScheduleSync {
@@ -50,6 +51,7 @@ export function driftScheduleOptions(
     developerApplicationUrn,
     deadlineMs: options.deadlineMs,
     followUpWindowMs: options.followUpWindowMs,
+    ...(options.largeResyncJobs === undefined ? {} : { largeResyncJobs: options.largeResyncJobs }),
   };
   return {
     scheduleId: driftScheduleId(developerApplicationUrn, prefix),

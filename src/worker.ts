@@ -18,7 +18,7 @@ import { TokenCache } from './linkedin/token-cache';
 import { createLogger } from './logger';
 import { temporalLoggerFor } from './observability/temporal-logger';
 import { temporalConnectionOptions } from './temporal-connection';
-import { followUpTaskQueue } from './contract';
+import { followUpTaskQueue, largeResyncTaskQueue } from './contract';
 import { applicationLogAttributes } from './observability/activity-interceptors';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
@@ -35,10 +35,20 @@ export interface ResyncWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Task follow-ups mostly wait; many can share a process. */
   maxConcurrentFollowUps?: number;
+  /** Activity slots of the TASK_QUEUE worker (the SDK's default, 100, when absent). */
+  maxConcurrentActivities?: number;
+  /** Also serve `<taskQueue>-large` (`largeResyncTaskQueue`), where resyncs of many jobs start. */
+  serveLargeResyncs?: boolean;
 }
 
+/**
+ * What the large resyncs' workers hold at once. A large resync posts one call at a time, so a few slots
+ * serve several; they are apart from the main worker's slots and workflow thread, never taken from them.
+ */
+const LARGE_RESYNC_SLOTS = { workflowTasks: 10, activities: 20 } as const;
+
 export interface ResyncWorkers {
-  /** Resolves when both workers have stopped; rejects (after stopping the other) if one fails. */
+  /** Resolves when every worker has stopped; rejects (after stopping the others) if one fails. */
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -46,14 +56,54 @@ export interface ResyncWorkers {
 /**
  * Two workers on one connection: the resync workflows with their ATS and posting activities, and the
  * task follow-up activities on a queue of their own, so long waits on LinkedIn never take a posting slot.
+ * With `serveLargeResyncs`, the same two for `<taskQueue>-large`: each Worker runs its workflows on a
+ * thread of its own, with slots of its own.
  */
 export async function createResyncWorkers(options: ResyncWorkerOptions): Promise<ResyncWorkers> {
+  const workers = await createWorkerPair(options, options.taskQueue, {
+    ...(options.maxConcurrentActivities === undefined
+      ? {}
+      : { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities }),
+  });
+  if (options.serveLargeResyncs) {
+    workers.push(
+      ...(await createWorkerPair(options, largeResyncTaskQueue(options.taskQueue), {
+        maxConcurrentWorkflowTaskExecutions: LARGE_RESYNC_SLOTS.workflowTasks,
+        maxConcurrentActivityTaskExecutions: LARGE_RESYNC_SLOTS.activities,
+      })),
+    );
+  }
+  const shutdown = () => {
+    for (const worker of workers) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    }
+  };
+  return {
+    shutdown,
+    async run() {
+      const runs = workers.map((worker) =>
+        worker.run().catch((error: unknown) => {
+          shutdown();
+          throw error;
+        }),
+      );
+      await Promise.all(runs);
+    },
+  };
+}
+
+async function createWorkerPair(
+  options: ResyncWorkerOptions,
+  taskQueue: string,
+  slots: Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>,
+): Promise<Worker[]> {
   const { listOpenJobIds, remainingOpenJobs, postBatch, postBatches, followTasks, recordOutcome } =
     createActivities(options.deps);
   const resync = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue,
+    taskQueue,
+    ...slots,
     // A prebuilt bundle has the workflow interceptors built in (see workflow-bundle.ts).
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle, interceptors: { activity: [applicationLogAttributes] } }
@@ -74,36 +124,19 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
     },
     // On SIGTERM in-flight activities get this long to finish; then they are cancelled and handed back.
     shutdownGraceTime: SHUTDOWN_GRACE,
-    // postBatches heartbeats its answers after each call: at most this much of them is lost to a crash.
+    // postBatches heartbeats its answers after a call: at most this much of them is lost to a crash.
     maxHeartbeatThrottleInterval: '1 second',
   });
   const followUp = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: followUpTaskQueue(options.taskQueue),
+    taskQueue: followUpTaskQueue(taskQueue),
     activities: { followTasks },
     interceptors: { activity: [applicationLogAttributes] },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentFollowUps ?? 1_000,
     shutdownGraceTime: SHUTDOWN_GRACE,
   });
-  const workers = [resync, followUp];
-  const shutdown = () => {
-    for (const worker of workers) {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-    }
-  };
-  return {
-    shutdown,
-    async run() {
-      const runs = workers.map((worker) =>
-        worker.run().catch((error: unknown) => {
-          shutdown();
-          throw error;
-        }),
-      );
-      await Promise.all(runs);
-    },
-  };
+  return [resync, followUp];
 }
 
 export interface WorkerDepsOptions {
@@ -173,6 +206,8 @@ async function main(): Promise<void> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
+      // Served whatever LARGE_RESYNC_JOBS says here: an API configured otherwise may start resyncs on it.
+      serveLargeResyncs: true,
       ...(existsSync(prebuilt) ? { workflowBundle: { codePath: prebuilt } } : {}),
       deps: createWorkerDeps({
         jobStore,
@@ -191,6 +226,7 @@ async function main(): Promise<void> {
         deadlineMs: config.resyncDeadlineMs,
         followUpWindowMs: config.followUpWindowMs,
         workflowIdPrefix: config.workflowIdPrefix,
+        largeResyncJobs: config.largeResyncJobs,
       },
       everyMs: DRIFT_SCHEDULE_SYNC_EVERY_MS,
       log: (message, fields) => logger.info(fields, message),
@@ -206,6 +242,7 @@ async function main(): Promise<void> {
     logger.info(
       {
         taskQueue: config.temporal.taskQueue,
+        largeResyncTaskQueue: largeResyncTaskQueue(config.temporal.taskQueue),
         metricsPort: config.workerMetricsPort,
         prebuiltBundle: existsSync(prebuilt),
       },

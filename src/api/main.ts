@@ -58,6 +58,7 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
       followUpWindowMs: deps.config.followUpWindowMs,
       workflowIdPrefix: deps.config.workflowIdPrefix,
       startTimeoutMs: START_TIMEOUT_MS,
+      large: { minJobs: deps.config.largeResyncJobs, jobs: deps.jobStore },
     }),
   });
   const { headersTimeoutMs, requestTimeoutMs, maxConnections } = deps.config.http;

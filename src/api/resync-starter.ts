@@ -1,8 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { JobSource } from '../ats/job-store';
 import { notificationReceivedSignal } from '../workflows/signals';
 import {
   canonicalRequest,
   DEVELOPER_APPLICATION_URN,
+  resyncTaskQueue,
   summaryOf,
   WORKFLOW_TYPE,
   type JobResyncNotification,
@@ -18,6 +20,18 @@ export interface ResyncStarterOptions {
   workflowIdPrefix?: string;
   /** How long a start may take before the webhook gives up and answers 500 (LinkedIn retries). */
   startTimeoutMs: number;
+  /** Resyncs of more jobs start on `<taskQueue>-large` (see `largeResyncTaskQueue`); absent: none do. */
+  large?: LargeResyncRouting;
+}
+
+export interface LargeResyncRouting {
+  /** LARGE_RESYNC_JOBS (0: none is large). */
+  minJobs: number;
+  /**
+   * Counts a sync-all's open jobs, reading at most `minJobs + 1` ids. Absent (the CLI has no store), a
+   * sync-all stays on the main queue; a notification listing ids is sized by its list either way.
+   */
+  jobs?: Pick<JobSource, 'listOpenJobIds'>;
 }
 
 export interface StartedResync {
@@ -36,41 +50,19 @@ export interface ResyncStarter {
  * workflow with that id is joined (USE_EXISTING), so redeliveries never start duplicate work.
  */
 export function createResyncStarter(client: Client, options: ResyncStarterOptions): ResyncStarter {
+  // A burst of one notification's deliveries shares the start in flight: one signal-with-start rather than
+  // one each, queued on one workflow until most outlast the start timeout and are answered 500.
+  const starting = new Map<string, Promise<StartedResync>>();
   return {
-    async start(notification, receivedAt) {
-      const request = canonicalRequest(notification);
-      const input: ResyncInput = {
-        ...request,
-        receivedAt,
-        deadlineMs: options.deadlineMs,
-        followUpWindowMs: options.followUpWindowMs,
-      };
+    start(notification, receivedAt) {
       const workflowId = workflowIdFor(notification, options.workflowIdPrefix);
-      try {
-        const handle = await withinTime(options.startTimeoutMs, (signal) =>
-          client.withAbortSignal(signal, () =>
-            // Signal-with-start: a delivery starts the resync, or reaches the one running with this id
-            // (which decides whether it joins or, everything being sent already, sends again).
-            client.workflow.signalWithStart(WORKFLOW_TYPE, {
-              taskQueue: options.taskQueue,
-              workflowId,
-              args: [input],
-              signal: notificationReceivedSignal,
-              signalArgs: [{ receivedAt }],
-              workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-              typedSearchAttributes: [
-                { key: DEVELOPER_APPLICATION_URN, value: request.developerApplicationUrn },
-              ],
-              staticSummary: summaryOf(request),
-            }),
-          ),
-        );
-        return { workflowId, runId: handle.signaledRunId };
-      } catch (error) {
-        // Raced with another delivery between its start and ours: it is running, which is what we want.
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: '' };
-        throw error;
-      }
+      const pending = starting.get(workflowId);
+      if (pending !== undefined) return pending;
+      const started = startOne(notification, receivedAt, workflowId).finally(() =>
+        starting.delete(workflowId),
+      );
+      starting.set(workflowId, started);
+      return started;
     },
     async ready() {
       try {
@@ -81,6 +73,67 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
       }
     },
   };
+
+  async function startOne(
+    notification: JobResyncNotification,
+    receivedAt: number,
+    workflowId: string,
+  ): Promise<StartedResync> {
+    const request = canonicalRequest(notification);
+    const input: ResyncInput = {
+      ...request,
+      receivedAt,
+      deadlineMs: options.deadlineMs,
+      followUpWindowMs: options.followUpWindowMs,
+    };
+    try {
+      const handle = await withinTime(options.startTimeoutMs, async (signal) => {
+        const taskQueue = await taskQueueFor(request, options);
+        return client.withAbortSignal(signal, () =>
+          // Signal-with-start: a delivery starts the resync, or reaches the one running with this id
+          // (which decides whether it joins or, everything being sent already, sends again).
+          client.workflow.signalWithStart(WORKFLOW_TYPE, {
+            taskQueue,
+            workflowId,
+            args: [input],
+            signal: notificationReceivedSignal,
+            signalArgs: [{ receivedAt }],
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            typedSearchAttributes: [
+              { key: DEVELOPER_APPLICATION_URN, value: request.developerApplicationUrn },
+            ],
+            staticSummary: summaryOf(request),
+          }),
+        );
+      });
+      return { workflowId, runId: handle.signaledRunId };
+    } catch (error) {
+      // Raced with another delivery between its start and ours: it is running, which is what we want.
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: '' };
+      throw error;
+    }
+  }
+}
+
+/**
+ * A resync of many jobs goes to the large resyncs' queue. A sync-all is as large as the application's open
+ * jobs; when the store cannot say, it stays on the main queue (its listing retries there): the notification
+ * is still answered.
+ */
+async function taskQueueFor(
+  request: Pick<ResyncInput, 'developerApplicationUrn' | 'syncAllOpenJobs' | 'externalJobPostingIds'>,
+  options: ResyncStarterOptions,
+): Promise<string> {
+  const large = options.large;
+  if (!large || large.minJobs <= 0) return options.taskQueue;
+  let jobs = request.externalJobPostingIds.length;
+  if (request.syncAllOpenJobs) {
+    const ids = await large.jobs
+      ?.listOpenJobIds(request.developerApplicationUrn, { limit: large.minJobs + 1 })
+      .catch(() => []);
+    jobs = ids?.length ?? 0;
+  }
+  return resyncTaskQueue(options.taskQueue, jobs, large.minJobs);
 }
 
 /**

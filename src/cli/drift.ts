@@ -27,6 +27,7 @@ export interface DriftNowDeps {
   followUpWindowMs: number;
   workflowIdPrefix: string;
   webUiUrl: string;
+  largeResyncJobs?: number;
 }
 
 const QUERY_TIMEOUT_MS = 3_000;
@@ -36,6 +37,7 @@ export async function driftNow(developerApplicationUrn: string, deps: DriftNowDe
     developerApplicationUrn,
     deadlineMs: deps.deadlineMs,
     followUpWindowMs: deps.followUpWindowMs,
+    ...(deps.largeResyncJobs === undefined ? {} : { largeResyncJobs: deps.largeResyncJobs }),
   };
   const workflowId = manualDriftCheckId(developerApplicationUrn, Date.now(), deps.workflowIdPrefix);
   const handle = await deps.client.workflow.start(DRIFT_CHECK_WORKFLOW_TYPE, {

@@ -72,6 +72,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
             followUpWindowMs: config.followUpWindowMs,
             webUiUrl: config.webUiUrl,
             workflowIdPrefix: config.workflowIdPrefix,
+            largeResyncJobs: config.largeResyncJobs,
           }),
         );
       }
@@ -104,6 +105,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
             followUpWindowMs: config.followUpWindowMs,
             workflowIdPrefix: config.workflowIdPrefix,
             webUiUrl: config.webUiUrl,
+            largeResyncJobs: config.largeResyncJobs,
           }),
         );
       }

@@ -18,6 +18,8 @@ export async function startResync(
     followUpWindowMs: number;
     webUiUrl: string;
     workflowIdPrefix?: string;
+    /** LARGE_RESYNC_JOBS: a list of more ids starts on the large queue (a sync-all stays: no store here). */
+    largeResyncJobs?: number;
   },
 ): Promise<number> {
   const starter = createResyncStarter(deps.client, {
@@ -26,6 +28,7 @@ export async function startResync(
     followUpWindowMs: deps.followUpWindowMs,
     workflowIdPrefix: deps.workflowIdPrefix ?? '',
     startTimeoutMs: START_TIMEOUT_MS,
+    ...(deps.largeResyncJobs === undefined ? {} : { large: { minJobs: deps.largeResyncJobs } }),
   });
   const started = await starter.start(notification, Date.now());
   const link = `${deps.webUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(started.workflowId)}`;

@@ -4,6 +4,7 @@ import {
   executeChild,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -19,7 +20,12 @@ import type {
   JobStatusChangedResult,
 } from '../drift-contract';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
-import { DEVELOPER_APPLICATION_URN, DRIFT_FOUND } from '../contract/names';
+import {
+  DEFAULT_LARGE_RESYNC_JOBS,
+  DEVELOPER_APPLICATION_URN,
+  DRIFT_FOUND,
+  resyncTaskQueue,
+} from '../contract/names';
 import { driftProgressQuery } from './drift-queries';
 import { DriftTally } from './drift-tally';
 import { resyncJobs } from './resync-jobs';
@@ -28,6 +34,11 @@ const PAGE_SIZE = 1_000;
 /** Drifted ids per repair resync: its input stays small in history. */
 const MAX_IDS_PER_REPAIR = 5_000;
 const NOT_REPAIRED = new Set(['REJECTED', 'NOT_IN_ATS', 'MISSED_DEADLINE']);
+/** From this release a repair of many jobs starts on the large resyncs' queue, as the webhook's would. */
+const LARGE_REPAIRS = 'large-repairs-on-their-queue';
+
+/** The repair's resync terms, as a notification's would be. */
+type RepairTerms = Pick<DriftCheckInput, 'deadlineMs' | 'followUpWindowMs' | 'largeResyncJobs'>;
 
 const checking = proxyActivities<DriftActivities>({
   startToCloseTimeout: '5 minutes',
@@ -90,7 +101,7 @@ async function compareAll(urn: string, pageSize: number, tally: DriftTally): Pro
 async function repairAll(
   checkId: string,
   urn: string,
-  timing: { deadlineMs: number; followUpWindowMs: number },
+  timing: RepairTerms,
   tally: DriftTally,
 ): Promise<string[]> {
   const repairWorkflowIds: string[] = [];
@@ -156,14 +167,20 @@ async function repair(
   workflowId: string,
   urn: string,
   ids: string[],
-  timing: { deadlineMs: number; followUpWindowMs: number },
+  timing: RepairTerms,
   summary: string,
   fates = new Map<string, string>(),
 ): Promise<Set<string>> {
   let jobs: JobResult[];
   try {
+    const taskQueue = resyncTaskQueue(
+      workflowInfo().taskQueue,
+      ids.length,
+      timing.largeResyncJobs ?? DEFAULT_LARGE_RESYNC_JOBS,
+    );
     const result: ResyncResult = await executeChild(resyncJobs, {
       workflowId,
+      ...(patched(LARGE_REPAIRS) ? { taskQueue } : {}),
       // A repair under way finishes even if the check is ended by hand: a sent job is followed to the end.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: urn }],

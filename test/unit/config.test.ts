@@ -32,6 +32,14 @@ test('the defaults are the operator interface of architecture.md', () => {
   expect(config.databaseUrl).toBeUndefined();
 });
 
+test('resyncs of more than 1,000 jobs go to the large queue unless LARGE_RESYNC_JOBS says otherwise (0: never)', () => {
+  expect(loadConfig(minimal).largeResyncJobs).toBe(1_000);
+  expect(loadConfig({ ...minimal, LARGE_RESYNC_JOBS: '5000' }).largeResyncJobs).toBe(5_000);
+  expect(loadConfig({ ...minimal, LARGE_RESYNC_JOBS: '0' }).largeResyncJobs).toBe(0);
+  expect(loadCliConfig({ LARGE_RESYNC_JOBS: '7' }).largeResyncJobs).toBe(7);
+  expect(() => loadConfig({ ...minimal, LARGE_RESYNC_JOBS: '-1' })).toThrow('LARGE_RESYNC_JOBS');
+});
+
 test('webhook secrets are a comma-separated list, blanks ignored', () => {
   expect(loadConfig({ LINKEDIN_WEBHOOK_SECRETS: ' new , old ,, ' }).webhookSecrets).toEqual(['new', 'old']);
 });
@@ -177,6 +185,7 @@ describe('each process parses only what it needs', () => {
       resyncDeadlineMs: 6_000,
       followUpWindowMs: 2 * 60 * 60_000,
       workflowIdPrefix: 'p-',
+      largeResyncJobs: 1_000,
       webUiUrl: 'http://ui.internal:8233',
     });
     expect(() => loadCliConfig({ RESYNC_DEADLINE: 'soon' })).toThrow(ConfigError);

@@ -1004,6 +1004,52 @@ describe('fault knobs', () => {
     expect((await postJobs(sandbox, fresh, { elements: [job('job-1')] })).status).toBe(200);
   });
 
+  test('revokeAllTokens makes every issued token answer 65600 (invalid) while new tokens work', async () => {
+    const sandbox = await start();
+    const token = await tokenFor(sandbox, CHILD);
+    sandbox.faults.revokeAllTokens();
+    const revoked = await postJobs(sandbox, token, { elements: [job('job-1')] });
+    expect(revoked.status).toBe(401);
+    expect(revoked.body).toMatchObject({ serviceErrorCode: 65600 });
+    const fresh = await tokenFor(sandbox, CHILD);
+    expect((await postJobs(sandbox, fresh, { elements: [job('job-1')] })).status).toBe(200);
+  });
+
+  test('failAtRandom fails calls of the named endpoints when chance falls under the rate, with the failure chance picks', async () => {
+    const sandbox = await start();
+    const token = await tokenFor(sandbox, CHILD);
+    // Each failing call draws twice: whether it fails, then which failure (429, 500, 503, 504, hang, elements).
+    const draws = [0.1, 0, 0.1, 0.5, 0.9];
+    sandbox.faults.failAtRandom({
+      rate: 0.3,
+      endpoints: ['simpleJobPostings'],
+      retryAfterSeconds: 7,
+      random: () => draws.shift() ?? 0.9,
+    });
+    const throttled = await postJobs(sandbox, token, { elements: [job('job-1')] });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBe('7');
+    expect((await postJobs(sandbox, token, { elements: [job('job-1')] })).status).toBe(504);
+    expect((await postJobs(sandbox, token, { elements: [job('job-1')] })).status).toBe(200);
+    sandbox.faults.failAtRandom({ rate: 1, endpoints: ['simpleJobPostings'], random: () => 0 });
+    // The token endpoint is not named: it answers (tokenFor expects a 200) while every posting fails.
+    await tokenFor(sandbox, CHILD);
+    expect((await postJobs(sandbox, token, { elements: [job('job-2')] })).status).toBe(429);
+    sandbox.faults.failAtRandom(undefined);
+    expect((await postJobs(sandbox, token, { elements: [job('job-2')] })).status).toBe(200);
+  });
+
+  test('a fault with elementShare answers 200 and fails that share of its elements inside it', async () => {
+    const sandbox = await start();
+    const token = await tokenFor(sandbox, CHILD);
+    sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', elementShare: 1, elementStatus: 503 });
+    const failed = await postJobs(sandbox, token, { elements: [job('job-1'), job('job-2')] });
+    expect(failed.status).toBe(200);
+    expect(results(failed.body).map((element) => element.status)).toEqual([503, 503]);
+    const next = await postJobs(sandbox, token, { elements: [job('job-1'), job('job-2')] });
+    expect(results(next.body).map((element) => element.status)).toEqual([202, 202]);
+  });
+
   test('clear() removes queued faults, latencies and element and task rules', async () => {
     const clock = new ManualClock(START);
     const sandbox = await start({ now: clock.now, taskCompletionMs: 10 });

@@ -7,21 +7,25 @@
  * A benchmark, not a test: it reports, it does not assert. Figures go to .data/bench/tenants-<time>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { createResyncStarter } from '../../src/api/resync-starter';
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
+import { freePort } from '../dev/ports';
 import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { driftScheduleOptions, syncDriftSchedules } from '../../src/drift-schedules';
 import { startLinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { buildWorkflowBundle } from '../../src/workflow-bundle';
 import { createResyncWorkers, createWorkerDeps } from '../../src/worker';
+import { projectRoot } from '../project-root';
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = projectRoot();
 const DEADLINE_MS = 30 * 60_000;
 const FOLLOW_UP_WINDOW_MS = 10 * 60_000;
 
@@ -32,6 +36,10 @@ interface Options {
   windowMs: number;
   schedules: number;
   idleMs: number;
+  /** Stop the large resync once the small ones are measured, rather than timing it to its end. */
+  quick: boolean;
+  /** LARGE_RESYNC_JOBS: more jobs than this start on the large resyncs' queue; 0: one queue for all. */
+  largeResyncJobs: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -45,6 +53,8 @@ function parseOptions(argv: string[]): Options {
       window: { type: 'string', default: '120' },
       schedules: { type: 'string', default: '10000' },
       idle: { type: 'string', default: '30' },
+      quick: { type: 'boolean', default: false },
+      'large-resync-jobs': { type: 'string', default: '1000' },
     },
     strict: true,
   });
@@ -55,6 +65,8 @@ function parseOptions(argv: string[]): Options {
     windowMs: Number(values.window) * 1000,
     schedules: Number(values.schedules),
     idleMs: Number(values.idle) * 1000,
+    quick: values.quick,
+    largeResyncJobs: Number(values['large-resync-jobs']),
   };
 }
 
@@ -73,6 +85,159 @@ async function mapLimited<T>(items: readonly T[], limit: number, fn: (item: T) =
   );
 }
 
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+
+/** Where one small resync's time went, from its history (server times) and LinkedIn's side. */
+interface Breakdown {
+  /** Receipt to WorkflowExecutionStarted: the API's start call. */
+  start: number;
+  /** Each workflow task's schedule-to-start (waiting for a worker) and start-to-complete. */
+  wftWait: number[];
+  wftRun: number[];
+  /** Activities by type: schedule-to-start and start-to-close. */
+  activityWait: Record<string, number[]>;
+  activityRun: Record<string, number[]>;
+  /** Receipt to the last UPDATE answered, cut into its steps (ms). */
+  path: Record<string, number>;
+}
+
+function breakdownOf(history: History, receivedAt: number, lastUpdateAt: number): Breakdown {
+  const at = new Map<number, number>();
+  const names = new Map<number, string>();
+  const out: Breakdown = { start: 0, wftWait: [], wftRun: [], activityWait: {}, activityRun: {}, path: {} };
+  const path = out.path;
+  const add = (key: string, value: number) => (path[key] = (path[key] ?? 0) + value);
+  let postStarted: number | undefined;
+  const push = (into: Record<string, number[]>, key: string, value: number) => (into[key] ??= []).push(value);
+  for (const event of history.events ?? []) {
+    const id = Number(event.eventId);
+    const time = tsToMs(event.eventTime);
+    at.set(id, time);
+    const onPath = postStarted === undefined;
+    if (event.workflowExecutionStartedEventAttributes) {
+      out.start = time - receivedAt;
+      add('start', out.start);
+    }
+    const wftStarted = event.workflowTaskStartedEventAttributes;
+    if (wftStarted) {
+      out.wftWait.push(time - (at.get(Number(wftStarted.scheduledEventId)) ?? time));
+      if (onPath) add('wftWait', time - (at.get(Number(wftStarted.scheduledEventId)) ?? time));
+    }
+    const wftDone = event.workflowTaskCompletedEventAttributes;
+    if (wftDone) {
+      out.wftRun.push(time - (at.get(Number(wftDone.startedEventId)) ?? time));
+      if (onPath) add('wftRun', time - (at.get(Number(wftDone.startedEventId)) ?? time));
+    }
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) names.set(id, scheduled.activityType?.name ?? '?');
+    const started = event.activityTaskStartedEventAttributes;
+    if (started) {
+      const from = Number(started.scheduledEventId);
+      const name = names.get(from) ?? '?';
+      push(out.activityWait, name, time - (at.get(from) ?? time));
+      if (onPath) add(`${name}Wait`, time - (at.get(from) ?? time));
+      if (name === 'postBatch' && onPath) {
+        postStarted = time;
+        add('postBatchToLastUpdate', lastUpdateAt - time);
+      }
+    }
+    const done = event.activityTaskCompletedEventAttributes;
+    if (done) {
+      const name = names.get(Number(done.scheduledEventId)) ?? '?';
+      push(out.activityRun, name, time - (at.get(Number(done.startedEventId)) ?? time));
+      if (onPath) add(`${name}Run`, time - (at.get(Number(done.startedEventId)) ?? time));
+    }
+  }
+  return out;
+}
+
+/** p50/p99/max of each segment over many resyncs (sums per resync for the repeated ones). */
+function summarise(breakdowns: readonly Breakdown[]) {
+  const stat = (values: number[]) => ({
+    p50: percentile(values, 0.5),
+    p99: percentile(values, 0.99),
+    max: percentile(values, 1),
+  });
+  const sum = (values: number[] | undefined) => (values ?? []).reduce((a, b) => a + b, 0);
+  const types = new Set(breakdowns.flatMap((b) => Object.keys(b.activityWait)));
+  const steps = new Set(breakdowns.flatMap((b) => Object.keys(b.path)));
+  const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / (values.length || 1));
+  // The slowest 2 % of resyncs: which steps their time went to.
+  const slowest = [...breakdowns]
+    .sort((a, b) => sum(Object.values(b.path)) - sum(Object.values(a.path)))
+    .slice(0, Math.max(1, Math.ceil(breakdowns.length / 50)));
+  return {
+    pathMean: Object.fromEntries(
+      [...steps].map((step) => [step, mean(breakdowns.map((b) => b.path[step] ?? 0))]),
+    ),
+    pathMeanSlowest: Object.fromEntries(
+      [...steps].map((step) => [step, mean(slowest.map((b) => b.path[step] ?? 0))]),
+    ),
+    pathP99: Object.fromEntries(
+      [...steps].map((step) => [
+        step,
+        percentile(
+          breakdowns.map((b) => b.path[step] ?? 0),
+          0.99,
+        ),
+      ]),
+    ),
+    start: stat(breakdowns.map((b) => b.start)),
+    workflowTasks: stat(breakdowns.map((b) => b.wftWait.length)),
+    wftWaitEach: stat(breakdowns.flatMap((b) => b.wftWait)),
+    wftWaitSum: stat(breakdowns.map((b) => sum(b.wftWait))),
+    wftRunEach: stat(breakdowns.flatMap((b) => b.wftRun)),
+    wftRunSum: stat(breakdowns.map((b) => sum(b.wftRun))),
+    activities: Object.fromEntries(
+      [...types].map((type) => [
+        type,
+        {
+          wait: stat(breakdowns.flatMap((b) => b.activityWait[type] ?? [])),
+          run: stat(breakdowns.flatMap((b) => b.activityRun[type] ?? [])),
+        },
+      ]),
+    ),
+  };
+}
+
+/** The worker's slot use and the SDK's schedule-to-start figures, scraped from its Prometheus endpoint. */
+function sampleSlots(url: string, everyMs: number) {
+  const samples: Array<Record<string, number>> = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const text = await fetch(url)
+        .then((response) => response.text())
+        .catch(() => '');
+      const sample: Record<string, number> = {};
+      for (const line of text.split('\n')) {
+        const match = /^temporal_worker_task_slots_used\{(.*)\} (\S+)$/.exec(line);
+        if (!match) continue;
+        const labels = match[1] ?? '';
+        const type = /worker_type="(\w+)"/.exec(labels)?.[1] ?? '?';
+        const queue = /task_queue="([^"]+)"/.exec(labels)?.[1] ?? '?';
+        sample[`${queue}/${type}`] = Number(match[2]);
+      }
+      samples.push(sample);
+      await sleep(everyMs);
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    const keys = new Set(samples.flatMap((sample) => Object.keys(sample)));
+    return Object.fromEntries(
+      [...keys].map((key) => {
+        const values = samples.map((sample) => sample[key] ?? 0);
+        return [
+          key,
+          { p50: percentile(values, 0.5), p99: percentile(values, 0.99), max: percentile(values, 1) },
+        ];
+      }),
+    );
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function urnOf(id: number): string {
@@ -84,9 +249,13 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
   const startedAt = new Date();
   const stops: Array<() => Promise<unknown>> = [];
   try {
+    const metricsPort = await freePort();
     Runtime.install({
       logger: new DefaultLogger('ERROR'),
-      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+      telemetryOptions: {
+        logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} },
+        metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } },
+      },
     });
     const bundleDir = mkdtempSync(join(tmpdir(), 'tenants-bench-'));
     stops.push(() => Promise.resolve(rmSync(bundleDir, { recursive: true, force: true })));
@@ -139,6 +308,7 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
       connection: native,
       namespace: 'default',
       taskQueue,
+      serveLargeResyncs: options.largeResyncJobs > 0,
       workflowBundle: { codePath: bundlePath },
       deps: createWorkerDeps({
         jobStore: store,
@@ -154,6 +324,9 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
       await running;
     });
 
+    // As the API routes them (src/api/main.ts).
+    const largeRouting = { large: { minJobs: options.largeResyncJobs, jobs: store } };
+
     /** Small notifications spread over the window; each one's time from receipt to its last UPDATE answered. */
     const smallPhase = async (prefix: string) => {
       const starter = createResyncStarter(client, {
@@ -162,10 +335,24 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
         followUpWindowMs: FOLLOW_UP_WINDOW_MS,
         workflowIdPrefix: prefix,
         startTimeoutMs: 10_000,
+        ...largeRouting,
       });
       const received = new Map<string, number>();
+      const workflowIds = new Map<string, string>();
       const handles: Array<Promise<unknown>> = [];
+      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
+      const slots = sampleSlots(`http://127.0.0.1:${metricsPort}/metrics`, 250);
+      const cpuBefore = process.cpuUsage();
       const phaseStart = Date.now();
+      // The event loop's lateness over time (ms late, per 100 ms tick), to line stalls up with latencies.
+      const lateness: Array<[number, number]> = [];
+      let expected = Date.now() + 100;
+      const ticker = setInterval(() => {
+        const now = Date.now();
+        lateness.push([now - phaseStart, now - expected]);
+        expected = now + 100;
+      }, 100);
       for (const [index, id] of smalls.entries()) {
         const due = phaseStart + (index * options.windowMs) / smalls.length;
         if (due > Date.now()) await sleep(due - Date.now());
@@ -176,9 +363,15 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
           { developerApplicationUrn: urn, type: 'RESYNC_JOBS', syncAllOpenJobs: true },
           receivedAt,
         );
+        workflowIds.set(urn, started.workflowId);
         handles.push(client.workflow.getHandle(started.workflowId).result());
       }
       await Promise.all(handles);
+      const phaseMs = Date.now() - phaseStart;
+      clearInterval(ticker);
+      const cpu = process.cpuUsage(cpuBefore);
+      loopDelay.disable();
+      const slotUse = await slots();
       const lastUpdate = new Map<string, number>();
       for (const call of sandbox.calls()) {
         if (call.endpoint !== 'simpleJobPostings' || call.startedAt < phaseStart) continue;
@@ -189,18 +382,43 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
       const latencies = [...received].map(([urn, at]) => (lastUpdate.get(urn) ?? Number.NaN) - at);
       const missing = latencies.filter((value) => Number.isNaN(value)).length;
       const measured = latencies.filter((value) => !Number.isNaN(value));
+      const breakdowns: Breakdown[] = [];
+      await mapLimited([...workflowIds], 8, async ([urn, workflowId]) => {
+        const history = await client.workflow.getHandle(workflowId).fetchHistory();
+        breakdowns.push(breakdownOf(history, received.get(urn) ?? 0, lastUpdate.get(urn) ?? 0));
+      });
+      const ms = (ns: number) => Math.round(ns / 1e6);
       return {
         resyncs: received.size,
         missing,
         p50Ms: percentile(measured, 0.5),
         p99Ms: percentile(measured, 0.99),
         maxMs: percentile(measured, 1),
+        where: summarise(breakdowns),
+        eventLoopDelayMs: {
+          p50: ms(loopDelay.percentile(50)),
+          p99: ms(loopDelay.percentile(99)),
+          max: ms(loopDelay.max),
+        },
+        processCpuPerSecondMs: Math.round((cpu.user + cpu.system) / 1000 / (phaseMs / 1000)),
+        slotsUsed: slotUse,
+        series: {
+          /** [ms from the phase's start to receipt, ms to the last UPDATE] */
+          latencies: [...received].map(([urn, at]) => [
+            at - phaseStart,
+            (lastUpdate.get(urn) ?? Number.NaN) - at,
+          ]),
+          /** [ms from the phase's start, ms the 100 ms tick was late] when late by 50 ms or more */
+          stalls: lateness.filter(([, late]) => late >= 50),
+          phaseStart,
+        },
       };
     };
 
     console.log(`Phase 1: ${options.smallApps} small resyncs over ${options.windowMs / 1000} s, alone`);
     const alone = await smallPhase('alone-');
     console.log(`  p50 ${alone.p50Ms} ms, p99 ${alone.p99Ms} ms`);
+    console.log(JSON.stringify({ ...alone, series: undefined }));
 
     console.log(`Phase 2: the same beside a sync-all of ${options.largeJobs} jobs`);
     const largeStarter = createResyncStarter(client, {
@@ -209,6 +427,7 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
       followUpWindowMs: FOLLOW_UP_WINDOW_MS,
       workflowIdPrefix: 'beside-',
       startTimeoutMs: 10_000,
+      ...largeRouting,
     });
     const largeStart = Date.now();
     const largeRun = await largeStarter.start(
@@ -219,13 +438,60 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
     await sleep(5_000);
     const beside = await smallPhase('beside-');
     console.log(`  p50 ${beside.p50Ms} ms, p99 ${beside.p99Ms} ms`);
+    console.log(JSON.stringify({ ...beside, series: undefined }));
     const largeCalls = sandbox
       .calls()
       .filter(
         (call) => call.endpoint === 'simpleJobPostings' && call.developerApplicationUrn === urnOf(large),
       );
     const largeSentDuringWindow = largeCalls.length;
-    await client.workflow.getHandle(largeRun.workflowId).result();
+    const largeCallTimes = largeCalls.map((call) => [call.startedAt, call.endedAt - call.startedAt]);
+    const largeHistory = breakdownOf(
+      await client.workflow.getHandle(largeRun.workflowId).fetchHistory(),
+      largeStart,
+      0,
+    );
+    const largeWorkflowTasks = summarise([{ ...largeHistory, path: {} }]);
+    // Each run's first and last events, to see what its continue-as-new costs.
+    const runEdges: Array<Array<[number, string, number]>> = [];
+    const slowTasks: Array<[number, number, string]> = [];
+    for await (const run of client.workflow.list({ query: `WorkflowId = "${largeRun.workflowId}"` })) {
+      const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      const events = (history.events ?? []).map((event): [number, string, number] => [
+        Number(event.eventId),
+        Object.keys(event).find((key) => key.endsWith('EventAttributes')) ?? '?',
+        tsToMs(event.eventTime) - largeStart,
+      ]);
+      runEdges.push([...events.slice(0, 4), ...events.slice(-8)]);
+      // Failed workflow tasks (with their cause) and slow ones: what the large resync's tasks cost.
+      const started = new Map<number, number>();
+      for (const event of history.events ?? []) {
+        const time = tsToMs(event.eventTime) - largeStart;
+        if (event.workflowTaskStartedEventAttributes) started.set(Number(event.eventId), time);
+        const failed = event.workflowTaskFailedEventAttributes;
+        if (failed) {
+          const from = started.get(Number(failed.startedEventId)) ?? time;
+          slowTasks.push([
+            from,
+            time - from,
+            `failed: ${String(failed.cause)} ${failed.failure?.message ?? ''}`,
+          ]);
+        }
+        const done = event.workflowTaskCompletedEventAttributes;
+        if (done) {
+          const from = started.get(Number(done.startedEventId)) ?? time;
+          if (time - from >= 300) slowTasks.push([from, time - from, 'completed']);
+        }
+      }
+    }
+    console.log(`  the large resync's current run: ${JSON.stringify(largeWorkflowTasks)}`);
+    if (options.quick) {
+      // It may have ended already (a fast machine).
+      await client.workflow
+        .getHandle(largeRun.workflowId)
+        .terminate('bench: quick')
+        .catch(() => undefined);
+    } else await client.workflow.getHandle(largeRun.workflowId).result();
     const largeLastUpdateMs =
       Math.max(
         ...sandbox
@@ -237,36 +503,51 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
       ) - largeStart;
     console.log(`  the large resync's last UPDATE after ${Math.round(largeLastUpdateMs / 1000)} s`);
 
-    console.log(`Idle worker: ${options.idleMs / 1000} s without schedules, then with ${options.schedules}`);
-    const idleCpu = async () => {
-      const before = process.cpuUsage();
-      await sleep(options.idleMs);
-      const used = process.cpuUsage(before);
-      return (used.user + used.system) / 1000 / (options.idleMs / 1000);
+    /** The worker's idle CPU without and with the drift schedules of many applications. */
+    const idleSchedules = async () => {
+      console.log(
+        `Idle worker: ${options.idleMs / 1000} s without schedules, then with ${options.schedules}`,
+      );
+      const idleCpu = async () => {
+        const before = process.cpuUsage();
+        await sleep(options.idleMs);
+        const used = process.cpuUsage(before);
+        return (used.user + used.system) / 1000 / (options.idleMs / 1000);
+      };
+      const idleWithout = await idleCpu();
+      const scheduleOptions = {
+        taskQueue,
+        intervalMs: 6 * 3_600_000,
+        deadlineMs: DEADLINE_MS,
+        followUpWindowMs: FOLLOW_UP_WINDOW_MS,
+        workflowIdPrefix: 'bench-',
+      };
+      const createStart = Date.now();
+      const scheduleUrns = Array.from({ length: options.schedules }, (_, i) => urnOf(8_000_000 + i));
+      await mapLimited(scheduleUrns, 20, (urn) =>
+        client.schedule.create(driftScheduleOptions(urn, scheduleOptions)),
+      );
+      const createMs = Date.now() - createStart;
+      await sleep(5_000);
+      const checksBefore = (await client.workflow.count('WorkflowType = "driftCheck"')).count;
+      const idleWith = await idleCpu();
+      // Schedules spread over 6 h fire about 0.46 checks a second (of applications the store lacks here).
+      const checksDuringIdle =
+        (await client.workflow.count('WorkflowType = "driftCheck"')).count - checksBefore;
+      const syncStart = Date.now();
+      const sync = await syncDriftSchedules(client, scheduleUrns, scheduleOptions);
+      const syncPassMs = Date.now() - syncStart;
+      return {
+        count: options.schedules,
+        createMs,
+        idleCpuMsPerSecondWithout: idleWithout,
+        idleCpuMsPerSecondWith: idleWith,
+        driftChecksFiredDuringIdle: checksDuringIdle,
+        syncPassMs,
+        syncChanges: sync.created.length + sync.removed.length + sync.updated.length,
+      };
     };
-    const idleWithout = await idleCpu();
-    const scheduleOptions = {
-      taskQueue,
-      intervalMs: 6 * 3_600_000,
-      deadlineMs: DEADLINE_MS,
-      followUpWindowMs: FOLLOW_UP_WINDOW_MS,
-      workflowIdPrefix: 'bench-',
-    };
-    const createStart = Date.now();
-    const scheduleUrns = Array.from({ length: options.schedules }, (_, i) => urnOf(8_000_000 + i));
-    await mapLimited(scheduleUrns, 20, (urn) =>
-      client.schedule.create(driftScheduleOptions(urn, scheduleOptions)),
-    );
-    const createMs = Date.now() - createStart;
-    await sleep(5_000);
-    const checksBefore = (await client.workflow.count('WorkflowType = "driftCheck"')).count;
-    const idleWith = await idleCpu();
-    // Schedules spread over 6 h fire about 0.46 checks a second (of applications the store lacks here).
-    const checksDuringIdle =
-      (await client.workflow.count('WorkflowType = "driftCheck"')).count - checksBefore;
-    const syncStart = Date.now();
-    const sync = await syncDriftSchedules(client, scheduleUrns, scheduleOptions);
-    const syncPassMs = Date.now() - syncStart;
+    const schedules = options.schedules > 0 ? await idleSchedules() : null;
 
     const report = {
       startedAt: startedAt.toISOString(),
@@ -277,16 +558,12 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
         jobs: options.largeJobs,
         lastUpdateMs: largeLastUpdateMs,
         callsDuringSmallWindow: largeSentDuringWindow,
+        currentRun: largeWorkflowTasks,
+        callTimes: largeCallTimes,
+        runEdges,
+        slowTasks,
       },
-      schedules: {
-        count: options.schedules,
-        createMs,
-        idleCpuMsPerSecondWithout: idleWithout,
-        idleCpuMsPerSecondWith: idleWith,
-        driftChecksFiredDuringIdle: checksDuringIdle,
-        syncPassMs,
-        syncChanges: sync.created.length + sync.removed.length + sync.updated.length,
-      },
+      schedules,
     };
     console.log(JSON.stringify(report, null, 2));
     const outDir = join(ROOT, '.data', 'bench');

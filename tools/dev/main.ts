@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    serveLargeResyncs: true,
     deps: createWorkerDeps({
       jobStore,
       // One process: the lanes are in memory.
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
       deadlineMs: config.resyncDeadlineMs,
       followUpWindowMs: config.followUpWindowMs,
       workflowIdPrefix: config.workflowIdPrefix,
+      largeResyncJobs: config.largeResyncJobs,
     },
     everyMs: 60_000,
     log: (message, fields) => logger.info(fields, message),

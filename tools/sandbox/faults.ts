@@ -32,8 +32,35 @@ export const FaultSpec = z.object({
   disconnectAfterApply: z.boolean().optional(),
   hangAfterApply: z.boolean().optional(),
   malformed: z.boolean().optional(),
+  /**
+   * simpleJobPostings only: the call is handled, but this share of its elements fails with `elementStatus`
+   * (default 500) inside the 200, as LinkedIn's element results may (linkedin.md §5: "every element's status
+   * must be read"; Create Jobs, API error details: 500, 504).
+   */
+  elementShare: z.number().min(0).max(1).optional(),
+  elementStatus: z.number().int().min(400).max(599).optional(),
 });
 export type FaultSpec = z.infer<typeof FaultSpec>;
+
+/**
+ * `failAtRandom`: each call of the endpoints fails with probability `rate`, one of LinkedIn's transient
+ * failures picked at random: 429 with Retry-After (linkedin.md §7: throttled calls get 429), 500, 503 or 504
+ * (§5: "5xx and 504 transient"), a hung connection (no answer: the client's request timeout ends it), and for
+ * simpleJobPostings a 200 in which a third of the elements fail with 500 (§5: every element's status must be
+ * read). `random` is the source of chance (Math.random when absent).
+ */
+export interface RandomFailures {
+  rate: number;
+  endpoints?: readonly FaultEndpoint[];
+  retryAfterSeconds?: number;
+  random?: () => number;
+}
+
+export const RandomFailuresRequest = z.object({
+  rate: z.number().min(0).max(1),
+  endpoints: z.array(FaultEndpoint).optional(),
+  retryAfterSeconds: z.number().int().nonnegative().optional(),
+});
 
 export const TaskOutcome = z.enum(['FAILED', 'STUCK', 'PROCESSED']);
 export type TaskOutcome = z.infer<typeof TaskOutcome>;
@@ -92,11 +119,18 @@ export interface FaultKnobs {
   /** Every token issued so far answers 65602 from now on. */
   expireAllTokens(): void;
   /**
+   * Every token issued so far is revoked: it answers 401 with serviceErrorCode 65600 (invalid) from now on,
+   * which means "get a new token" (linkedin.md §4), as when access is withdrawn and granted again.
+   */
+  revokeAllTokens(): void;
+  /** Calls fail at random from now on (see `RandomFailures`); undefined stops it. */
+  failAtRandom(rule: RandomFailures | undefined): void;
+  /**
    * Lets the next `passing` calls of the endpoint through, then holds every later one, unanswered, until
    * the gate releases it (or `clear()`): a test waits on what the gate holds rather than on a window held
-   * open by latency.
+   * open by latency. With `application`, only that application's calls are counted and held.
    */
-  hold(endpoint: FaultEndpoint, options?: { passing?: number }): Gate;
+  hold(endpoint: FaultEndpoint, options?: { passing?: number; application?: string }): Gate;
   clear(): void;
 }
 
@@ -115,6 +149,7 @@ export class Gate {
   constructor(
     readonly endpoint: FaultEndpoint,
     passing: number,
+    readonly application?: string,
   ) {
     this.passing = passing;
   }
@@ -154,6 +189,8 @@ export class Gate {
 export const AdminFaultRequest = z.union([
   z.object({ clear: z.literal(true) }),
   z.object({ expireAllTokens: z.literal(true) }),
+  z.object({ revokeAllTokens: z.literal(true) }),
+  z.object({ failAtRandom: RandomFailuresRequest.nullable() }),
   z.object({ statusesAsStrings: z.boolean() }),
   z.object({ reportRunningTasksAs: z.union([z.string(), z.number()]).nullable() }),
   z.object({ setLatency: z.object({ endpoint: FaultEndpoint, ms: z.number().nonnegative() }) }),
@@ -180,6 +217,8 @@ export type AdminFaultRequest = z.infer<typeof AdminFaultRequest>;
 export function applyAdminFaultRequest(knobs: FaultKnobs, request: AdminFaultRequest): void {
   if ('clear' in request) knobs.clear();
   else if ('expireAllTokens' in request) knobs.expireAllTokens();
+  else if ('revokeAllTokens' in request) knobs.revokeAllTokens();
+  else if ('failAtRandom' in request) knobs.failAtRandom(withoutUndefined(request.failAtRandom));
   else if ('statusesAsStrings' in request) knobs.statusesAsStrings(request.statusesAsStrings);
   else if ('reportRunningTasksAs' in request)
     knobs.reportRunningTasksAs(request.reportRunningTasksAs ?? undefined);
@@ -198,6 +237,28 @@ export function applyAdminFaultRequest(knobs: FaultKnobs, request: AdminFaultReq
   } else knobs.enqueue(request);
 }
 
+function withoutUndefined(request: z.infer<typeof RandomFailuresRequest> | null): RandomFailures | undefined {
+  if (request === null) return undefined;
+  return {
+    rate: request.rate,
+    ...(request.endpoints === undefined ? {} : { endpoints: request.endpoints }),
+    ...(request.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: request.retryAfterSeconds }),
+  };
+}
+
+/** One of LinkedIn's transient failures, as `failAtRandom` picks them. */
+function randomFailure(endpoint: FaultEndpoint, rule: RandomFailures, random: () => number): FaultSpec {
+  const kinds: FaultSpec[] = [
+    { endpoint, retryAfterSeconds: rule.retryAfterSeconds ?? 1 },
+    { endpoint, status: 500 },
+    { endpoint, status: 503 },
+    { endpoint, status: 504 },
+    { endpoint, hang: true },
+  ];
+  if (endpoint === 'simpleJobPostings') kinds.push({ endpoint, elementShare: 1 / 3, elementStatus: 500 });
+  return kinds[Math.min(kinds.length - 1, Math.floor(random() * kinds.length))] ?? { endpoint, status: 500 };
+}
+
 export class Faults implements FaultKnobs {
   private queue: { fault: FaultSpec; remaining: number }[] = [];
   private readonly latency = new Map<FaultEndpoint, number>();
@@ -206,8 +267,12 @@ export class Faults implements FaultKnobs {
   private stringStatuses = false;
   private runningStatus: string | number | undefined;
   private gates: Gate[] = [];
+  private randomFailures: RandomFailures | undefined;
 
-  constructor(private readonly expireTokens: () => void) {}
+  constructor(
+    private readonly expireTokens: () => void,
+    private readonly revokeTokens: () => void = () => undefined,
+  ) {}
 
   enqueue(fault: FaultSpec): void {
     const parsed = FaultSpec.parse(fault);
@@ -235,6 +300,23 @@ export class Faults implements FaultKnobs {
     this.expireTokens();
   }
 
+  revokeAllTokens(): void {
+    this.revokeTokens();
+  }
+
+  failAtRandom(rule: RandomFailures | undefined): void {
+    if (rule !== undefined) {
+      z.number().min(0).max(1).parse(rule.rate);
+      rule.endpoints?.forEach((endpoint) => FaultEndpoint.parse(endpoint));
+    }
+    this.randomFailures = rule;
+  }
+
+  /** Chance for an element of a call that fails some of its elements (`elementShare`). */
+  get random(): () => number {
+    return this.randomFailures?.random ?? Math.random;
+  }
+
   statusesAsStrings(on: boolean): void {
     this.stringStatuses = on;
   }
@@ -243,15 +325,19 @@ export class Faults implements FaultKnobs {
     this.runningStatus = status;
   }
 
-  hold(endpoint: FaultEndpoint, options: { passing?: number } = {}): Gate {
-    const gate = new Gate(FaultEndpoint.parse(endpoint), options.passing ?? 0);
+  hold(endpoint: FaultEndpoint, options: { passing?: number; application?: string } = {}): Gate {
+    const gate = new Gate(FaultEndpoint.parse(endpoint), options.passing ?? 0, options.application);
     this.gates.push(gate);
     return gate;
   }
 
-  /** Waits while a gate holds calls of the endpoint. */
-  async passGates(endpoint: FaultEndpoint): Promise<void> {
-    for (const gate of this.gates) if (gate.endpoint === endpoint) await gate.pass();
+  /** Waits while a gate holds calls of the endpoint (made for `application`, when known). */
+  async passGates(endpoint: FaultEndpoint, application?: string | null): Promise<void> {
+    for (const gate of this.gates) {
+      if (gate.endpoint !== endpoint) continue;
+      if (gate.application !== undefined && gate.application !== application) continue;
+      await gate.pass();
+    }
   }
 
   clear(): void {
@@ -263,6 +349,7 @@ export class Faults implements FaultKnobs {
     this.outcomes.clear();
     this.stringStatuses = false;
     this.runningStatus = undefined;
+    this.randomFailures = undefined;
   }
 
   get answersStatusesAsStrings(): boolean {
@@ -276,10 +363,18 @@ export class Faults implements FaultKnobs {
   /** Consumes one use of the oldest queued fault for the endpoint. */
   take(endpoint: FaultEndpoint): FaultSpec | undefined {
     const entry = this.queue.find((candidate) => candidate.fault.endpoint === endpoint);
-    if (entry === undefined) return undefined;
+    if (entry === undefined) return this.takeRandom(endpoint);
     entry.remaining -= 1;
     if (entry.remaining <= 0) this.queue = this.queue.filter((candidate) => candidate !== entry);
     return entry.fault;
+  }
+
+  private takeRandom(endpoint: FaultEndpoint): FaultSpec | undefined {
+    const rule = this.randomFailures;
+    if (rule === undefined || (rule.endpoints !== undefined && !rule.endpoints.includes(endpoint)))
+      return undefined;
+    const random = rule.random ?? Math.random;
+    return random() < rule.rate ? randomFailure(endpoint, rule, random) : undefined;
   }
 
   latencyFor(endpoint: FaultEndpoint): number {

@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { admin } from './admin';
-import { Faults, faultReply, type FaultKnobs } from './faults';
+import { Faults, faultReply, type FaultKnobs, type FaultSpec } from './faults';
 import {
   bearerToken,
   classify,
@@ -29,7 +29,7 @@ import { issueToken } from './token';
 import { StatusBook, type DeliveredNotification, type DriftKnobs } from './job-posting-status';
 import { jobPostingStatus } from './job-posting-status-endpoint';
 
-export type { FaultEndpoint, FaultKnobs, FaultSpec, Gate, TaskOutcome } from './faults';
+export type { FaultEndpoint, FaultKnobs, FaultSpec, Gate, RandomFailures, TaskOutcome } from './faults';
 export type { Operation } from './element-rules';
 export type { DeliveredNotification, DriftKnobs } from './job-posting-status';
 export type { Endpoint } from './http';
@@ -106,9 +106,14 @@ class Sandbox implements LinkedInSandbox {
       tokenTtlSeconds: options.tokenTtlSeconds ?? 1800,
       tokenExpiresInAs: options.tokenExpiresInAs ?? 'string',
     };
-    this.faults = new Faults(() => {
-      for (const token of this.state.tokens.values()) token.expired = true;
-    });
+    this.faults = new Faults(
+      () => {
+        for (const token of this.state.tokens.values()) token.expired = true;
+      },
+      () => {
+        for (const token of this.state.tokens.values()) token.revoked = true;
+      },
+    );
     this.drift = new StatusBook({
       state: (urn, id) => this.state.heldJob(urn, id)?.state,
       jobPostingUrn: (urn, id) => this.state.heldJob(urn, id)?.jobPostingUrn,
@@ -244,7 +249,7 @@ class Sandbox implements LinkedInSandbox {
       this.answer(res, call, finish, this.route(endpoint, req, target, body, call.seq));
       return;
     }
-    await this.faults.passGates(endpoint);
+    await this.faults.passGates(endpoint, call.developerApplicationUrn);
     if (this.closed || res.destroyed) return;
     const fault = this.faults.take(endpoint);
     const delay = this.faults.latencyFor(endpoint) + (fault?.latencyMs ?? 0);
@@ -264,7 +269,7 @@ class Sandbox implements LinkedInSandbox {
     }
 
     const faulted = fault === undefined ? undefined : faultReply(endpoint, fault);
-    this.answer(res, call, finish, faulted ?? this.route(endpoint, req, target, body, call.seq));
+    this.answer(res, call, finish, faulted ?? this.route(endpoint, req, target, body, call.seq, fault));
   }
 
   /** A new entry in the record of calls, open until answered. */
@@ -288,13 +293,27 @@ class Sandbox implements LinkedInSandbox {
     return call;
   }
 
-  private route(endpoint: Endpoint, req: IncomingMessage, target: URL, body: string, seq: number): Reply {
+  private route(
+    endpoint: Endpoint,
+    req: IncomingMessage,
+    target: URL,
+    body: string,
+    seq: number,
+    fault?: FaultSpec,
+  ): Reply {
     const method = req.method ?? 'GET';
     const versioned = target.pathname.startsWith('/rest/');
     if (endpoint === 'token' && method === 'POST')
       return issueToken(this.state, this.tokenSettings, req, body);
     if (endpoint === 'simpleJobPostings' && method === 'POST')
-      return batchCreate(this.state, this.faults, req, body, { versioned, seq });
+      return batchCreate(this.state, this.faults, req, body, {
+        versioned,
+        seq,
+        failingElements:
+          fault?.elementShare === undefined
+            ? undefined
+            : { share: fault.elementShare, status: fault.elementStatus ?? 500 },
+      });
     if (endpoint === 'simpleJobPostingTasks' && method === 'GET')
       return taskStatus(this.state, this.faults, req, target, versioned);
     if (endpoint === 'jobPostingStatus' && method === 'GET')

@@ -30,7 +30,12 @@ export function batchCreate(
   faults: Faults,
   req: IncomingMessage,
   raw: string,
-  call: { versioned: boolean; seq: number },
+  call: {
+    versioned: boolean;
+    seq: number;
+    /** A fault's share of elements that fail inside the 200, and with which status. */
+    failingElements?: { share: number; status: number } | undefined;
+  },
 ): Reply {
   if (call.versioned) {
     const rejected = versionCheck(req);
@@ -84,6 +89,7 @@ export function batchCreate(
       { developerApplicationUrn: auth.developerApplicationUrn, callSeq: call.seq },
       element,
       verdict,
+      call.failingElements,
     ),
   );
   const body = faults.answersStatusesAsStrings ? results.map(statusesAsStrings) : results;
@@ -134,6 +140,7 @@ function acceptElement(
   call: { developerApplicationUrn: string; callSeq: number },
   element: unknown,
   verdict: ElementVerdict,
+  failing?: { share: number; status: number },
 ): unknown {
   const { externalJobPostingId: id, operation } = verdict;
   const outcome = (status: number, result: unknown): unknown => {
@@ -143,6 +150,9 @@ function acceptElement(
   const rejected = (status: number, message: string): unknown =>
     outcome(status, { status, error: { message, status } });
 
+  if (failing !== undefined && faults.random() < failing.share) {
+    return rejected(failing.status, 'Internal server error');
+  }
   const rejection = id === null ? undefined : faults.rejectionFor(id, operation);
   if (rejection !== undefined) return rejected(rejection.status, rejection.message);
   if (verdict.errors.length > 0 || id === null || operation === null) {

@@ -61,6 +61,8 @@ export interface Token {
   kind: 'child' | 'parent';
   expiresAt: number;
   expired: boolean;
+  /** Withdrawn by `revokeAllTokens`: answered 65600 (invalid). */
+  revoked?: boolean;
 }
 
 export interface Task {

@@ -70,7 +70,7 @@ export function issueToken(
 export function authenticate(state: SandboxState, req: IncomingMessage, resource: string): Caller | Reply {
   const bearer = bearerToken(req);
   const token = bearer === null ? undefined : state.tokens.get(bearer);
-  if (token === undefined) {
+  if (token === undefined || token.revoked === true) {
     return { status: 401, body: wholeCallError(401, SERVICE_ERROR_INVALID_TOKEN, 'Invalid access token') };
   }
   if (token.expired || state.now() >= token.expiresAt) {

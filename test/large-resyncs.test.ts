@@ -1,0 +1,254 @@
+import type { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import { createResyncStarter, type ResyncStarter } from '../src/api/resync-starter';
+import { getResyncStatus, listResyncs } from '../src/api/resyncs';
+import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
+import { openEmbeddedJobStore } from '../src/ats/embedded-store';
+import { largeResyncTaskQueue, WORKFLOW_TYPE, type JobResyncNotification } from '../src/contract';
+import {
+  DRIFT_CHECK_WORKFLOW_TYPE,
+  type DriftCheckInput,
+  type DriftCheckResult,
+} from '../src/drift-contract';
+import { InProcessLanes } from '../src/linkedin/application-lanes';
+import type { resyncJobs } from '../src/workflows';
+import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../src/worker';
+import { demoJobsMissingOnLinkedIn, startTestEnvironment, type TestEnvironment } from './support/environment';
+import { eventually } from './support/eventually';
+import { testNativeConnection, workflowBundle } from './support/temporal';
+import { within } from './support/within';
+
+/**
+ * Resyncs of many jobs start on a task queue of their own (`<TASK_QUEUE>-large`), served by workers of
+ * their own in the same process: a workflow thread and slots apart, so one application's 100,000-job resync
+ * never holds up the small ones.
+ */
+let env: TestEnvironment;
+let connection: NativeConnection;
+let workers: ResyncWorkers;
+let running: Promise<void>;
+let openJobs: string[];
+let large: string;
+
+beforeAll(async () => {
+  env = await startTestEnvironment();
+  // The environment's workers serve its main queue only; these are the production set with the large queue.
+  await env.stopWorkers();
+  large = largeResyncTaskQueue(env.taskQueue);
+  connection = await testNativeConnection();
+  workers = await createResyncWorkers({
+    connection,
+    namespace: 'default',
+    taskQueue: env.taskQueue,
+    serveLargeResyncs: true,
+    // One posting slot on the main queue: whatever holds it holds every small resync.
+    maxConcurrentActivities: 1,
+    workflowBundle: workflowBundle(),
+    deps: createWorkerDeps({
+      jobStore: env.jobStore,
+      lanes: new InProcessLanes(),
+      linkedin: { apiUrl: env.sandbox.apiUrl, tokenUrl: env.sandbox.tokenUrl },
+      // A held call must keep its slot for the whole test, not time out and give it back.
+      requestTimeoutMs: 120_000,
+      taskPolling: { intervalMs: 100, maxIntervalMs: 1_000 },
+    }),
+  });
+  running = workers.run();
+  openJobs = await env.jobStore.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 10_000 });
+});
+
+afterEach(() => env.sandbox.faults.clear());
+
+afterAll(async () => {
+  workers?.shutdown();
+  await running;
+  await connection?.close();
+  await env?.close();
+});
+
+function starter(minJobs: number, jobs = env.jobStore): ResyncStarter {
+  return createResyncStarter(env.client, {
+    taskQueue: env.taskQueue,
+    deadlineMs: 30 * 60_000,
+    followUpWindowMs: 60 * 60_000,
+    workflowIdPrefix: `${env.workflowIdPrefix}large-${minJobs}-`,
+    startTimeoutMs: 4_000,
+    large: { minJobs, jobs },
+  });
+}
+
+const syncAll: JobResyncNotification = {
+  developerApplicationUrn: DEMO_APPLICATION.urn,
+  type: 'RESYNC_JOBS',
+  syncAllOpenJobs: true,
+};
+
+const listed = (ids: string[], urn = DEMO_APPLICATION.urn): JobResyncNotification => ({
+  developerApplicationUrn: urn,
+  type: 'RESYNC_JOBS',
+  syncAllOpenJobs: false,
+  externalJobPostingIds: ids,
+});
+
+async function taskQueueOf(client: Client, workflowId: string): Promise<string> {
+  return (await client.workflow.getHandle(workflowId).describe()).taskQueue;
+}
+
+async function taskQueuesOf(client: Client, query: string): Promise<string[]> {
+  const queues: string[] = [];
+  for await (const execution of client.workflow.list({ query })) queues.push(execution.taskQueue);
+  return queues;
+}
+
+test('a sync-all of an application with more open jobs than the limit starts on the large queue and is served there, followers included', async () => {
+  const { workflowId } = await starter(openJobs.length - 1).start(syncAll, Date.now());
+
+  expect(await taskQueueOf(env.client, workflowId)).toBe(large);
+  const result = await env.client.workflow.getHandle<typeof resyncJobs>(workflowId).result();
+  expect(result.totals.sent).toBe(openJobs.length);
+  expect(result.totals.confirmed).toBe(result.totals.sent);
+  // The followers are children: they run on their parent's queue, their activities on its follow-up queue.
+  await eventually(async () => {
+    const followers = await taskQueuesOf(
+      env.client,
+      `WorkflowType = 'followResyncTasks' AND WorkflowId STARTS_WITH '${workflowId}'`,
+    );
+    expect(followers.length).toBeGreaterThan(0);
+    expect(new Set(followers)).toEqual(new Set([large]));
+  });
+  // The status API and the CLI (`list`, `watch`) find it as any other resync.
+  const status = await getResyncStatus(env.client, workflowId, { page: 1, pageSize: 0 });
+  expect(status?.status).toBe('COMPLETED');
+  await eventually(async () => {
+    const listedIds = (await listResyncs(env.client, { application: DEMO_APPLICATION.urn, limit: 100 })).map(
+      (item) => item.workflowId,
+    );
+    expect(listedIds).toContain(workflowId);
+  });
+});
+
+test('a sync-all of an application with no more open jobs than the limit starts on the main queue', async () => {
+  const { workflowId } = await starter(openJobs.length).start(syncAll, Date.now());
+
+  expect(await taskQueueOf(env.client, workflowId)).toBe(env.taskQueue);
+  const result = await env.client.workflow.getHandle<typeof resyncJobs>(workflowId).result();
+  expect(result.totals.sent).toBe(openJobs.length);
+});
+
+test('a notification listing more ids than the limit starts on the large queue, one listing no more on the main queue', async () => {
+  const ids = openJobs.slice(0, 3);
+
+  const over = await starter(2).start(listed(ids), Date.now());
+  const within3 = await starter(3).start(listed(ids), Date.now());
+
+  expect(await taskQueueOf(env.client, over.workflowId)).toBe(large);
+  expect(await taskQueueOf(env.client, within3.workflowId)).toBe(env.taskQueue);
+  for (const { workflowId } of [over, within3]) {
+    expect((await env.client.workflow.getHandle<typeof resyncJobs>(workflowId).result()).totals.sent).toBe(
+      ids.length,
+    );
+  }
+});
+
+test('with LARGE_RESYNC_JOBS 0 every resync starts on the main queue', async () => {
+  const { workflowId } = await starter(0).start(listed(openJobs.slice(0, 3)), Date.now());
+
+  expect(await taskQueueOf(env.client, workflowId)).toBe(env.taskQueue);
+  expect((await env.client.workflow.getHandle<typeof resyncJobs>(workflowId).result()).totals.sent).toBe(3);
+});
+
+test('a sync-all whose size the store cannot tell starts on the main queue rather than failing', async () => {
+  const closed = await openEmbeddedJobStore({});
+  await closed.close();
+
+  const { workflowId } = await starter(1, closed).start(syncAll, Date.now());
+
+  expect(await taskQueueOf(env.client, workflowId)).toBe(env.taskQueue);
+  expect((await env.client.workflow.getHandle<typeof resyncJobs>(workflowId).result()).totals.sent).toBe(
+    openJobs.length,
+  );
+});
+
+test('a large resync that continues as new keeps every run on the large queue', async () => {
+  const workflowId = `${env.workflowIdPrefix}large-continued`;
+  // One batch a run: the sync-all continues as new after each of its batches.
+  await env.client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue: large,
+    workflowId,
+    args: [
+      {
+        developerApplicationUrn: DEMO_APPLICATION.urn,
+        syncAllOpenJobs: true,
+        externalJobPostingIds: [],
+        receivedAt: Date.now(),
+        deadlineMs: 30 * 60_000,
+        followUpWindowMs: 60 * 60_000,
+        batchesPerRun: 1,
+      },
+    ],
+  });
+
+  const result = await env.client.workflow.getHandle<typeof resyncJobs>(workflowId).result();
+  expect(result.totals.sent).toBe(openJobs.length);
+  await eventually(async () => {
+    const runs = await taskQueuesOf(env.client, `WorkflowId = '${workflowId}'`);
+    expect(runs.length).toBeGreaterThan(1);
+    expect(new Set(runs)).toEqual(new Set([large]));
+  });
+});
+
+test("a small resync completes while the large queue's resyncs hold their LinkedIn calls", async () => {
+  // The large application's posting calls get no answer until released: its activities keep their slots.
+  const gate = env.sandbox.faults.hold('simpleJobPostings', { application: DEMO_APPLICATION.urn });
+  const largeRun = await starter(2).start(listed(openJobs.slice(0, 3)), Date.now());
+  await gate.reached;
+
+  const smallIds = ['job-1000', 'job-1001'];
+  const small = await starter(2).start(listed(smallIds, SECOND_DEMO_APPLICATION.urn), Date.now());
+  const result = await within(
+    env.client.workflow.getHandle<typeof resyncJobs>(small.workflowId).result(),
+    20_000,
+    'the small resync completing beside the held large one',
+  );
+
+  expect(result.totals.sent).toBe(smallIds.length);
+  expect(await taskQueueOf(env.client, small.workflowId)).toBe(env.taskQueue);
+  // The large one was held throughout, and finishes once LinkedIn answers.
+  expect(gate.waiting).toBe(1);
+  gate.release();
+  expect(
+    (await env.client.workflow.getHandle<typeof resyncJobs>(largeRun.workflowId).result()).totals.sent,
+  ).toBe(3);
+});
+
+test.each([
+  ['LARGE_RESYNC_JOBS 1', 'large', 1],
+  ['the default LARGE_RESYNC_JOBS (1,000)', 'main', undefined],
+] as const)(
+  "with %s, a drift check's repair of its few drifted jobs runs on the %s queue",
+  async (_limit, queue, largeResyncJobs) => {
+    // LinkedIn as a customer's looks: every 25th demo job missing, so the check repairs several at once.
+    env.sandbox.reset();
+    env.seedSandboxWithDemoJobs();
+    const missing = demoJobsMissingOnLinkedIn();
+    expect(missing.length).toBeGreaterThan(1);
+    const input: DriftCheckInput = {
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+      deadlineMs: 60_000,
+      followUpWindowMs: 60_000,
+      ...(largeResyncJobs === undefined ? {} : { largeResyncJobs }),
+    };
+
+    const result = (await env.client.workflow.execute(DRIFT_CHECK_WORKFLOW_TYPE, {
+      taskQueue: env.taskQueue,
+      workflowId: `${env.workflowIdPrefix}drift-${queue}`,
+      args: [input],
+    })) as DriftCheckResult;
+
+    expect(result.repairWorkflowIds).toHaveLength(1);
+    expect(result.drifted.NOT_LISTED).toBeGreaterThan(1);
+    expect(result.repaired.NOT_LISTED).toBe(result.drifted.NOT_LISTED);
+    const repairId = result.repairWorkflowIds[0] ?? '';
+    expect(await taskQueueOf(env.client, repairId)).toBe(queue === 'large' ? large : env.taskQueue);
+  },
+);
