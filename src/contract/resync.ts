@@ -71,6 +71,11 @@ export const ResyncCarry = z.object({
   /** Sync-all: the last open job id sent; the next listing starts after it. */
   after: z.string().optional(),
   listingDone: z.boolean(),
+  /**
+   * Sync-all in runs of batches: ids listed (the page read ahead included) and not sent yet, so the next
+   * run starts sending without listing first. Absent in older runs, which list them again.
+   */
+  listed: z.array(z.string()).optional(),
   batchNumber: z.number(),
   totals: ResyncTotals,
   jobs: z.array(JobResult),

@@ -3,7 +3,7 @@ import type { ResyncCarry } from '../contract';
 /** Reads one page of the application's open job ids, strictly after `after`, in id order. */
 export type ListOpenJobIds = (after: string | undefined, limit: number) => Promise<string[]>;
 
-export type JobSourceCarry = Pick<ResyncCarry, 'nextIndex' | 'after' | 'listingDone'>;
+export type JobSourceCarry = Pick<ResyncCarry, 'nextIndex' | 'after' | 'listingDone' | 'listed'>;
 
 /**
  * Where a resync's jobs come from, batch by batch: the ids LinkedIn named, or (syncAllOpenJobs) the ATS's
@@ -27,6 +27,7 @@ export class JobSource {
     this.nextIndex = carry.nextIndex;
     this.after = carry.after;
     this.listingDone = carry.listingDone;
+    this.listed = carry.listed ?? [];
   }
 
   static fresh(syncAllOpenJobs: boolean): JobSourceCarry {
@@ -111,5 +112,20 @@ export class JobSource {
   /** The source as the next run rebuilds it: ids listed but not sent are listed again. */
   carry(): JobSourceCarry {
     return { nextIndex: this.nextIndex, after: this.after, listingDone: this.allListed() };
+  }
+
+  /**
+   * The source as the next run rebuilds it, ids listed but not sent carried over: the page read ahead is
+   * awaited (it was read while this run sent) and joins them, so the next run begins with a call.
+   */
+  async carryListed(): Promise<JobSourceCarry> {
+    if (this.ahead) {
+      const page = await this.ahead;
+      this.ahead = undefined;
+      this.listed = [...this.listed, ...page];
+      if (page.length < this.pageSize) this.listingDone = true;
+    }
+    if (!this.request.syncAllOpenJobs || this.listed.length === 0) return this.carry();
+    return { ...this.carry(), listingDone: this.listingDone, listed: [...this.listed] };
   }
 }

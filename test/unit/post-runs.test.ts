@@ -116,4 +116,46 @@ describe('JobSource runs', () => {
     expect(await source.nextRun(list, 10)).toEqual([ids(2, 4), ids(2, 6)]);
     expect(calls).toEqual([undefined, 'job-0003']);
   });
+  test('at continue-as-new the ids listed and the page read ahead go to the next run, which sends them without listing', async () => {
+    const open = ids(11);
+    const calls: Array<string | undefined> = [];
+    const list: ListOpenJobIds = (after, limit) => {
+      calls.push(after);
+      return Promise.resolve(open.filter((id) => after === undefined || id > after).slice(0, limit));
+    };
+    const request = { syncAllOpenJobs: true, externalJobPostingIds: [] };
+    const source = new JobSource(request, JobSource.fresh(true), 2, 4);
+    const first = await source.nextRun(list, 1);
+    source.listAhead(list);
+    source.advance(first?.[0] ?? []);
+    const carry = await source.carryListed();
+    expect(carry).toEqual({ nextIndex: 0, after: 'job-0001', listingDone: false, listed: ids(6, 2) });
+
+    const next = new JobSource(request, carry, 2, 4);
+    const batches: string[][] = [];
+    for (let run = await next.nextRun(list, 10); run; run = await next.nextRun(list, 10)) {
+      for (const batch of run) next.advance(batch);
+      batches.push(...run);
+    }
+    expect(batches.flat()).toEqual(ids(9, 2));
+    // Listed once each: the first page, the page read ahead, then the last (short) page after it.
+    expect(calls).toEqual([undefined, 'job-0003', 'job-0007']);
+    expect(next.exhausted()).toBe(true);
+  });
+
+  test('a page read ahead that is the last one carries the end of the listing', async () => {
+    const open = ids(5);
+    const list: ListOpenJobIds = (after, limit) =>
+      Promise.resolve(open.filter((id) => after === undefined || id > after).slice(0, limit));
+    const source = new JobSource(
+      { syncAllOpenJobs: true, externalJobPostingIds: [] },
+      JobSource.fresh(true),
+      2,
+      4,
+    );
+    await source.nextRun(list, 1);
+    source.listAhead(list);
+    const carry = await source.carryListed();
+    expect(carry).toMatchObject({ listingDone: true, listed: ids(5) });
+  });
 });
