@@ -35,11 +35,6 @@ const RUN_PAGE_SIZE = 5_000;
 const MAX_BATCHES_PER_ACTIVITY = 50;
 /** Batches per run before continuing as new: keeps each run's history far below Temporal's limits. */
 const MAX_BATCHES_PER_RUN = 100;
-/**
- * The same once UPDATEs go in runs: a run of batches costs ~50 history events per 1,000 jobs instead of
- * ~120, so twice the batches keep a run's history the size it had (and halve the continue-as-new pauses).
- */
-const MAX_BATCHES_PER_RUN_IN_RUNS = 200;
 /** At the deadline, how long a run out may take to report the batches answered before it. */
 const RUN_SETTLE_MS = 1_000;
 /** How long after the follow-up window the resync still listens for its followers' last reports. */
@@ -202,7 +197,7 @@ export class Resync {
 
   /** Batches per run of this workflow before it continues as new. */
   private batchesLimit(): number {
-    return this.input.batchesPerRun ?? (this.postsRuns ? MAX_BATCHES_PER_RUN_IN_RUNS : MAX_BATCHES_PER_RUN);
+    return this.input.batchesPerRun ?? MAX_BATCHES_PER_RUN;
   }
 
   /**
