@@ -42,6 +42,8 @@ export const PATCH = {
   createOnce: 'create-each-job-once',
   /** Jobs queued for CREATE while a CREATE call is out stay queued for the next one (none is dropped). */
   lateCreates: 'create-queue-keeps-late-reports',
+  /** A resync cancelled by request ends CANCELLED, not as a missed deadline. */
+  cancelIsNoDeadline: 'cancel-is-no-deadline',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */
