@@ -180,6 +180,34 @@ describe('the call in flight at the deadline', () => {
   });
 });
 
+describe('the call in flight at the worker’s own deadline', () => {
+  // The workflow cancels a call in flight at its deadline too, a heartbeat (up to a second) later: with the
+  // worker's clock 5 s ahead, the worker's deadline comes 5 s before the workflow's, so only the
+  // activity's own abandonment can close the call in time.
+  test('is abandoned by the activity itself, seconds before the workflow could cancel it', async () => {
+    const receivedAt = Date.now();
+    const deps = { ...workerDeps(), now: () => Date.now() + 5_000 };
+    const gate = env.sandbox.faults.hold('simpleJobPostings');
+    await withWorkers(deps, async (taskQueue) => {
+      const { handle } = await start(
+        { externalJobPostingIds: ['job-1209', 'job-1210'], receivedAt, deadlineMs: 8_000 },
+        taskQueue,
+      );
+      try {
+        await gate.reached;
+        await eventually(() => expect(postings()[0]?.endedAt).toBeGreaterThan(0), 20_000);
+        const [call] = postings();
+        expect(call?.status).toBe(0);
+        // By the worker's clock the deadline is at receivedAt + 3 s; the workflow's comes at + 8 s.
+        expect(call?.endedAt).toBeLessThan(receivedAt + 5_000);
+      } finally {
+        await handle.terminate('test over');
+      }
+    });
+    gate.release();
+  });
+});
+
 describe("the workflow's deadline timer", () => {
   test('ends the resync at its deadline, while LinkedIn still holds a call unanswered', async () => {
     env.sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', hang: true });
