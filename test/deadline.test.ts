@@ -16,6 +16,7 @@ import { createResyncWorkers, createWorkerDeps } from '../src/worker';
 import type { ActivityDeps } from '../src/activities';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
+import { atLeast } from './support/timing';
 import { testNativeConnection, uniqueTaskQueue, workflowBundle } from './support/temporal';
 
 /**
@@ -175,6 +176,34 @@ describe('the call in flight at the deadline', () => {
   });
 });
 
+describe('the call in flight at the worker’s own deadline', () => {
+  // The workflow cancels a call in flight at its deadline too, a heartbeat (up to a second) later: with the
+  // worker's clock 5 s ahead, the worker's deadline comes 5 s before the workflow's, so only the
+  // activity's own abandonment can close the call in time.
+  test('is abandoned by the activity itself, seconds before the workflow could cancel it', async () => {
+    const receivedAt = Date.now();
+    const deps = { ...workerDeps(), now: () => Date.now() + 5_000 };
+    const gate = env.sandbox.faults.hold('simpleJobPostings');
+    await withWorkers(deps, async (taskQueue) => {
+      const { handle } = await start(
+        { externalJobPostingIds: ['job-1209', 'job-1210'], receivedAt, deadlineMs: 8_000 },
+        taskQueue,
+      );
+      try {
+        await gate.reached;
+        await eventually(() => expect(postings()[0]?.endedAt).toBeGreaterThan(0), 20_000);
+        const [call] = postings();
+        expect(call?.status).toBe(0);
+        // By the worker's clock the deadline is at receivedAt + 3 s; the workflow's comes at + 8 s.
+        expect(call?.endedAt).toBeLessThan(receivedAt + 5_000);
+      } finally {
+        await handle.terminate('test over');
+      }
+    });
+    gate.release();
+  });
+});
+
 describe("the workflow's deadline timer", () => {
   test('ends the resync at its deadline, while LinkedIn still holds a call unanswered', async () => {
     env.sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', hang: true });
@@ -185,7 +214,7 @@ describe("the workflow's deadline timer", () => {
     await deadlineFailure(handle);
     const closedAt = (await handle.describe()).closeTime?.getTime() ?? Number.POSITIVE_INFINITY;
     // A timer firing late (say 3 s) would close the resync that much later.
-    expect(closedAt).toBeGreaterThanOrEqual(deadlineAt);
+    expect(closedAt).toBeGreaterThanOrEqual(atLeast(deadlineAt));
     expect(closedAt).toBeLessThan(deadlineAt + 1_500);
   });
 
@@ -253,13 +282,20 @@ describe('jobs LinkedIn lacks', () => {
   test('found out only after the deadline are MISSED_DEADLINE, and no CREATE is sent for them', async () => {
     env.sandbox.reset();
     env.sandbox.seedExistingJobs(DEMO_APPLICATION.urn, ['job-1208']);
-    // LinkedIn answers the first task poll only after the deadline.
-    env.sandbox.faults.enqueue({ endpoint: 'simpleJobPostingTasks', latencyMs: 3_000 });
+    // LinkedIn answers the first task poll only once the workflow's deadline timer has fired.
+    const polls = env.sandbox.faults.hold('simpleJobPostingTasks');
     const { handle } = await start({
       externalJobPostingIds: ['job-1207', 'job-1208'],
       deadlineMs: 1_500,
       followUpWindowMs: 8_000,
     });
+    await polls.reached;
+    await eventually(
+      async () =>
+        expect((await historyOf(handle)).some((event) => event.timerFiredEventAttributes)).toBe(true),
+      20_000,
+    );
+    polls.release();
     const result = (await handle.result()) as ResyncResult;
     expect(fates(result.jobs)).toEqual({ 'job-1207': 'MISSED_DEADLINE', 'job-1208': 'UPDATED' });
     expect(result.jobs.find((job) => job.externalJobPostingId === 'job-1207')?.reason).toBe(

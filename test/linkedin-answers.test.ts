@@ -47,6 +47,24 @@ function postedIds(call: RecordedCall | undefined): unknown[] {
   );
 }
 
+/** The types of the activity failures the resync of `ids` recorded, in order. */
+async function activityFailureTypes(env: TestEnvironment, ids: readonly string[]): Promise<unknown[]> {
+  const history = await handleOf(env, notification(ids)).fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const failure = event.activityTaskFailedEventAttributes?.failure;
+    return failure ? [failure.applicationFailureInfo?.type] : [];
+  });
+}
+
+/** For each activity of the resync of `ids` that succeeded on a retry: its attempt and the failure before. */
+async function retriedFailureTypes(env: TestEnvironment, ids: readonly string[]): Promise<unknown[]> {
+  const history = await handleOf(env, notification(ids)).fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const started = event.activityTaskStartedEventAttributes;
+    return started?.lastFailure ? [[started.attempt, started.lastFailure.applicationFailureInfo?.type]] : [];
+  });
+}
+
 /** Milliseconds from the end of one call's answer to the start of the next call. */
 function gapsBetween(calls: readonly RecordedCall[]): number[] {
   return calls.slice(1).map((call, index) => call.startedAt - (calls[index]?.endedAt ?? Infinity));
@@ -303,6 +321,138 @@ describe('answers of simpleJobPostings', () => {
   });
 });
 
+describe('answers that are late, odd or miscounted', () => {
+  const env = useEnvironment();
+
+  test('a 429 without Retry-After is retried after the default throttle delay, not the 1 s backoff', async () => {
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', status: 429 });
+
+    const result = await resync(env(), ['job-1132', 'job-1133']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map((call) => call.status)).toEqual([429, 200]);
+    expect(postings[0]?.responseBody).toMatchObject({ status: 429 });
+    expect(gapsBetween(postings)[0]).toBeGreaterThanOrEqual(atLeast(DEFAULT_THROTTLE_DELAY_MS));
+    expect(fates(result.jobs)).toEqual({ 'job-1132': 'UPDATED/CONFIRMED', 'job-1133': 'UPDATED/CONFIRMED' });
+  });
+
+  test('a 429 whose Retry-After is an HTTP date is retried at that date, not after the default delay', async () => {
+    // HTTP dates have whole seconds: 4 s ahead is 3 to 4 s after this answer.
+    const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 4_000);
+    env().sandbox.faults.enqueue({
+      endpoint: 'simpleJobPostings',
+      status: 429,
+      headers: { 'Retry-After': at.toUTCString() },
+    });
+
+    const result = await resync(env(), ['job-1134', 'job-1135']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map((call) => call.status)).toEqual([429, 200]);
+    expect(postings[1]?.startedAt).toBeGreaterThanOrEqual(atLeast(at.getTime()));
+    // The date was read: the fallback for a 429 without a usable Retry-After would wait 30 s.
+    expect(gapsBetween(postings)[0]).toBeLessThan(DEFAULT_THROTTLE_DELAY_MS - 10_000);
+    expect(fates(result.jobs)).toEqual({ 'job-1134': 'UPDATED/CONFIRMED', 'job-1135': 'UPDATED/CONFIRMED' });
+  });
+
+  test("a 502 whose body is a proxy's HTML page, not JSON, is retried like any 5xx, and the jobs are updated", async () => {
+    env().sandbox.faults.enqueue({
+      endpoint: 'simpleJobPostings',
+      status: 502,
+      rawBody: '<html><body><h1>502 Bad Gateway</h1></body></html>',
+    });
+
+    const result = await resync(env(), ['job-1136', 'job-1137']);
+
+    const postings = callsTo(env(), 'simpleJobPostings');
+    expect(postings.map((call) => call.status)).toEqual([502, 200]);
+    expect(postings[0]?.responseBody).toContain('502 Bad Gateway');
+    expect(gapsBetween(postings)[0]).toBeGreaterThanOrEqual(atLeast(1_000));
+    expect(fates(result.jobs)).toEqual({ 'job-1136': 'UPDATED/CONFIRMED', 'job-1137': 'UPDATED/CONFIRMED' });
+    // Read by its status alone: LinkedIn unavailable, not an error of reading the page.
+    expect(await retriedFailureTypes(env(), ['job-1136', 'job-1137'])).toEqual([[2, 'LinkedInUnavailable']]);
+  });
+
+  test('a 200 whose body is not JSON is a contract violation: not retried, its jobs rejected saying so', async () => {
+    env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', rawBody: 'OK' });
+    const ids = ['job-1138', 'job-1140'];
+
+    const result = await resync(env(), ids);
+
+    expect(callsTo(env(), 'simpleJobPostings').map((call) => call.status)).toEqual([200]);
+    expect(callsTo(env(), 'simpleJobPostingTasks')).toEqual([]);
+    for (const id of ids) {
+      expect(jobOf(result, id).fate).toBe('REJECTED');
+      expect(jobOf(result, id).reason).toContain(
+        '/v2/simpleJobPostings answered 200 with a body that is not JSON',
+      );
+    }
+    expect(result.outcome).toBe('PARTIAL');
+    expect(await activityFailureTypes(env(), ids)).toEqual(['LinkedInContractViolation']);
+  });
+
+  test.each([
+    { miscount: 'fewer', ids: ['job-1141', 'job-1142'], answered: 1 },
+    { miscount: 'more', ids: ['job-1143', 'job-1144'], answered: 3 },
+  ])(
+    'a 200 with $miscount results than elements sent is a contract violation: no job of the call counts as sent',
+    async ({ ids, answered }) => {
+      const elements = Array.from({ length: answered }, (_, k) => ({
+        status: 201,
+        id: `urn:li:simpleJobPostingTask:miscounted-${k}`,
+      }));
+      env().sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', body: { elements } });
+
+      const result = await resync(env(), ids);
+
+      expect(callsTo(env(), 'simpleJobPostings').map((call) => call.status)).toEqual([200]);
+      expect(callsTo(env(), 'simpleJobPostingTasks')).toEqual([]);
+      for (const id of ids) {
+        expect(jobOf(result, id).fate).toBe('REJECTED');
+        expect(jobOf(result, id).reason).toContain(
+          `simpleJobPostings answered ${answered} results for ${ids.length} elements`,
+        );
+      }
+      expect(result.totals).toMatchObject({ requested: 2, sent: 0, rejected: 2 });
+      expect(await activityFailureTypes(env(), ids)).toEqual(['LinkedInContractViolation']);
+    },
+  );
+});
+
+describe("ATS jobs LinkedIn's rules would refuse", () => {
+  const env = useEnvironment();
+
+  test('a job breaking LinkedIn’s rules is REJECTED without a call, and one listed in the future is sent as listed now', async () => {
+    const [like] = await env().jobStore.loadJobs(DEMO, ['job-1145']);
+    if (!like) throw new Error('job-1145 is not in the demo data');
+    const broken = { ...like, externalJobPostingId: 'ats-broken-1', description: 'Too short.' };
+    const future = { ...like, externalJobPostingId: 'ats-future-1', listedAt: Date.now() + 3_600_000 };
+    await env().jobStore.addJobs([broken, future]);
+    env().sandbox.seedExistingJobs(DEMO, ['ats-broken-1', 'ats-future-1']);
+    const notifiedAt = Date.now();
+
+    const result = await resync(env(), ['ats-broken-1', 'ats-future-1', 'job-1145']);
+
+    const posted = env().sandbox.postedElements(DEMO);
+    expect(posted.map((e) => [e.externalJobPostingId, e.status])).toEqual([
+      ['ats-future-1', 202],
+      ['job-1145', 202],
+    ]);
+    const listedAt = (posted[0]?.element as { listedAt?: number }).listedAt ?? 0;
+    expect(listedAt).toBeGreaterThanOrEqual(notifiedAt);
+    expect(listedAt).toBeLessThanOrEqual(Date.now());
+    expect(fates(result.jobs)).toEqual({
+      'ats-broken-1': 'REJECTED',
+      'ats-future-1': 'UPDATED/CONFIRMED',
+      'job-1145': 'UPDATED/CONFIRMED',
+    });
+    expect(jobOf(result, 'ats-broken-1').reason).toBe(
+      "the ATS's job cannot be sent: description is shorter than 100 characters",
+    );
+    expect(result.totals).toMatchObject({ requested: 3, sent: 2, rejected: 1 });
+  });
+});
+
 describe("LinkedIn's tasks", () => {
   const env = useEnvironment();
 
@@ -523,6 +673,39 @@ describe('tokens', () => {
       expect(call.startedAt).toBeGreaterThanOrEqual(tokens[0]?.endedAt ?? Infinity);
     }
     for (const result of [first, second, third]) expect(result.outcome).toBe('SUCCEEDED');
+  });
+
+  test('a second 401 in a row after the one renewal fails the attempt as LinkedInTokenRejected, which Temporal retries with backoff', async () => {
+    await resync(env(), ['job-1130']);
+    env().sandbox.reset();
+    env().seedSandboxWithDemoJobs();
+    env().sandbox.faults.enqueue({
+      endpoint: 'simpleJobPostings',
+      status: 401,
+      serviceErrorCode: 65602,
+      times: 2,
+    });
+
+    const result = await resync(env(), ['job-1131', 'job-1148']);
+
+    const calls = env()
+      .sandbox.calls()
+      .filter((call) => call.endpoint !== 'simpleJobPostingTasks');
+    const postings = calls.filter((call) => call.endpoint === 'simpleJobPostings');
+    expect(postings.map((call) => call.status)).toEqual([401, 401, 200]);
+    // Renewed once between the two refusals, not again before the second is given up.
+    const between = (a: RecordedCall | undefined, b: RecordedCall | undefined) =>
+      calls.filter(
+        (call) => call.endpoint === 'token' && call.seq > (a?.seq ?? 0) && call.seq < (b?.seq ?? 0),
+      );
+    expect(between(postings[0], postings[1]).map((call) => call.status)).toEqual([200]);
+    // The retry waited for Temporal's backoff, not sent at once.
+    expect(gapsBetween(postings)[1]).toBeGreaterThanOrEqual(atLeast(1_000));
+    expect(postedIds(postings[2])).toEqual(['job-1131', 'job-1148']);
+    expect(fates(result.jobs)).toEqual({ 'job-1131': 'UPDATED/CONFIRMED', 'job-1148': 'UPDATED/CONFIRMED' });
+    expect(await retriedFailureTypes(env(), ['job-1131', 'job-1148'])).toEqual([
+      [2, 'LinkedInTokenRejected'],
+    ]);
   });
 
   test('a token endpoint that refuses the child credentials rejects the jobs with the reason, without a retry storm', async () => {

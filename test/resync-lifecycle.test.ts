@@ -220,8 +220,8 @@ describe('a delivery answered 200 is never dropped', () => {
   test('a delivery that arrives while a resync fails for its deadline starts a new round that sends again', async () => {
     const outcome = holdFirstCall();
     workers = await startWorkers({ recordOutcome: () => outcome.pass() });
-    // The first call is answered only after the deadline; later calls at once.
-    env.sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', latencyMs: 3_000 });
+    // The first call is held past the deadline, which abandons it; the calls of the new round pass.
+    const gate = env.sandbox.faults.hold('simpleJobPostings');
     const id = newId();
     // The window outlasts LinkedIn's tasks (2 s), so the new round sees them confirmed.
     const request = {
@@ -232,6 +232,7 @@ describe('a delivery answered 200 is never dropped', () => {
     const first = await deliver(id, request);
 
     await outcome.entered;
+    gate.release();
     await deliver(id, { ...request, receivedAt: Date.now() });
     outcome.release();
 
@@ -367,12 +368,14 @@ describe('a job LinkedIn does not have', () => {
 describe('the deadline', () => {
   test('a batch whose call the deadline abandoned unanswered is recorded as outcome unknown, not as not sent', async () => {
     workers = await startWorkers();
-    env.sandbox.faults.setLatency('simpleJobPostings', 3_000);
+    // LinkedIn holds the call unanswered until the deadline abandons it.
+    const gate = env.sandbox.faults.hold('simpleJobPostings');
     const handle = await deliver(newId(), {
       externalJobPostingIds: ['job-1249', 'job-1250'],
       deadlineMs: 1_500,
       followUpWindowMs: 1_500,
     });
+    await gate.reached;
 
     const { message, details } = await deadlineFailure(handle);
     expect(details.notSent).toEqual([]);
@@ -439,7 +442,8 @@ describe('the deadline', () => {
       },
     });
     workers = await startWorkers({ jobStore: store });
-    env.sandbox.faults.setLatency('simpleJobPostings', 2_000);
+    // The first call is held until the deadline abandons it.
+    const gate = env.sandbox.faults.hold('simpleJobPostings');
     const handle = await deliver(newId(), {
       developerApplicationUrn: app.urn,
       syncAllOpenJobs: true,
@@ -448,9 +452,7 @@ describe('the deadline', () => {
       followUpWindowMs: 3_000,
     });
     // The first page was listed and posting began: from now on the ATS cannot be read.
-    await eventually(() =>
-      expect(env.sandbox.calls().some((call) => call.endpoint === 'simpleJobPostings')).toBe(true),
-    );
+    await gate.reached;
     atsDown = true;
 
     const { message, details } = await within(deadlineFailure(handle), 40_000, 'the resync ending');

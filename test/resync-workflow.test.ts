@@ -253,20 +253,23 @@ describe('redelivery and ordering', () => {
   });
 
   test('resyncs of different applications do not wait for each other', async () => {
-    env.sandbox.faults.setLatency('simpleJobPostings', 300);
+    // LinkedIn holds every call: both applications' calls are held at once only if neither waits.
+    const gate = env.sandbox.faults.hold('simpleJobPostings');
     const first = notification(jobIds(1000, 200));
     const second = notification(['job-1000', 'job-1001', 'job-1002'], SECOND_DEMO_APPLICATION.urn);
     env.sandbox.seedExistingJobs(SECOND_DEMO_APPLICATION.urn, ['job-1000', 'job-1001', 'job-1002']);
     await Promise.all([env.notify(first), env.notify(second)]);
-    await Promise.all([handleOf(first).result(), handleOf(second).result()]);
-    const calls = env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings');
-    const other = calls.find((call) => call.developerApplicationUrn === SECOND_DEMO_APPLICATION.urn);
-    const demo = calls.filter((call) => call.developerApplicationUrn === DEMO_APPLICATION.urn);
-    expect(other).toBeDefined();
-    // The second application's call overlapped one of the first application's calls.
-    expect(
-      demo.some((call) => call.startedAt < (other?.endedAt ?? 0) && (other?.startedAt ?? 0) < call.endedAt),
-    ).toBe(true);
+    await eventually(() => expect(gate.waiting).toBe(2));
+    const held = env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings');
+    expect(held.map((call) => call.developerApplicationUrn).sort()).toEqual(
+      [DEMO_APPLICATION.urn, SECOND_DEMO_APPLICATION.urn].sort(),
+    );
+    gate.release();
+    const results = (await Promise.all([
+      handleOf(first).result(),
+      handleOf(second).result(),
+    ])) as ResyncResult[];
+    expect(results.map((result) => result.outcome)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
   });
 });
 
@@ -384,7 +387,11 @@ describe('progress and scale', () => {
     const handle = await startResync({ syncAllOpenJobs: true, externalJobPostingIds: [], batchesPerRun: 1 });
     const result = (await handle.result()) as ResyncResult;
     const open = await env.jobStore.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 10_000 });
-    expect(result.continuedAsNew).toBe(Math.ceil(open.length / 100) - 1);
+    // A run after each UPDATE batch but the last; after the last too when a report has queued CREATEs by
+    // then (LinkedIn's tasks take 2 s, so that depends on how fast the runs went).
+    const batches = Math.ceil(open.length / 100);
+    expect(result.continuedAsNew).toBeGreaterThanOrEqual(batches - 1);
+    expect(result.continuedAsNew).toBeLessThanOrEqual(batches);
     expect(result.totals).toMatchObject({ requested: open.length, sent: open.length, rejected: 0 });
     expect(operationsPosted()).toEqual({
       UPDATE: [...open].sort(),

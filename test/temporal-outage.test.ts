@@ -23,7 +23,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'resync-outage-'));
   port = await freePort();
   server = await startServer();
-  env = await startTestEnvironment({ temporalAddress: server.address });
+  env = await startTestEnvironment({ temporalAddress: server.address, metrics: true });
 });
 
 afterAll(async () => {
@@ -50,6 +50,11 @@ test('with Temporal down a notification gets 500 within 5 s, and its redelivery 
   expect(elapsedMs).toBeLessThan(5_000);
   expect((await fetch(`${env.apiUrl}/readyz`)).status).toBe(503);
   expect(env.sandbox.postedElements()).toHaveLength(0);
+  // The failed start is counted and timed apart from the accepted ones.
+  const failed = await (await fetch(`${env.apiUrl}/metrics`)).text();
+  expect(failed).toMatch(/^resync_start_duration_seconds_count\{result="failed"\} 1$/m);
+  expect(failed).not.toMatch(/^resync_start_duration_seconds_count\{result="accepted"\}/m);
+  expect(failed).toMatch(/^linkedin_notifications_total\{status="500"\} 1$/m);
 
   server = await startServer();
   // LinkedIn delivers again after any answer but 200; it does so until it gets one.
@@ -59,6 +64,10 @@ test('with Temporal down a notification gets 500 within 5 s, and its redelivery 
     status = (await env.notify(body)).status;
   }
   expect(status).toBe(200);
+
+  const metrics = await (await fetch(`${env.apiUrl}/metrics`)).text();
+  expect(metrics).toMatch(/^resync_start_duration_seconds_count\{result="accepted"\} 1$/m);
+  expect(metrics).toMatch(/^linkedin_notifications_total\{status="200"\} 1$/m);
 
   const workflowId = env.workflowIdOf(body);
   const result = (await env.client.workflow.getHandle(workflowId).result()) as ResyncResult;

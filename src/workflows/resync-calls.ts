@@ -45,6 +45,8 @@ export const PATCH = {
   lateCreates: 'create-queue-keeps-late-reports',
   /** UPDATE batches go in runs, several per postBatches activity, sync-all pages are listed larger. */
   postRuns: 'post-runs-of-batches',
+  /** A resync cancelled by request ends CANCELLED, not as a missed deadline. */
+  cancelIsNoDeadline: 'cancel-is-no-deadline',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */

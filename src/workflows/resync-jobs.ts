@@ -1,6 +1,7 @@
-import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, isCancellation, patched, sleep } from '@temporalio/workflow';
 import type { ResyncInput, ResyncResult } from '../contract';
 import { Resync } from './resync';
+import { PATCH } from './resync-calls';
 
 /**
  * Re-posts every requested job to LinkedIn, as the README's diagram draws it:
@@ -30,8 +31,16 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
     );
   const sending = workScope.run(() => resync.sendEverything()).then(() => 'sent' as const);
 
-  if ((await Promise.race([sending, timer])) === 'sent') {
+  const first = await Promise.race([sending, timer]);
+  if (first === 'sent') {
     timerScope.cancel();
+  } else if (first === 'cancelled' && patched(PATCH.cancelIsNoDeadline)) {
+    // Cancelled on request (the timer is cancelled only with the workflow): stop sending, end CANCELLED.
+    workScope.cancel();
+    await sending.catch((error: unknown) => {
+      if (!isCancellation(error)) throw error;
+    });
+    throw new CancelledFailure('the resync was cancelled on request');
   } else {
     // The deadline came first: cancel what is in flight, send nothing more, fail naming what was not sent.
     await resync.settleRun();

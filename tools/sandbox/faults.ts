@@ -15,9 +15,10 @@ export type FaultEndpoint = z.infer<typeof FaultEndpoint>;
  * `hang` never answers; `disconnect` drops the connection without answering; `disconnectAfterApply` and
  * `hangAfterApply` handle the call as usual (jobs accepted, tasks created) and then drop the connection or
  * never answer, so LinkedIn has the call while the client never sees the answer; `malformed` answers 200 with
- * a body that breaks the documented shape; `status`, `body`, `serviceErrorCode` or `retryAfterSeconds`
- * answer with that instead of the real handler (status defaults to 200 with a `body`, 429 with
- * `retryAfterSeconds`, else 500). With none of these, the call is only delayed and then handled normally.
+ * a body that breaks the documented shape; `status`, `body`, `rawBody` (text sent as it is, not JSON),
+ * `serviceErrorCode` or `retryAfterSeconds` answer with that instead of the real handler (status defaults to
+ * 200 with a `body` or `rawBody`, 429 with `retryAfterSeconds`, else 500); `headers` are added to the answer
+ * (a Retry-After written as an HTTP date, say). With none of these, the call is only delayed and then handled normally.
  */
 export const FaultSpec = z.object({
   endpoint: FaultEndpoint,
@@ -26,6 +27,8 @@ export const FaultSpec = z.object({
   retryAfterSeconds: z.number().int().nonnegative().optional(),
   serviceErrorCode: z.number().int().optional(),
   body: z.unknown().optional(),
+  rawBody: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
   latencyMs: z.number().nonnegative().optional(),
   hang: z.boolean().optional(),
   disconnect: z.boolean().optional(),
@@ -400,12 +403,17 @@ export class Faults implements FaultKnobs {
 
 /** What a fault answers instead of the endpoint; undefined when it only delays, hangs or disconnects. */
 export function faultReply(endpoint: FaultEndpoint, fault: FaultSpec): Reply | undefined {
-  const headers: Record<string, string> =
-    fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
+  const headers: Record<string, string> = {
+    ...(fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) }),
+    ...fault.headers,
+  };
   if (fault.malformed === true)
     return { status: fault.status ?? 200, body: malformedBody(endpoint), headers };
+  if (fault.rawBody !== undefined)
+    return { status: fault.status ?? 200, body: undefined, raw: fault.rawBody, headers };
   const answers =
     fault.status !== undefined ||
+    fault.headers !== undefined ||
     fault.body !== undefined ||
     fault.serviceErrorCode !== undefined ||
     fault.retryAfterSeconds !== undefined;

@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export interface Reply {
   status: number;
   body: unknown;
+  /** Sent as it is, as text, instead of `body` as JSON (what a proxy's error page looks like). */
+  raw?: string;
   headers?: Record<string, string>;
 }
 
@@ -86,9 +88,9 @@ export async function readBody(req: IncomingMessage): Promise<string | undefined
 
 export function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.headersSent) return;
-  const payload = JSON.stringify(reply.body);
+  const payload = reply.raw ?? JSON.stringify(reply.body);
   res.writeHead(reply.status, {
-    'Content-Type': 'application/json',
+    'Content-Type': reply.raw === undefined ? 'application/json' : 'text/html',
     'Content-Length': Buffer.byteLength(payload),
     ...reply.headers,
   });

@@ -326,7 +326,7 @@ class Sandbox implements LinkedInSandbox {
 
   private answer(res: ServerResponse, call: RecordedCall, finish: () => void, reply: Reply): void {
     call.status = reply.status;
-    call.responseBody = reply.body;
+    call.responseBody = reply.raw ?? reply.body;
     call.endedAt = this.now();
     // Out of flight before the client can see the answer, so its next call never overlaps this one.
     finish();

@@ -1,0 +1,232 @@
+/**
+ * Paths of the resync workflow that only large or unlucky resyncs take, on the full stack: the Temporal dev
+ * server, the workers, the embedded job store and the LinkedIn sandbox over HTTP. Each test holds LinkedIn
+ * where it needs the workflow to be (a held call), never a window of time.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { WorkflowFailedError, type ApplicationFailure } from '@temporalio/client';
+import type { DeveloperApplication } from '../src/ats/job-store';
+import {
+  followerWorkflowId,
+  MAX_JOB_DETAILS,
+  WORKFLOW_TYPE,
+  type DeadlineExceededDetails,
+  type ResyncInput,
+  type ResyncResult,
+} from '../src/contract';
+import { tasksReportedSignal } from '../src/workflows';
+import { startTestEnvironment, type TestEnvironment } from './support/environment';
+import { fates, notification } from './support/notifications';
+
+let env: TestEnvironment;
+
+beforeAll(async () => {
+  env = await startTestEnvironment();
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+beforeEach(() => {
+  env.sandbox.reset();
+  env.seedSandboxWithDemoJobs();
+});
+
+function synId(n: number): string {
+  return `syn-${String(n).padStart(6, '0')}`;
+}
+
+/** An application of the test's own with `count` open synthetic jobs, every one of them held by LinkedIn. */
+async function applicationWith(count: number): Promise<DeveloperApplication> {
+  const id = randomInt(100_000, 999_999);
+  const app: DeveloperApplication = {
+    urn: `urn:li:developerApplication:${id}`,
+    clientId: `paths-client-${id}`,
+    clientSecret: `paths-secret-${id}-long-enough`,
+    integrationContext: 'urn:li:organization:2414183',
+    companyName: 'Resync Paths Inc',
+  };
+  await env.jobStore.ensureApplication(app);
+  await env.jobStore.insertSyntheticJobs(app.urn, count);
+  env.sandbox.registerApplication({
+    developerApplicationUrn: app.urn,
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    kind: 'child',
+  });
+  env.sandbox.seedExistingJobs(
+    app.urn,
+    Array.from({ length: count }, (_, k) => synId(k + 1)),
+    'OPEN',
+  );
+  return app;
+}
+
+/** Starts a resync as the API would, with the deadline and window the test needs. */
+function startResync(input: Partial<ResyncInput> & Pick<ResyncInput, 'developerApplicationUrn'>) {
+  return env.client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue: env.taskQueue,
+    workflowId: `${env.workflowIdPrefix}paths-${randomUUID()}`,
+    args: [
+      {
+        syncAllOpenJobs: false,
+        externalJobPostingIds: [],
+        receivedAt: Date.now(),
+        deadlineMs: 60_000,
+        followUpWindowMs: 60_000,
+        ...input,
+      } satisfies ResyncInput,
+    ],
+  });
+}
+
+describe('a sync-all whose deadline passes on its first page of 1,000 open jobs', () => {
+  test('names the open jobs never listed, and sent, not sent and outcome unknown add up to every open job', async () => {
+    const open = 2_600;
+    const app = await applicationWith(open);
+    // Two calls of 100 are answered; the third is held until the deadline abandons it.
+    const gate = env.sandbox.faults.hold('simpleJobPostings', { passing: 2 });
+    const handle = await startResync({
+      developerApplicationUrn: app.urn,
+      syncAllOpenJobs: true,
+      deadlineMs: 10_000,
+      followUpWindowMs: 10_000,
+    });
+    await gate.reached;
+
+    const failure = await handle.result().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    gate.release();
+
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failure as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('ResyncDeadlineExceeded');
+    const details = cause.details?.[0] as DeadlineExceededDetails;
+    const { totals } = details.result;
+    // Listed: ids 1-1,000. Sent: 1-200. In the abandoned call: 201-300. Listed, not sent: 301-1,000.
+    // Never listed, counted from the ATS after the deadline: 1,001-2,600.
+    expect(totals.sent).toBe(200);
+    expect(details.outcomeUnknown).toEqual(Array.from({ length: 100 }, (_, k) => synId(201 + k)));
+    expect(details.notSentCount).toBe(700 + 1_600);
+    expect(totals.sent + details.notSentCount + (details.outcomeUnknown ?? []).length).toBe(open);
+    expect(totals.requested).toBe(open);
+    expect(totals.missedDeadline).toBe(details.notSentCount);
+    // The listed ones first, then the first of those never listed, up to the 1,000 the details hold.
+    expect(details.notSent).toHaveLength(MAX_JOB_DETAILS);
+    expect(details.notSent.slice(0, 701)).toEqual(Array.from({ length: 701 }, (_, k) => synId(301 + k)));
+    expect(details.notSent.at(-1)).toBe(synId(1_300));
+    expect(cause.message).toMatch(
+      /^the 10 s deadline passed with 2300 jobs not sent: syn-000301, .*; 100 jobs in a call abandoned unanswered/,
+    );
+    const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => synId(from + k));
+    expect(env.sandbox.postedElements(app.urn).map((e) => e.externalJobPostingId)).toEqual(range(1, 200));
+    const postings = env.sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings');
+    expect(postings.map((call) => call.status)).toEqual([200, 200, 0]);
+    const abandoned = (postings[2]?.elements ?? []) as Array<{ externalJobPostingId: string }>;
+    expect(abandoned.map((element) => element.externalJobPostingId)).toEqual(range(201, 100));
+  });
+});
+
+describe('per-job results of more than 1,000 jobs', () => {
+  test('hold 1,000 jobs, the rejected ones among them, and count the jobs left out', async () => {
+    const count = 1_050;
+    const app = await applicationWith(count);
+    const rejected = [synId(1_049), synId(1_050)];
+    for (const id of rejected)
+      env.sandbox.faults.rejectElement(id, { message: 'ERROR :: /title :: not allowed\n' });
+    const body = notification('all', app.urn);
+    expect((await env.notify(body)).status).toBe(200);
+
+    const result = (await env.client.workflow.getHandle(env.workflowIdOf(body)).result()) as ResyncResult;
+
+    expect(result.totals).toMatchObject({ requested: count, sent: count - 2, rejected: 2 });
+    expect(result.jobs).toHaveLength(MAX_JOB_DETAILS);
+    expect(result.jobsLeftOut).toBe(count - MAX_JOB_DETAILS);
+    // The last two jobs came after the 1,000th: they pushed out jobs that simply succeeded.
+    const listed = fates(result.jobs);
+    for (const id of rejected) expect(listed[id]).toBe('REJECTED');
+    expect(Object.values(listed).filter((fate) => fate === 'REJECTED')).toHaveLength(2);
+    expect(result.outcome).toBe('PARTIAL');
+  });
+});
+
+describe('a follower that fails to start', () => {
+  test('leaves its jobs UNCONFIRMED and the resync ends without waiting for the follow-up window', async () => {
+    const app = await applicationWith(2);
+    const gate = env.sandbox.faults.hold('simpleJobPostings');
+    const handle = await startResync({
+      developerApplicationUrn: app.urn,
+      externalJobPostingIds: [synId(1), synId(2)],
+      // A follow-up window far longer than the test's own timeout: the resync must not wait it out.
+      followUpWindowMs: 30 * 60_000,
+      deadlineMs: 30 * 60_000,
+    });
+    await gate.reached;
+    const described = await handle.describe();
+    const firstRunId = described.raw.workflowExecutionInfo?.firstRunId ?? described.runId;
+    // Another workflow already runs under the follower's id (on a queue nobody polls): its start fails.
+    const squatter = await env.client.workflow.start('notAWorkflowOfThisService', {
+      taskQueue: `nobody-polls-${randomUUID()}`,
+      workflowId: followerWorkflowId({
+        resyncWorkflowId: handle.workflowId,
+        resyncRunId: firstRunId,
+        round: 0,
+        batchNumber: 1,
+        operation: 'UPDATE',
+      }),
+      args: [],
+    });
+    gate.release();
+
+    try {
+      const result = (await handle.result()) as ResyncResult;
+      expect(fates(result.jobs)).toEqual({
+        [synId(1)]: 'UPDATED/UNCONFIRMED',
+        [synId(2)]: 'UPDATED/UNCONFIRMED',
+      });
+      expect(result.totals).toMatchObject({ sent: 2, updated: 2, confirmed: 0, unconfirmed: 2 });
+      expect(env.sandbox.postedElements(app.urn).map((e) => e.status)).toEqual([202, 202]);
+    } finally {
+      await squatter.terminate('test over');
+    }
+  }, 90_000);
+});
+
+describe('reports from an earlier round', () => {
+  test('are ignored: a report of round 0 reaching round 1 neither rejects a job nor asks for a CREATE', async () => {
+    const app = await applicationWith(2);
+    const polls = env.sandbox.faults.hold('simpleJobPostingTasks');
+    const handle = await startResync({
+      developerApplicationUrn: app.urn,
+      externalJobPostingIds: [synId(1), synId(2)],
+      round: 1,
+    });
+    // The batch was answered and its follower is polling: the resync awaits that follower's report.
+    await polls.reached;
+    const described = await handle.describe();
+    const firstRunId = described.raw.workflowExecutionInfo?.firstRunId ?? described.runId;
+    // Accepted before the follower's own report, which waits for the held poll: handled first.
+    await handle.signal(tasksReportedSignal, {
+      operation: 'UPDATE',
+      round: 0,
+      resyncRunId: firstRunId,
+      confirmed: [],
+      failed: [{ externalJobPostingId: synId(1), reason: 'a task of round 0 failed' }],
+      needsCreate: [synId(2)],
+      unconfirmed: [],
+    });
+    polls.release();
+
+    const result = (await handle.result()) as ResyncResult;
+
+    expect(fates(result.jobs)).toEqual({ [synId(1)]: 'UPDATED/CONFIRMED', [synId(2)]: 'UPDATED/CONFIRMED' });
+    expect(result.outcome).toBe('SUCCEEDED');
+    expect(env.sandbox.postedElements(app.urn).map((e) => [e.externalJobPostingId, e.operation])).toEqual([
+      [synId(1), 'UPDATE'],
+      [synId(2), 'UPDATE'],
+    ]);
+  });
+});
