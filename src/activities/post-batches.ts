@@ -25,7 +25,7 @@ export interface PostBatchesOutput {
 
 const Posted = z.union([
   z.object({ jobs: z.array(z.union([z.string(), JobResult.omit({ externalJobPostingId: true })])) }),
-  z.object({ failed: z.string() }),
+  z.object({ failed: z.string(), failureType: z.string().optional() }),
 ]);
 
 /**
@@ -146,7 +146,7 @@ async function postOne(
     return { jobs: results.map(compactJob) };
   } catch (error) {
     const failure = toActivityFailure(error);
-    if (refusedForGood(failure)) return { failed: failure.message };
+    if (refusedForGood(failure)) return { failed: failure.message, failureType: failure.type ?? undefined };
     throw error;
   }
 }

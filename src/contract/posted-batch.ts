@@ -9,8 +9,11 @@ import type { JobResult } from './resync';
 /** Per id of the batch, in order: the task urn of a job UPDATEd and awaiting its task, or its result. */
 export type PostedJob = string | Omit<JobResult, 'externalJobPostingId'>;
 
-/** One batch: what LinkedIn answered for each job, or why the whole batch could not be sent. */
-export type PostedBatch = { jobs: PostedJob[] } | { failed: string };
+/**
+ * One batch: what LinkedIn answered for each job, or why the whole batch could not be sent (and the
+ * failure's type, as an activity failure would have named it).
+ */
+export type PostedBatch = { jobs: PostedJob[] } | { failed: string; failureType?: string | undefined };
 
 /** The details of a postBatches failure at the deadline: the batches answered before it, in order. */
 export interface RunAnsweredDetails {
