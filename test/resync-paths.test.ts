@@ -81,9 +81,9 @@ function startResync(input: Partial<ResyncInput> & Pick<ResyncInput, 'developerA
   });
 }
 
-describe('a sync-all whose deadline passes on its first page of 1,000 open jobs', () => {
+describe('a sync-all whose deadline passes on its first page of 5,000 open jobs', () => {
   test('names the open jobs never listed, and sent, not sent and outcome unknown add up to every open job', async () => {
-    const open = 2_600;
+    const open = 6_600;
     const app = await applicationWith(open);
     // Two calls of 100 are answered; the third is held until the deadline abandons it.
     const gate = env.sandbox.faults.hold('simpleJobPostings', { passing: 2 });
@@ -106,20 +106,20 @@ describe('a sync-all whose deadline passes on its first page of 1,000 open jobs'
     expect(cause.type).toBe('ResyncDeadlineExceeded');
     const details = cause.details?.[0] as DeadlineExceededDetails;
     const { totals } = details.result;
-    // Listed: ids 1-1,000. Sent: 1-200. In the abandoned call: 201-300. Listed, not sent: 301-1,000.
-    // Never listed, counted from the ATS after the deadline: 1,001-2,600.
+    // Listed: ids 1-5,000 (a page, UPDATEs going in runs). Sent: 1-200. In the abandoned call: 201-300.
+    // Listed, not sent: 301-5,000. Never listed, counted from the ATS after the deadline: 5,001-6,600.
     expect(totals.sent).toBe(200);
     expect(details.outcomeUnknown).toEqual(Array.from({ length: 100 }, (_, k) => synId(201 + k)));
-    expect(details.notSentCount).toBe(700 + 1_600);
+    expect(details.notSentCount).toBe(4_700 + 1_600);
     expect(totals.sent + details.notSentCount + (details.outcomeUnknown ?? []).length).toBe(open);
     expect(totals.requested).toBe(open);
     expect(totals.missedDeadline).toBe(details.notSentCount);
-    // The listed ones first, then the first of those never listed, up to the 1,000 the details hold.
+    // The listed ones first (here they fill the 1,000 the details hold); the never listed are counted above.
     expect(details.notSent).toHaveLength(MAX_JOB_DETAILS);
     expect(details.notSent.slice(0, 701)).toEqual(Array.from({ length: 701 }, (_, k) => synId(301 + k)));
     expect(details.notSent.at(-1)).toBe(synId(1_300));
     expect(cause.message).toMatch(
-      /^the 10 s deadline passed with 2300 jobs not sent: syn-000301, .*; 100 jobs in a call abandoned unanswered/,
+      /^the 10 s deadline passed with 6300 jobs not sent: syn-000301, .*; 100 jobs in a call abandoned unanswered/,
     );
     const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => synId(from + k));
     expect(env.sandbox.postedElements(app.urn).map((e) => e.externalJobPostingId)).toEqual(range(1, 200));

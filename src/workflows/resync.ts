@@ -35,8 +35,11 @@ const RUN_PAGE_SIZE = 5_000;
 const MAX_BATCHES_PER_ACTIVITY = 50;
 /** Batches per run before continuing as new: keeps each run's history far below Temporal's limits. */
 const MAX_BATCHES_PER_RUN = 100;
-/** At the deadline, how long a run out may take to report the batches answered before it. */
-const RUN_SETTLE_MS = 1_000;
+/**
+ * At the deadline, how long a run out may take to report the batches answered before it: it stops by itself
+ * at the deadline, so this only bounds a report slowed by a loaded worker or server (1 s was too short).
+ */
+const RUN_SETTLE_MS = 5_000;
 /** How long after the follow-up window the resync still listens for its followers' last reports. */
 const REPORT_GRACE_MS = 30_000;
 
