@@ -53,6 +53,16 @@ describe('a batch result in a run, compact', () => {
   });
 });
 
+/** The ATS's listing of `open` (ids in order), recording where each call started. */
+function listing(open: readonly string[]): { list: ListOpenJobIds; calls: Array<string | undefined> } {
+  const calls: Array<string | undefined> = [];
+  const list: ListOpenJobIds = (after, limit) => {
+    calls.push(after);
+    return Promise.resolve(open.filter((id) => after === undefined || id > after).slice(0, limit));
+  };
+  return { list, calls };
+}
+
 describe('JobSource runs', () => {
   test('named ids go in runs of at most the given number of batches', async () => {
     const source = new JobSource(
@@ -73,12 +83,7 @@ describe('JobSource runs', () => {
   });
 
   test('a sync-all run takes what one page listed, and the next run lists after its last id sent', async () => {
-    const open = ids(7);
-    const calls: Array<string | undefined> = [];
-    const list: ListOpenJobIds = (after, limit) => {
-      calls.push(after);
-      return Promise.resolve(open.filter((id) => after === undefined || id > after).slice(0, limit));
-    };
+    const { list, calls } = listing(ids(7));
     const source = new JobSource(
       { syncAllOpenJobs: true, externalJobPostingIds: [] },
       JobSource.fresh(true),
@@ -97,12 +102,7 @@ describe('JobSource runs', () => {
   });
 
   test('the page after a run is read while the run is sent, and the next run takes it without listing again', async () => {
-    const open = ids(9);
-    const calls: Array<string | undefined> = [];
-    const list: ListOpenJobIds = (after, limit) => {
-      calls.push(after);
-      return Promise.resolve(open.filter((id) => after === undefined || id > after).slice(0, limit));
-    };
+    const { list, calls } = listing(ids(9));
     const source = new JobSource(
       { syncAllOpenJobs: true, externalJobPostingIds: [] },
       JobSource.fresh(true),
@@ -117,12 +117,7 @@ describe('JobSource runs', () => {
     expect(calls).toEqual([undefined, 'job-0003']);
   });
   test('at continue-as-new the ids listed and the page read ahead go to the next run, which sends them without listing', async () => {
-    const open = ids(11);
-    const calls: Array<string | undefined> = [];
-    const list: ListOpenJobIds = (after, limit) => {
-      calls.push(after);
-      return Promise.resolve(open.filter((id) => after === undefined || id > after).slice(0, limit));
-    };
+    const { list, calls } = listing(ids(11));
     const request = { syncAllOpenJobs: true, externalJobPostingIds: [] };
     const source = new JobSource(request, JobSource.fresh(true), 2, 4);
     const first = await source.nextRun(list, 1);
@@ -144,9 +139,7 @@ describe('JobSource runs', () => {
   });
 
   test('a page read ahead that is the last one carries the end of the listing', async () => {
-    const open = ids(5);
-    const list: ListOpenJobIds = (after, limit) =>
-      Promise.resolve(open.filter((id) => after === undefined || id > after).slice(0, limit));
+    const { list } = listing(ids(5));
     const source = new JobSource(
       { syncAllOpenJobs: true, externalJobPostingIds: [] },
       JobSource.fresh(true),
