@@ -8,11 +8,10 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createResyncStarter } from '../../src/api/resync-starter';
@@ -25,10 +24,9 @@ import { InProcessLanes } from '../../src/linkedin/application-lanes';
 import { createLogger } from '../../src/logger';
 import { createResyncWorkers, createWorkerDeps } from '../../src/worker';
 import { notificationReceivedSignal } from '../../src/workflows/signals';
-import { buildWorkflowBundle } from '../../src/workflow-bundle';
-import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { startLinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { projectRoot } from '../project-root';
+import { startBenchTemporal } from './bench-temporal';
 import { percentile } from './measure';
 import { DEADLINE_MS, FOLLOW_UP_WINDOW_MS } from './settings';
 
@@ -105,20 +103,7 @@ export async function runIntakeBenchmark(argv: string[]): Promise<void> {
       logger: new DefaultLogger('ERROR'),
       telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
     });
-    const bundleDir = mkdtempSync(join(tmpdir(), 'intake-bench-'));
-    stops.push(() => Promise.resolve(rmSync(bundleDir, { recursive: true, force: true })));
-    const bundlePath = join(bundleDir, 'workflows.js');
-    const bundling = buildWorkflowBundle(bundlePath);
-    bundling.catch(() => undefined);
-    const server = await startTemporalDevServer({
-      cliPath: resolveTemporalCli(projectRoot(), process.env),
-      startTimeoutMs: 90_000,
-    });
-    stops.push(() => server.stop());
-    await bundling;
-    const connection = await Connection.connect({ address: server.address });
-    stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
+    const { address, client, bundlePath } = await startBenchTemporal(stops, 'intake');
 
     const sandbox = await startLinkedInSandbox({ taskCompletionMs: 200 });
     stops.push(() => sandbox.close());
@@ -134,7 +119,7 @@ export async function runIntakeBenchmark(argv: string[]): Promise<void> {
     await store.seedDemoData();
 
     const taskQueue = 'intake-bench';
-    const native = await NativeConnection.connect({ address: server.address });
+    const native = await NativeConnection.connect({ address });
     stops.push(() => native.close());
     const workers = await createResyncWorkers({
       connection: native,

@@ -6,24 +6,23 @@
  * LinkedIn's side is measured. Then the worker's idle CPU with and without 10,000 drift schedules.
  * A benchmark, not a test: it reports, it does not assert. Figures go to .data/bench/tenants-<time>.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { createResyncStarter } from '../../src/api/resync-starter';
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import { freePort } from '../dev/ports';
-import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { driftScheduleOptions, syncDriftSchedules } from '../../src/drift-schedules';
 import { startLinkedInSandbox } from '../sandbox/linkedin-sandbox';
-import { buildWorkflowBundle } from '../../src/workflow-bundle';
 import { createResyncWorkers, createWorkerDeps } from '../../src/worker';
 import { projectRoot } from '../project-root';
+import { startBenchTemporal } from './bench-temporal';
 
 const ROOT = projectRoot();
 const DEADLINE_MS = 30 * 60_000;
@@ -257,19 +256,7 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
         metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } },
       },
     });
-    const bundleDir = mkdtempSync(join(tmpdir(), 'tenants-bench-'));
-    stops.push(() => Promise.resolve(rmSync(bundleDir, { recursive: true, force: true })));
-    const bundlePath = join(bundleDir, 'workflows.js');
-    const bundling = buildWorkflowBundle(bundlePath);
-    const server = await startTemporalDevServer({
-      cliPath: resolveTemporalCli(ROOT, process.env),
-      startTimeoutMs: 90_000,
-    });
-    stops.push(() => server.stop());
-    await bundling;
-    const connection = await Connection.connect({ address: server.address });
-    stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
+    const { address, client, bundlePath } = await startBenchTemporal(stops, 'tenants');
 
     const sandbox = await startLinkedInSandbox({ taskCompletionMs: 200 });
     stops.push(() => sandbox.close());
@@ -302,7 +289,7 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
     }
 
     const taskQueue = 'tenants-bench';
-    const native = await NativeConnection.connect({ address: server.address });
+    const native = await NativeConnection.connect({ address });
     stops.push(() => native.close());
     const workers = await createResyncWorkers({
       connection: native,
