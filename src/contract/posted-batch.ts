@@ -28,6 +28,17 @@ export function answeredBeforeDeadline(details: readonly unknown[] | undefined):
   return Array.isArray(answered) ? (answered as PostedBatch[]) : [];
 }
 
+/**
+ * The batches a run's last heartbeat says were answered (its `done`), for a run Temporal timed out before
+ * the activity could report: none when the heartbeat says nothing.
+ */
+export function answeredInHeartbeat(lastHeartbeatDetails: unknown): PostedBatch[] {
+  if (typeof lastHeartbeatDetails !== 'object' || lastHeartbeatDetails === null) return [];
+  if (!('done' in lastHeartbeatDetails)) return [];
+  const done: unknown = lastHeartbeatDetails.done;
+  return Array.isArray(done) ? (done as PostedBatch[]) : [];
+}
+
 export function compactJob(result: JobResult): PostedJob {
   const rest: Omit<JobResult, 'externalJobPostingId'> & { externalJobPostingId?: string } = { ...result };
   delete rest.externalJobPostingId;

@@ -22,7 +22,7 @@ import type { Activities } from '../activities';
 import type { JobResult, ResyncInput, ResyncOutcome, ResyncResult } from '../contract';
 import { DEVELOPER_APPLICATION_URN } from '../contract/names';
 import { followerWorkflowId, type FollowerOf } from '../contract/workflow-ids';
-import { answeredBeforeDeadline, expandBatch } from '../contract/posted-batch';
+import { answeredBeforeDeadline, answeredInHeartbeat, expandBatch } from '../contract/posted-batch';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import type { DeadlineMissInput } from './deadline-failure';
 import { followResyncTasks, type FollowResyncTasksInput } from './follow-resync-tasks';
@@ -47,12 +47,21 @@ export const PATCH = {
   postRuns: 'post-runs-of-batches',
   /** A resync cancelled by request ends CANCELLED, not as a missed deadline. */
   cancelIsNoDeadline: 'cancel-is-no-deadline',
+  /** A run of batches is timed out by Temporal a moment after the deadline, once its activity reported. */
+  runReportGrace: 'run-times-out-after-its-report',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */
 type ResyncWorkflow = (input: ResyncInput) => Promise<ResyncResult>;
 
 const MAX_POST_ATTEMPT_MS = 2 * 60_000;
+/**
+ * How long after the deadline Temporal times a run of batches out. The activity abandons its call at the
+ * deadline itself and reports the batches answered before it; a timeout at the deadline exactly raced that
+ * report and, on a loaded machine, won it, leaving only the last heartbeat. Less than the workflow's wait
+ * for the run's report (RUN_SETTLE_MS), so the run always ends within that wait.
+ */
+export const RUN_REPORT_GRACE_MS = 3_000;
 /** After a missed deadline the ATS is read for the jobs never listed, for at most this long. */
 const MAX_REMAINING_READ_MS = 5 * 60_000;
 
@@ -119,6 +128,8 @@ export interface RunToPost {
   firstBatchNumber: number;
   /** Epoch ms: no LinkedIn call starts after it, and no retry outlives it. */
   deadlineAt: number;
+  /** How long after the deadline Temporal times the run out (0 in runs begun before RUN_REPORT_GRACE_MS). */
+  reportGraceMs: number;
 }
 
 export interface BatchAnswer {
@@ -128,11 +139,15 @@ export interface BatchAnswer {
 
 /**
  * What LinkedIn answered for each job of each batch of a run (one postBatches activity). Its attempts and
- * retries never outlive the deadline; a stuck attempt is caught by its heartbeat. A permanent failure of
- * the whole run is recorded per job. `outOfTime`: the deadline ended the run; `answers` holds the batches
- * answered before it, and the next batch was the one out.
+ * retries never outlive the deadline (and the report grace); a stuck attempt is caught by its heartbeat. A
+ * permanent failure of the whole run is recorded per job. `outOfTime`: the deadline ended the run; `answers`
+ * holds the batches known to be answered before it, and `outcomeUnknown` the jobs that may have reached
+ * LinkedIn unanswered: the next batch when the activity reported at the deadline, every batch after the
+ * answered ones when Temporal timed the run out (its last heartbeat cannot say which call was out).
  */
-export async function answersToRun(run: RunToPost): Promise<{ answers: BatchAnswer[]; outOfTime: boolean }> {
+export async function answersToRun(
+  run: RunToPost,
+): Promise<{ answers: BatchAnswer[]; outOfTime: boolean; outcomeUnknown: string[] }> {
   const { batches, firstBatchNumber: first } = run;
   const left = run.deadlineAt - Date.now();
   const jobs = batches.reduce((sum, ids) => sum + ids.length, 0);
@@ -141,8 +156,8 @@ export async function answersToRun(run: RunToPost): Promise<{ answers: BatchAnsw
     const output = await posting.postBatches.executeWithOptions(
       {
         summary: `${last > first ? `batches ${first}–${last}` : `batch ${first}`}: UPDATE ${jobs} job${jobs === 1 ? '' : 's'} from ${batches[0]?.[0]}`,
-        startToCloseTimeout: Math.min(MAX_POST_ATTEMPT_MS * batches.length, left),
-        scheduleToCloseTimeout: left,
+        startToCloseTimeout: Math.min(MAX_POST_ATTEMPT_MS * batches.length, left + run.reportGraceMs),
+        scheduleToCloseTimeout: left + run.reportGraceMs,
         heartbeatTimeout: '10 seconds',
         retry,
       },
@@ -151,19 +166,31 @@ export async function answersToRun(run: RunToPost): Promise<{ answers: BatchAnsw
     const answers = batches.map((ids, index) =>
       expandBatch(ids, output.batches[index] ?? { failed: 'LinkedIn gave no answer for it' }),
     );
-    return { answers, outOfTime: false };
+    return { answers, outOfTime: false, outcomeUnknown: [] };
   } catch (error) {
     if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
     if (outOfTime(error, run.deadlineAt)) {
-      const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
-      const answered = answeredBeforeDeadline(cause?.details ?? undefined).slice(0, batches.length);
+      const cause = error.cause;
+      const reported =
+        cause instanceof ApplicationFailure && cause.type === FailureType.ResyncDeadlineExceeded;
+      const answered = (
+        reported
+          ? answeredBeforeDeadline(cause.details ?? undefined)
+          : answeredInHeartbeat(cause instanceof TimeoutFailure ? cause.lastHeartbeatDetails : undefined)
+      ).slice(0, batches.length);
+      const unanswered = batches.slice(answered.length);
       return {
         answers: answered.map((posted, index) => expandBatch(batches[index] ?? [], posted)),
         outOfTime: true,
+        outcomeUnknown: reported ? (unanswered[0] ?? []) : unanswered.flat(),
       };
     }
     const reason = error.cause?.message ?? error.message;
-    return { answers: batches.map((ids) => expandBatch(ids, { failed: reason })), outOfTime: false };
+    return {
+      answers: batches.map((ids) => expandBatch(ids, { failed: reason })),
+      outOfTime: false,
+      outcomeUnknown: [],
+    };
   }
 }
 

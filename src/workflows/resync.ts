@@ -22,6 +22,7 @@ import {
   listOpenJobIds,
   PATCH,
   readUnlisted,
+  RUN_REPORT_GRACE_MS,
   startFollower,
   startNewRound,
 } from './resync-calls';
@@ -55,6 +56,8 @@ export class Resync {
   private readonly deadlineBounds: boolean;
   /** UPDATE batches go in runs of many per activity (see `postRun`). */
   private readonly postsRuns: boolean;
+  /** Temporal times a run out RUN_REPORT_GRACE_MS after the deadline, not at it. */
+  private readonly runReportGrace: boolean;
   private readonly deadlineAt: number;
   private readonly followUpEndsAt: number;
   private readonly round: number;
@@ -99,6 +102,7 @@ export class Resync {
     }
     this.ledger = new Ledger(carry, patched(PATCH.createOnce), patched(PATCH.lateCreates));
     this.postsRuns = patched(PATCH.postRuns);
+    this.runReportGrace = patched(PATCH.runReportGrace);
     const pageSize = this.postsRuns ? RUN_PAGE_SIZE : LIST_PAGE_SIZE;
     this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, pageSize);
     this.deadlinePassed = Date.now() >= this.deadlineAt;
@@ -217,18 +221,20 @@ export class Resync {
     this.inFlightOperation = 'UPDATE';
     const { urn: developerApplicationUrn, deadlineAt } = this;
     this.runOut = true;
-    const { answers, outOfTime } = await answersToRun({
+    const { answers, outOfTime, outcomeUnknown } = await answersToRun({
       developerApplicationUrn,
       batches,
       firstBatchNumber,
       deadlineAt,
+      reportGraceMs: this.runReportGrace ? RUN_REPORT_GRACE_MS : 0,
     }).finally(() => (this.runOut = false));
     answers.forEach(({ results, failed }, index) => {
       this.record(firstBatchNumber + index, results, 'UPDATE', failed);
       this.source.advance(batches[index] ?? []);
     });
-    // Out of time: the batch that was out is abandoned, the rest never sent; the deadline timer ends it.
-    this.inFlight = outOfTime ? (batches[answers.length] ?? []) : [];
+    // Out of time: what may have reached LinkedIn unanswered is abandoned (of unknown outcome), the rest
+    // never sent; the deadline timer ends it.
+    this.inFlight = outOfTime ? outcomeUnknown : [];
     if (outOfTime) await CancellationScope.current().cancelRequested;
   }
 
