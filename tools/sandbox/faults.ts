@@ -96,7 +96,10 @@ export interface TaskOutcomeRule {
 /** The knobs tests turn; every rule lasts until `clear()` or the sandbox's `reset()`. */
 export interface FaultKnobs {
   enqueue(fault: FaultSpec): void;
-  /** Delays every call of the endpoint by `ms`, on top of any queued fault's latency. */
+  /**
+   * Every call of the endpoint is answered `ms` after it arrived (or after a gate let it go), on top of any
+   * queued fault's latency: LinkedIn's answer time, the sandbox's own reading of the call included.
+   */
   setLatency(endpoint: FaultEndpoint, ms: number): void;
   /**
    * That element gets this error (default status 422) inside the 200 while the rule is set: for every
@@ -176,15 +179,17 @@ export class Gate {
     for (const go of this.queue.splice(0)) go();
   }
 
-  async pass(): Promise<void> {
-    if (this.open) return;
+  /** Lets the call through at once (false) or once released (true). */
+  async pass(): Promise<boolean> {
+    if (this.open) return false;
     if (this.passing > 0) {
       this.passing -= 1;
-      return;
+      return false;
     }
     this.held += 1;
     this.reach();
     await new Promise<void>((resolve) => this.queue.push(resolve));
+    return true;
   }
 }
 
@@ -335,12 +340,15 @@ export class Faults implements FaultKnobs {
   }
 
   /** Waits while a gate holds calls of the endpoint (made for `application`, when known). */
-  async passGates(endpoint: FaultEndpoint, application?: string | null): Promise<void> {
+  /** Waits at every gate of the endpoint; whether one of them held the call. */
+  async passGates(endpoint: FaultEndpoint, application?: string | null): Promise<boolean> {
+    let held = false;
     for (const gate of this.gates) {
       if (gate.endpoint !== endpoint) continue;
       if (gate.application !== undefined && gate.application !== application) continue;
-      await gate.pass();
+      if (await gate.pass()) held = true;
     }
+    return held;
   }
 
   clear(): void {

@@ -249,11 +249,14 @@ class Sandbox implements LinkedInSandbox {
       this.answer(res, call, finish, this.route(endpoint, req, target, body, call.seq));
       return;
     }
-    await this.faults.passGates(endpoint, call.developerApplicationUrn);
+    const held = await this.faults.passGates(endpoint, call.developerApplicationUrn);
     if (this.closed || res.destroyed) return;
     const fault = this.faults.take(endpoint);
     const delay = this.faults.latencyFor(endpoint) + (fault?.latencyMs ?? 0);
-    if (delay > 0) await this.sleep(delay);
+    // The answer time counts from the call's arrival (its release, when a gate held it): reading the
+    // call is part of it, as LinkedIn's own work is part of its answer time.
+    const wait = delay > 0 ? (held ? this.now() : call.startedAt) + delay - this.now() : 0;
+    if (wait > 0) await this.sleep(wait);
     if (this.closed || res.destroyed) return;
     if (fault?.hang === true) return;
     if (fault?.disconnect === true) {
