@@ -378,4 +378,58 @@ describe('jobs LinkedIn lacks', () => {
     expect(result.outcome).toBe('PARTIAL');
     expect(env.sandbox.postedElements().map((element) => element.operation)).toEqual(['UPDATE', 'UPDATE']);
   });
+  test('found out after the deadline while the resync is still ending are named not sent in its failure', async () => {
+    // Open jobs only, one call a batch; LinkedIn lacks two jobs of the first batch.
+    const ids = (await env.jobStore.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 250 })).slice(0, 250);
+    const lacking = [ids[10] ?? '', ids[20] ?? ''];
+    env.sandbox.reset();
+    env.sandbox.seedExistingJobs(
+      DEMO_APPLICATION.urn,
+      ids.filter((id) => !lacking.includes(id)),
+    );
+    // LinkedIn's tasks are read only after the deadline; the run's third call is out at the deadline, and
+    // with the worker's clock 2 s behind, the run reports it abandoned 2 s after the workflow's timer fired.
+    const polls = env.sandbox.faults.hold('simpleJobPostingTasks');
+    const third = env.sandbox.faults.hold('simpleJobPostings', { passing: 2 });
+    const deps = { ...workerDeps(), now: () => Date.now() - 2_000 };
+    try {
+      await withWorkers(deps, async (taskQueue) => {
+        const { handle } = await start(
+          { externalJobPostingIds: ids, deadlineMs: 5_000, followUpWindowMs: 30_000 },
+          taskQueue,
+        );
+        await third.reached;
+        await eventually(async () => {
+          const events = await historyOf(handle);
+          expect(events.some((event) => event.timerFiredEventAttributes)).toBe(true);
+        }, 20_000);
+        polls.release();
+        const details = await deadlineFailure(handle);
+        // The report came after the timer, before the failure.
+        const events = await historyOf(handle);
+        const fired = events.findIndex((event) => event.timerFiredEventAttributes);
+        const reported = events.findIndex(
+          (event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'tasksReported',
+        );
+        expect(reported).toBeGreaterThan(fired);
+
+        for (const id of lacking) expect(details.notSent).toContain(id);
+        const totals = details.result.totals;
+        expect(totals.missedDeadline).toBe(details.notSentCount);
+        const unknown = details.outcomeUnknown ?? [];
+        expect(totals.sent + totals.rejected + totals.notInAts + details.notSentCount + unknown.length).toBe(
+          ids.length,
+        );
+        const reasons = new Map(details.result.jobs.map((job) => [job.externalJobPostingId, job.reason]));
+        for (const id of lacking) {
+          expect(reasons.get(id)).toBe(
+            'LinkedIn does not have this job and the deadline passed before it could be created',
+          );
+        }
+      });
+    } finally {
+      polls.release();
+      third.release();
+    }
+  });
 });

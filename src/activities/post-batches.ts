@@ -74,13 +74,16 @@ export function postBatches(deps: ActivityDeps) {
       for (let index = done.length; index < input.batches.length; index++) {
         const ids = input.batches[index] ?? [];
         const jobs = await loading;
-        loading = loadAhead(deps, app, input.batches[index + 1]);
         const attemptOf = {
           progress: current,
           beat: beatAfterCall,
           cancellation: context.cancellationSignal,
         };
-        const posted = await postOne(deps, app, { ...input, ids }, jobs, attemptOf);
+        const posting = postOne(deps, app, { ...input, ids }, jobs, attemptOf);
+        // The next batch is read once this call has left (the request is written within this turn of the
+        // event loop): read before, the ATS's work would delay the call.
+        loading = afterThisTurn(() => loadAhead(deps, app, input.batches[index + 1]));
+        const posted = await posting;
         done.push(posted);
         current = BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', []);
         beatAfterCall();
@@ -112,6 +115,13 @@ function withAnswered(failure: unknown, done: PostedBatch[]): unknown {
     nonRetryable: true,
     details: [answered],
   });
+}
+
+/** `read`, once the current turn of the event loop (and the I/O it started) is over. */
+function afterThisTurn<T>(read: () => Promise<T>): Promise<T> {
+  const later = new Promise<void>((resolve) => setImmediate(resolve)).then(read);
+  later.catch(() => undefined);
+  return later;
 }
 
 /** The jobs of the next batch, read while the current call is out; a failure surfaces when awaited. */

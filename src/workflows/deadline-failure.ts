@@ -12,6 +12,11 @@ export interface DeadlineMissInput {
   abandonedOperation: 'UPDATE' | 'CREATE';
   /** Jobs waiting to be CREATEd. */
   createQueue: readonly string[];
+  /**
+   * Jobs a report found LinkedIn lacks after the deadline, while the resync was ending: their CREATE was
+   * never sent (the ledger counted them missed already).
+   */
+  missedEarlier?: readonly string[] | undefined;
   /** Jobs known and not sent (see `JobSource.remaining`). */
   remaining: readonly string[];
   /** Open jobs never listed, read from the ATS after the deadline; 'unread' when it could not be read. */
@@ -30,7 +35,8 @@ const LISTED = 1_000;
 /** The jobs a missed deadline leaves unsent or of unknown outcome, and the sentence that says so. */
 export function deadlineMiss(input: DeadlineMissInput): DeadlineMiss {
   const abandoned = new Set(input.abandoned);
-  const notSent = input.createQueue.filter((id) => !abandoned.has(id));
+  const missedEarlier = input.missedEarlier ?? [];
+  const notSent = [...missedEarlier, ...input.createQueue].filter((id) => !abandoned.has(id));
   const fromCreateQueue = notSent.length;
   notSent.push(...input.remaining.filter((id) => !abandoned.has(id)));
   let notSentCount = notSent.length;
@@ -48,6 +54,7 @@ export function deadlineMiss(input: DeadlineMissInput): DeadlineMiss {
     notSent: unique,
     notSentCount,
     abandoned: [...abandoned],
+    missedEarlier,
     requestedDelta,
     message: describe(input, unique, notSentCount, abandoned.size),
   };

@@ -46,6 +46,8 @@ export interface MissedJobs {
   notSent: readonly string[];
   notSentCount: number;
   abandoned: readonly string[];
+  /** Of `notSent`, the jobs the ledger counted missed already (`Ledger.missedAfterDeadline`). */
+  missedEarlier: readonly string[];
   requestedDelta: number;
 }
 
@@ -67,6 +69,11 @@ export class Ledger {
   private queue: string[];
   /** Followers started and not yet heard from (their last report). */
   awaitingReports: number;
+  /**
+   * Jobs a report said LinkedIn lacks once the deadline had passed (counted missed, never CREATEd). Not
+   * carried: after the deadline a run ends, it does not continue as new.
+   */
+  readonly lateMissed: string[] = [];
 
   constructor(
     carry: LedgerCarry,
@@ -176,10 +183,12 @@ export class Ledger {
   }
 
   missDeadline(missed: MissedJobs): void {
+    const earlier = new Set(missed.missedEarlier);
     this.totals.requested += missed.requestedDelta;
-    this.totals.missedDeadline += missed.notSentCount;
+    this.totals.missedDeadline += missed.notSentCount - earlier.size;
     this.totals.outcomeUnknown = (this.totals.outcomeUnknown ?? 0) + missed.abandoned.length;
     for (const id of missed.notSent) {
+      if (earlier.has(id)) continue;
       this.details.set({
         externalJobPostingId: id,
         fate: 'MISSED_DEADLINE',
@@ -254,6 +263,7 @@ export class Ledger {
       return;
     }
     this.totals.missedDeadline++;
+    this.lateMissed.push(id);
     this.details.set({
       externalJobPostingId: id,
       fate: 'MISSED_DEADLINE',

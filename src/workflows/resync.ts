@@ -357,23 +357,27 @@ export class Resync {
   async failForDeadline(): Promise<never> {
     const unlisted = this.source.unlisted();
     const bounded = this.deadlineBounds ? { deadlineMs: this.input.deadlineMs } : undefined;
+    // Read first: reports that come meanwhile are counted in the ledger's lateMissed below.
+    const unlistedRead = unlisted && (await readUnlisted(this.urn, unlisted.after, bounded));
     const miss = deadlineMiss({
       deadlineMs: this.input.deadlineMs,
       syncAllOpenJobs: this.input.syncAllOpenJobs,
       abandoned: this.inFlight,
       abandonedOperation: this.inFlightOperation,
       createQueue: this.ledger.createQueue,
+      missedEarlier: this.ledger.lateMissed,
       remaining: this.source.remaining(),
-      unlisted: unlisted && (await readUnlisted(this.urn, unlisted.after, bounded)),
+      unlisted: unlistedRead,
     });
     this.ledger.missDeadline(miss);
+    // The result as the failure names it: a report during the awaits below changes neither.
+    const failure = deadlineFailure(miss, this.ledger.result(this.urn, 'DEADLINE_EXCEEDED', this.runs));
     upsertSearchAttributes([{ key: RESYNC_OUTCOME, value: 'DEADLINE_EXCEEDED' }]);
     await countResync(this.urn, 'DEADLINE_EXCEEDED');
     log.warn('resync missed its deadline', {
       notSentCount: miss.notSentCount,
       outcomeUnknown: miss.abandoned.length,
     });
-    const failure = deadlineFailure(miss, this.ledger.result(this.urn, 'DEADLINE_EXCEEDED', this.runs));
     // A delivery that came while this run was failing starts a new round rather than being lost.
     if (this.recheckLateDelivery && this.laterDelivery !== undefined) await this.newRound(this.laterDelivery);
     throw failure;

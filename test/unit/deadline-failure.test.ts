@@ -44,6 +44,20 @@ describe('deadlineMiss', () => {
     expect(miss.message).toMatch(/^the 1800 s deadline passed with 3001 jobs not sent: b, x, y, …; 1 job in/);
   });
 
+  test('names the jobs a report found missing after the deadline; a sync-all had them requested already', () => {
+    const miss = deadlineMiss({
+      ...base,
+      syncAllOpenJobs: true,
+      missedEarlier: ['m'],
+      createQueue: ['c'],
+      remaining: ['r'],
+    });
+    expect(miss.notSent).toEqual(['m', 'c', 'r']);
+    expect(miss.notSentCount).toBe(3);
+    expect(miss.missedEarlier).toEqual(['m']);
+    expect(miss.requestedDelta).toBe(1);
+  });
+
   test('says so when the ATS could not be read for the jobs never listed', () => {
     const miss = deadlineMiss({ ...base, syncAllOpenJobs: true, unlisted: 'unread' });
     expect(miss.message).toBe(

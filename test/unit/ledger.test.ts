@@ -161,9 +161,41 @@ describe('Ledger', () => {
     expect(result.jobs.map((job) => job.confirmation)).toEqual(['UNCONFIRMED', 'UNCONFIRMED']);
   });
 
+  test('jobs a report found missing after the deadline are counted missed once, with their own reason', () => {
+    const ledger = fresh(3);
+    ledger.recordBatch(
+      ['a', 'b', 'c'].map((id) => ({ externalJobPostingId: id, fate: 'UPDATED', taskUrn: `task-${id}` })),
+      'UPDATE',
+      false,
+    );
+    ledger.applyReport(report({ needsCreate: ['a'] }), true, never);
+    expect(ledger.lateMissed).toEqual(['a']);
+    ledger.missDeadline({
+      notSent: ['a', 'b'],
+      notSentCount: 2,
+      abandoned: [],
+      missedEarlier: ledger.lateMissed,
+      requestedDelta: 0,
+    });
+    const result = ledger.result('urn:li:developerApplication:1', 'DEADLINE_EXCEEDED', 0);
+    expect(result.totals).toMatchObject({ missedDeadline: 2, updated: 2 });
+    expect(result.jobs.find((job) => job.externalJobPostingId === 'a')?.reason).toBe(
+      'LinkedIn does not have this job and the deadline passed before it could be created',
+    );
+    expect(result.jobs.find((job) => job.externalJobPostingId === 'b')?.reason).toBe(
+      'not sent before the deadline',
+    );
+  });
+
   test('a missed deadline records the jobs not sent and those of the abandoned call', () => {
     const ledger = fresh(3);
-    ledger.missDeadline({ notSent: ['b', 'c'], notSentCount: 2, abandoned: ['a'], requestedDelta: 0 });
+    ledger.missDeadline({
+      notSent: ['b', 'c'],
+      notSentCount: 2,
+      abandoned: ['a'],
+      missedEarlier: [],
+      requestedDelta: 0,
+    });
     const result = ledger.result('urn:li:developerApplication:1', 'DEADLINE_EXCEEDED', 0);
     expect(result.totals).toMatchObject({ missedDeadline: 2, outcomeUnknown: 1, requested: 3 });
     expect(result.jobs.map((job) => [job.externalJobPostingId, job.fate])).toEqual([

@@ -253,11 +253,19 @@ class Sandbox implements LinkedInSandbox {
     if (this.closed || res.destroyed) return;
     const fault = this.faults.take(endpoint);
     const delay = this.faults.latencyFor(endpoint) + (fault?.latencyMs ?? 0);
-    // The answer time counts from the call's arrival (its release, when a gate held it): reading the
-    // call is part of it, as LinkedIn's own work is part of its answer time.
-    const wait = delay > 0 ? (held ? this.now() : call.startedAt) + delay - this.now() : 0;
+    // The answer time counts from the call's arrival (its release, when a gate held it), and LinkedIn's own
+    // work is part of it: a call with no scripted fault is acted on as it arrives, then answered once the
+    // time has passed. A caller that gives up meanwhile loses the answer, not the effect.
+    const from = held ? this.now() : call.startedAt;
+    const early =
+      fault === undefined && delay > 0 ? this.route(endpoint, req, target, body, call.seq) : undefined;
+    const wait = delay > 0 ? from + delay - this.now() : 0;
     if (wait > 0) await this.sleep(wait);
     if (this.closed || res.destroyed) return;
+    if (early) {
+      this.answer(res, call, finish, early);
+      return;
+    }
     if (fault?.hang === true) return;
     if (fault?.disconnect === true) {
       // A reset connection, as a dropped proxy or a crashed server gives.
