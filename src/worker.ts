@@ -44,8 +44,11 @@ export interface ResyncWorkerOptions {
 /**
  * What the large resyncs' workers hold at once. A large resync posts one call at a time, so a few slots
  * serve several; they are apart from the main worker's slots and workflow thread, never taken from them.
+ * Its followers (one per batch: 1,000 for 100,000 jobs) only read LinkedIn's task status, which may lag:
+ * a few follow-ups at a time, the rest waiting on Temporal, keep them from crowding the event loop the
+ * small resyncs' activities share (docs/operations.md).
  */
-const LARGE_RESYNC_SLOTS = { workflowTasks: 10, activities: 20 } as const;
+export const LARGE_RESYNC_SLOTS = { workflowTasks: 10, activities: 20, followUps: 20 } as const;
 
 export interface ResyncWorkers {
   /** Resolves when every worker has stopped; rejects (after stopping the others) if one fails. */
@@ -67,10 +70,15 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
   });
   if (options.serveLargeResyncs) {
     workers.push(
-      ...(await createWorkerPair(options, largeResyncTaskQueue(options.taskQueue), {
-        maxConcurrentWorkflowTaskExecutions: LARGE_RESYNC_SLOTS.workflowTasks,
-        maxConcurrentActivityTaskExecutions: LARGE_RESYNC_SLOTS.activities,
-      })),
+      ...(await createWorkerPair(
+        options,
+        largeResyncTaskQueue(options.taskQueue),
+        {
+          maxConcurrentWorkflowTaskExecutions: LARGE_RESYNC_SLOTS.workflowTasks,
+          maxConcurrentActivityTaskExecutions: LARGE_RESYNC_SLOTS.activities,
+        },
+        LARGE_RESYNC_SLOTS.followUps,
+      )),
     );
   }
   const shutdown = () => {
@@ -96,6 +104,7 @@ async function createWorkerPair(
   options: ResyncWorkerOptions,
   taskQueue: string,
   slots: Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>,
+  followUps = options.maxConcurrentFollowUps ?? 1_000,
 ): Promise<Worker[]> {
   const { listOpenJobIds, remainingOpenJobs, postBatch, postBatches, followTasks, recordOutcome } =
     createActivities(options.deps);
@@ -133,7 +142,7 @@ async function createWorkerPair(
     taskQueue: followUpTaskQueue(taskQueue),
     activities: { followTasks },
     interceptors: { activity: [applicationLogAttributes] },
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentFollowUps ?? 1_000,
+    maxConcurrentActivityTaskExecutions: followUps,
     shutdownGraceTime: SHUTDOWN_GRACE,
   });
   return [resync, followUp];

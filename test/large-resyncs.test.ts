@@ -1,4 +1,6 @@
 import type { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import { createResyncStarter, type ResyncStarter } from '../src/api/resync-starter';
 import { getResyncStatus, listResyncs } from '../src/api/resyncs';
@@ -12,10 +14,12 @@ import {
 } from '../src/drift-contract';
 import { InProcessLanes } from '../src/linkedin/application-lanes';
 import type { resyncJobs } from '../src/workflows';
-import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../src/worker';
+import type { FollowResyncTasksInput } from '../src/workflows/follow-resync-tasks';
+import { createResyncWorkers, createWorkerDeps, LARGE_RESYNC_SLOTS, type ResyncWorkers } from '../src/worker';
 import { demoJobsMissingOnLinkedIn, startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
 import { testNativeConnection, workflowBundle } from './support/temporal';
+import { atLeast } from './support/timing';
 import { within } from './support/within';
 
 /**
@@ -219,6 +223,51 @@ test("a small resync completes while the large queue's resyncs hold their Linked
   expect(
     (await env.client.workflow.getHandle<typeof resyncJobs>(largeRun.workflowId).result()).totals.sent,
   ).toBe(3);
+});
+
+test("the large queue's follow-ups read LinkedIn's task status a bounded number at a time, the others waiting on Temporal", async () => {
+  // LinkedIn's task status answers nothing until released: each follow-up keeps its slot meanwhile.
+  const gate = env.sandbox.faults.hold('simpleJobPostingTasks', { application: DEMO_APPLICATION.urn });
+  const bound = LARGE_RESYNC_SLOTS.followUps;
+  const followers = await Promise.all(
+    Array.from({ length: bound + 5 }, (_, i) => {
+      const input: FollowResyncTasksInput = {
+        parentWorkflowId: `${env.workflowIdPrefix}no-such-resync`,
+        developerApplicationUrn: DEMO_APPLICATION.urn,
+        operation: 'UPDATE',
+        tasks: [[`urn:li:simpleJobPostingTask:${900_000 + i}`, `job-${i}`]],
+        until: Date.now() + 10 * 60_000,
+      };
+      return env.client.workflow.start('followResyncTasks', {
+        taskQueue: large,
+        workflowId: `${env.workflowIdPrefix}large-follower-${i}`,
+        args: [input],
+      });
+    }),
+  );
+  await gate.reached;
+  const { PENDING_ACTIVITY_STATE_STARTED: STARTED, PENDING_ACTIVITY_STATE_SCHEDULED: SCHEDULED } =
+    temporal.api.enums.v1.PendingActivityState;
+
+  try {
+    // The five left over wait for a slot, not for a worker to poll them: seconds after they were scheduled.
+    await eventually(async () => {
+      const pending = (
+        await Promise.all(
+          followers.map(async (handle) => (await handle.describe()).raw.pendingActivities ?? []),
+        )
+      ).flat();
+      expect(pending.filter((activity) => activity.state === STARTED)).toHaveLength(bound);
+      const waiting = pending.filter((activity) => activity.state === SCHEDULED);
+      expect(waiting).toHaveLength(5);
+      for (const activity of waiting) {
+        expect(Date.now() - tsToMs(activity.scheduledTime)).toBeGreaterThanOrEqual(atLeast(2_000));
+      }
+    });
+  } finally {
+    gate.release();
+    await Promise.all(followers.map((handle) => handle.terminate('test over').catch(() => undefined)));
+  }
 });
 
 test.each([

@@ -1104,6 +1104,38 @@ describe('the record of calls', () => {
     for (const call of calls) expect(call.endedAt).toBeGreaterThanOrEqual(call.startedAt);
   });
 
+  test('/_sandbox/posting-calls lists posting calls without their bodies, by application and from a time', async () => {
+    const sandbox = await start();
+    const token = await tokenFor(sandbox, CHILD);
+    const otherToken = await tokenFor(sandbox, OTHER_CHILD);
+    await postJobs(sandbox, token, { elements: [job('job-1')] });
+    await getTasks(sandbox, token, ['urn:li:simpleJobPostingTask:1']);
+    await postJobs(sandbox, null, { elements: [job('job-2')] });
+    await postJobs(sandbox, otherToken, { elements: [job('job-3')] });
+    const postings = sandbox.calls().filter((call) => call.endpoint === 'simpleJobPostings');
+    const read = async (query: string) =>
+      (await fetch(`${sandbox.url}/_sandbox/posting-calls${query}`).then(answer)).body;
+
+    const compact = postings.map(({ developerApplicationUrn, status, startedAt, endedAt }) => ({
+      developerApplicationUrn,
+      status,
+      startedAt,
+      endedAt,
+    }));
+    expect(await read('')).toEqual({ calls: compact });
+    expect(compact.map((call) => [call.developerApplicationUrn, call.status])).toEqual([
+      [CHILD.developerApplicationUrn, 200],
+      [null, 401],
+      [OTHER_CHILD.developerApplicationUrn, 200],
+    ]);
+    expect(await read(`?application=${encodeURIComponent(CHILD.developerApplicationUrn)}`)).toEqual({
+      calls: [compact[0]],
+    });
+    const last = postings[2]?.startedAt ?? 0;
+    expect(await read(`?since=${last + 1}`)).toEqual({ calls: [] });
+    expect(await read(`?since=${last}`)).toEqual({ calls: compact.filter((call) => call.startedAt >= last) });
+  });
+
   test('postedElements lists the elements of accepted calls with their operation and result, per application', async () => {
     const sandbox = await start();
     const token = await tokenFor(sandbox, CHILD);

@@ -1,32 +1,39 @@
 /**
  * `npm run bench -- --tenants`: does one application's large resync delay the others? One Temporal dev
- * server, the LinkedIn sandbox, an in-memory PGlite store and one worker, all in this process. Small
- * applications' notifications arrive throughout a window, first alone, then beside one application's
- * sync-all of many jobs; for each small resync the time from receipt to its last UPDATE call answered by
- * LinkedIn's side is measured. Then the worker's idle CPU with and without 10,000 drift schedules.
- * A benchmark, not a test: it reports, it does not assert. Figures go to .data/bench/tenants-<time>.json.
+ * server; the LinkedIn sandbox in a process of its own (LinkedIn is not on the worker's CPU); the worker
+ * process (tenants-worker.ts: the resync workers and their in-memory PGlite store), as production runs
+ * `node dist/worker.js`; and this process, which only sends the load (starting resyncs as the API does)
+ * and measures. Small applications' notifications arrive throughout a window, first alone, then beside
+ * one application's sync-all of many jobs; for each small resync the time from receipt to its last UPDATE
+ * call answered by LinkedIn's side is measured. Then the worker's idle CPU with and without 10,000 drift
+ * schedules. A benchmark, not a test: it reports, it does not assert. Figures go to
+ * .data/bench/tenants-<time>.json.
  */
+import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { createResyncStarter } from '../../src/api/resync-starter';
-import { InProcessLanes } from '../../src/linkedin/application-lanes';
-import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
+import type { DeveloperApplication } from '../../src/ats/job-store';
 import { freePort } from '../dev/ports';
 import { driftScheduleOptions, syncDriftSchedules } from '../../src/drift-schedules';
-import { startLinkedInSandbox } from '../sandbox/linkedin-sandbox';
-import { createResyncWorkers, createWorkerDeps } from '../../src/worker';
 import { projectRoot } from '../project-root';
 import { startBenchTemporal } from './bench-temporal';
+import { processCpuMs, within } from './measure';
+import type { FromTenantsWorker, ToTenantsWorker } from './tenants-protocol';
+import { BenchWorker } from './worker-process';
 
 const ROOT = projectRoot();
 const DEADLINE_MS = 30 * 60_000;
 const FOLLOW_UP_WINDOW_MS = 10 * 60_000;
+const NAMESPACE = 'default';
+/** LinkedIn's tasks end after this long in the sandbox. */
+const TASK_COMPLETION = '200ms';
+const SEEDING_TIMEOUT_MS = 10 * 60_000;
+const REPLY_TIMEOUT_MS = 30_000;
 
 interface Options {
   largeJobs: number;
@@ -243,76 +250,146 @@ function urnOf(id: number): string {
   return `urn:li:developerApplication:${id}`;
 }
 
+/** The LinkedIn sandbox as its own service (tools/sandbox/main.ts), on a free port; its stop goes on `stops`. */
+async function startSandboxProcess(
+  stops: Array<() => Promise<unknown>>,
+): Promise<{ url: string; pid: number }> {
+  const port = await freePort();
+  const child = fork(join(__dirname, '..', 'sandbox', 'main.js'), [], {
+    env: {
+      ...process.env,
+      SANDBOX_PORT: String(port),
+      SANDBOX_HOST: '127.0.0.1',
+      SANDBOX_TASK_COMPLETION: TASK_COMPLETION,
+    },
+    // Its one log line (listening) would only clutter the bench's output.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  stops.push(async () => {
+    child.kill('SIGTERM');
+    await within(10_000, 'the sandbox exit', exited).catch(() => {
+      child.kill('SIGKILL');
+      return exited;
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (gone) throw new Error('the sandbox process exited before it listened');
+    const ok = await fetch(`${url}/_sandbox/status-notifications`)
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('the sandbox process did not listen within 30 s');
+    await sleep(100);
+  }
+  if (child.pid === undefined) throw new Error('the sandbox process has no pid');
+  return { url, pid: child.pid };
+}
+
+/** The sandbox's admin API (tools/sandbox/admin.ts). */
+async function sandboxAdmin(url: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${url}/_sandbox/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`sandbox ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+interface PostingCall {
+  developerApplicationUrn: string | null;
+  status: number;
+  startedAt: number;
+  endedAt: number;
+}
+
+/** The posting calls the sandbox recorded, without their bodies (GET /_sandbox/posting-calls). */
+async function postingCalls(url: string, query: { since?: number; application?: string }) {
+  const params = new URLSearchParams();
+  if (query.since !== undefined) params.set('since', String(query.since));
+  if (query.application !== undefined) params.set('application', query.application);
+  const body = (await sandboxAdmin(url, `posting-calls?${params.toString()}`)) as { calls: PostingCall[] };
+  return body.calls;
+}
+
 export async function runTenantsBenchmark(argv: string[]): Promise<void> {
   const options = parseOptions(argv);
   const startedAt = new Date();
+  const loadAverageAtStart = loadavg();
   const stops: Array<() => Promise<unknown>> = [];
   try {
     const metricsPort = await freePort();
-    Runtime.install({
-      logger: new DefaultLogger('ERROR'),
-      telemetryOptions: {
-        logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} },
-        metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } },
-      },
-    });
     const { address, client, bundlePath } = await startBenchTemporal(stops, 'tenants');
-
-    const sandbox = await startLinkedInSandbox({ taskCompletionMs: 200 });
-    stops.push(() => sandbox.close());
-    const store = await openEmbeddedJobStore({});
-    stops.push(() => store.close());
+    const sandbox = await startSandboxProcess(stops);
 
     console.log(
       `Seeding 1 application of ${options.largeJobs} jobs and ${options.smallApps} of ${options.smallJobs}…`,
     );
     const large = 9_000_000;
     const smalls = Array.from({ length: options.smallApps }, (_, i) => 9_100_000 + i);
-    for (const id of [large, ...smalls]) {
-      const urn = urnOf(id);
-      await store.ensureApplication({
-        urn,
-        clientId: `bench-${id}`,
-        clientSecret: `bench-secret-${id}`,
-        integrationContext: 'urn:li:organization:2414183',
-        companyName: `Tenant ${id}`,
-      });
-      await store.insertSyntheticJobs(urn, id === large ? options.largeJobs : options.smallJobs);
-      sandbox.registerApplication({
-        developerApplicationUrn: urn,
-        clientId: `bench-${id}`,
-        clientSecret: `bench-secret-${id}`,
+    const applications = [large, ...smalls].map((id): DeveloperApplication => ({
+      urn: urnOf(id),
+      clientId: `bench-${id}`,
+      clientSecret: `bench-secret-${id}`,
+      integrationContext: 'urn:li:organization:2414183',
+      companyName: `Tenant ${id}`,
+    }));
+    const taskQueue = 'tenants-bench';
+    const worker = new BenchWorker<ToTenantsWorker, FromTenantsWorker>(join(__dirname, 'tenants-worker.js'));
+    stops.push(async () => {
+      worker.send({ kind: 'finish' });
+      await worker.stop(60_000);
+    });
+    worker.send({
+      kind: 'setup',
+      temporalAddress: address,
+      namespace: NAMESPACE,
+      taskQueue,
+      workflowBundlePath: bundlePath,
+      linkedin: { apiUrl: sandbox.url, tokenUrl: `${sandbox.url}/oauth/v2/accessToken` },
+      serveLargeResyncs: options.largeResyncJobs > 0,
+      metricsPort,
+      applications: applications.map((application) => ({
+        application,
+        jobs: application.urn === urnOf(large) ? options.largeJobs : options.smallJobs,
+      })),
+    });
+    const { ids } = await worker.next('seeded', SEEDING_TIMEOUT_MS);
+    // LinkedIn knows each application and already holds its jobs, so the resyncs' UPDATEs succeed.
+    await mapLimited(applications, 8, async (application) => {
+      await sandboxAdmin(sandbox.url, 'applications', {
+        developerApplicationUrn: application.urn,
+        clientId: application.clientId,
+        clientSecret: application.clientSecret,
         kind: 'child',
       });
-      const ids = await store.listOpenJobIds(urn, { limit: options.largeJobs + options.smallJobs });
-      sandbox.seedExistingJobs(urn, ids);
-    }
-
-    const taskQueue = 'tenants-bench';
-    const native = await NativeConnection.connect({ address });
-    stops.push(() => native.close());
-    const workers = await createResyncWorkers({
-      connection: native,
-      namespace: 'default',
-      taskQueue,
-      serveLargeResyncs: options.largeResyncJobs > 0,
-      workflowBundle: { codePath: bundlePath },
-      deps: createWorkerDeps({
-        jobStore: store,
-        lanes: new InProcessLanes(),
-        linkedin: { apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl },
-        requestTimeoutMs: 30_000,
-        taskPolling: { intervalMs: 1_000, maxIntervalMs: 5_000 },
-      }),
+      await sandboxAdmin(sandbox.url, 'jobs', {
+        developerApplicationUrn: application.urn,
+        externalJobPostingIds: ids[application.urn] ?? [],
+      });
     });
-    const running = workers.run();
-    stops.push(async () => {
-      workers.shutdown();
-      await running;
-    });
+    await worker.next('ready', SEEDING_TIMEOUT_MS);
+    const workerCpuMs = async () => {
+      worker.send({ kind: 'cpu' });
+      return (await worker.next('cpu', REPLY_TIMEOUT_MS)).cpuMs;
+    };
 
-    // As the API routes them (src/api/main.ts).
-    const largeRouting = { large: { minJobs: options.largeResyncJobs, jobs: store } };
+    // As the API routes them (src/api/main.ts), counting a sync-all's open jobs in the ATS: the ids the
+    // worker process's store listed.
+    const jobs = {
+      listOpenJobIds: (urn: string, page: { after?: string | undefined; limit: number }) => {
+        const all = ids[urn] ?? [];
+        const { after } = page;
+        return Promise.resolve(
+          (after === undefined ? all : all.filter((id) => id > after)).slice(0, page.limit),
+        );
+      },
+    };
+    const largeRouting = { large: { minJobs: options.largeResyncJobs, jobs } };
 
     /** Small notifications spread over the window; each one's time from receipt to its last UPDATE answered. */
     const smallPhase = async (prefix: string) => {
@@ -327,19 +404,13 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
       const received = new Map<string, number>();
       const workflowIds = new Map<string, string>();
       const handles: Array<Promise<unknown>> = [];
-      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-      loopDelay.enable();
+      // The worker's event loop and CPU over the phase; this process's and the sandbox's CPU beside.
+      worker.send({ kind: 'phaseStart' });
+      await worker.next('phaseStarted', REPLY_TIMEOUT_MS);
       const slots = sampleSlots(`http://127.0.0.1:${metricsPort}/metrics`, 250);
       const cpuBefore = process.cpuUsage();
+      const sandboxCpuBefore = processCpuMs(sandbox.pid);
       const phaseStart = Date.now();
-      // The event loop's lateness over time (ms late, per 100 ms tick), to line stalls up with latencies.
-      const lateness: Array<[number, number]> = [];
-      let expected = Date.now() + 100;
-      const ticker = setInterval(() => {
-        const now = Date.now();
-        lateness.push([now - phaseStart, now - expected]);
-        expected = now + 100;
-      }, 100);
       for (const [index, id] of smalls.entries()) {
         const due = phaseStart + (index * options.windowMs) / smalls.length;
         if (due > Date.now()) await sleep(due - Date.now());
@@ -355,13 +426,13 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
       }
       await Promise.all(handles);
       const phaseMs = Date.now() - phaseStart;
-      clearInterval(ticker);
       const cpu = process.cpuUsage(cpuBefore);
-      loopDelay.disable();
+      const sandboxCpuAfter = processCpuMs(sandbox.pid);
+      worker.send({ kind: 'phaseEnd' });
+      const workerPhase = await worker.next('phase', REPLY_TIMEOUT_MS);
       const slotUse = await slots();
       const lastUpdate = new Map<string, number>();
-      for (const call of sandbox.calls()) {
-        if (call.endpoint !== 'simpleJobPostings' || call.startedAt < phaseStart) continue;
+      for (const call of await postingCalls(sandbox.url, { since: phaseStart })) {
         const urn = call.developerApplicationUrn;
         if (urn === null || !received.has(urn) || call.status !== 200) continue;
         lastUpdate.set(urn, Math.max(lastUpdate.get(urn) ?? 0, call.endedAt));
@@ -374,7 +445,8 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
         const history = await client.workflow.getHandle(workflowId).fetchHistory();
         breakdowns.push(breakdownOf(history, received.get(urn) ?? 0, lastUpdate.get(urn) ?? 0));
       });
-      const ms = (ns: number) => Math.round(ns / 1e6);
+      const perSecond = (cpuMs: number | null) =>
+        cpuMs === null ? null : Math.round(cpuMs / (phaseMs / 1000));
       return {
         resyncs: received.size,
         missing,
@@ -382,12 +454,15 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
         p99Ms: percentile(measured, 0.99),
         maxMs: percentile(measured, 1),
         where: summarise(breakdowns),
-        eventLoopDelayMs: {
-          p50: ms(loopDelay.percentile(50)),
-          p99: ms(loopDelay.percentile(99)),
-          max: ms(loopDelay.max),
-        },
-        processCpuPerSecondMs: Math.round((cpu.user + cpu.system) / 1000 / (phaseMs / 1000)),
+        /** The worker process's. */
+        eventLoopDelayMs: workerPhase.eventLoopDelayMs,
+        /** The worker process's CPU time (ms) a second of the phase. */
+        processCpuPerSecondMs: Math.round(workerPhase.cpuMs / (workerPhase.elapsedMs / 1000)),
+        sandboxCpuPerSecondMs:
+          sandboxCpuBefore === null || sandboxCpuAfter === null
+            ? null
+            : perSecond(sandboxCpuAfter - sandboxCpuBefore),
+        benchCpuPerSecondMs: perSecond((cpu.user + cpu.system) / 1000),
         slotsUsed: slotUse,
         series: {
           /** [ms from the phase's start to receipt, ms to the last UPDATE] */
@@ -395,8 +470,8 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
             at - phaseStart,
             (lastUpdate.get(urn) ?? Number.NaN) - at,
           ]),
-          /** [ms from the phase's start, ms the 100 ms tick was late] when late by 50 ms or more */
-          stalls: lateness.filter(([, late]) => late >= 50),
+          /** [ms from the phase's start, ms the worker's 100 ms tick was late] when late by 50 ms or more */
+          stalls: workerPhase.stalls.map(([at, late]) => [at - phaseStart, late]),
           phaseStart,
         },
       };
@@ -426,11 +501,7 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
     const beside = await smallPhase('beside-');
     console.log(`  p50 ${beside.p50Ms} ms, p99 ${beside.p99Ms} ms`);
     console.log(JSON.stringify({ ...beside, series: undefined }));
-    const largeCalls = sandbox
-      .calls()
-      .filter(
-        (call) => call.endpoint === 'simpleJobPostings' && call.developerApplicationUrn === urnOf(large),
-      );
+    const largeCalls = await postingCalls(sandbox.url, { application: urnOf(large) });
     const largeSentDuringWindow = largeCalls.length;
     const largeCallTimes = largeCalls.map((call) => [call.startedAt, call.endedAt - call.startedAt]);
     const largeHistory = breakdownOf(
@@ -481,12 +552,7 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
     } else await client.workflow.getHandle(largeRun.workflowId).result();
     const largeLastUpdateMs =
       Math.max(
-        ...sandbox
-          .calls()
-          .filter(
-            (call) => call.endpoint === 'simpleJobPostings' && call.developerApplicationUrn === urnOf(large),
-          )
-          .map((call) => call.endedAt),
+        ...(await postingCalls(sandbox.url, { application: urnOf(large) })).map((call) => call.endedAt),
       ) - largeStart;
     console.log(`  the large resync's last UPDATE after ${Math.round(largeLastUpdateMs / 1000)} s`);
 
@@ -496,10 +562,9 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
         `Idle worker: ${options.idleMs / 1000} s without schedules, then with ${options.schedules}`,
       );
       const idleCpu = async () => {
-        const before = process.cpuUsage();
+        const before = await workerCpuMs();
         await sleep(options.idleMs);
-        const used = process.cpuUsage(before);
-        return (used.user + used.system) / 1000 / (options.idleMs / 1000);
+        return ((await workerCpuMs()) - before) / (options.idleMs / 1000);
       };
       const idleWithout = await idleCpu();
       const scheduleOptions = {
@@ -538,7 +603,14 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
 
     const report = {
       startedAt: startedAt.toISOString(),
-      machine: { cpus: cpus().length, totalMemoryBytes: totalmem(), node: process.version },
+      machine: {
+        cpus: cpus().length,
+        totalMemoryBytes: totalmem(),
+        node: process.version,
+        loadAverageAtStart,
+        loadAverageAtEnd: loadavg(),
+      },
+      processes: 'the bench (load and measurement), the LinkedIn sandbox, the worker: one each',
       options,
       small: { alone, beside, p99Ratio: alone.p99Ms && beside.p99Ms ? beside.p99Ms / alone.p99Ms : null },
       large: {

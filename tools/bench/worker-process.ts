@@ -1,12 +1,19 @@
-/** The parent's side of the worker process (bench-worker.ts): fork, messages with bounded waits, stop. */
+/**
+ * The parent's side of a bench's worker process (bench-worker.ts, tenants-worker.ts): fork, messages with
+ * bounded waits, stop.
+ */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { FromWorker, ToWorker } from './bench-protocol';
 import { within } from './measure';
 
+interface Message {
+  kind: string;
+}
+
 /** The child running the worker, with bounded waits for each of its messages. */
-export class BenchWorker {
+export class BenchWorker<To extends Message = ToWorker, From extends Message = FromWorker> {
   private readonly child: ChildProcess;
-  private readonly inbox: FromWorker[] = [];
+  private readonly inbox: From[] = [];
   private wake: (() => void) | undefined;
   private exitDescription: string | undefined;
   private finishing = false;
@@ -22,9 +29,9 @@ export class BenchWorker {
     let fail: (error: Error) => void = () => undefined;
     this.failed = new Promise<never>((_, reject) => (fail = reject));
     this.failed.catch(() => undefined);
-    this.child.on('message', (message: FromWorker) => {
+    this.child.on('message', (message: From) => {
       this.inbox.push(message);
-      if (message.kind === 'error') fail(new Error(`the bench worker failed: ${message.message}`));
+      if (message.kind === 'error') fail(new Error(`the bench worker failed: ${errorMessage(message)}`));
       this.wake?.();
     });
     this.exited = new Promise((resolve) => {
@@ -38,23 +45,25 @@ export class BenchWorker {
     });
   }
 
-  send(message: ToWorker): void {
+  /** The child's process id (for its CPU time in /proc). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  send(message: To): void {
     if (message.kind === 'finish') this.finishing = true;
     this.child.send(message);
   }
 
-  async next<K extends FromWorker['kind']>(
-    kind: K,
-    timeoutMs: number,
-  ): Promise<Extract<FromWorker, { kind: K }>> {
+  async next<K extends From['kind']>(kind: K, timeoutMs: number): Promise<Extract<From, { kind: K }>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const message = this.inbox.shift();
       if (message !== undefined) {
-        if (message.kind === 'error') throw new Error(`the bench worker failed: ${message.message}`);
+        if (message.kind === 'error') throw new Error(`the bench worker failed: ${errorMessage(message)}`);
         if (message.kind !== kind)
           throw new Error(`expected ${kind} from the bench worker, got ${message.kind}`);
-        return message as Extract<FromWorker, { kind: K }>;
+        return message as Extract<From, { kind: K }>;
       }
       if (this.exitDescription !== undefined) {
         throw new Error(`the bench worker exited (${this.exitDescription}) before sending ${kind}`);
@@ -89,4 +98,8 @@ export class BenchWorker {
       await within(10_000, 'the bench worker kill', this.exited).catch(() => undefined);
     }
   }
+}
+
+function errorMessage(message: Message): string {
+  return String((message as { message?: unknown }).message);
 }

@@ -28,6 +28,8 @@ export function admin(sandbox: AdminTarget, method: string, target: URL, raw: st
   switch (route) {
     case 'GET /_sandbox/calls':
       return { status: 200, body: { calls: state.calls() } };
+    case 'GET /_sandbox/posting-calls':
+      return { status: 200, body: { calls: postingCalls(state, target.searchParams) } };
     case 'GET /_sandbox/elements': {
       const application = target.searchParams.get('application') ?? undefined;
       return { status: 200, body: { elements: state.postedElements(application) } };
@@ -73,6 +75,28 @@ export function admin(sandbox: AdminTarget, method: string, target: URL, raw: st
     default:
       return { status: 404, body: { message: `No sandbox admin route ${route}` } };
   }
+}
+
+/**
+ * The simpleJobPostings calls, without their elements and answers (a benchmark's 100,000 jobs would make
+ * /_sandbox/calls tens of megabytes): of one `application` if given, started at or after `since` (epoch ms).
+ */
+function postingCalls(state: SandboxState, query: URLSearchParams) {
+  const application = query.get('application');
+  const since = Number(query.get('since') ?? 0) || 0;
+  return state.record
+    .filter(
+      (call) =>
+        call.endpoint === 'simpleJobPostings' &&
+        call.startedAt >= since &&
+        (application === null || call.developerApplicationUrn === application),
+    )
+    .map(({ developerApplicationUrn, status, startedAt, endedAt }) => ({
+      developerApplicationUrn,
+      status,
+      startedAt,
+      endedAt,
+    }));
 }
 
 function adminError(error: z.ZodError): Reply {
