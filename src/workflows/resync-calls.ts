@@ -49,6 +49,8 @@ export const PATCH = {
   cancelIsNoDeadline: 'cancel-is-no-deadline',
   /** A run of batches is timed out by Temporal a moment after the deadline, once its activity reported. */
   runReportGrace: 'run-times-out-after-its-report',
+  /** A run of batches takes the rest of the workflow run (≤ 100), and goes right behind the first batch. */
+  fullRuns: 'runs-fill-a-workflow-run',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */

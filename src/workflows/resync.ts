@@ -17,6 +17,7 @@ import { Ledger } from './ledger';
 import {
   answersTo,
   answersToRun,
+  type BatchAnswer,
   continueRun,
   countResync,
   listOpenJobIds,
@@ -34,6 +35,8 @@ const LIST_PAGE_SIZE = 1_000;
 const RUN_PAGE_SIZE = 5_000;
 /** Batches per postBatches activity: its result (compact, ~50 bytes a job) stays far below 2 MB. */
 const MAX_BATCHES_PER_ACTIVITY = 50;
+/** With full runs (PATCH.fullRuns): a run is the rest of a workflow run, ~650 KB of result at most. */
+const MAX_BATCHES_PER_FULL_RUN = 100;
 /** Batches per run before continuing as new: keeps each run's history far below Temporal's limits. */
 const MAX_BATCHES_PER_RUN = 100;
 /**
@@ -43,6 +46,15 @@ const MAX_BATCHES_PER_RUN = 100;
 const RUN_SETTLE_MS = 5_000;
 /** How long after the follow-up window the resync still listens for its followers' last reports. */
 const REPORT_GRACE_MS = 30_000;
+
+/** A run of batches once its activity reported: the batches answered before the deadline, if it came. */
+interface SentRun {
+  batches: string[][];
+  firstBatchNumber: number;
+  answers: BatchAnswer[];
+  outOfTime: boolean;
+  outcomeUnknown: string[];
+}
 
 /**
  * One run of a resync: its state (the ledger, the job source, what is in flight) and one short method a
@@ -56,6 +68,8 @@ export class Resync {
   private readonly deadlineBounds: boolean;
   /** UPDATE batches go in runs of many per activity (see `postRun`). */
   private readonly postsRuns: boolean;
+  /** A run takes the rest of a workflow run's batches, and goes right behind the resync's first batch. */
+  private readonly fullRuns: boolean;
   /** Temporal times a run out RUN_REPORT_GRACE_MS after the deadline, not at it. */
   private readonly runReportGrace: boolean;
   private readonly deadlineAt: number;
@@ -67,12 +81,17 @@ export class Resync {
   private readonly ledger: Ledger;
   private readonly source: JobSource;
   private deadlinePassed: boolean;
-  /** The batch being posted right now, and its operation. */
+  /** The batch being posted right now by postBatch, and its operation. */
   private inFlight: string[] = [];
   private inFlightOperation: 'UPDATE' | 'CREATE' = 'UPDATE';
+  /**
+   * Runs of batches (postBatches) by their first batch number, each with its jobs of unknown outcome: all of
+   * them while it is out, none once it reported in time, the call it abandoned when out of time.
+   */
+  private readonly runsOut = new Map<number, string[]>();
+  /** Runs that have not reported yet. */
+  private runsUnreported = 0;
   private batchesThisRun = 0;
-  /** A postBatches activity is out. */
-  private runOut = false;
   private sendingDone = false;
   private laterDelivery: number | undefined;
   /** Follower starts not yet acknowledged by Temporal. */
@@ -103,6 +122,7 @@ export class Resync {
     this.ledger = new Ledger(carry, patched(PATCH.createOnce), patched(PATCH.lateCreates));
     this.postsRuns = patched(PATCH.postRuns);
     this.runReportGrace = patched(PATCH.runReportGrace);
+    this.fullRuns = patched(PATCH.fullRuns);
     const pageSize = this.postsRuns ? RUN_PAGE_SIZE : LIST_PAGE_SIZE;
     this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, pageSize);
     this.deadlinePassed = Date.now() >= this.deadlineAt;
@@ -120,7 +140,7 @@ export class Resync {
     const allSent =
       this.sendingDone ||
       (this.recheckLateDelivery && this.deadlinePassed) ||
-      (this.source.exhausted() && this.inFlight.length === 0 && this.ledger.createQueue.length === 0);
+      (this.source.exhausted() && this.abandoned().length === 0 && this.ledger.createQueue.length === 0);
     if (allSent && this.laterDelivery === undefined) this.laterDelivery = receivedAt;
   }
 
@@ -154,7 +174,12 @@ export class Resync {
 
   /** Whether anything was left to send (in flight, to CREATE, not listed or not sent yet). */
   unsent(): boolean {
-    return this.inFlight.length > 0 || this.ledger.createQueue.length > 0 || !this.source.exhausted();
+    return this.abandoned().length > 0 || this.ledger.createQueue.length > 0 || !this.source.exhausted();
+  }
+
+  /** The jobs sent or being sent whose outcome is not known (yet): the batch and the runs out. */
+  private abandoned(): string[] {
+    return [...this.inFlight, ...[...this.runsOut.values()].flat()];
   }
 
   /** Sends everything; returns once nothing is left to send and no report can bring a CREATE any more. */
@@ -170,7 +195,18 @@ export class Resync {
         const run = await this.source.nextRun(listOpenJobIds(this.urn), this.runSize());
         if (run) {
           this.source.listAhead(listOpenJobIds(this.urn));
-          await this.postRun(run);
+          if (this.fullRuns && this.batchNumber === 0 && run.length > 1) {
+            // The first batch alone, its follower started as soon as it is answered, and the rest of the
+            // run queued right behind it in the application's lane: no workflow round trip between them.
+            const first = this.sendRun(run.slice(0, 1));
+            const rest = this.sendRun(run.slice(1));
+            // Awaited below, unless the first one's cancellation (at the deadline) comes first.
+            rest.catch(() => undefined);
+            const outOfTime = this.recordRun(await first);
+            if (this.recordRun(await rest) || outOfTime) await CancellationScope.current().cancelRequested;
+          } else {
+            await this.postRun(run);
+          }
           await this.continueAsNewIfLarge();
           continue;
         }
@@ -198,8 +234,10 @@ export class Resync {
   private runSize(): number {
     // The first batch goes alone: its follower starts at once, so LinkedIn's first tasks are followed (and
     // the CREATE fallback begins) while the rest is sent, as when each batch was an activity of its own.
-    if (this.batchNumber === 0) return 1;
-    return Math.max(1, Math.min(MAX_BATCHES_PER_ACTIVITY, this.batchesLimit() - this.batchesThisRun));
+    // With full runs the first batch is split off the run when it is sent (see `sendEverything`).
+    if (this.batchNumber === 0 && !this.fullRuns) return 1;
+    const most = this.fullRuns ? MAX_BATCHES_PER_FULL_RUN : MAX_BATCHES_PER_ACTIVITY;
+    return Math.max(1, Math.min(most, this.batchesLimit() - this.batchesThisRun));
   }
 
   /** Batches per run of this workflow before it continues as new. */
@@ -213,37 +251,50 @@ export class Resync {
    * followers of its tasks per batch.
    */
   private async postRun(batches: string[][]): Promise<void> {
+    const outOfTime = this.recordRun(await this.sendRun(batches));
+    if (outOfTime) await CancellationScope.current().cancelRequested;
+  }
+
+  /** Schedules a run's postBatches activity; what it answered, once it reports. */
+  private async sendRun(batches: string[][]): Promise<SentRun> {
     const firstBatchNumber = this.batchNumber + 1;
     this.batchNumber += batches.length;
     this.batchesThisRun += batches.length;
     if (this.deadlineAt <= Date.now()) await CancellationScope.current().cancelRequested;
-    this.inFlight = batches.flat();
+    this.runsOut.set(firstBatchNumber, batches.flat());
     this.inFlightOperation = 'UPDATE';
     const { urn: developerApplicationUrn, deadlineAt } = this;
-    this.runOut = true;
-    const { answers, outOfTime, outcomeUnknown } = await answersToRun({
+    this.runsUnreported++;
+    const answered = await answersToRun({
       developerApplicationUrn,
       batches,
       firstBatchNumber,
       deadlineAt,
       reportGraceMs: this.runReportGrace ? RUN_REPORT_GRACE_MS : 0,
-    }).finally(() => (this.runOut = false));
+    }).finally(() => this.runsUnreported--);
+    // Out of time: what may have reached LinkedIn unanswered is abandoned (of unknown outcome), the rest
+    // never sent; the deadline timer ends it.
+    if (answered.outOfTime) this.runsOut.set(firstBatchNumber, answered.outcomeUnknown);
+    else this.runsOut.delete(firstBatchNumber);
+    return { batches, firstBatchNumber, ...answered };
+  }
+
+  /** Records a run's batches answered, in order; whether the deadline ended it. */
+  private recordRun({ batches, firstBatchNumber, answers, outOfTime }: SentRun): boolean {
     answers.forEach(({ results, failed }, index) => {
       this.record(firstBatchNumber + index, results, 'UPDATE', failed);
       this.source.advance(batches[index] ?? []);
     });
-    // Out of time: what may have reached LinkedIn unanswered is abandoned (of unknown outcome), the rest
-    // never sent; the deadline timer ends it.
-    this.inFlight = outOfTime ? outcomeUnknown : [];
-    if (outOfTime) await CancellationScope.current().cancelRequested;
+    return outOfTime;
   }
 
   /**
-   * At the deadline, a run that was out gets a moment to report what was answered before it (its activity
-   * ends by itself at the deadline); past that, the whole run is of unknown outcome.
+   * At the deadline, the runs that were out get a moment to report what was answered before it (their
+   * activities end by themselves at the deadline); past that, the whole of a run is of unknown outcome.
    */
   async settleRun(): Promise<void> {
-    if (this.postsRuns && this.runOut) await condition(() => !this.runOut, RUN_SETTLE_MS);
+    if (this.postsRuns && this.runsUnreported > 0)
+      await condition(() => this.runsUnreported === 0, RUN_SETTLE_MS);
   }
 
   /** Posts one batch, records what LinkedIn answered and starts the followers of its tasks. */
@@ -362,7 +413,7 @@ export class Resync {
     const miss = deadlineMiss({
       deadlineMs: this.input.deadlineMs,
       syncAllOpenJobs: this.input.syncAllOpenJobs,
-      abandoned: this.inFlight,
+      abandoned: this.abandoned(),
       abandonedOperation: this.inFlightOperation,
       createQueue: this.ledger.createQueue,
       missedEarlier: this.ledger.lateMissed,

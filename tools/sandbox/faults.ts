@@ -134,10 +134,19 @@ export interface FaultKnobs {
   /**
    * Lets the next `passing` calls of the endpoint through, then holds every later one, unanswered, until
    * the gate releases it (or `clear()`): a test waits on what the gate holds rather than on a window held
-   * open by latency. With `application`, only that application's calls are counted and held.
+   * open by latency. With `application`, only that application's calls are counted and held; with
+   * `carrying`, only the posting calls that carry that job.
    */
-  hold(endpoint: FaultEndpoint, options?: { passing?: number; application?: string }): Gate;
+  hold(endpoint: FaultEndpoint, options?: HoldOptions): Gate;
   clear(): void;
+}
+
+/** Which calls a gate holds: after `passing` let through; only an application's; only those carrying a job. */
+export interface HoldOptions {
+  passing?: number;
+  application?: string;
+  /** Only calls whose elements include this job (a posting call). */
+  carrying?: string;
 }
 
 /**
@@ -156,6 +165,7 @@ export class Gate {
     readonly endpoint: FaultEndpoint,
     passing: number,
     readonly application?: string,
+    readonly carrying?: string,
   ) {
     this.passing = passing;
   }
@@ -333,19 +343,31 @@ export class Faults implements FaultKnobs {
     this.runningStatus = status;
   }
 
-  hold(endpoint: FaultEndpoint, options: { passing?: number; application?: string } = {}): Gate {
-    const gate = new Gate(FaultEndpoint.parse(endpoint), options.passing ?? 0, options.application);
+  hold(endpoint: FaultEndpoint, options: HoldOptions = {}): Gate {
+    const gate = new Gate(
+      FaultEndpoint.parse(endpoint),
+      options.passing ?? 0,
+      options.application,
+      options.carrying,
+    );
     this.gates.push(gate);
     return gate;
   }
 
-  /** Waits while a gate holds calls of the endpoint (made for `application`, when known). */
-  /** Waits at every gate of the endpoint; whether one of them held the call. */
-  async passGates(endpoint: FaultEndpoint, application?: string | null): Promise<boolean> {
+  /**
+   * Waits at every gate of the endpoint (made for `application`, when known; carrying `jobs`, the call's
+   * job ids); whether one of them held the call.
+   */
+  async passGates(
+    endpoint: FaultEndpoint,
+    application?: string | null,
+    jobs: readonly string[] = [],
+  ): Promise<boolean> {
     let held = false;
     for (const gate of this.gates) {
       if (gate.endpoint !== endpoint) continue;
       if (gate.application !== undefined && gate.application !== application) continue;
+      if (gate.carrying !== undefined && !jobs.includes(gate.carrying)) continue;
       if (await gate.pass()) held = true;
     }
     return held;

@@ -249,7 +249,10 @@ class Sandbox implements LinkedInSandbox {
       this.answer(res, call, finish, this.route(endpoint, req, target, body, call.seq));
       return;
     }
-    const held = await this.faults.passGates(endpoint, call.developerApplicationUrn);
+    const jobs = (call.elements ?? []).map(
+      (element) => (element as { externalJobPostingId?: string }).externalJobPostingId ?? '',
+    );
+    const held = await this.faults.passGates(endpoint, call.developerApplicationUrn, jobs);
     if (this.closed || res.destroyed) return;
     const fault = this.faults.take(endpoint);
     const delay = this.faults.latencyFor(endpoint) + (fault?.latencyMs ?? 0);
