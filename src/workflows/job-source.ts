@@ -96,6 +96,13 @@ export class JobSource {
     return this.listingDone && this.listed.length === 0;
   }
 
+  /** Whether at most `jobs` are left to send, all of them listed. */
+  endsWithin(jobs: number): boolean {
+    if (!this.request.syncAllOpenJobs)
+      return this.request.externalJobPostingIds.length - this.nextIndex <= jobs;
+    return this.listingDone && this.listed.length <= jobs;
+  }
+
   /** Jobs known and not sent yet. */
   remaining(): string[] {
     return this.request.syncAllOpenJobs

@@ -35,8 +35,15 @@ const LIST_PAGE_SIZE = 1_000;
 const RUN_PAGE_SIZE = 5_000;
 /** Batches per postBatches activity: its result (compact, ~50 bytes a job) stays far below 2 MB. */
 const MAX_BATCHES_PER_ACTIVITY = 50;
-/** With full runs (PATCH.fullRuns): a run is the rest of a workflow run, ~650 KB of result at most. */
+/**
+ * With full runs (PATCH.fullRuns): the last run of the resync takes all that is left of the workflow run's
+ * batches (~650 KB of result at most). A run followed by continue-as-new keeps to MAX_BATCHES_PER_ACTIVITY:
+ * the next run waits for Temporal to start every follower of the batches recorded last, and the followers of
+ * the first half of the workflow run's batches are started while the second half is sent.
+ */
 const MAX_BATCHES_PER_FULL_RUN = 100;
+/** With full runs: one id more than a workflow run sends, so a page tells whether the listing ends in it. */
+const FULL_RUN_PAGE_SIZE = MAX_BATCHES_PER_FULL_RUN * MAX_JOBS_PER_CALL + 1;
 /** Batches per run before continuing as new: keeps each run's history far below Temporal's limits. */
 const MAX_BATCHES_PER_RUN = 100;
 /**
@@ -123,7 +130,7 @@ export class Resync {
     this.postsRuns = patched(PATCH.postRuns);
     this.runReportGrace = patched(PATCH.runReportGrace);
     this.fullRuns = patched(PATCH.fullRuns);
-    const pageSize = this.postsRuns ? RUN_PAGE_SIZE : LIST_PAGE_SIZE;
+    const pageSize = this.fullRuns ? FULL_RUN_PAGE_SIZE : this.postsRuns ? RUN_PAGE_SIZE : LIST_PAGE_SIZE;
     this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, pageSize);
     this.deadlinePassed = Date.now() >= this.deadlineAt;
     setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));
@@ -192,7 +199,9 @@ export class Resync {
         continue;
       }
       if (this.postsRuns) {
-        const run = await this.source.nextRun(listOpenJobIds(this.urn), this.runSize());
+        const run = this.shorterUnlessLast(
+          await this.source.nextRun(listOpenJobIds(this.urn), this.runSize()),
+        );
         if (run) {
           this.source.listAhead(listOpenJobIds(this.urn));
           if (this.fullRuns && this.batchNumber === 0 && run.length > 1) {
@@ -238,6 +247,17 @@ export class Resync {
     if (this.batchNumber === 0 && !this.fullRuns) return 1;
     const most = this.fullRuns ? MAX_BATCHES_PER_FULL_RUN : MAX_BATCHES_PER_ACTIVITY;
     return Math.max(1, Math.min(most, this.batchesLimit() - this.batchesThisRun));
+  }
+
+  /**
+   * With full runs, a run after which more is left to send (so the workflow run continues as new) keeps to
+   * MAX_BATCHES_PER_ACTIVITY batches, besides the first batch of the resync.
+   */
+  private shorterUnlessLast(run: string[][] | undefined): string[][] | undefined {
+    if (!run || !this.fullRuns) return run;
+    const jobs = run.reduce((sum, ids) => sum + ids.length, 0);
+    if (this.source.endsWithin(jobs)) return run;
+    return run.slice(0, MAX_BATCHES_PER_ACTIVITY + (this.batchNumber === 0 ? 1 : 0));
   }
 
   /** Batches per run of this workflow before it continues as new. */

@@ -50,6 +50,36 @@ describe('JobSource', () => {
     expect(source.exhausted()).toBe(true);
   });
 
+  test('knows the end is near only once a short page ended the listing (named ids: always)', async () => {
+    const named = new JobSource(
+      { syncAllOpenJobs: false, externalJobPostingIds: ids(5) },
+      JobSource.fresh(false),
+      2,
+      10,
+    );
+    expect(named.endsWithin(4)).toBe(false);
+    expect(named.endsWithin(5)).toBe(true);
+    // A page of 4 when 4 were asked for may not be the last; a page of 4 when 5 were asked for is.
+    const { list } = lister(ids(4));
+    const full = new JobSource(
+      { syncAllOpenJobs: true, externalJobPostingIds: [] },
+      JobSource.fresh(true),
+      2,
+      4,
+    );
+    await full.nextRun(list, 2);
+    expect(full.endsWithin(4)).toBe(false);
+    const short = new JobSource(
+      { syncAllOpenJobs: true, externalJobPostingIds: [] },
+      JobSource.fresh(true),
+      2,
+      5,
+    );
+    await short.nextRun(list, 2);
+    expect(short.endsWithin(3)).toBe(false);
+    expect(short.endsWithin(4)).toBe(true);
+  });
+
   test('what is known and not sent is what a missed deadline names', async () => {
     const named = new JobSource(
       { syncAllOpenJobs: false, externalJobPostingIds: ids(3) },
