@@ -46,6 +46,8 @@ interface Options {
   quick: boolean;
   /** LARGE_RESYNC_JOBS: more jobs than this start on the large resyncs' queue; 0: one queue for all. */
   largeResyncJobs: number;
+  /** How long LinkedIn takes to answer each posting call (the sandbox's latency), for every application. */
+  latencyMs: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -61,6 +63,7 @@ function parseOptions(argv: string[]): Options {
       idle: { type: 'string', default: '30' },
       quick: { type: 'boolean', default: false },
       'large-resync-jobs': { type: 'string', default: '1000' },
+      latency: { type: 'string', default: '0' },
     },
     strict: true,
   });
@@ -73,6 +76,7 @@ function parseOptions(argv: string[]): Options {
     idleMs: Number(values.idle) * 1000,
     quick: values.quick,
     largeResyncJobs: Number(values['large-resync-jobs']),
+    latencyMs: Number(values.latency),
   };
 }
 
@@ -325,6 +329,11 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
     const metricsPort = await freePort();
     const { address, client, bundlePath } = await startBenchTemporal(stops, 'tenants');
     const sandbox = await startSandboxProcess(stops);
+    if (options.latencyMs > 0) {
+      await sandboxAdmin(sandbox.url, 'faults', {
+        setLatency: { endpoint: 'simpleJobPostings', ms: options.latencyMs },
+      });
+    }
 
     console.log(
       `Seeding 1 application of ${options.largeJobs} jobs and ${options.smallApps} of ${options.smallJobs}…`,
