@@ -423,9 +423,9 @@ describe('the deadline', () => {
       companyName: 'Lifecycle Tests',
     };
     await env.jobStore.ensureApplication(app);
-    // More open jobs than one listing page (5,000 once UPDATEs go in runs), so the deadline path reads the
-    // ATS for the rest.
-    await env.jobStore.insertSyntheticJobs(app.urn, 5_200);
+    // More open jobs than one listing page (10,001 once runs fill a workflow run), so the deadline path
+    // reads the ATS for the rest.
+    await env.jobStore.insertSyntheticJobs(app.urn, 10_200);
     env.sandbox.registerApplication({
       developerApplicationUrn: app.urn,
       clientId: app.clientId,

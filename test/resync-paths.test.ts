@@ -51,9 +51,9 @@ function startResync(input: Partial<ResyncInput> & Pick<ResyncInput, 'developerA
   });
 }
 
-describe('a sync-all whose deadline passes on its first page of 5,000 open jobs', () => {
+describe('a sync-all whose deadline passes on its first page of open jobs', () => {
   test('names the open jobs never listed, and sent, not sent and outcome unknown add up to every open job', async () => {
-    const open = 6_600;
+    const open = 11_600;
     const app = await applicationWith(env, open);
     // Two calls of 100 are answered; the third is held until the deadline abandons it.
     const gate = env.sandbox.faults.hold('simpleJobPostings', { passing: 2 });
@@ -76,11 +76,12 @@ describe('a sync-all whose deadline passes on its first page of 5,000 open jobs'
     expect(cause.type).toBe('ResyncDeadlineExceeded');
     const details = cause.details?.[0] as DeadlineExceededDetails;
     const { totals } = details.result;
-    // Listed: ids 1-5,000 (a page, UPDATEs going in runs). Sent: 1-200. In the abandoned call: 201-300.
-    // Listed, not sent: 301-5,000. Never listed, counted from the ATS after the deadline: 5,001-6,600.
+    // Listed: ids 1-10,001 (a page: one more than a workflow run sends). Sent: 1-200. In the abandoned
+    // call: 201-300. Listed, not sent: 301-10,001. Never listed, counted from the ATS after the deadline:
+    // 10,002-11,600.
     expect(totals.sent).toBe(200);
     expect(details.outcomeUnknown).toEqual(Array.from({ length: 100 }, (_, k) => synId(201 + k)));
-    expect(details.notSentCount).toBe(4_700 + 1_600);
+    expect(details.notSentCount).toBe(9_701 + 1_599);
     expect(totals.sent + details.notSentCount + (details.outcomeUnknown ?? []).length).toBe(open);
     expect(totals.requested).toBe(open);
     expect(totals.missedDeadline).toBe(details.notSentCount);
@@ -89,7 +90,7 @@ describe('a sync-all whose deadline passes on its first page of 5,000 open jobs'
     expect(details.notSent.slice(0, 701)).toEqual(Array.from({ length: 701 }, (_, k) => synId(301 + k)));
     expect(details.notSent.at(-1)).toBe(synId(1_300));
     expect(cause.message).toMatch(
-      /^the 10 s deadline passed with 6300 jobs not sent: syn-000301, .*; 100 jobs in a call abandoned unanswered/,
+      /^the 10 s deadline passed with 11300 jobs not sent: syn-000301, .*; 100 jobs in a call abandoned unanswered/,
     );
     const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => synId(from + k));
     // The first batch and the rest of the run go to the lane at once: either may be first.

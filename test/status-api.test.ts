@@ -274,17 +274,22 @@ describe('GET /resyncs/:workflowId', () => {
   test('a running resync shows its progress from the progress query', async () => {
     // The first batch's call is answered; the second batch's is held while the status is read. Open
     // jobs only: a job closed in the ATS would add CLOSE calls to the first batch.
-    const gate = env.sandbox.faults.hold('simpleJobPostings', { passing: 1 });
     const ids = range(1100, 154).filter((id) => Number(id.slice(4)) % 40 !== 39);
+    // The first batch and the rest go to the lane at once, in either order: the call held is the one
+    // carrying the second batch.
+    const gate = env.sandbox.faults.hold('simpleJobPostings', { carrying: ids[100] ?? '' });
     const workflowId = await resync(env, notification(ids));
     await gate.reached;
 
-    const running = await status(workflowId);
-    expect(running).toMatchObject({ status: 'RUNNING', closeTime: null, result: null, failure: null });
-    const progress = running.progress;
-    expect(progress?.total).toBe(ids.length);
-    expect((progress?.sent ?? 0) + (progress?.rejected ?? 0) + (progress?.notInAts ?? 0)).toBe(100);
-    expect(progress?.pending).toBe(50);
+    // The first batch is recorded once its activity reported, which may come a moment after the hold.
+    await eventually(async () => {
+      const running = await status(workflowId);
+      expect(running).toMatchObject({ status: 'RUNNING', closeTime: null, result: null, failure: null });
+      const progress = running.progress;
+      expect(progress?.total).toBe(ids.length);
+      expect((progress?.sent ?? 0) + (progress?.rejected ?? 0) + (progress?.notInAts ?? 0)).toBe(100);
+      expect(progress?.pending).toBe(50);
+    });
 
     gate.release();
     await env.client.workflow.getHandle(workflowId).result();
@@ -305,7 +310,9 @@ describe('a resync that missed its deadline', () => {
 
   test('shows the ResyncDeadlineExceeded failure, the jobs not sent and its partial totals', async () => {
     late.sandbox.faults.setLatency('simpleJobPostings', 1_500);
-    const workflowId = await resync(late, notification(range(1130, 150)));
+    // Three batches: the first and the second are out at once (the second abandoned at the deadline), the
+    // third never goes.
+    const workflowId = await resync(late, notification(range(1000, 280)));
     await expect(late.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(
       WorkflowFailedError,
     );
