@@ -107,12 +107,12 @@ async function withWorkers<T>(deps: ActivityDeps, run: (taskQueue: string) => Pr
   }
 }
 
-function workerDeps(): ActivityDeps {
+function workerDeps(requestTimeoutMs = 10_000): ActivityDeps {
   return createWorkerDeps({
     jobStore: env.jobStore,
     lanes: new InProcessLanes(),
     linkedin: { apiUrl: env.sandbox.apiUrl, tokenUrl: env.sandbox.tokenUrl },
-    requestTimeoutMs: 10_000,
+    requestTimeoutMs,
     taskPolling: { intervalMs: 100, maxIntervalMs: 1_000 },
   });
 }
@@ -218,16 +218,7 @@ describe('a run of batches Temporal times out before its activity reports', () =
     // The first batch goes alone, then batches 2 and 3 in one run: the third call is held.
     const gate = env.sandbox.faults.hold('simpleJobPostings', { passing: 2 });
     // Nor does the held call time out first (the request timeout is 10 s in the other tests).
-    const deps = {
-      ...createWorkerDeps({
-        jobStore: env.jobStore,
-        lanes: new InProcessLanes(),
-        linkedin: { apiUrl: env.sandbox.apiUrl, tokenUrl: env.sandbox.tokenUrl },
-        requestTimeoutMs: 60_000,
-        taskPolling: { intervalMs: 100, maxIntervalMs: 1_000 },
-      }),
-      now: () => Date.now() - 30_000,
-    };
+    const deps = { ...workerDeps(60_000), now: () => Date.now() - 30_000 };
     try {
       await withWorkers(deps, async (taskQueue) => {
         const { handle } = await start({ externalJobPostingIds: ids, deadlineMs: 8_000 }, taskQueue);

@@ -16,9 +16,9 @@ import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../../src/worker';
 import type { FromWorker, MemorySnapshot, ToWorker, WorkerSetup } from './bench-protocol';
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
+import { exitIfStopHangs, runChild, sendToParent } from './child-process';
 
 const SETUP_TIMEOUT_MS = 60_000;
-const SHUTDOWN_TIMEOUT_MS = 60_000;
 const LIST_PAGE = 10_000;
 
 /**
@@ -37,13 +37,7 @@ class QuietLogger extends DefaultLogger {
 }
 
 function send(message: FromWorker): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (!process.send) {
-      reject(new Error('bench-worker must be started with an IPC channel (child_process.fork)'));
-      return;
-    }
-    process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
-  });
+  return sendToParent(message);
 }
 
 /** A field of /proc/self/status in bytes (Linux reports kB). */
@@ -140,8 +134,6 @@ async function seed(setup: WorkerSetup, jobStore: Awaited<ReturnType<typeof open
 }
 
 async function main(): Promise<void> {
-  // Parent gone: nothing to report to.
-  process.once('disconnect', () => process.exit(2));
   const message = await nextMessage(SETUP_TIMEOUT_MS);
   if (message.kind !== 'setup') throw new Error(`expected setup, got ${message.kind}`);
   const setup = message;
@@ -218,8 +210,7 @@ async function main(): Promise<void> {
       final: snapshot(),
     });
   } finally {
-    // Bounded: a stop that hangs must not keep the benchmark waiting for this process.
-    setTimeout(() => process.exit(3), SHUTDOWN_TIMEOUT_MS).unref();
+    exitIfStopHangs();
     workers?.shutdown();
     await running?.catch(() => undefined);
     await connection?.close();
@@ -227,13 +218,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  async (error: unknown) => {
-    await send({
-      kind: 'error',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    }).catch(() => undefined);
-    process.exit(1);
-  },
-);
+runChild(main);

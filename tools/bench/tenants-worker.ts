@@ -15,20 +15,14 @@ import type {
   TenantsWorkerSetup,
   ToTenantsWorker,
 } from './tenants-protocol';
+import { exitIfStopHangs, runChild, sendToParent } from './child-process';
 
 const SETUP_TIMEOUT_MS = 60_000;
-const SHUTDOWN_TIMEOUT_MS = 60_000;
 const LIST_PAGE = 10_000;
 const TICK_MS = 100;
 
 function send(message: FromTenantsWorker): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (!process.send) {
-      reject(new Error('tenants-worker must be started with an IPC channel (child_process.fork)'));
-      return;
-    }
-    process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
-  });
+  return sendToParent(message);
 }
 
 function setupMessage(): Promise<TenantsWorkerSetup> {
@@ -91,8 +85,6 @@ class PhaseMeter {
 }
 
 async function main(): Promise<void> {
-  // Parent gone: nothing to report to.
-  process.once('disconnect', () => process.exit(2));
   const setup = await setupMessage();
   Runtime.install({
     logger: new DefaultLogger('ERROR'),
@@ -156,8 +148,7 @@ async function main(): Promise<void> {
     await send({ kind: 'ready' });
     await finished;
   } finally {
-    // Bounded: a stop that hangs must not keep the benchmark waiting for this process.
-    setTimeout(() => process.exit(3), SHUTDOWN_TIMEOUT_MS).unref();
+    exitIfStopHangs();
     workers?.shutdown();
     await running?.catch(() => undefined);
     await connection?.close();
@@ -165,13 +156,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  async (error: unknown) => {
-    await send({
-      kind: 'error',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    }).catch(() => undefined);
-    process.exit(1);
-  },
-);
+runChild(main);
