@@ -16,7 +16,7 @@ import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../../src/worker';
 import type { FromWorker, MemorySnapshot, ToWorker, WorkerSetup } from './bench-protocol';
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
-import { exitIfStopHangs, runChild, sendToParent } from './child-process';
+import { exitIfStopHangs, runChild, sendToParent, stopIfWorkerFails } from './child-process';
 
 const SETUP_TIMEOUT_MS = 60_000;
 const LIST_PAGE = 10_000;
@@ -173,12 +173,7 @@ async function main(): Promise<void> {
       }),
     });
     running = workers.run();
-    // A worker that fails stops the process rather than leaving the benchmark waiting.
-    running.catch((error: unknown) => {
-      void send({ kind: 'error', message: `worker stopped: ${String(error)}` }).finally(() =>
-        process.exit(1),
-      );
-    });
+    stopIfWorkerFails(running);
 
     collectGarbage();
     // The baseline is the RSS the kernel's peak counter restarts from, so the peak is never below it.

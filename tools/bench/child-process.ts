@@ -23,6 +23,15 @@ export function exitIfStopHangs(): void {
   setTimeout(() => process.exit(3), SHUTDOWN_TIMEOUT_MS).unref();
 }
 
+/** A worker that fails stops the process rather than leaving the benchmark waiting. */
+export function stopIfWorkerFails(running: Promise<unknown>): void {
+  running.catch((error: unknown) => {
+    void sendToParent({ kind: 'error', message: `worker stopped: ${String(error)}` }).finally(() =>
+      process.exit(1),
+    );
+  });
+}
+
 /** Runs the process's `main`: a failure goes to the parent as `{ kind: 'error', message }`. */
 export function runChild(main: () => Promise<void>): void {
   // Parent gone: nothing to report to.

@@ -15,7 +15,7 @@ import type {
   TenantsWorkerSetup,
   ToTenantsWorker,
 } from './tenants-protocol';
-import { exitIfStopHangs, runChild, sendToParent } from './child-process';
+import { exitIfStopHangs, runChild, sendToParent, stopIfWorkerFails } from './child-process';
 
 const SETUP_TIMEOUT_MS = 60_000;
 const LIST_PAGE = 10_000;
@@ -129,12 +129,7 @@ async function main(): Promise<void> {
       }),
     });
     running = workers.run();
-    // A worker that fails stops the process rather than leaving the benchmark waiting.
-    running.catch((error: unknown) => {
-      void send({ kind: 'error', message: `worker stopped: ${String(error)}` }).finally(() =>
-        process.exit(1),
-      );
-    });
+    stopIfWorkerFails(running);
 
     const meter = new PhaseMeter();
     const finished = new Promise<void>((resolve) => {
