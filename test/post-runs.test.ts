@@ -136,7 +136,7 @@ describe('a run of batches retried after a failed attempt', () => {
     ]);
   });
 
-  test('every batch of the run is visible: its result in the activity, a follower of its own, and the jobs one by one', async () => {
+  test('every batch of the run is visible: its result in the activity, its tasks followed with the run, and the jobs one by one', async () => {
     const handle = await deliver(env());
     const result = await handle.result();
 
@@ -148,12 +148,21 @@ describe('a run of batches retried after a failed attempt', () => {
     // A job LinkedIn holds is its task urn; the result names no job body.
     const first = runs[1]?.result?.[0];
     expect(first && 'jobs' in first ? typeof first.jobs[0] : undefined).toBe('string');
-    const followedBatches = history.flatMap((event) => {
-      const id = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
-      const follower = id ? parseFollowerWorkflowId(id) : undefined;
-      return follower?.operation === 'UPDATE' ? [follower.batchNumber] : [];
+    // The first batch's tasks are followed alone; the run's batches share a follower named after its first.
+    const followers = history.flatMap((event) => {
+      const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
+      const follower = started?.workflowId ? parseFollowerWorkflowId(started.workflowId) : undefined;
+      if (follower?.operation !== 'UPDATE') return [];
+      const summary: unknown = defaultPayloadConverter.fromPayload(event.userMetadata?.summary ?? {});
+      const input = defaultPayloadConverter.fromPayload<{ tasks: unknown[] }>(
+        started?.input?.payloads?.[0] ?? {},
+      );
+      return [[follower.batchNumber, summary, input.tasks.length]];
     });
-    expect(followedBatches).toEqual([1, 2, 3]);
+    expect(followers).toEqual([
+      [1, "Follow LinkedIn's tasks of batch 1 (100 UPDATE)", 100],
+      [2, "Follow LinkedIn's tasks of batches 2–3 (150 UPDATE)", 150],
+    ]);
     const summaries = history
       .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'postBatches')
       .map((event) => defaultPayloadConverter.fromPayload(event.userMetadata?.summary ?? {}));

@@ -4,9 +4,11 @@
  * where it needs the workflow to be (a held call), never a window of time.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type ApplicationFailure } from '@temporalio/client';
+import { defaultPayloadConverter, WorkflowFailedError, type ApplicationFailure } from '@temporalio/client';
+import type { FollowedTask, FollowTasksInput } from '../src/activities/follow-tasks';
 import {
   followerWorkflowId,
+  parseFollowerWorkflowId,
   MAX_JOB_DETAILS,
   WORKFLOW_TYPE,
   type DeadlineExceededDetails,
@@ -14,6 +16,7 @@ import {
   type ResyncResult,
 } from '../src/contract';
 import { tasksReportedSignal } from '../src/workflows';
+import type { FollowResyncTasksInput } from '../src/workflows/follow-resync-tasks';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { fates, notification } from './support/notifications';
 import { applicationWith, synId } from './support/synthetic-application';
@@ -202,4 +205,79 @@ describe('reports from an earlier round', () => {
       [synId(2), 'UPDATE'],
     ]);
   });
+});
+
+describe('a follower whose tasks run past a slice', () => {
+  test('its history names the tasks each slice saw end, not every task again while LinkedIn keeps them running', async () => {
+    const app = await applicationWith(env, 3);
+    const ids = [synId(1), synId(2), synId(3)];
+    // One task never ends: each slice (10 s) ends with it still running, until the 20 s window closes.
+    env.sandbox.faults.taskOutcome(synId(3), 'STUCK');
+    const handle = await startResync({
+      developerApplicationUrn: app.urn,
+      externalJobPostingIds: ids,
+      deadlineMs: 20_000,
+      followUpWindowMs: 20_000,
+    });
+
+    const result = (await handle.result()) as ResyncResult;
+
+    expect(fates(result.jobs)).toEqual({
+      [synId(1)]: 'UPDATED/CONFIRMED',
+      [synId(2)]: 'UPDATED/CONFIRMED',
+      [synId(3)]: 'UPDATED/UNCONFIRMED',
+    });
+    const described = await handle.describe();
+    const follower = env.client.workflow.getHandle(
+      followerWorkflowId({
+        resyncWorkflowId: handle.workflowId,
+        resyncRunId: described.raw.workflowExecutionInfo?.firstRunId ?? described.runId,
+        round: 0,
+        batchNumber: 1,
+        operation: 'UPDATE',
+      }),
+    );
+    const events = (await follower.fetchHistory()).events ?? [];
+    const asked = events.flatMap((event) => {
+      const attributes = event.activityTaskScheduledEventAttributes;
+      if (attributes?.activityType?.name !== 'followTasks') return [];
+      return [defaultPayloadConverter.fromPayload<FollowTasksInput>(attributes.input?.payloads?.[0] ?? {})];
+    });
+    const answered = events.flatMap((event) => {
+      const payload = event.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+      return payload ? [defaultPayloadConverter.fromPayload<FollowedTask[]>(payload)] : [];
+    });
+    expect(asked.map((input) => input.taskUrns.length)).toEqual([3, 1]);
+    expect(answered.map((tasks) => tasks.map((task) => task.status))).toEqual([
+      ['SUCCEEDED', 'SUCCEEDED'],
+      [],
+    ]);
+  }, 90_000);
+});
+
+describe('a run of more batches than one follower takes', () => {
+  test('is followed by one follower per 25 batches, each named after its first batch, and every job is confirmed', async () => {
+    const open = 3_050;
+    const app = await applicationWith(env, open);
+    const handle = await startResync({ developerApplicationUrn: app.urn, syncAllOpenJobs: true });
+
+    const result = (await handle.result()) as ResyncResult;
+
+    expect(result.totals).toMatchObject({ requested: open, sent: open, confirmed: open });
+    const followers = ((await handle.fetchHistory()).events ?? []).flatMap((event) => {
+      const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
+      if (!started) return [];
+      const follower = parseFollowerWorkflowId(started.workflowId ?? '');
+      const input = defaultPayloadConverter.fromPayload<FollowResyncTasksInput>(
+        started.input?.payloads?.[0] ?? {},
+      );
+      return [[follower?.batchNumber, follower?.operation, input.tasks.length]];
+    });
+    // The first batch alone, then the run of the other 30 batches: 25 and 5 (the last one 50 jobs).
+    expect(followers).toEqual([
+      [1, 'UPDATE', 100],
+      [2, 'UPDATE', 2_500],
+      [27, 'UPDATE', 450],
+    ]);
+  }, 90_000);
 });

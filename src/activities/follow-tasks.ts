@@ -10,6 +10,8 @@ export interface FollowTasksInput {
   until: number;
   /** Return as soon as a task ends FAILED (an UPDATE's job may need a CREATE before the deadline). */
   returnOnFailure?: boolean;
+  /** Answer with the tasks that ended only (the caller knows which it asked about). */
+  endedOnly?: boolean;
 }
 
 export interface FollowedTask {
@@ -39,6 +41,7 @@ export function followTasks(deps: ActivityDeps) {
     } finally {
       clearInterval(heartbeat);
     }
+    if (input.endedOnly) return [...done.values()].filter((task) => task.status !== 'IN_PROGRESS');
     return input.taskUrns.map((taskUrn) => done.get(taskUrn) ?? { taskUrn, status: 'IN_PROGRESS' });
   };
 }

@@ -31,6 +31,11 @@ export interface FollowResyncTasksInput {
 
 /** Follows in short activities that re-arm by timer (README, Development: a change to what this commands). */
 const FOLLOW_IN_SLICES = 'follow-in-slices';
+/**
+ * A slice answers with the tasks that ended only, not every task it followed: a follower of a whole run of
+ * batches keeps a small history while LinkedIn keeps its tasks running.
+ */
+const ENDED_ONLY = 'slices-answer-ended-tasks';
 /** How long one follow-up activity may hold a worker slot. */
 const SLICE_MS = 10_000;
 /** Between slices no slot is held; the pause doubles while tasks stay unfinished. */
@@ -104,6 +109,7 @@ export async function followResyncTasks(input: FollowResyncTasksInput): Promise<
  * does not have are reported at once (a partial report), so their CREATE never waits for a slow batch-mate.
  */
 async function followInSlices(input: FollowResyncTasksInput): Promise<TaskReport> {
+  const endedOnly = patched(ENDED_ONLY);
   const jobOf = new Map(input.tasks);
   const report: TaskReport = {
     operation: input.operation,
@@ -119,7 +125,7 @@ async function followInSlices(input: FollowResyncTasksInput): Promise<TaskReport
   try {
     for (;;) {
       const sliceEnd = Math.min(input.until, Date.now() + SLICE_MS);
-      const tasks = await followSlice(input, pending, sliceEnd);
+      const tasks = await followSlice(input, pending, sliceEnd, endedOnly);
       const toCreate: string[] = [];
       for (const task of tasks) {
         const id = jobOf.get(task.taskUrn);
@@ -129,7 +135,11 @@ async function followInSlices(input: FollowResyncTasksInput): Promise<TaskReport
         else if (action === 'create') toCreate.push(id);
         else report.failed.push(failedTask(id, task));
       }
-      pending = tasks.filter((task) => task.status === 'IN_PROGRESS').map((task) => task.taskUrn);
+      // Still pending: the tasks the slice did not see end (it may name them IN_PROGRESS or leave them out).
+      const ended = new Set(
+        tasks.filter((task) => task.status !== 'IN_PROGRESS').map((task) => task.taskUrn),
+      );
+      pending = pending.filter((taskUrn) => !ended.has(taskUrn));
       if (pending.length === 0 || Date.now() >= input.until) {
         report.needsCreate.push(...toCreate);
         break;
@@ -158,6 +168,7 @@ function followSlice(
   input: FollowResyncTasksInput,
   taskUrns: string[],
   until: number,
+  endedOnly: boolean,
 ): Promise<FollowedTask[]> {
   const left = Math.max(1_000, until - Date.now());
   const { followTasks } = proxyActivities<Activities>({
@@ -173,6 +184,7 @@ function followSlice(
     taskUrns,
     until,
     returnOnFailure: input.operation === 'UPDATE',
+    ...(endedOnly ? { endedOnly } : {}),
   });
 }
 

@@ -51,6 +51,8 @@ export const PATCH = {
   runReportGrace: 'run-times-out-after-its-report',
   /** A run of batches takes the rest of the workflow run (≤ 100), and goes right behind the first batch. */
   fullRuns: 'runs-fill-a-workflow-run',
+  /** The batches of a run are followed together, up to FOLLOWER_BATCHES a follower, not one follower each. */
+  followRuns: 'runs-followed-together',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */
@@ -250,15 +252,22 @@ export async function answersTo(
  * deadline forbids.
  */
 export function startFollower(
-  follower: Omit<FollowerOf, 'resyncWorkflowId'>,
+  follower: Omit<FollowerOf, 'resyncWorkflowId'> & { lastBatchNumber?: number },
   input: FollowResyncTasksInput,
 ): Promise<unknown> {
-  const { batchNumber, operation } = follower;
+  const { batchNumber, operation, lastBatchNumber = batchNumber, ...named } = follower;
+  const batches =
+    lastBatchNumber > batchNumber ? `batches ${batchNumber}–${lastBatchNumber}` : `batch ${batchNumber}`;
   return CancellationScope.nonCancellable(() =>
     startChild(followResyncTasks, {
-      workflowId: followerWorkflowId({ ...follower, resyncWorkflowId: input.parentWorkflowId }),
+      workflowId: followerWorkflowId({
+        ...named,
+        batchNumber,
+        operation,
+        resyncWorkflowId: input.parentWorkflowId,
+      }),
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `Follow LinkedIn's tasks of batch ${batchNumber} (${input.tasks.length} ${operation})`,
+      staticSummary: `Follow LinkedIn's tasks of ${batches} (${input.tasks.length} ${operation})`,
       typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: input.developerApplicationUrn }],
       args: [input],
     }),

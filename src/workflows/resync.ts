@@ -13,7 +13,7 @@ import type { JobResult, Operation, ResyncCarry, ResyncInput, ResyncResult, Task
 import { DEVELOPER_APPLICATION_URN, MAX_JOBS_PER_CALL, RESYNC_OUTCOME } from '../contract/names';
 import { deadlineFailure, deadlineMiss } from './deadline-failure';
 import { JobSource, type JobSourceCarry } from './job-source';
-import { Ledger } from './ledger';
+import { Ledger, type TasksToFollow } from './ledger';
 import {
   answersTo,
   answersToRun,
@@ -44,6 +44,12 @@ const MAX_BATCHES_PER_ACTIVITY = 50;
 const MAX_BATCHES_PER_FULL_RUN = 100;
 /** With full runs: one id more than a workflow run sends, so a page tells whether the listing ends in it. */
 const FULL_RUN_PAGE_SIZE = MAX_BATCHES_PER_FULL_RUN * MAX_JOBS_PER_CALL + 1;
+/**
+ * With runs followed together (PATCH.followRuns): at most this many batches of a run share one follower.
+ * Fewer followers to start (a continue-as-new waits for each start), while a follower's history stays small
+ * even when LinkedIn keeps all its tasks running for the whole window (each slice names the tasks pending).
+ */
+const FOLLOWER_BATCHES = 25;
 /** Batches per run before continuing as new: keeps each run's history far below Temporal's limits. */
 const MAX_BATCHES_PER_RUN = 100;
 /**
@@ -79,6 +85,8 @@ export class Resync {
   private readonly fullRuns: boolean;
   /** Temporal times a run out RUN_REPORT_GRACE_MS after the deadline, not at it. */
   private readonly runReportGrace: boolean;
+  /** A run's batches share followers (FOLLOWER_BATCHES a follower). */
+  private readonly followRuns: boolean;
   private readonly deadlineAt: number;
   private readonly followUpEndsAt: number;
   private readonly round: number;
@@ -130,6 +138,7 @@ export class Resync {
     this.postsRuns = patched(PATCH.postRuns);
     this.runReportGrace = patched(PATCH.runReportGrace);
     this.fullRuns = patched(PATCH.fullRuns);
+    this.followRuns = patched(PATCH.followRuns);
     const pageSize = this.fullRuns ? FULL_RUN_PAGE_SIZE : this.postsRuns ? RUN_PAGE_SIZE : LIST_PAGE_SIZE;
     this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, pageSize);
     this.deadlinePassed = Date.now() >= this.deadlineAt;
@@ -299,12 +308,31 @@ export class Resync {
     return { batches, firstBatchNumber, ...answered };
   }
 
-  /** Records a run's batches answered, in order; whether the deadline ended it. */
+  /**
+   * Records a run's batches answered, in order, and starts their followers: one a batch, or (PATCH.followRuns)
+   * one for up to FOLLOWER_BATCHES batches together. Whether the deadline ended the run.
+   */
   private recordRun({ batches, firstBatchNumber, answers, outOfTime }: SentRun): boolean {
+    let group: { first: number; tasks: Map<Operation, Array<[string, string]>> } | undefined;
+    const followGroup = (last: number): void => {
+      for (const [operation, tasks] of group?.tasks ?? [])
+        this.follow(operation, tasks, group?.first ?? last, last);
+      group = undefined;
+    };
     answers.forEach(({ results, failed }, index) => {
-      this.record(firstBatchNumber + index, results, 'UPDATE', failed);
+      const batchNumber = firstBatchNumber + index;
+      const toFollow = this.record(batchNumber, results, 'UPDATE', failed, !this.followRuns);
       this.source.advance(batches[index] ?? []);
+      if (!this.followRuns) return;
+      group ??= { first: batchNumber, tasks: new Map() };
+      for (const [operation, tasks] of toFollow) {
+        const joined = group.tasks.get(operation);
+        if (joined) joined.push(...tasks);
+        else group.tasks.set(operation, [...tasks]);
+      }
+      if (batchNumber - group.first + 1 >= FOLLOWER_BATCHES) followGroup(batchNumber);
     });
+    if (group) followGroup(firstBatchNumber + answers.length - 1);
     return outOfTime;
   }
 
@@ -334,13 +362,14 @@ export class Resync {
     this.record(batchNumber, answer.results, operation, answer.failed);
   }
 
-  /** What LinkedIn answered for one batch: logged, in the ledger, and its tasks followed. */
+  /** What LinkedIn answered for one batch: logged, in the ledger, and its tasks followed (unless `follow` is false: returned). */
   private record(
     batchNumber: number,
     results: JobResult[],
     operation: 'UPDATE' | 'CREATE',
     failed: boolean,
-  ): void {
+    follow = true,
+  ): TasksToFollow {
     const jobs = results.length;
     if (this.input.syncAllOpenJobs && operation === 'UPDATE') this.ledger.totals.requested += jobs;
     log.info('batch sent', {
@@ -350,17 +379,22 @@ export class Resync {
       accepted: results.filter((result) => result.taskUrn !== undefined).length,
       rejected: results.filter((result) => result.fate === 'REJECTED').length,
     });
-    for (const [op, tasks] of this.ledger.recordBatch(results, operation, failed)) {
-      this.follow(op, tasks, batchNumber);
-    }
+    const toFollow = this.ledger.recordBatch(results, operation, failed);
+    if (follow) for (const [op, tasks] of toFollow) this.follow(op, tasks, batchNumber);
+    return follow ? [] : toFollow;
   }
 
-  /** Starts the batch's follower without waiting for it to start: the next batch goes at once. */
-  private follow(operation: Operation, tasks: Array<[string, string]>, batchNumber: number): void {
+  /** Starts the follower of batches (by number) without waiting for it to start: the next batch goes at once. */
+  private follow(
+    operation: Operation,
+    tasks: Array<[string, string]>,
+    batchNumber: number,
+    lastBatchNumber = batchNumber,
+  ): void {
     this.ledger.awaitingReports++;
     const { workflowId, firstExecutionRunId } = this.info;
     const start = startFollower(
-      { resyncRunId: firstExecutionRunId, round: this.round, batchNumber, operation },
+      { resyncRunId: firstExecutionRunId, round: this.round, batchNumber, lastBatchNumber, operation },
       {
         parentWorkflowId: workflowId,
         developerApplicationUrn: this.urn,
