@@ -84,8 +84,22 @@ export async function postLoaded(
   attempt: Attempt,
 ): Promise<JobResult[]> {
   const now = (deps.now ?? Date.now)();
+  return postPlanned(deps, app, input, planBatch(input, jobs, app, attempt.progress, now), attempt);
+}
+
+/**
+ * Posts one batch planned already (`planBatch` with `attempt.progress`): postBatches plans the next batch
+ * while the current call is out.
+ */
+export async function postPlanned(
+  deps: ActivityDeps,
+  app: DeveloperApplication,
+  input: PostBatchInput,
+  calls: readonly PlannedCall[],
+  attempt: Attempt,
+): Promise<JobResult[]> {
   let refusedForNow: FailureReading | undefined;
-  for (const call of planBatch(input, jobs, app, attempt.progress, now)) {
+  for (const call of calls) {
     const refused = await send(deps, app, call, input.notAfter, attempt);
     refusedForNow ??= refused;
   }

@@ -1,13 +1,14 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { z } from 'zod';
-import type { AtsJob, DeveloperApplication } from '../ats/job-store';
+import type { DeveloperApplication } from '../ats/job-store';
 import { JobResult } from '../contract';
 import { compactJob, type PostedBatch, type RunAnsweredDetails } from '../contract/posted-batch';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import { BatchProgress } from './batch-progress';
 import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
-import { postLoaded } from './post-batch';
+import { planBatch, type PlannedCall } from './batch-plan';
+import { postPlanned, type Attempt } from './post-batch';
 import { countOutcomes } from './record-outcome';
 
 export interface PostBatchesInput {
@@ -70,21 +71,29 @@ export function postBatches(deps: ActivityDeps) {
     const heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
     try {
       const app = await applicationOf(deps, input.developerApplicationUrn);
-      let loading = loadAhead(deps, app, input.batches[done.length]);
+      const prepare = (ids: string[] | undefined, progress: BatchProgress) =>
+        prepareAhead(deps, app, { ...input, ids: ids ?? [] }, progress);
+      // The first batch with what an earlier attempt left of it; every later one afresh.
+      let preparing = prepare(input.batches[done.length], current);
       for (let index = done.length; index < input.batches.length; index++) {
         const ids = input.batches[index] ?? [];
-        const jobs = await loading;
+        const { progress, calls } = await preparing;
+        current = progress;
         const attemptOf = {
           progress: current,
           beat: beatAfterCall,
           cancellation: context.cancellationSignal,
         };
-        const posting = postOne(deps, app, { ...input, ids }, jobs, attemptOf);
-        // The next batch is read once this call has left (the request is written within this turn of the
-        // event loop): read before, the ATS's work would delay the call.
-        loading = afterThisTurn(() => loadAhead(deps, app, input.batches[index + 1]));
+        const posting = postOne(deps, app, { ...input, ids }, calls, attemptOf);
+        // The next batch is read and planned once this call has left (the request is written within this
+        // turn of the event loop): done before, the ATS's and the mapping's work would delay the call.
+        const next = input.batches[index + 1];
+        preparing = afterThisTurn(() =>
+          prepare(next, BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', [])),
+        );
         const posted = await posting;
         done.push(posted);
+        // Answered: nothing of the next batch is to be resumed until it goes.
         current = BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', []);
         beatAfterCall();
       }
@@ -124,32 +133,40 @@ function afterThisTurn<T>(read: () => Promise<T>): Promise<T> {
   return later;
 }
 
-/** The jobs of the next batch, read while the current call is out; a failure surfaces when awaited. */
-function loadAhead(
+/**
+ * The next batch's calls, its jobs read and mapped (into `progress`) while the current call is out; a
+ * failure surfaces when awaited.
+ */
+function prepareAhead(
   deps: ActivityDeps,
   app: DeveloperApplication,
-  ids: readonly string[] | undefined,
-): Promise<AtsJob[]> {
-  if (ids === undefined) return Promise.resolve([]);
-  const loading = deps.jobs.loadJobs(app.urn, ids);
-  loading.catch(() => undefined);
-  return loading;
+  batch: PostBatchesInput & { ids: string[] },
+  progress: BatchProgress,
+): Promise<{ progress: BatchProgress; calls: PlannedCall[] }> {
+  if (batch.ids.length === 0) return Promise.resolve({ progress, calls: [] });
+  const preparing = deps.jobs.loadJobs(app.urn, batch.ids).then((jobs) => {
+    const now = (deps.now ?? Date.now)();
+    const plan = { externalJobPostingIds: batch.ids, operation: 'UPDATE' as const };
+    return { progress, calls: planBatch(plan, jobs, app, progress, now) };
+  });
+  preparing.catch(() => undefined);
+  return preparing;
 }
 
 async function postOne(
   deps: ActivityDeps,
   app: DeveloperApplication,
   batch: PostBatchesInput & { ids: string[] },
-  jobs: readonly AtsJob[],
-  attempt: Parameters<typeof postLoaded>[4],
+  calls: readonly PlannedCall[],
+  attempt: Attempt,
 ): Promise<PostedBatch> {
   const { developerApplicationUrn, notAfter, ids } = batch;
   try {
-    const results = await postLoaded(
+    const results = await postPlanned(
       deps,
       app,
       { developerApplicationUrn, externalJobPostingIds: ids, operation: 'UPDATE', notAfter },
-      jobs,
+      calls,
       attempt,
     );
     countOutcomes(Context.current(), results);

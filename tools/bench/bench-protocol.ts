@@ -7,6 +7,8 @@ export interface WorkerSetup {
   dataDir: string;
   application: DeveloperApplication;
   jobCount: number;
+  /** An application of a few jobs whose resync warms the worker up before the measured one. */
+  warmUp: { application: DeveloperApplication; jobCount: number };
   temporalAddress: string;
   namespace: string;
   taskQueue: string;
@@ -16,12 +18,17 @@ export interface WorkerSetup {
   sampleEveryMs: number;
 }
 
+/** The warm-up resync is done: the worker starts measuring and answers with `ready`. */
+export interface WorkerMeasure {
+  kind: 'measure';
+}
+
 /** Asks the worker for its figures; it answers with `report`, then stops and exits. */
 export interface WorkerFinish {
   kind: 'finish';
 }
 
-export type ToWorker = WorkerSetup | WorkerFinish;
+export type ToWorker = WorkerSetup | WorkerMeasure | WorkerFinish;
 
 /** Memory in bytes. */
 export interface MemorySnapshot {
@@ -33,6 +40,8 @@ export interface WorkerSeeded {
   kind: 'seeded';
   /** The open job ids now in the ATS, in id order (the sandbox must hold them so UPDATEs succeed). */
   ids: string[];
+  /** The warm-up application's open job ids. */
+  warmUpIds: string[];
   seedMs: number;
   /** VmHWM at the end of seeding: process start, PGlite and the insert. */
   seedPeakRss: number;
@@ -42,6 +51,11 @@ export interface WorkerSeeded {
   storeOpened: MemorySnapshot;
   /** After seeding, before the workers exist, after a full GC: the store's share of `idle`. */
   afterSeed: MemorySnapshot;
+}
+
+/** The workers poll: the parent runs the warm-up resync, then sends `measure`. */
+export interface WorkerPolling {
+  kind: 'polling';
 }
 
 export interface WorkerReady {
@@ -71,4 +85,4 @@ export interface WorkerError {
   message: string;
 }
 
-export type FromWorker = WorkerSeeded | WorkerReady | WorkerReport | WorkerError;
+export type FromWorker = WorkerSeeded | WorkerPolling | WorkerReady | WorkerReport | WorkerError;

@@ -104,11 +104,11 @@ function nextMessage(timeoutMs: number): Promise<ToWorker> {
   });
 }
 
-/** Waits for `finish` for as long as the benchmark likes; the parent bounds the run and kills us if needed. */
-function finishRequested(): Promise<void> {
+/** Waits for `kind` for as long as the benchmark likes; the parent bounds the run and kills us if needed. */
+function requested(kind: 'measure' | 'finish'): Promise<void> {
   return new Promise((resolve) => {
     const onMessage = (message: ToWorker) => {
-      if (message.kind !== 'finish') return;
+      if (message.kind !== kind) return;
       process.off('message', onMessage);
       resolve();
     };
@@ -121,16 +121,25 @@ async function seed(setup: WorkerSetup, jobStore: Awaited<ReturnType<typeof open
   await jobStore.ensureApplication(setup.application);
   await jobStore.insertSyntheticJobs(setup.application.urn, setup.jobCount);
   const seedMs = performance.now() - started;
+  await jobStore.ensureApplication(setup.warmUp.application);
+  await jobStore.insertSyntheticJobs(setup.warmUp.application.urn, setup.warmUp.jobCount);
+  return {
+    ids: await openJobIds(jobStore, setup.application.urn),
+    warmUpIds: await openJobIds(jobStore, setup.warmUp.application.urn),
+    seedMs,
+  };
+}
+
+async function openJobIds(
+  jobStore: Awaited<ReturnType<typeof openEmbeddedJobStore>>,
+  urn: string,
+): Promise<string[]> {
   const ids: string[] = [];
   for (;;) {
-    const page = await jobStore.listOpenJobIds(setup.application.urn, {
-      after: ids[ids.length - 1],
-      limit: LIST_PAGE,
-    });
+    const page = await jobStore.listOpenJobIds(urn, { after: ids[ids.length - 1], limit: LIST_PAGE });
     ids.push(...page);
-    if (page.length < LIST_PAGE) break;
+    if (page.length < LIST_PAGE) return ids;
   }
-  return { ids, seedMs };
 }
 
 async function main(): Promise<void> {
@@ -152,10 +161,11 @@ async function main(): Promise<void> {
   let workers: ResyncWorkers | undefined;
   let running: Promise<void> | undefined;
   try {
-    const { ids, seedMs } = await seed(setup, jobStore);
+    const { ids, warmUpIds, seedMs } = await seed(setup, jobStore);
     const seedPeakRss = procStatusBytes('VmHWM');
     collectGarbage();
-    await send({ kind: 'seeded', ids, seedMs, seedPeakRss, atStart, storeOpened, afterSeed: snapshot() });
+    const afterSeed = snapshot();
+    await send({ kind: 'seeded', ids, warmUpIds, seedMs, seedPeakRss, atStart, storeOpened, afterSeed });
 
     connection = await NativeConnection.connect({ address: setup.temporalAddress });
     workers = await createResyncWorkers({
@@ -174,6 +184,11 @@ async function main(): Promise<void> {
     });
     running = workers.run();
     stopIfWorkerFails(running);
+    // A production worker has served resyncs before: the measured one does not pay for the first one's
+    // workflow code load, connections and the like.
+    const measure = requested('measure');
+    await send({ kind: 'polling' });
+    await measure;
 
     collectGarbage();
     // The baseline is the RSS the kernel's peak counter restarts from, so the peak is never below it.
@@ -184,7 +199,7 @@ async function main(): Promise<void> {
     const cpuAtReady = process.cpuUsage();
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
-    const finish = finishRequested();
+    const finish = requested('finish');
     await send({ kind: 'ready', idle, peakReset });
 
     await finish;

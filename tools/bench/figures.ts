@@ -61,6 +61,10 @@ export interface SizeResult {
     medianCallMs: number | null;
     medianGapMs: number | null;
     p95GapMs: number | null;
+    /** The twelve longest gaps, longest first (continue-as-new and the pauses between runs show here). */
+    longestGapsMs: number[];
+    /** All gaps from one answer to the next call, summed: the time the calls were not at LinkedIn. */
+    gapsTotalMs: number;
     taskStatusCalls: number;
     tokenCalls: number;
   };
@@ -79,6 +83,8 @@ export interface SizeResult {
     bytesPer1kJobs: number;
     /** Where a batch's time goes, from the chain's event times (medians over every batch). */
     batchCycle: BatchCycle;
+    /** The first run's events until its second posting activity started, in ms from the workflow's start. */
+    startup: Array<{ event: string; ms: number }>;
     /** Over the whole chain: what the history is made of. */
     byEventType: Record<string, { events: number; bytes: number }>;
   };

@@ -105,6 +105,32 @@ function historyBytes(history: History): number {
   return temporal.api.history.v1.History.encode(history).finish().length;
 }
 
+/**
+ * The first run's first events up to the second posting activity's start: each event's type (and activity
+ * type) with its time from the workflow's start, where the time before the first call goes.
+ */
+function startupOf(events: HistoryEvent[]): Array<{ event: string; ms: number }> {
+  const start = eventMs(events[0]);
+  if (start === null) return [];
+  const byId = new Map(events.map((event) => [toNumber(event.eventId), event]));
+  const startup: Array<{ event: string; ms: number }> = [];
+  let postingStarts = 0;
+  for (const event of events) {
+    const type = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'UNKNOWN';
+    const scheduledId =
+      event.activityTaskStartedEventAttributes?.scheduledEventId ??
+      event.activityTaskCompletedEventAttributes?.scheduledEventId;
+    const activity = (scheduledId === undefined ? event : byId.get(toNumber(scheduledId)))
+      ?.activityTaskScheduledEventAttributes?.activityType?.name;
+    startup.push({
+      event: `${type.replace('EVENT_TYPE_', '')}${activity ? ` ${activity}` : ''}`,
+      ms: (eventMs(event) ?? start) - start,
+    });
+    if (event.activityTaskStartedEventAttributes && isPostingName(activity) && ++postingStarts === 2) break;
+  }
+  return startup;
+}
+
 /** Every run of the continue-as-new chain, from the first, following each run's ContinuedAsNew event. */
 export async function chainFigures(
   client: Client,
@@ -163,6 +189,7 @@ export async function chainFigures(
     eventsPer1kJobs: (totalEvents * 1000) / jobs,
     bytesPer1kJobs: (totalBytes * 1000) / jobs,
     batchCycle: batchCycleOf(runsEvents),
+    startup: startupOf(runsEvents[0] ?? []),
     byEventType,
   };
   return { figures, childIds };

@@ -38,7 +38,8 @@ function operationsOf(elements: unknown[] | undefined): Set<string> {
 }
 
 export function linkedInFigures(sandbox: LinkedInSandbox, urn: string): NonNullable<SizeResult['linkedin']> {
-  const calls = sandbox.calls();
+  // The application's calls only, not the warm-up resync's.
+  const calls = sandbox.calls().filter((call) => call.developerApplicationUrn === urn);
   const postings = calls.filter((call) => call.endpoint === 'simpleJobPostings');
   const posted = sandbox.postedElements(urn);
   const gaps = postings.slice(1).map((call, i) => call.startedAt - (postings[i]?.endedAt ?? call.startedAt));
@@ -59,6 +60,8 @@ export function linkedInFigures(sandbox: LinkedInSandbox, urn: string): NonNulla
     ),
     medianGapMs: percentile(gaps, 0.5),
     p95GapMs: percentile(gaps, 0.95),
+    longestGapsMs: [...gaps].sort((a, b) => b - a).slice(0, 12),
+    gapsTotalMs: gaps.reduce((sum, gap) => sum + gap, 0),
     taskStatusCalls: calls.filter((call) => call.endpoint === 'simpleJobPostingTasks').length,
     tokenCalls: calls.filter((call) => call.endpoint === 'token').length,
   };

@@ -11,3 +11,6 @@ export const RPC_TIMEOUT_MS = 60_000;
 export const PROGRESS_EVERY_MS = 30_000;
 export const MAX_RUNS = 10_000;
 export const BENCH_APPLICATION_URN = 'urn:li:developerApplication:424242';
+export const BENCH_WARM_UP_APPLICATION_URN = 'urn:li:developerApplication:424243';
+/** The warm-up resync's jobs: a first batch alone and a run of two batches, as every resync sends. */
+export const WARM_UP_JOBS = 250;
