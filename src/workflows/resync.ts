@@ -313,26 +313,20 @@ export class Resync {
    * one for up to FOLLOWER_BATCHES batches together. Whether the deadline ended the run.
    */
   private recordRun({ batches, firstBatchNumber, answers, outOfTime }: SentRun): boolean {
-    let group: { first: number; tasks: Map<Operation, Array<[string, string]>> } | undefined;
-    const followGroup = (last: number): void => {
-      for (const [operation, tasks] of group?.tasks ?? [])
-        this.follow(operation, tasks, group?.first ?? last, last);
-      group = undefined;
-    };
-    answers.forEach(({ results, failed }, index) => {
-      const batchNumber = firstBatchNumber + index;
-      const toFollow = this.record(batchNumber, results, 'UPDATE', failed, !this.followRuns);
-      this.source.advance(batches[index] ?? []);
-      if (!this.followRuns) return;
-      group ??= { first: batchNumber, tasks: new Map() };
-      for (const [operation, tasks] of toFollow) {
-        const joined = group.tasks.get(operation);
-        if (joined) joined.push(...tasks);
-        else group.tasks.set(operation, [...tasks]);
-      }
-      if (batchNumber - group.first + 1 >= FOLLOWER_BATCHES) followGroup(batchNumber);
-    });
-    if (group) followGroup(firstBatchNumber + answers.length - 1);
+    const perFollower = this.followRuns ? FOLLOWER_BATCHES : 1;
+    for (let start = 0; start < answers.length; start += perFollower) {
+      const group = answers.slice(start, start + perFollower);
+      const tasksOf = new Map<Operation, Array<[string, string]>>();
+      group.forEach(({ results, failed }, offset) => {
+        const index = start + offset;
+        for (const [operation, tasks] of this.record(firstBatchNumber + index, results, 'UPDATE', failed))
+          tasksOf.set(operation, [...(tasksOf.get(operation) ?? []), ...tasks]);
+        this.source.advance(batches[index] ?? []);
+      });
+      const first = firstBatchNumber + start;
+      for (const [operation, tasks] of tasksOf)
+        this.follow(operation, tasks, first, first + group.length - 1);
+    }
     return outOfTime;
   }
 
@@ -359,16 +353,16 @@ export class Resync {
     const answer = await answersTo(batch, () => this.deadlinePassed);
     if (answer === 'out of time') return;
     this.inFlight = [];
-    this.record(batchNumber, answer.results, operation, answer.failed);
+    for (const [op, tasks] of this.record(batchNumber, answer.results, operation, answer.failed))
+      this.follow(op, tasks, batchNumber);
   }
 
-  /** What LinkedIn answered for one batch: logged, in the ledger, and its tasks followed (unless `follow` is false: returned). */
+  /** What LinkedIn answered for one batch, logged and in the ledger; the tasks to follow, by operation. */
   private record(
     batchNumber: number,
     results: JobResult[],
     operation: 'UPDATE' | 'CREATE',
     failed: boolean,
-    follow = true,
   ): TasksToFollow {
     const jobs = results.length;
     if (this.input.syncAllOpenJobs && operation === 'UPDATE') this.ledger.totals.requested += jobs;
@@ -379,9 +373,7 @@ export class Resync {
       accepted: results.filter((result) => result.taskUrn !== undefined).length,
       rejected: results.filter((result) => result.fate === 'REJECTED').length,
     });
-    const toFollow = this.ledger.recordBatch(results, operation, failed);
-    if (follow) for (const [op, tasks] of toFollow) this.follow(op, tasks, batchNumber);
-    return follow ? [] : toFollow;
+    return this.ledger.recordBatch(results, operation, failed);
   }
 
   /** Starts the follower of batches (by number) without waiting for it to start: the next batch goes at once. */
