@@ -85,6 +85,8 @@ export interface SizeResult {
     batchCycle: BatchCycle;
     /** The first run's events until its second posting activity started, in ms from the workflow's start. */
     startup: Array<{ event: string; ms: number }>;
+    /** The first continue-as-new, from the last posting activity's completion to the next run's first. */
+    continueAsNew: Array<{ event: string; ms: number }>;
     /** Over the whole chain: what the history is made of. */
     byEventType: Record<string, { events: number; bytes: number }>;
   };

@@ -131,6 +131,38 @@ function startupOf(events: HistoryEvent[]): Array<{ event: string; ms: number }>
   return startup;
 }
 
+/**
+ * The first continue-as-new: the first run's events from its last posting activity's completion, then the
+ * second run's until its first posting activity was scheduled, in ms from that completion.
+ */
+function continueAsNewOf(
+  first: HistoryEvent[],
+  second: HistoryEvent[],
+): Array<{ event: string; ms: number }> {
+  const byId = new Map(first.map((event) => [toNumber(event.eventId), event]));
+  const completions = first.filter((event) => {
+    const id = event.activityTaskCompletedEventAttributes?.scheduledEventId;
+    return (
+      id !== undefined &&
+      isPostingName(byId.get(toNumber(id))?.activityTaskScheduledEventAttributes?.activityType?.name)
+    );
+  });
+  const last = completions[completions.length - 1];
+  const from = eventMs(last);
+  if (!last || from === null) return [];
+  const name = (event: HistoryEvent) =>
+    (temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'UNKNOWN').replace('EVENT_TYPE_', '');
+  const tail = first
+    .slice(first.indexOf(last))
+    .map((event) => ({ event: name(event), ms: (eventMs(event) ?? from) - from }));
+  const head: Array<{ event: string; ms: number }> = [];
+  for (const event of second) {
+    head.push({ event: `next run: ${name(event)}`, ms: (eventMs(event) ?? from) - from });
+    if (event.activityTaskScheduledEventAttributes) break;
+  }
+  return [...tail, ...head];
+}
+
 /** Every run of the continue-as-new chain, from the first, following each run's ContinuedAsNew event. */
 export async function chainFigures(
   client: Client,
@@ -190,6 +222,7 @@ export async function chainFigures(
     bytesPer1kJobs: (totalBytes * 1000) / jobs,
     batchCycle: batchCycleOf(runsEvents),
     startup: startupOf(runsEvents[0] ?? []),
+    continueAsNew: continueAsNewOf(runsEvents[0] ?? [], runsEvents[1] ?? []),
     byEventType,
   };
   return { figures, childIds };
