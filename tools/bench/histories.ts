@@ -15,6 +15,11 @@ function toNumber(value: number | { toNumber(): number } | null | undefined): nu
   return typeof value === 'number' ? value : value.toNumber();
 }
 
+/** The event's type as the history names it, without the `EVENT_TYPE_` prefix. */
+function eventName(event: HistoryEvent): string {
+  return (temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'UNKNOWN').replace('EVENT_TYPE_', '');
+}
+
 function eventMs(event: HistoryEvent | undefined): number | null {
   const time = event?.eventTime;
   if (!time) return null;
@@ -116,14 +121,13 @@ function startupOf(events: HistoryEvent[]): Array<{ event: string; ms: number }>
   const startup: Array<{ event: string; ms: number }> = [];
   let postingStarts = 0;
   for (const event of events) {
-    const type = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'UNKNOWN';
     const scheduledId =
       event.activityTaskStartedEventAttributes?.scheduledEventId ??
       event.activityTaskCompletedEventAttributes?.scheduledEventId;
     const activity = (scheduledId === undefined ? event : byId.get(toNumber(scheduledId)))
       ?.activityTaskScheduledEventAttributes?.activityType?.name;
     startup.push({
-      event: `${type.replace('EVENT_TYPE_', '')}${activity ? ` ${activity}` : ''}`,
+      event: `${eventName(event)}${activity ? ` ${activity}` : ''}`,
       ms: (eventMs(event) ?? start) - start,
     });
     if (event.activityTaskStartedEventAttributes && isPostingName(activity) && ++postingStarts === 2) break;
@@ -150,14 +154,12 @@ function continueAsNewOf(
   const last = completions[completions.length - 1];
   const from = eventMs(last);
   if (!last || from === null) return [];
-  const name = (event: HistoryEvent) =>
-    (temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'UNKNOWN').replace('EVENT_TYPE_', '');
   const tail = first
     .slice(first.indexOf(last))
-    .map((event) => ({ event: name(event), ms: (eventMs(event) ?? from) - from }));
+    .map((event) => ({ event: eventName(event), ms: (eventMs(event) ?? from) - from }));
   const head: Array<{ event: string; ms: number }> = [];
   for (const event of second) {
-    head.push({ event: `next run: ${name(event)}`, ms: (eventMs(event) ?? from) - from });
+    head.push({ event: `next run: ${eventName(event)}`, ms: (eventMs(event) ?? from) - from });
     if (event.activityTaskScheduledEventAttributes) break;
   }
   return [...tail, ...head];
