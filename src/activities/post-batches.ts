@@ -71,10 +71,9 @@ export function postBatches(deps: ActivityDeps) {
     const heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
     try {
       const app = await applicationOf(deps, input.developerApplicationUrn);
-      const prepare = (ids: string[] | undefined, progress: BatchProgress) =>
-        prepareAhead(deps, app, { ...input, ids: ids ?? [] }, progress);
+      const afresh = () => BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', []);
       // The first batch with what an earlier attempt left of it; every later one afresh.
-      let preparing = prepare(input.batches[done.length], current);
+      let preparing = prepareAhead(deps, app, input.batches[done.length], current);
       for (let index = done.length; index < input.batches.length; index++) {
         const ids = input.batches[index] ?? [];
         const { progress, calls } = await preparing;
@@ -88,13 +87,11 @@ export function postBatches(deps: ActivityDeps) {
         // The next batch is read and planned once this call has left (the request is written within this
         // turn of the event loop): done before, the ATS's and the mapping's work would delay the call.
         const next = input.batches[index + 1];
-        preparing = afterThisTurn(() =>
-          prepare(next, BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', [])),
-        );
+        preparing = afterThisTurn(() => prepareAhead(deps, app, next, afresh()));
         const posted = await posting;
         done.push(posted);
         // Answered: nothing of the next batch is to be resumed until it goes.
-        current = BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', []);
+        current = afresh();
         beatAfterCall();
       }
       context.log.info('batches posted', { batches: input.batches.length, jobs: jobCount(input.batches) });
@@ -140,13 +137,13 @@ function afterThisTurn<T>(read: () => Promise<T>): Promise<T> {
 function prepareAhead(
   deps: ActivityDeps,
   app: DeveloperApplication,
-  batch: PostBatchesInput & { ids: string[] },
+  ids: readonly string[] | undefined,
   progress: BatchProgress,
 ): Promise<{ progress: BatchProgress; calls: PlannedCall[] }> {
-  if (batch.ids.length === 0) return Promise.resolve({ progress, calls: [] });
-  const preparing = deps.jobs.loadJobs(app.urn, batch.ids).then((jobs) => {
+  if (ids === undefined || ids.length === 0) return Promise.resolve({ progress, calls: [] });
+  const preparing = deps.jobs.loadJobs(app.urn, ids).then((jobs) => {
     const now = (deps.now ?? Date.now)();
-    const plan = { externalJobPostingIds: batch.ids, operation: 'UPDATE' as const };
+    const plan = { externalJobPostingIds: ids, operation: 'UPDATE' as const };
     return { progress, calls: planBatch(plan, jobs, app, progress, now) };
   });
   preparing.catch(() => undefined);
