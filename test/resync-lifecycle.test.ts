@@ -19,7 +19,7 @@ import {
 } from '../src/contract';
 import { demoJobIds } from '../tools/sandbox/demo-sandbox';
 import { createWorkerDeps } from '../src/worker';
-import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from '../src/workflows';
+import { notificationReceivedSignal, progressQuery } from '../src/workflows';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
 import { testNativeConnection, workflowBundle } from './support/temporal';
@@ -274,63 +274,6 @@ describe('reports belong to one execution', () => {
     });
     expect(result.totals).toMatchObject({ rejected: 0, confirmed: 1, unconfirmed: 1 });
     expect(result.outcome).toBe('SUCCEEDED');
-  });
-});
-
-describe('reports across a deploy', () => {
-  test('an execution begun on the release before still hears its own followers, which report without a run id', async () => {
-    workers = await startWorkers();
-    // A run continued from the release before: one batch sent, its follower (old code) still to report.
-    const id = newId();
-    await env.client.workflow.start(WORKFLOW_TYPE, {
-      taskQueue: env.taskQueue,
-      workflowId: id,
-      args: [
-        {
-          developerApplicationUrn: DEMO_APPLICATION.urn,
-          syncAllOpenJobs: false,
-          externalJobPostingIds: ['job-1257'],
-          receivedAt: Date.now(),
-          deadlineMs: 60_000,
-          followUpWindowMs: 60_000,
-          carry: {
-            runs: 1,
-            nextIndex: 1,
-            after: undefined,
-            listingDone: true,
-            batchNumber: 1,
-            totals: {
-              requested: 1,
-              sent: 1,
-              updated: 1,
-              created: 0,
-              closed: 0,
-              confirmed: 0,
-              unconfirmed: 0,
-              rejected: 0,
-              notInAts: 0,
-              missedDeadline: 0,
-            },
-            jobs: [{ externalJobPostingId: 'job-1257', fate: 'UPDATED', confirmation: 'PENDING' }],
-            jobsLeftOut: 0,
-            createQueue: [],
-            awaitingReports: 1,
-          },
-        } satisfies ResyncInput,
-      ],
-    });
-    const handle = env.client.workflow.getHandle(id);
-    await handle.signal(tasksReportedSignal, {
-      operation: 'UPDATE',
-      round: 0,
-      confirmed: ['job-1257'],
-      failed: [],
-      needsCreate: [],
-      unconfirmed: [],
-    });
-
-    const result = (await within(handle.result(), 20_000, 'the resync')) as ResyncResult;
-    expect(fates(result.jobs)).toEqual({ 'job-1257': 'UPDATED/CONFIRMED' });
   });
 });
 

@@ -75,6 +75,12 @@ export function planBatch(
 const FATE = { CLOSE: 'CLOSED', CREATE: 'CREATED', UPDATE: 'UPDATED' } as const;
 
 /**
+ * How often one element is sent while LinkedIn refuses it for now (429 or 5xx inside the 200): then it
+ * carries LinkedIn's last answer and the rest goes on. LinkedIn's Java SDK tries a call 3 times too.
+ */
+export const MAX_ELEMENT_TRIES = 3;
+
+/**
  * Records LinkedIn's answer to each element of a call (see `ANSWER_RULES`). Returns the failure of the
  * first element LinkedIn refused for now (429/5xx inside the 200), to be retried alone once the rest is sent.
  */
@@ -104,7 +110,13 @@ export function applyAnswers(
       // Already closed or absent (CLOSE), or already there (CREATE): the ATS's truth holds on LinkedIn.
       progress.answered.set(id, { externalJobPostingId: id, fate, confirmation: 'CONFIRMED' });
     } else if (action === 'resend-element') {
-      refusedForNow ??= elementFailure(id, answer);
+      const tries = (progress.tries.get(id) ?? 0) + 1;
+      progress.tries.set(id, tries);
+      if (tries < MAX_ELEMENT_TRIES) refusedForNow ??= elementFailure(id, answer);
+      else {
+        const reason = `LinkedIn refused the job ${tries} times for now; its last answer (${answer.status}): ${answer.message}`;
+        progress.answered.set(id, { externalJobPostingId: id, fate: 'REJECTED', reason });
+      }
     } else {
       const reason = `LinkedIn rejected the job (${answer.status}): ${answer.message}`;
       progress.answered.set(id, { externalJobPostingId: id, fate: 'REJECTED', reason });

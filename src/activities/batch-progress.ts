@@ -29,6 +29,8 @@ const Progress = z.object({
     }),
   ),
   unanswered: z.array(z.string()),
+  /** How often LinkedIn refused each job still refused for now (absent in details of earlier releases). */
+  tries: z.array(z.tuple([z.string(), z.number().int()])).optional(),
 });
 type Progress = z.infer<typeof Progress>;
 
@@ -37,6 +39,8 @@ export class BatchProgress {
   readonly answered = new Map<string, JobResult>();
   /** Jobs whose CREATE may have reached LinkedIn without its answer reaching us. */
   readonly unanswered = new Set<string>();
+  /** Jobs LinkedIn refused for now (429 or 5xx inside the 200), and how often so far. */
+  readonly tries = new Map<string, number>();
 
   private constructor(private readonly attempt: number) {}
 
@@ -55,6 +59,7 @@ export class BatchProgress {
     if (prior.success) {
       for (const result of prior.data.answered)
         progress.answered.set(result.externalJobPostingId, toResult(result));
+      for (const [id, tries] of prior.data.tries ?? []) progress.tries.set(id, tries);
     }
     if (operation !== 'CREATE' || info.attempt <= 1) return progress;
     const complete = prior.success && prior.data.final && prior.data.attempt === info.attempt - 1;
@@ -70,6 +75,7 @@ export class BatchProgress {
       final,
       answered: [...this.answered.values()],
       unanswered: [...this.unanswered],
+      tries: [...this.tries],
     };
   }
 }

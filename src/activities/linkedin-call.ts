@@ -53,10 +53,13 @@ async function postBeforeDeadline(
     return await deps.linkedin.postJobs(token, elements, AbortSignal.any([limits.cancellation, deadline]));
   } catch (error) {
     if (deadline.aborted && !limits.cancellation.aborted) {
-      throw ApplicationFailure.nonRetryable(
-        'the resync deadline passed while LinkedIn was answering; the call was abandoned',
-        FailureType.ResyncDeadlineExceeded,
-      );
+      throw ApplicationFailure.create({
+        message: 'the resync deadline passed while LinkedIn was answering; the call was abandoned',
+        type: FailureType.ResyncDeadlineExceeded,
+        nonRetryable: true,
+        // Its jobs may have reached LinkedIn.
+        details: [{ callOut: true }],
+      });
     }
     throw error;
   }

@@ -99,7 +99,7 @@ export function postBatches(deps: ActivityDeps) {
     } catch (error) {
       // The last details go to Temporal with the failure: the next attempt knows what LinkedIn answered.
       context.heartbeat(details(true));
-      throw withAnswered(toActivityFailure(error), done);
+      throw withAnswered(toActivityFailure(error), done, current);
     } finally {
       clearInterval(heartbeat);
     }
@@ -107,20 +107,32 @@ export function postBatches(deps: ActivityDeps) {
 }
 
 /**
- * Out of time, the batches answered go to the workflow with the failure (the deadline ends the resync,
- * there is no retry to resume them): what was sent is reported as sent, the batch that was out as
- * abandoned, the rest as never sent.
+ * Whatever ends the run, what LinkedIn answered goes to the workflow with the failure: the batches
+ * answered, what was answered of the batch that was going (by id) and whether a call of it was out. Read
+ * when Temporal retries no more (the deadline, a retry that would come after it, a refusal for good): what
+ * was sent is reported as sent, the call out as of unknown outcome, the rest as not sent.
  */
-function withAnswered(failure: unknown, done: PostedBatch[]): unknown {
-  if (!(failure instanceof ApplicationFailure) || failure.type !== FailureType.ResyncDeadlineExceeded)
-    return failure;
-  const answered: RunAnsweredDetails = { answered: done };
-  return ApplicationFailure.create({
-    type: failure.type,
-    message: failure.message,
-    nonRetryable: true,
-    details: [answered],
-  });
+function withAnswered(failure: unknown, done: PostedBatch[], current: BatchProgress): unknown {
+  if (!(failure instanceof ApplicationFailure)) return failure;
+  const details: RunAnsweredDetails = {
+    answered: done,
+    partial: [...current.answered].map(([id, result]) => [id, compactJob(result)]),
+    callOut: callWasOut(failure),
+  };
+  // The same failure (its type, retry and Retry-After) with these details.
+  const { message, type, nonRetryable } = failure;
+  return new ApplicationFailure(message, type, nonRetryable, [details], undefined, retryDelayOf(failure));
+}
+
+/** The failure's Retry-After, if it has one (the SDK's Duration type reads as unresolved to the linter). */
+function retryDelayOf(failure: ApplicationFailure): number | string | undefined {
+  const delay: unknown = (failure as { nextRetryDelay?: unknown }).nextRetryDelay;
+  return typeof delay === 'number' || typeof delay === 'string' ? delay : undefined;
+}
+
+function callWasOut(failure: ApplicationFailure): boolean {
+  const first: unknown = failure.details?.[0];
+  return typeof first === 'object' && first !== null && 'callOut' in first && first.callOut === true;
 }
 
 /** `read`, once the current turn of the event loop (and the I/O it started) is over. */

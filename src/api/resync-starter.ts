@@ -47,7 +47,7 @@ export interface ResyncStarter {
 
 /**
  * Starts one `resyncJobs` workflow per notification. The id comes from the notification and a running
- * workflow with that id is joined (USE_EXISTING), so redeliveries never start duplicate work.
+ * workflow with that id is joined (signal-with-start), so redeliveries never start duplicate work.
  */
 export function createResyncStarter(client: Client, options: ResyncStarterOptions): ResyncStarter {
   // A burst of one notification's deliveries shares the start in flight: one signal-with-start rather than
@@ -138,7 +138,7 @@ async function taskQueueFor(
 
 /**
  * Bounds a Temporal call in wall-clock time, connecting included. If the start lands after we gave up,
- * LinkedIn's redelivery joins it (USE_EXISTING), so answering 500 here loses nothing.
+ * LinkedIn's redelivery joins it (signal-with-start), so answering 500 here loses nothing.
  */
 export async function withinTime<T>(ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();

@@ -34,7 +34,7 @@ export async function startResync(
   const link = `${deps.webUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(started.workflowId)}`;
   deps.out.write(
     [
-      // USE_EXISTING: a resync of the same request that is still running is joined, not duplicated.
+      // Signal-with-start: a resync of the same request that is still running is joined, not duplicated.
       `resync running: ${started.workflowId}${started.runId ? ` (run ${started.runId})` : ''}`,
       `  Web UI: ${link}`,
       `  watch:  npm run resync -- watch ${started.workflowId}`,

@@ -15,28 +15,51 @@ export type PostedJob = string | Omit<JobResult, 'externalJobPostingId'>;
  */
 export type PostedBatch = { jobs: PostedJob[] } | { failed: string; failureType?: string | undefined };
 
-/** The details of a postBatches failure at the deadline: the batches answered before it, in order. */
+/**
+ * The details of every postBatches failure: the batches answered before it, in order, what LinkedIn answered
+ * of the batch that was going (by id), and whether a call of it was out unanswered when it failed (its jobs
+ * may have reached LinkedIn).
+ */
 export interface RunAnsweredDetails {
   answered: PostedBatch[];
+  partial?: Array<[string, PostedJob]>;
+  callOut?: boolean;
 }
 
-/** The batches a failure at the deadline says were answered (none when it says nothing). */
-export function answeredBeforeDeadline(details: readonly unknown[] | undefined): PostedBatch[] {
-  const first = details?.[0];
-  if (typeof first !== 'object' || first === null || !('answered' in first)) return [];
-  const answered: unknown = first.answered;
-  return Array.isArray(answered) ? (answered as PostedBatch[]) : [];
+/** What a run's failure (its details) or its last heartbeat (`done`, `current`) says was answered. */
+export interface RunAnswered {
+  answered: PostedBatch[];
+  /** Of the batch that was going: each job LinkedIn (or the ATS) answered for, by id. */
+  partial: Map<string, PostedJob>;
+  /** A call of that batch was out unanswered (always, when read from a heartbeat: it cannot tell). */
+  callOut: boolean;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+}
+
+/** What a postBatches failure's details say was answered (nothing when they say nothing). */
+export function answeredInFailure(details: readonly unknown[] | undefined): RunAnswered {
+  const first = record(details?.[0]);
+  const answered = Array.isArray(first?.answered) ? (first.answered as PostedBatch[]) : [];
+  const partial = new Map(Array.isArray(first?.partial) ? (first.partial as Array<[string, PostedJob]>) : []);
+  return { answered, partial, callOut: first?.callOut === true };
 }
 
 /**
- * The batches a run's last heartbeat says were answered (its `done`), for a run Temporal timed out before
- * the activity could report: none when the heartbeat says nothing.
+ * What a run's last heartbeat says was answered (`done`, and the `answered` of `current`), for a run
+ * Temporal timed out before the activity could report: nothing when the heartbeat says nothing.
  */
-export function answeredInHeartbeat(lastHeartbeatDetails: unknown): PostedBatch[] {
-  if (typeof lastHeartbeatDetails !== 'object' || lastHeartbeatDetails === null) return [];
-  if (!('done' in lastHeartbeatDetails)) return [];
-  const done: unknown = lastHeartbeatDetails.done;
-  return Array.isArray(done) ? (done as PostedBatch[]) : [];
+export function answeredInHeartbeat(lastHeartbeatDetails: unknown): RunAnswered {
+  const beat = record(lastHeartbeatDetails);
+  const answered = Array.isArray(beat?.done) ? (beat.done as PostedBatch[]) : [];
+  const current = record(beat?.current);
+  const jobs = Array.isArray(current?.answered) ? (current.answered as JobResult[]) : [];
+  const partial = new Map(
+    jobs.map((job): [string, PostedJob] => [job.externalJobPostingId, compactJob(job)]),
+  );
+  return { answered, partial, callOut: true };
 }
 
 export function compactJob(result: JobResult): PostedJob {
@@ -44,6 +67,13 @@ export function compactJob(result: JobResult): PostedJob {
   delete rest.externalJobPostingId;
   const plain = rest.fate === 'UPDATED' && rest.confirmation === 'PENDING' && rest.reason === undefined;
   return plain && rest.taskUrn !== undefined ? rest.taskUrn : rest;
+}
+
+/** A job of a batch answered in part, as the ledger records it. */
+export function expandJob(id: string, job: PostedJob): JobResult {
+  if (typeof job === 'string')
+    return { externalJobPostingId: id, fate: 'UPDATED', confirmation: 'PENDING', taskUrn: job };
+  return { externalJobPostingId: id, ...job };
 }
 
 /** The batch's results as the ledger records them; `failed`: the whole batch was refused for good. */
@@ -62,9 +92,7 @@ export function expandBatch(
     const job = posted.jobs[index];
     if (job === undefined)
       return { externalJobPostingId: id, fate: 'REJECTED', reason: 'LinkedIn gave no answer for it' };
-    if (typeof job === 'string')
-      return { externalJobPostingId: id, fate: 'UPDATED', confirmation: 'PENDING', taskUrn: job };
-    return { externalJobPostingId: id, ...job };
+    return expandJob(id, job);
   });
   return { results, failed: false };
 }

@@ -4,7 +4,7 @@ import {
   executeChild,
   log,
   ParentClosePolicy,
-  patched,
+  deprecatePatch,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -34,7 +34,7 @@ const PAGE_SIZE = 1_000;
 /** Drifted ids per repair resync: its input stays small in history. */
 const MAX_IDS_PER_REPAIR = 5_000;
 const NOT_REPAIRED = new Set(['REJECTED', 'NOT_IN_ATS', 'MISSED_DEADLINE']);
-/** From this release a repair of many jobs starts on the large resyncs' queue, as the webhook's would. */
+/** A repair of many jobs starts on the large resyncs' queue, as the webhook's would (patch deprecated). */
 const LARGE_REPAIRS = 'large-repairs-on-their-queue';
 
 /** The repair's resync terms, as a notification's would be. */
@@ -178,9 +178,10 @@ async function repair(
       ids.length,
       timing.largeResyncJobs ?? DEFAULT_LARGE_RESYNC_JOBS,
     );
+    deprecatePatch(LARGE_REPAIRS);
     const result: ResyncResult = await executeChild(resyncJobs, {
       workflowId,
-      ...(patched(LARGE_REPAIRS) ? { taskQueue } : {}),
+      taskQueue,
       // A repair under way finishes even if the check is ended by hand: a sent job is followed to the end.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: urn }],

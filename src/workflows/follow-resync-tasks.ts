@@ -2,7 +2,7 @@ import {
   ActivityFailure,
   getExternalWorkflowHandle,
   log,
-  patched,
+  deprecatePatch,
   proxyActivities,
   sleep,
   workflowInfo,
@@ -29,7 +29,7 @@ export interface FollowResyncTasksInput {
   resyncRunId?: string;
 }
 
-/** Follows in short activities that re-arm by timer (README, Development: a change to what this commands). */
+/** Follows in short activities that re-arm by timer. Deprecated, as is ENDED_ONLY (CHANGELOG.md). */
 const FOLLOW_IN_SLICES = 'follow-in-slices';
 /**
  * A slice answers with the tasks that ended only, not every task it followed: a follower of a whole run of
@@ -50,66 +50,17 @@ const RETRY = {
 };
 
 /**
- * Follows the tasks of one batch beside the resync (which goes on posting), then reports to it: confirmed,
- * failed with LinkedIn's reason, to be created, or still unconfirmed when the window ended. Each batch has
- * its own follower, so the resync's history never carries task urns across continue-as-new.
- */
-export async function followResyncTasks(input: FollowResyncTasksInput): Promise<TaskReport> {
-  if (patched(FOLLOW_IN_SLICES)) return followInSlices(input);
-  const left = Math.max(1_000, input.until - Date.now());
-  const { followTasks } = proxyActivities<Activities>({
-    taskQueue: followUpTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: left + 60_000,
-    scheduleToCloseTimeout: left + 120_000,
-    heartbeatTimeout: '30 seconds',
-    retry: RETRY,
-  });
-  const jobOf = new Map(input.tasks);
-  const report: TaskReport = {
-    operation: input.operation,
-    round: input.round ?? 0,
-    confirmed: [],
-    failed: [],
-    needsCreate: [],
-    unconfirmed: [],
-  };
-  try {
-    const tasks = await followTasks({
-      developerApplicationUrn: input.developerApplicationUrn,
-      taskUrns: input.tasks.map(([taskUrn]) => taskUrn),
-      until: input.until,
-    });
-    for (const task of tasks) {
-      const id = jobOf.get(task.taskUrn);
-      if (id === undefined) continue;
-      const action = taskAction(input.operation, task);
-      if (action === 'confirm') report.confirmed.push(id);
-      else if (action === 'not-finished') report.unconfirmed.push(id);
-      else if (action === 'create') report.needsCreate.push(id);
-      else report.failed.push(failedTask(id, task));
-    }
-  } catch (error) {
-    if (!(error instanceof ActivityFailure)) throw error;
-    // Could not follow (LinkedIn kept failing, or answered outside its contract): the jobs were sent, unconfirmed.
-    log.warn('task follow-up failed', { error: error.cause?.message ?? error.message });
-    report.unconfirmed.push(...jobOf.values());
-  }
-  try {
-    await getExternalWorkflowHandle(input.parentWorkflowId).signal(tasksReportedSignal, report);
-  } catch (error) {
-    // The resync already ended (its follow-up window closed, or it missed the deadline): nobody to tell.
-    log.info('resync no longer running; report kept in this workflow only', { error: String(error) });
-  }
-  return report;
-}
-
-/**
+ * Follows the tasks of a batch (or a group of a run's batches) beside the resync, which goes on posting, then
+ * reports to it: confirmed, failed with LinkedIn's reason, to be created, or still unconfirmed when the
+ * window ended. The task urns live in the followers' histories, never in the resync's across continue-as-new.
+ *
  * Follows in slices: each activity holds a worker slot for at most SLICE_MS (less when an UPDATE's task
  * fails), then a workflow timer waits without one, so stuck tasks cannot take every slot. Jobs LinkedIn
  * does not have are reported at once (a partial report), so their CREATE never waits for a slow batch-mate.
  */
-async function followInSlices(input: FollowResyncTasksInput): Promise<TaskReport> {
-  const endedOnly = patched(ENDED_ONLY);
+export async function followResyncTasks(input: FollowResyncTasksInput): Promise<TaskReport> {
+  deprecatePatch(FOLLOW_IN_SLICES);
+  deprecatePatch(ENDED_ONLY);
   const jobOf = new Map(input.tasks);
   const report: TaskReport = {
     operation: input.operation,
@@ -125,7 +76,7 @@ async function followInSlices(input: FollowResyncTasksInput): Promise<TaskReport
   try {
     for (;;) {
       const sliceEnd = Math.min(input.until, Date.now() + SLICE_MS);
-      const tasks = await followSlice(input, pending, sliceEnd, endedOnly);
+      const tasks = await followSlice(input, pending, sliceEnd);
       const toCreate: string[] = [];
       for (const task of tasks) {
         const id = jobOf.get(task.taskUrn);
@@ -168,7 +119,6 @@ function followSlice(
   input: FollowResyncTasksInput,
   taskUrns: string[],
   until: number,
-  endedOnly: boolean,
 ): Promise<FollowedTask[]> {
   const left = Math.max(1_000, until - Date.now());
   const { followTasks } = proxyActivities<Activities>({
@@ -184,7 +134,7 @@ function followSlice(
     taskUrns,
     until,
     returnOnFailure: input.operation === 'UPDATE',
-    ...(endedOnly ? { endedOnly } : {}),
+    endedOnly: true,
   });
 }
 

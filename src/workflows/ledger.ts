@@ -75,16 +75,7 @@ export class Ledger {
    */
   readonly lateMissed: string[] = [];
 
-  constructor(
-    carry: LedgerCarry,
-    /** Runs recorded before it neither de-duplicate CREATEs nor carry the ids CREATEd. */
-    private readonly createOnce: boolean,
-    /**
-     * Runs recorded before it dropped a whole call's worth of the queue after each CREATE call, losing
-     * jobs a report queued while the call was out.
-     */
-    private readonly keepLateCreates = false,
-  ) {
+  constructor(carry: LedgerCarry) {
     this.totals = carry.totals;
     this.details = new JobDetails(carry.jobs, carry.jobsLeftOut);
     this.created = new CreatedJobs(carry.created ?? []);
@@ -107,8 +98,8 @@ export class Ledger {
    */
   nextCreateBatch(size: number): { batch: string[]; taken: number } {
     const queued = this.queue.slice(0, size);
-    const batch = this.createOnce ? [...new Set(queued)].filter((id) => !this.created.has(id)) : queued;
-    return { batch, taken: this.keepLateCreates ? queued.length : size };
+    const batch = [...new Set(queued)].filter((id) => !this.created.has(id));
+    return { batch, taken: queued.length };
   }
 
   /** Drops the entries a CREATE call took; entries queued while it was out stay for the next call. */
@@ -121,7 +112,7 @@ export class Ledger {
    * whole may still have reached LinkedIn: its jobs count as CREATEd, never sent with CREATE again.
    */
   recordBatch(results: readonly JobResult[], operation: 'UPDATE' | 'CREATE', failed: boolean): TasksToFollow {
-    if (this.createOnce && operation === 'CREATE') {
+    if (operation === 'CREATE') {
       for (const result of results) {
         if (failed || result.fate === 'CREATED') this.created.add(result.externalJobPostingId);
       }
@@ -159,7 +150,7 @@ export class Ledger {
       });
     }
     for (const id of report.needsCreate) {
-      if (this.createOnce && (this.created.has(id) || this.queue.includes(id))) warn(id);
+      if (this.created.has(id) || this.queue.includes(id)) warn(id);
       else this.needsCreate(id, deadlinePassed);
     }
   }
@@ -245,7 +236,7 @@ export class Ledger {
       jobsLeftOut: this.details.omitted,
       createQueue: this.queue,
       awaitingReports: this.awaitingReports,
-      ...(this.createOnce ? { created: this.created.list() } : {}),
+      created: this.created.list(),
     };
   }
 

@@ -10,6 +10,7 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
+  deprecatePatch,
   isCancellation,
   log,
   makeContinueAsNewFunc,
@@ -18,19 +19,27 @@ import {
   startChild,
   TimeoutFailure,
 } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { JobResult, ResyncInput, ResyncOutcome, ResyncResult } from '../contract';
 import { DEVELOPER_APPLICATION_URN } from '../contract/names';
 import { followerWorkflowId, type FollowerOf } from '../contract/workflow-ids';
-import { answeredBeforeDeadline, answeredInHeartbeat, expandBatch } from '../contract/posted-batch';
+import {
+  answeredInFailure,
+  answeredInHeartbeat,
+  expandBatch,
+  expandJob,
+  type RunAnswered,
+} from '../contract/posted-batch';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import type { DeadlineMissInput } from './deadline-failure';
 import { followResyncTasks, type FollowResyncTasksInput } from './follow-resync-tasks';
 import type { ListOpenJobIds } from './job-source';
 
 /**
- * Changes to what this workflow commands, each behind its patch (README, Development): histories of the
- * release before take the old branch when replayed. `patched()` is called in this order at the start.
+ * Changes to what this workflow commands, each behind its patch (docs/development.md, the patch lifecycle).
+ * Every one of these shipped as `patched()` in release 3c3d431 or before and is deprecated now: the old
+ * branches are gone, and the next release removes the calls (CHANGELOG.md).
  */
 export const PATCH = {
   /** A delivery during the last awaits, or after the deadline, is looked at again and starts a new round. */
@@ -53,7 +62,28 @@ export const PATCH = {
   fullRuns: 'runs-fill-a-workflow-run',
   /** The batches of a run are followed together, up to FOLLOWER_BATCHES a follower, not one follower each. */
   followRuns: 'runs-followed-together',
+  /**
+   * The first batch and the rest of its run are recorded (and followed) each as it reports, whichever
+   * first, their jobs by id; a run's failure keeps what LinkedIn answered before it.
+   */
+  runsByIds: 'runs-recorded-by-ids',
 } as const;
+
+/** The deprecated patches of a resync's first workflow task, in the order `patched()` was called there. */
+export function deprecatePatches(): void {
+  for (const id of [
+    PATCH.lateDelivery,
+    PATCH.ownReports,
+    PATCH.deadlineBounds,
+    PATCH.createOnce,
+    PATCH.lateCreates,
+    PATCH.postRuns,
+    PATCH.runReportGrace,
+    PATCH.fullRuns,
+    PATCH.followRuns,
+  ])
+    deprecatePatch(id);
+}
 
 /** The signature of `resyncJobs`, which continues as new. */
 type ResyncWorkflow = (input: ResyncInput) => Promise<ResyncResult>;
@@ -132,7 +162,7 @@ export interface RunToPost {
   firstBatchNumber: number;
   /** Epoch ms: no LinkedIn call starts after it, and no retry outlives it. */
   deadlineAt: number;
-  /** How long after the deadline Temporal times the run out (0 in runs begun before RUN_REPORT_GRACE_MS). */
+  /** How long after the deadline Temporal times the run out. */
   reportGraceMs: number;
 }
 
@@ -141,17 +171,29 @@ export interface BatchAnswer {
   failed: boolean;
 }
 
+/** What a run of batches came to, once its activity reported. */
+export interface RunAnswers {
+  /** The batches answered in whole, from the run's first, in order. */
+  answers: BatchAnswer[];
+  /** Of the batch that was going when the run failed: the jobs answered, by id. */
+  partial: JobResult[];
+  /** The deadline (or Temporal giving up, which is the deadline) ended the run. */
+  outOfTime: boolean;
+  /** Jobs that may have reached LinkedIn unanswered. */
+  outcomeUnknown: string[];
+  /** Jobs of the run never sent. */
+  notSent: string[];
+}
+
 /**
  * What LinkedIn answered for each job of each batch of a run (one postBatches activity). Its attempts and
- * retries never outlive the deadline (and the report grace); a stuck attempt is caught by its heartbeat. A
- * permanent failure of the whole run is recorded per job. `outOfTime`: the deadline ended the run; `answers`
- * holds the batches known to be answered before it, and `outcomeUnknown` the jobs that may have reached
- * LinkedIn unanswered: the next batch when the activity reported at the deadline, every batch after the
- * answered ones when Temporal timed the run out (its last heartbeat cannot say which call was out).
+ * retries never outlive the deadline (and the report grace); a stuck attempt is caught by its heartbeat.
+ * However the run ends, what was answered stays answered (from the failure's details, or the last
+ * heartbeat when Temporal timed it out). A refusal for good (`byIds`: one that is not Temporal giving up)
+ * rejects the jobs not answered; anything else is the deadline: the call out is of unknown outcome, the
+ * rest not sent. Without `byIds` (histories of the release before), the earlier reading.
  */
-export async function answersToRun(
-  run: RunToPost,
-): Promise<{ answers: BatchAnswer[]; outOfTime: boolean; outcomeUnknown: string[] }> {
+export async function answersToRun(run: RunToPost, byIds: boolean): Promise<RunAnswers> {
   const { batches, firstBatchNumber: first } = run;
   const left = run.deadlineAt - Date.now();
   const jobs = batches.reduce((sum, ids) => sum + ids.length, 0);
@@ -170,32 +212,85 @@ export async function answersToRun(
     const answers = batches.map((ids, index) =>
       expandBatch(ids, output.batches[index] ?? { failed: 'LinkedIn gave no answer for it' }),
     );
-    return { answers, outOfTime: false, outcomeUnknown: [] };
+    return { answers, partial: [], outOfTime: false, outcomeUnknown: [], notSent: [] };
   } catch (error) {
     if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
-    if (outOfTime(error, run.deadlineAt)) {
-      const cause = error.cause;
-      const reported =
-        cause instanceof ApplicationFailure && cause.type === FailureType.ResyncDeadlineExceeded;
-      const answered = (
-        reported
-          ? answeredBeforeDeadline(cause.details ?? undefined)
-          : answeredInHeartbeat(cause instanceof TimeoutFailure ? cause.lastHeartbeatDetails : undefined)
-      ).slice(0, batches.length);
-      const unanswered = batches.slice(answered.length);
-      return {
-        answers: answered.map((posted, index) => expandBatch(batches[index] ?? [], posted)),
-        outOfTime: true,
-        outcomeUnknown: reported ? (unanswered[0] ?? []) : unanswered.flat(),
-      };
-    }
+    return byIds ? runFailure(batches, error, run.deadlineAt) : earlierRunFailure(batches, error, run);
+  }
+}
+
+/** Whether Temporal stopped a posting activity for the deadline, or for a retry that would come after it. */
+function outOfTimeOrGaveUp(error: ActivityFailure, deadlineAt: number): boolean {
+  if (outOfTime(error, deadlineAt)) return true;
+  const cause = error.cause;
+  const refusedForGood =
+    error.retryState === RetryState.NON_RETRYABLE_FAILURE ||
+    (cause instanceof ApplicationFailure && cause.nonRetryable);
+  return !refusedForGood;
+}
+
+function runFailure(batches: string[][], error: ActivityFailure, deadlineAt: number): RunAnswers {
+  const cause = error.cause;
+  const said: RunAnswered =
+    cause instanceof TimeoutFailure
+      ? answeredInHeartbeat(cause.lastHeartbeatDetails)
+      : answeredInFailure(cause instanceof ApplicationFailure ? (cause.details ?? undefined) : undefined);
+  const answered = said.answered.slice(0, batches.length);
+  const answers = answered.map((posted, index) => expandBatch(batches[index] ?? [], posted));
+  const going = batches[answered.length] ?? [];
+  const partial = going.flatMap((id) => {
+    const job = said.partial.get(id);
+    return job === undefined ? [] : [expandJob(id, job)];
+  });
+  const unanswered = going.filter((id) => !said.partial.has(id));
+  const after = batches.slice(answered.length + 1).flat();
+  if (!outOfTimeOrGaveUp(error, deadlineAt)) {
     const reason = error.cause?.message ?? error.message;
+    const rejected = [...unanswered, ...after].map((id): JobResult => ({
+      externalJobPostingId: id,
+      fate: 'REJECTED',
+      reason,
+    }));
+    return { answers, partial: [...partial, ...rejected], outOfTime: false, outcomeUnknown: [], notSent: [] };
+  }
+  // Timed out by Temporal, its last heartbeat may lag: any batch after the answered ones may have gone.
+  const timedOut = cause instanceof TimeoutFailure;
+  return {
+    answers,
+    partial,
+    outOfTime: true,
+    outcomeUnknown: timedOut ? [...unanswered, ...after] : said.callOut ? unanswered : [],
+    notSent: timedOut ? [] : said.callOut ? after : [...unanswered, ...after],
+  };
+}
+
+/** A run's failure as release 3c3d431 read it (its histories replay with it). */
+function earlierRunFailure(batches: string[][], error: ActivityFailure, run: RunToPost): RunAnswers {
+  if (outOfTime(error, run.deadlineAt)) {
+    const cause = error.cause;
+    const reported = cause instanceof ApplicationFailure && cause.type === FailureType.ResyncDeadlineExceeded;
+    const answered = (
+      reported
+        ? answeredInFailure(cause.details ?? undefined)
+        : answeredInHeartbeat(cause instanceof TimeoutFailure ? cause.lastHeartbeatDetails : undefined)
+    ).answered.slice(0, batches.length);
+    const unanswered = batches.slice(answered.length);
     return {
-      answers: batches.map((ids) => expandBatch(ids, { failed: reason })),
-      outOfTime: false,
-      outcomeUnknown: [],
+      answers: answered.map((posted, index) => expandBatch(batches[index] ?? [], posted)),
+      partial: [],
+      outOfTime: true,
+      outcomeUnknown: reported ? (unanswered[0] ?? []) : unanswered.flat(),
+      notSent: reported ? unanswered.slice(1).flat() : [],
     };
   }
+  const reason = error.cause?.message ?? error.message;
+  return {
+    answers: batches.map((ids) => expandBatch(ids, { failed: reason })),
+    partial: [],
+    outOfTime: false,
+    outcomeUnknown: [],
+    notSent: [],
+  };
 }
 
 function outOfTime(error: ActivityFailure, deadlineAt: number): boolean {
@@ -215,9 +310,10 @@ async function permanentFailure(
   error: unknown,
   deadlineAt: number,
   deadlinePassed: () => boolean,
+  byIds: boolean,
 ): Promise<{ reason: string } | 'out of time'> {
   if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
-  if (outOfTime(error, deadlineAt)) {
+  if (byIds ? outOfTimeOrGaveUp(error, deadlineAt) : outOfTime(error, deadlineAt)) {
     await condition(deadlinePassed);
     return 'out of time';
   }
@@ -231,11 +327,12 @@ async function permanentFailure(
 export async function answersTo(
   batch: BatchToPost,
   deadlinePassed: () => boolean,
+  byIds: boolean,
 ): Promise<{ results: JobResult[]; failed: boolean } | 'out of time'> {
   try {
     return { results: await postBatch(batch), failed: false };
   } catch (error) {
-    const failure = await permanentFailure(error, batch.deadlineAt, deadlinePassed);
+    const failure = await permanentFailure(error, batch.deadlineAt, deadlinePassed, byIds);
     if (failure === 'out of time') return failure;
     const { reason } = failure;
     const results = batch.ids.map((id): JobResult => ({
@@ -275,17 +372,16 @@ export function startFollower(
 }
 
 /**
- * After a missed deadline, the open jobs never listed (reading the ATS is no LinkedIn call). `bounded`: an
+ * After a missed deadline, the open jobs never listed (reading the ATS is no LinkedIn call). Bounded: an
  * ATS outage must not keep the run from ending; it ends naming the jobs it knows of.
  */
 export async function readUnlisted(
   developerApplicationUrn: string,
   after: string | undefined,
-  bounded: { deadlineMs: number } | undefined,
+  deadlineMs: number,
 ): Promise<DeadlineMissInput['unlisted']> {
   const args = { developerApplicationUrn, after, sampleSize: 1_000 };
-  if (!bounded) return ats.remainingOpenJobs(args);
-  const bound = Math.min(MAX_REMAINING_READ_MS, Math.max(10_000, bounded.deadlineMs));
+  const bound = Math.min(MAX_REMAINING_READ_MS, Math.max(10_000, deadlineMs));
   const options = {
     startToCloseTimeout: Math.min(60_000, bound),
     scheduleToCloseTimeout: bound,
@@ -317,14 +413,10 @@ export async function continueRun(next: () => ResyncInput): Promise<never> {
 
 /**
  * A new round: LinkedIn asked again after this round was sent (or missed its deadline), so everything is
- * sent again, with the deadline counted from the new receipt. `clearOutcome`: the new round has no outcome
- * yet, whatever this one's was.
+ * sent again, with the deadline counted from the new receipt. The new round has no outcome yet, whatever
+ * this one's was.
  */
-export async function startNewRound(
-  input: ResyncInput,
-  receivedAt: number,
-  clearOutcome: boolean,
-): Promise<never> {
+export async function startNewRound(input: ResyncInput, receivedAt: number): Promise<never> {
   await condition(allHandlersFinished);
   log.info('notification received again after sending; starting a new round', { receivedAt });
   const next: ResyncInput = {
@@ -337,7 +429,6 @@ export async function startNewRound(
     ...(input.batchesPerRun === undefined ? {} : { batchesPerRun: input.batchesPerRun }),
     round: (input.round ?? 0) + 1,
   };
-  if (!clearOutcome) return continueAsNew<ResyncWorkflow>(next);
   return makeContinueAsNewFunc<ResyncWorkflow>({
     typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: input.developerApplicationUrn }],
   })(next);

@@ -1,4 +1,10 @@
-import { CancellationScope, CancelledFailure, isCancellation, patched, sleep } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  CancelledFailure,
+  deprecatePatch,
+  isCancellation,
+  sleep,
+} from '@temporalio/workflow';
 import type { ResyncInput, ResyncResult } from '../contract';
 import { Resync } from './resync';
 import { PATCH } from './resync-calls';
@@ -8,7 +14,7 @@ import { PATCH } from './resync-calls';
  * 1. list the jobs to send (the ids LinkedIn named, or the ATS's open jobs a page at a time);
  * 2. post them in batches of at most 100, one after another (UPDATE; CLOSE for jobs closed in the ATS;
  *    CREATE for jobs LinkedIn turns out not to have);
- * 3. beside the posting, one follower a batch follows LinkedIn's tasks and reports back;
+ * 3. beside the posting, followers (one per batch or group of batches) follow LinkedIn's tasks and report back;
  * 4. the result: per job sent, rejected, not in the ATS or missed the deadline.
  * A timer set at receipt + deadline races the sending. The history holds ids and outcomes only; a large
  * resync continues as new every 100 batches.
@@ -34,7 +40,8 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   const first = await Promise.race([sending, timer]);
   if (first === 'sent') {
     timerScope.cancel();
-  } else if (first === 'cancelled' && patched(PATCH.cancelIsNoDeadline)) {
+  } else if (first === 'cancelled') {
+    deprecatePatch(PATCH.cancelIsNoDeadline);
     // Cancelled on request (the timer is cancelled only with the workflow): stop sending, end CANCELLED.
     workScope.cancel();
     await sending.catch((error: unknown) => {

@@ -17,9 +17,10 @@ import { Ledger, type TasksToFollow } from './ledger';
 import {
   answersTo,
   answersToRun,
-  type BatchAnswer,
+  type RunAnswers,
   continueRun,
   countResync,
+  deprecatePatches,
   listOpenJobIds,
   PATCH,
   readUnlisted,
@@ -29,23 +30,19 @@ import {
 } from './resync-calls';
 import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from './signals';
 
-/** Open job ids read from the ATS per listing call, for syncAllOpenJobs. */
-const LIST_PAGE_SIZE = 1_000;
-/** Once UPDATEs go in runs: a page is a run, so one listing feeds a whole postBatches activity. */
-const RUN_PAGE_SIZE = 5_000;
 /** Batches per postBatches activity: its result (compact, ~50 bytes a job) stays far below 2 MB. */
 const MAX_BATCHES_PER_ACTIVITY = 50;
 /**
- * With full runs (PATCH.fullRuns): the last run of the resync takes all that is left of the workflow run's
+ * The last run of the resync takes all that is left of the workflow run's
  * batches (~650 KB of result at most). A run followed by continue-as-new keeps to MAX_BATCHES_PER_ACTIVITY:
  * the next run waits for Temporal to start every follower of the batches recorded last, and the followers of
  * the first half of the workflow run's batches are started while the second half is sent.
  */
 const MAX_BATCHES_PER_FULL_RUN = 100;
-/** With full runs: one id more than a workflow run sends, so a page tells whether the listing ends in it. */
+/** One id more than a workflow run sends, so a page tells whether the listing ends in it. */
 const FULL_RUN_PAGE_SIZE = MAX_BATCHES_PER_FULL_RUN * MAX_JOBS_PER_CALL + 1;
 /**
- * With runs followed together (PATCH.followRuns): at most this many batches of a run share one follower.
+ * At most this many batches of a run share one follower.
  * Fewer followers to start (a continue-as-new waits for each start), while a follower's history stays small
  * even when LinkedIn keeps all its tasks running for the whole window (each slice names the tasks pending).
  */
@@ -61,12 +58,9 @@ const RUN_SETTLE_MS = 5_000;
 const REPORT_GRACE_MS = 30_000;
 
 /** A run of batches once its activity reported: the batches answered before the deadline, if it came. */
-interface SentRun {
+interface SentRun extends RunAnswers {
   batches: string[][];
   firstBatchNumber: number;
-  answers: BatchAnswer[];
-  outOfTime: boolean;
-  outcomeUnknown: string[];
 }
 
 /**
@@ -76,25 +70,17 @@ interface SentRun {
 export class Resync {
   private readonly info: WorkflowInfo = workflowInfo();
   private readonly urn: string;
-  private readonly recheckLateDelivery: boolean;
-  private readonly ownReportsOnly: boolean;
-  private readonly deadlineBounds: boolean;
-  /** UPDATE batches go in runs of many per activity (see `postRun`). */
-  private readonly postsRuns: boolean;
-  /** A run takes the rest of a workflow run's batches, and goes right behind the resync's first batch. */
-  private readonly fullRuns: boolean;
-  /** Temporal times a run out RUN_REPORT_GRACE_MS after the deadline, not at it. */
-  private readonly runReportGrace: boolean;
-  /** A run's batches share followers (FOLLOWER_BATCHES a follower). */
-  private readonly followRuns: boolean;
   private readonly deadlineAt: number;
   private readonly followUpEndsAt: number;
   private readonly round: number;
   private readonly runs: number;
-  private readonly reportsBound: boolean | undefined;
   private batchNumber: number;
   private readonly ledger: Ledger;
   private readonly source: JobSource;
+  /** PATCH.runsByIds: runs recorded each as it reports, by id; a run's ids leave the source as it goes. */
+  private readonly byIds: boolean;
+  /** Jobs handed to a run that ended (out of time) before sending them. */
+  private readonly notSent: string[] = [];
   private deadlinePassed: boolean;
   /** The batch being posted right now by postBatch, and its operation. */
   private inFlight: string[] = [];
@@ -113,9 +99,7 @@ export class Resync {
   private readonly childStarts = new Set<Promise<void>>();
 
   constructor(private readonly input: ResyncInput) {
-    this.recheckLateDelivery = patched(PATCH.lateDelivery);
-    this.ownReportsOnly = patched(PATCH.ownReports);
-    this.deadlineBounds = patched(PATCH.deadlineBounds);
+    deprecatePatches();
     this.urn = input.developerApplicationUrn;
     this.deadlineAt = input.receivedAt + input.deadlineMs;
     this.followUpEndsAt = input.receivedAt + Math.max(input.followUpWindowMs, input.deadlineMs);
@@ -125,22 +109,16 @@ export class Resync {
       batchNumber: 0,
       ...JobSource.fresh(input.syncAllOpenJobs),
       ...Ledger.fresh(input.syncAllOpenJobs ? 0 : input.externalJobPostingIds.length),
-      reportsBound: this.ownReportsOnly,
     };
     this.runs = carry.runs;
     this.batchNumber = carry.batchNumber;
-    this.reportsBound = carry.reportsBound;
     if (!this.info.typedSearchAttributes.get(DEVELOPER_APPLICATION_URN)) {
       // Started by hand without it: the Web UI and the log lines still name the application.
       upsertSearchAttributes([{ key: DEVELOPER_APPLICATION_URN, value: this.urn }]);
     }
-    this.ledger = new Ledger(carry, patched(PATCH.createOnce), patched(PATCH.lateCreates));
-    this.postsRuns = patched(PATCH.postRuns);
-    this.runReportGrace = patched(PATCH.runReportGrace);
-    this.fullRuns = patched(PATCH.fullRuns);
-    this.followRuns = patched(PATCH.followRuns);
-    const pageSize = this.fullRuns ? FULL_RUN_PAGE_SIZE : this.postsRuns ? RUN_PAGE_SIZE : LIST_PAGE_SIZE;
-    this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, pageSize);
+    this.ledger = new Ledger(carry);
+    this.byIds = patched(PATCH.runsByIds);
+    this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, FULL_RUN_PAGE_SIZE);
     this.deadlinePassed = Date.now() >= this.deadlineAt;
     setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));
     setHandler(notificationReceivedSignal, ({ receivedAt }) => this.onDelivery(receivedAt));
@@ -155,18 +133,15 @@ export class Resync {
   private onDelivery(receivedAt: number): void {
     const allSent =
       this.sendingDone ||
-      (this.recheckLateDelivery && this.deadlinePassed) ||
+      this.deadlinePassed ||
       (this.source.exhausted() && this.abandoned().length === 0 && this.ledger.createQueue.length === 0);
     if (allSent && this.laterDelivery === undefined) this.laterDelivery = receivedAt;
   }
 
   private onReport(report: TaskReport): void {
     if ((report.round ?? 0) !== this.round) return;
-    // A follower of an earlier execution of this workflow id (round 0 there too) is not ours. Followers
-    // of an execution begun on the release before report without a run id.
-    const runId = report.resyncRunId;
-    const own = runId === this.info.firstExecutionRunId || (runId === undefined && !this.reportsBound);
-    if (this.ownReportsOnly && !own) return;
+    // A follower of an earlier execution of this workflow id (round 0 there too) is not ours.
+    if (report.resyncRunId !== this.info.firstExecutionRunId) return;
     this.ledger.applyReport(report, this.deadlinePassed, (id) =>
       log.warn('CREATE asked again for a job already CREATEd or queued; it is not sent twice', {
         externalJobPostingId: id,
@@ -176,7 +151,7 @@ export class Resync {
 
   /** LinkedIn asked again after this round was sent: the next round's reports are not this round's. */
   private newRound(receivedAt: number): Promise<never> {
-    return startNewRound(this.input, receivedAt, this.recheckLateDelivery);
+    return startNewRound(this.input, receivedAt);
   }
 
   /** How long until the deadline; 0 once it passed. */
@@ -190,7 +165,12 @@ export class Resync {
 
   /** Whether anything was left to send (in flight, to CREATE, not listed or not sent yet). */
   unsent(): boolean {
-    return this.abandoned().length > 0 || this.ledger.createQueue.length > 0 || !this.source.exhausted();
+    return (
+      this.abandoned().length > 0 ||
+      this.notSent.length > 0 ||
+      this.ledger.createQueue.length > 0 ||
+      !this.source.exhausted()
+    );
   }
 
   /** The jobs sent or being sent whose outcome is not known (yet): the batch and the runs out. */
@@ -207,32 +187,30 @@ export class Resync {
         this.ledger.dropCreateBatch(taken);
         continue;
       }
-      if (this.postsRuns) {
-        const run = this.shorterUnlessLast(
-          await this.source.nextRun(listOpenJobIds(this.urn), this.runSize()),
-        );
-        if (run) {
-          this.source.listAhead(listOpenJobIds(this.urn));
-          if (this.fullRuns && this.batchNumber === 0 && run.length > 1) {
-            // The first batch alone, its follower started as soon as it is answered, and the rest of the
-            // run queued right behind it in the application's lane: no workflow round trip between them.
-            const first = this.sendRun(run.slice(0, 1));
-            const rest = this.sendRun(run.slice(1));
-            // Awaited below, unless the first one's cancellation (at the deadline) comes first.
-            rest.catch(() => undefined);
-            const outOfTime = this.recordRun(await first);
-            if (this.recordRun(await rest) || outOfTime) await CancellationScope.current().cancelRequested;
-          } else {
-            await this.postRun(run);
-          }
-          await this.continueAsNewIfLarge();
-          continue;
+      const run = this.shorterUnlessLast(await this.source.nextRun(listOpenJobIds(this.urn), this.runSize()));
+      if (run) {
+        this.source.listAhead(listOpenJobIds(this.urn));
+        // Handed out: from now on the run answers for its ids, whatever order its batches report in.
+        if (this.byIds) this.source.advance(run.flat());
+        if (this.batchNumber === 0 && run.length > 1 && this.byIds) {
+          // The first batch alone, its follower started as soon as it is answered, and the rest of the
+          // run queued right behind it in the application's lane: each recorded as it reports.
+          const ended = await Promise.all(
+            [run.slice(0, 1), run.slice(1)].map((part) =>
+              this.sendRun(part).then((sent) => this.recordRun(sent)),
+            ),
+          );
+          if (ended.some(Boolean)) await CancellationScope.current().cancelRequested;
+        } else if (this.batchNumber === 0 && run.length > 1) {
+          const first = this.sendRun(run.slice(0, 1));
+          const rest = this.sendRun(run.slice(1));
+          // Awaited below, unless the first one's cancellation (at the deadline) comes first.
+          rest.catch(() => undefined);
+          const outOfTime = this.recordRun(await first);
+          if (this.recordRun(await rest) || outOfTime) await CancellationScope.current().cancelRequested;
+        } else {
+          await this.postRun(run);
         }
-      }
-      const batch = this.postsRuns ? undefined : await this.source.next(listOpenJobIds(this.urn));
-      if (batch) {
-        await this.post(batch, 'UPDATE');
-        this.source.advance(batch);
         await this.continueAsNewIfLarge();
         continue;
       }
@@ -250,20 +228,15 @@ export class Resync {
 
   /** How many batches the next run takes: at most a postBatches activity's, and no more than this run's. */
   private runSize(): number {
-    // The first batch goes alone: its follower starts at once, so LinkedIn's first tasks are followed (and
-    // the CREATE fallback begins) while the rest is sent, as when each batch was an activity of its own.
-    // With full runs the first batch is split off the run when it is sent (see `sendEverything`).
-    if (this.batchNumber === 0 && !this.fullRuns) return 1;
-    const most = this.fullRuns ? MAX_BATCHES_PER_FULL_RUN : MAX_BATCHES_PER_ACTIVITY;
-    return Math.max(1, Math.min(most, this.batchesLimit() - this.batchesThisRun));
+    return Math.max(1, Math.min(MAX_BATCHES_PER_FULL_RUN, this.batchesLimit() - this.batchesThisRun));
   }
 
   /**
-   * With full runs, a run after which more is left to send (so the workflow run continues as new) keeps to
+   * A run after which more is left to send (so the workflow run continues as new) keeps to
    * MAX_BATCHES_PER_ACTIVITY batches, besides the first batch of the resync.
    */
   private shorterUnlessLast(run: string[][] | undefined): string[][] | undefined {
-    if (!run || !this.fullRuns) return run;
+    if (!run) return run;
     const jobs = run.reduce((sum, ids) => sum + ids.length, 0);
     if (this.source.endsWithin(jobs)) return run;
     return run.slice(0, MAX_BATCHES_PER_ACTIVITY + (this.batchNumber === 0 ? 1 : 0));
@@ -289,18 +262,19 @@ export class Resync {
     const firstBatchNumber = this.batchNumber + 1;
     this.batchNumber += batches.length;
     this.batchesThisRun += batches.length;
-    if (this.deadlineAt <= Date.now()) await CancellationScope.current().cancelRequested;
+    if (this.deadlineAt <= Date.now()) {
+      // No time left: the run's jobs, handed out already, are not sent; the deadline timer ends it.
+      if (this.byIds) this.notSent.push(...batches.flat());
+      await CancellationScope.current().cancelRequested;
+    }
     this.runsOut.set(firstBatchNumber, batches.flat());
     this.inFlightOperation = 'UPDATE';
     const { urn: developerApplicationUrn, deadlineAt } = this;
     this.runsUnreported++;
-    const answered = await answersToRun({
-      developerApplicationUrn,
-      batches,
-      firstBatchNumber,
-      deadlineAt,
-      reportGraceMs: this.runReportGrace ? RUN_REPORT_GRACE_MS : 0,
-    }).finally(() => this.runsUnreported--);
+    const answered = await answersToRun(
+      { developerApplicationUrn, batches, firstBatchNumber, deadlineAt, reportGraceMs: RUN_REPORT_GRACE_MS },
+      this.byIds,
+    ).finally(() => this.runsUnreported--);
     // Out of time: what may have reached LinkedIn unanswered is abandoned (of unknown outcome), the rest
     // never sent; the deadline timer ends it.
     if (answered.outOfTime) this.runsOut.set(firstBatchNumber, answered.outcomeUnknown);
@@ -309,11 +283,13 @@ export class Resync {
   }
 
   /**
-   * Records a run's batches answered, in order, and starts their followers: one a batch, or (PATCH.followRuns)
-   * one for up to FOLLOWER_BATCHES batches together. Whether the deadline ended the run.
+   * Records a run's batches answered and starts their followers, one for up to FOLLOWER_BATCHES batches
+   * together; then what was answered of the batch that was going, and the jobs never sent. Whether the
+   * deadline ended the run.
    */
-  private recordRun({ batches, firstBatchNumber, answers, outOfTime }: SentRun): boolean {
-    const perFollower = this.followRuns ? FOLLOWER_BATCHES : 1;
+  private recordRun(sent: SentRun): boolean {
+    const { batches, firstBatchNumber, answers, outOfTime } = sent;
+    const perFollower = FOLLOWER_BATCHES;
     for (let start = 0; start < answers.length; start += perFollower) {
       const group = answers.slice(start, start + perFollower);
       const tasksOf = new Map<Operation, Array<[string, string]>>();
@@ -321,12 +297,18 @@ export class Resync {
         const index = start + offset;
         for (const [operation, tasks] of this.record(firstBatchNumber + index, results, 'UPDATE', failed))
           tasksOf.set(operation, [...(tasksOf.get(operation) ?? []), ...tasks]);
-        this.source.advance(batches[index] ?? []);
+        if (!this.byIds) this.source.advance(batches[index] ?? []);
       });
       const first = firstBatchNumber + start;
       for (const [operation, tasks] of tasksOf)
         this.follow(operation, tasks, first, first + group.length - 1);
     }
+    if (sent.partial.length > 0) {
+      const going = firstBatchNumber + answers.length;
+      for (const [operation, tasks] of this.record(going, sent.partial, 'UPDATE', false))
+        this.follow(operation, tasks, going);
+    }
+    this.notSent.push(...sent.notSent);
     return outOfTime;
   }
 
@@ -335,8 +317,7 @@ export class Resync {
    * activities end by themselves at the deadline); past that, the whole of a run is of unknown outcome.
    */
   async settleRun(): Promise<void> {
-    if (this.postsRuns && this.runsUnreported > 0)
-      await condition(() => this.runsUnreported === 0, RUN_SETTLE_MS);
+    if (this.runsUnreported > 0) await condition(() => this.runsUnreported === 0, RUN_SETTLE_MS);
   }
 
   /** Posts one batch, records what LinkedIn answered and starts the followers of its tasks. */
@@ -344,13 +325,12 @@ export class Resync {
     const batchNumber = ++this.batchNumber;
     this.batchesThisRun++;
     // No time left: nothing more goes to LinkedIn; the deadline timer ends the sending.
-    if (this.deadlineBounds && this.deadlineAt <= Date.now())
-      await CancellationScope.current().cancelRequested;
+    if (this.deadlineAt <= Date.now()) await CancellationScope.current().cancelRequested;
     this.inFlight = ids;
     this.inFlightOperation = operation;
     const { urn: developerApplicationUrn, deadlineAt } = this;
     const batch = { developerApplicationUrn, ids, operation, batchNumber, deadlineAt };
-    const answer = await answersTo(batch, () => this.deadlinePassed);
+    const answer = await answersTo(batch, () => this.deadlinePassed, this.byIds);
     if (answer === 'out of time') return;
     this.inFlight = [];
     for (const [op, tasks] of this.record(batchNumber, answer.results, operation, answer.failed))
@@ -394,7 +374,7 @@ export class Resync {
         tasks,
         until: this.followUpEndsAt,
         round: this.round,
-        ...(this.ownReportsOnly ? { resyncRunId: firstExecutionRunId } : {}),
+        resyncRunId: firstExecutionRunId,
       },
     ).then(
       () => undefined,
@@ -408,7 +388,7 @@ export class Resync {
     if (this.source.exhausted() && this.ledger.createQueue.length === 0) return;
     if (this.batchesThisRun < this.batchesLimit() && !workflowInfo().continueAsNewSuggested) return;
     await Promise.all(this.childStarts);
-    const source = this.postsRuns ? await this.source.carryListed() : this.source.carry();
+    const source = await this.source.carryListed();
     await continueRun(() => ({ ...this.input, carry: this.carry(source) }));
   }
 
@@ -418,7 +398,6 @@ export class Resync {
       ...source,
       batchNumber: this.batchNumber,
       ...this.ledger.carry(),
-      ...(this.reportsBound === undefined ? {} : { reportsBound: this.reportsBound }),
     };
   }
 
@@ -446,16 +425,15 @@ export class Resync {
     await condition(allHandlersFinished);
     // A delivery that came while this round was ending is answered 200 too: checked in the same workflow
     // task as the completion, which Temporal refuses (and runs again) if one arrives in between.
-    if (this.recheckLateDelivery && this.laterDelivery !== undefined) await this.newRound(this.laterDelivery);
+    if (this.laterDelivery !== undefined) await this.newRound(this.laterDelivery);
     return this.ledger.result(this.urn, outcome, this.runs);
   }
 
   /** The deadline passed with jobs unsent: fails visibly, naming them (the ATS is read for the unlisted). */
   async failForDeadline(): Promise<never> {
     const unlisted = this.source.unlisted();
-    const bounded = this.deadlineBounds ? { deadlineMs: this.input.deadlineMs } : undefined;
     // Read first: reports that come meanwhile are counted in the ledger's lateMissed below.
-    const unlistedRead = unlisted && (await readUnlisted(this.urn, unlisted.after, bounded));
+    const unlistedRead = unlisted && (await readUnlisted(this.urn, unlisted.after, this.input.deadlineMs));
     const miss = deadlineMiss({
       deadlineMs: this.input.deadlineMs,
       syncAllOpenJobs: this.input.syncAllOpenJobs,
@@ -463,7 +441,7 @@ export class Resync {
       abandonedOperation: this.inFlightOperation,
       createQueue: this.ledger.createQueue,
       missedEarlier: this.ledger.lateMissed,
-      remaining: this.source.remaining(),
+      remaining: [...this.notSent, ...this.source.remaining()],
       unlisted: unlistedRead,
     });
     this.ledger.missDeadline(miss);
@@ -476,7 +454,7 @@ export class Resync {
       outcomeUnknown: miss.abandoned.length,
     });
     // A delivery that came while this run was failing starts a new round rather than being lost.
-    if (this.recheckLateDelivery && this.laterDelivery !== undefined) await this.newRound(this.laterDelivery);
+    if (this.laterDelivery !== undefined) await this.newRound(this.laterDelivery);
     throw failure;
   }
 }

@@ -1,6 +1,12 @@
 import { DEMO_APPLICATION } from '../../src/ats/demo-data';
 import type { AtsJob } from '../../src/ats/job-store';
-import { applyAnswers, batchResults, planBatch, refuseCall } from '../../src/activities/batch-plan';
+import {
+  applyAnswers,
+  batchResults,
+  MAX_ELEMENT_TRIES,
+  planBatch,
+  refuseCall,
+} from '../../src/activities/batch-plan';
 import { BatchProgress } from '../../src/activities/batch-progress';
 import { LinkedInApiError } from '../../src/linkedin/linkedin-api-error';
 import { LinkedInCredentialsError } from '../../src/linkedin/linkedin-credentials-error';
@@ -131,6 +137,33 @@ describe('applyAnswers', () => {
     expect(progress.answered.has('a')).toBe(false);
     expect(batchResults(['a'], progress.answered)[0]).toMatchObject({
       reason: 'LinkedIn gave no answer for it',
+    });
+  });
+
+  test('an element refused for now on every try carries LinkedIn last answer after the last try, across attempts', () => {
+    expect(MAX_ELEMENT_TRIES).toBe(3);
+    let progress = firstAttempt('UPDATE', ['a']);
+    for (let attempt = 1; attempt <= MAX_ELEMENT_TRIES; attempt++) {
+      // Each attempt resumes from the details the one before left as it failed.
+      if (attempt > 1)
+        progress = BatchProgress.resume({ attempt, heartbeatDetails: progress.details(true) }, 'UPDATE', [
+          'a',
+        ]);
+      const [call] = planBatch(
+        { externalJobPostingIds: ['a'], operation: 'UPDATE' },
+        [job('a')],
+        DEMO_APPLICATION,
+        progress,
+        NOW,
+      );
+      if (!call) throw new Error('nothing planned');
+      const refused = applyAnswers(call, [{ ok: false, status: 500, message: 'boom' }], progress);
+      expect(refused === undefined).toBe(attempt === MAX_ELEMENT_TRIES);
+    }
+    expect(progress.answered.get('a')).toEqual({
+      externalJobPostingId: 'a',
+      fate: 'REJECTED',
+      reason: 'LinkedIn refused the job 3 times for now; its last answer (500): boom',
     });
   });
 

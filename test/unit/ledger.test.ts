@@ -1,8 +1,7 @@
 import type { JobResult, TaskReport } from '../../src/contract';
 import { Ledger } from '../../src/workflows/ledger';
 
-const fresh = (requested: number, createOnce = true, keepLateCreates = true) =>
-  new Ledger(Ledger.fresh(requested), createOnce, keepLateCreates);
+const fresh = (requested: number) => new Ledger(Ledger.fresh(requested));
 const updated = (id: string, taskUrn = `urn:li:simpleJobPostingTask:${id}`): JobResult => ({
   externalJobPostingId: id,
   fate: 'UPDATED',
@@ -123,15 +122,6 @@ describe('Ledger', () => {
     expect(ledger.createQueue).toEqual(['b', 'c']);
   });
 
-  test('runs recorded before that fix drop a whole call of the queue after each CREATE call, as they did', () => {
-    const ledger = fresh(3, true, false);
-    ledger.applyReport(report({ partial: true, needsCreate: ['a'] }), false, never);
-    const { taken } = ledger.nextCreateBatch(100);
-    ledger.applyReport(report({ partial: true, needsCreate: ['b'] }), false, never);
-    ledger.dropCreateBatch(taken);
-    expect(ledger.createQueue).toEqual([]);
-  });
-
   test('a CREATE batch that failed as a whole counts as CREATEd, since LinkedIn may hold it', () => {
     const ledger = fresh(1);
     ledger.recordBatch(
@@ -140,13 +130,6 @@ describe('Ledger', () => {
       true,
     );
     expect(ledger.carry().created).toEqual(['a']);
-  });
-
-  test('runs recorded before CREATEs were de-duplicated send what was queued as it is', () => {
-    const ledger = fresh(1, false);
-    ledger.applyReport(report({ needsCreate: ['a', 'a'] }), false, never);
-    expect(ledger.nextCreateBatch(100).batch).toEqual(['a', 'a']);
-    expect(ledger.carry()).not.toHaveProperty('created');
   });
 
   test('a follower that could not start, or never reported, leaves its jobs unconfirmed', () => {
@@ -209,7 +192,7 @@ describe('Ledger', () => {
     const ledger = fresh(2);
     ledger.recordBatch([updated('a')], 'UPDATE', false);
     ledger.applyReport(report({ partial: true, needsCreate: ['a'] }), false, never);
-    const next = new Ledger(ledger.carry(), true);
+    const next = new Ledger(ledger.carry());
     expect(next.progress(true)).toEqual(ledger.progress(true));
     expect(next.createQueue).toEqual(['a']);
   });

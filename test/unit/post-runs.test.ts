@@ -1,5 +1,5 @@
 import type { JobResult } from '../../src/contract';
-import { answeredBeforeDeadline, compactJob, expandBatch } from '../../src/contract/posted-batch';
+import { answeredInFailure, compactJob, expandBatch } from '../../src/contract/posted-batch';
 import { JobSource, type ListOpenJobIds } from '../../src/workflows/job-source';
 
 const ids = (n: number, from = 0) =>
@@ -44,12 +44,18 @@ describe('a batch result in a run, compact', () => {
     });
   });
 
-  test("a deadline failure's details give the batches answered before it, and nothing when they say nothing", () => {
+  test("a run failure's details give the batches answered before it and the part of the next answered, and nothing when they say nothing", () => {
     const answered = [{ jobs: ['urn:li:task:1'] }];
-    expect(answeredBeforeDeadline([{ answered }])).toEqual(answered);
-    expect(answeredBeforeDeadline(undefined)).toEqual([]);
-    expect(answeredBeforeDeadline([{ answered: 'no' }])).toEqual([]);
-    expect(answeredBeforeDeadline(['text'])).toEqual([]);
+    expect(answeredInFailure([{ answered }]).answered).toEqual(answered);
+    expect(answeredInFailure(undefined)).toEqual({ answered: [], partial: new Map(), callOut: false });
+    expect(answeredInFailure([{ answered: 'no' }]).answered).toEqual([]);
+    expect(answeredInFailure(['text']).answered).toEqual([]);
+    const partial: Array<[string, string]> = [['a', 'urn:li:simpleJobPostingTask:1']];
+    expect(answeredInFailure([{ answered, partial, callOut: true }])).toEqual({
+      answered,
+      partial: new Map(partial),
+      callOut: true,
+    });
   });
 });
 

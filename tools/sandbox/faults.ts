@@ -22,6 +22,8 @@ export type FaultEndpoint = z.infer<typeof FaultEndpoint>;
  */
 export const FaultSpec = z.object({
   endpoint: FaultEndpoint,
+  /** simpleJobPostings only: the fault applies only to calls whose elements include this job. */
+  carrying: z.string().optional(),
   times: z.number().int().positive().optional(),
   status: z.number().int().min(200).max(599).optional(),
   retryAfterSeconds: z.number().int().nonnegative().optional(),
@@ -393,9 +395,12 @@ export class Faults implements FaultKnobs {
     return this.runningStatus;
   }
 
-  /** Consumes one use of the oldest queued fault for the endpoint. */
-  take(endpoint: FaultEndpoint): FaultSpec | undefined {
-    const entry = this.queue.find((candidate) => candidate.fault.endpoint === endpoint);
+  /** Consumes one use of the oldest queued fault for the endpoint (and for a call carrying its job). */
+  take(endpoint: FaultEndpoint, jobs: readonly string[] = []): FaultSpec | undefined {
+    const entry = this.queue.find(
+      ({ fault }) =>
+        fault.endpoint === endpoint && (fault.carrying === undefined || jobs.includes(fault.carrying)),
+    );
     if (entry === undefined) return this.takeRandom(endpoint);
     entry.remaining -= 1;
     if (entry.remaining <= 0) this.queue = this.queue.filter((candidate) => candidate !== entry);

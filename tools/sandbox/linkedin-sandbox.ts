@@ -254,7 +254,7 @@ class Sandbox implements LinkedInSandbox {
     );
     const held = await this.faults.passGates(endpoint, call.developerApplicationUrn, jobs);
     if (this.closed || res.destroyed) return;
-    const fault = this.faults.take(endpoint);
+    const fault = this.faults.take(endpoint, jobs);
     const delay = this.faults.latencyFor(endpoint) + (fault?.latencyMs ?? 0);
     // The answer time counts from the call's arrival (its release, when a gate held it), and LinkedIn's own
     // work is part of it: a call with no scripted fault is acted on as it arrives, then answered once the
