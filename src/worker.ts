@@ -10,6 +10,7 @@ import { PostgresLanes } from './ats/postgres-lanes';
 import { createPostgresPool } from './ats/postgres-store';
 import { createDriftActivities } from './activities/drift';
 import type { JobStatusStore } from './ats/job-status-store';
+import type { CreateClaims } from './ats/create-claims';
 import { loadWorkerConfig, socketAddress, type LinkedInConfig, type StoreConfig } from './config';
 import { InProcessLanes, type ApplicationLanes } from './linkedin/application-lanes';
 import { LinkedInClient } from './linkedin/client';
@@ -150,7 +151,7 @@ async function createWorkerPair(
 
 export interface WorkerDepsOptions {
   /** The application registry and the job source (one store holds both), with linkedin_job_status. */
-  jobStore: ApplicationRegistry & JobSource & { jobStatuses?: JobStatusStore };
+  jobStore: ApplicationRegistry & JobSource & { jobStatuses?: JobStatusStore; creates?: CreateClaims };
   linkedin: LinkedInConfig['linkedin'];
   requestTimeoutMs: number;
   taskPolling: LinkedInConfig['taskPolling'];
@@ -170,6 +171,7 @@ export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
     lanes: options.lanes,
     taskPoller: new TaskPoller({ linkedin, tokens, ...options.taskPolling }),
     jobStatuses: options.jobStore.jobStatuses,
+    creates: options.jobStore.creates,
   };
 }
 

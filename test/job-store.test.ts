@@ -8,6 +8,7 @@ import {
   SECOND_DEMO_APPLICATION,
   buildDemoJobs,
 } from '../src/ats/demo-data';
+import { CREATE_CLAIM_TTL_MS } from '../src/ats/create-claims';
 import { openEmbeddedJobStore } from '../src/ats/embedded-store';
 import { openJobStore } from '../src/ats/open-job-store';
 import { openLanes } from '../src/worker';
@@ -277,6 +278,45 @@ describe.each(STORES)('the %s job store', (_name, open) => {
       expect(new Set(acme.map((job) => job.workplaceType))).toEqual(
         new Set(['On-site', 'Hybrid', 'Remote', null]),
       );
+    });
+  });
+
+  describe('CREATE claims (linkedin_creates)', () => {
+    const urn = DEMO_APPLICATION.urn;
+
+    test('a job is claimed once: another claimant is told who sent its CREATE and when, the first may claim again', async () => {
+      const first = await store.creates.claim(urn, ['claim-a', 'claim-b'], 'resync-1/run-1', NOW);
+      expect(first).toEqual({ claimed: ['claim-a', 'claim-b'], sentBefore: [] });
+      const second = await store.creates.claim(urn, ['claim-b', 'claim-c'], 'resync-2/run-1', NOW + 1_000);
+      expect(second).toEqual({
+        claimed: ['claim-c'],
+        sentBefore: [{ externalJobPostingId: 'claim-b', sentBy: 'resync-1/run-1', sentAt: NOW }],
+      });
+      // A retry of the first claimant's activity is the same claimant.
+      expect((await store.creates.claim(urn, ['claim-a'], 'resync-1/run-1', NOW + 2_000)).claimed).toEqual([
+        'claim-a',
+      ]);
+    });
+
+    test('claims run at once on one job give it to one claimant only', async () => {
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.creates.claim(urn, ['claim-race'], `resync-${i}/run`, NOW)),
+      );
+      expect(claims.filter((claim) => claim.claimed.length === 1)).toHaveLength(1);
+    });
+
+    test('a released claim, or one older than an hour, may be taken by another claimant', async () => {
+      await store.creates.claim(urn, ['claim-d', 'claim-e'], 'resync-3/run-1', NOW);
+      await store.creates.release(urn, ['claim-d'], 'resync-4/run-1');
+      expect((await store.creates.claim(urn, ['claim-d'], 'resync-4/run-1', NOW)).claimed).toEqual([]);
+      await store.creates.release(urn, ['claim-d'], 'resync-3/run-1');
+      expect((await store.creates.claim(urn, ['claim-d'], 'resync-4/run-1', NOW)).claimed).toEqual([
+        'claim-d',
+      ]);
+      const later = NOW + CREATE_CLAIM_TTL_MS + 1;
+      expect((await store.creates.claim(urn, ['claim-e'], 'resync-4/run-1', later)).claimed).toEqual([
+        'claim-e',
+      ]);
     });
   });
 

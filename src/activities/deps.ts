@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { CreateClaims } from '../ats/create-claims';
 import type { JobStatusStore } from '../ats/job-status-store';
 import type { ApplicationRegistry, DeveloperApplication, JobSource } from '../ats/job-store';
 import { FailureType } from '../failures';
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   now?: () => number;
   /** linkedin_job_status, for the drift check and status notifications (see drift.ts). */
   jobStatuses?: JobStatusStore | undefined;
+  /** linkedin_creates: a job is CREATEd once per application, whichever resync meets it (post-batch.ts). */
+  creates?: CreateClaims | undefined;
 }
 
 /** How often a long activity tells Temporal it is alive (and learns whether it was cancelled). */

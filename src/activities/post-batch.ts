@@ -6,6 +6,7 @@ import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
 import { applicationFailure, sendNarrowing, toActivityFailure } from './failures';
 import { postElements } from './linkedin-call';
 import { countOutcomes } from './record-outcome';
+import { claimCreates, releaseUntaken } from './create-once';
 import type { AtsJob, DeveloperApplication } from '../ats/job-store';
 import type { FailureReading } from '../linkedin/answers';
 
@@ -107,14 +108,20 @@ export async function postPlanned(
   return batchResults(input.externalJobPostingIds, attempt.progress.answered);
 }
 
-/** One planned call, narrowed when LinkedIn names a job; returns the failure of an element refused for now. */
+/**
+ * One planned call, narrowed when LinkedIn names a job; returns the failure of an element refused for now.
+ * A CREATE call's jobs are claimed first (`claimCreates`); the claims of the jobs LinkedIn took nothing of
+ * are released after it.
+ */
 async function send(
   deps: ActivityDeps,
   app: DeveloperApplication,
-  call: PlannedCall,
+  planned: PlannedCall,
   notAfter: number,
   { progress, beat, cancellation }: Attempt,
 ): Promise<FailureReading | undefined> {
+  const call = await claimCreates(deps, app, planned, progress);
+  if (call.elements.length === 0) return undefined;
   const onCall = (part: readonly { externalJobPostingId: string }[]) => () => {
     for (const element of part) progress.unanswered.add(element.externalJobPostingId);
     beat();
@@ -127,9 +134,17 @@ async function send(
         onCall: call.createsJobs ? onCall(part) : undefined,
       }),
     );
-    return applyAnswers(call, answers, progress);
+    const refused = applyAnswers(call, answers, progress);
+    // Refused (for good, or for now): LinkedIn holds none of these.
+    await releaseUntaken(deps, app, call, (id) => progress.answered.get(id)?.fate !== 'CREATED');
+    return refused;
   } catch (error) {
-    if (!refuseCall(call, error, progress)) throw error;
-    return undefined;
+    if (refuseCall(call, error, progress)) {
+      await releaseUntaken(deps, app, call, () => true);
+      return undefined;
+    }
+    // Only the jobs whose request may have left can be on LinkedIn.
+    await releaseUntaken(deps, app, call, (id) => !progress.unanswered.has(id)).catch(() => undefined);
+    throw error;
   }
 }

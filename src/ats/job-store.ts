@@ -1,3 +1,4 @@
+import type { CreateClaims } from './create-claims';
 import type { JobStatusStore } from './job-status-store';
 
 /**
@@ -76,5 +77,7 @@ export interface StoreSeeding {
 export interface JobStore extends ApplicationRegistry, JobSource, StoreSeeding {
   /** What LinkedIn last showed for each job (linkedin_job_status), kept beside the ATS tables. */
   jobStatuses: JobStatusStore;
+  /** The CREATEs sent, per job, by every resync of an application (linkedin_creates). */
+  creates: CreateClaims;
   close(): Promise<void>;
 }

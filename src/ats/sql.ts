@@ -8,6 +8,7 @@ import {
 } from './sql-seeding';
 import type { AtsJob, DeveloperApplication, JobStore } from './job-store';
 import { createSqlJobStatusStore, JOB_STATUS_SCHEMA_STATEMENTS } from './job-status-store';
+import { CREATE_CLAIM_SCHEMA_STATEMENTS, createSqlCreateClaims } from './create-claims';
 
 /**
  * The least a SQL driver must offer. PGlite fits it as is, and so does node-postgres (`pg`), so the same
@@ -51,6 +52,7 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
     ON jobs (developer_application_urn, external_job_posting_id)
     WHERE status = 'OPEN'`,
   ...JOB_STATUS_SCHEMA_STATEMENTS,
+  ...CREATE_CLAIM_SCHEMA_STATEMENTS,
 ];
 
 export async function applySchema(db: SqlClient): Promise<void> {
@@ -130,6 +132,7 @@ export function createSqlJobStore(db: SqlClient): JobStore {
   let closing: Promise<void> | undefined;
   return {
     jobStatuses: createSqlJobStatusStore(db),
+    creates: createSqlCreateClaims(db),
 
     async getApplication(urn) {
       const { rows } = await db.query<unknown>(

@@ -233,10 +233,12 @@ export function useEnvironment(options: TestEnvironmentOptions = {}): () => Test
   afterAll(async () => {
     await env?.close();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     const current = get();
     current.sandbox.reset();
     current.seedSandboxWithDemoJobs();
+    // LinkedIn's side starts afresh: what the service learned of it goes too.
+    await current.jobStore.creates.forgetAll();
   });
   const get = () => {
     if (!env) throw new Error('the test environment did not start');
