@@ -9,6 +9,7 @@ import { createServer, request, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp, READY_MAX_AGE_MS } from '../src/api/app';
+import { createJobStatusChanges } from '../src/api/job-status';
 import { MAX_ECHO_LENGTH } from '../src/echo';
 import { ApplicationSecrets, MIN_CHILD_SECRET_LENGTH } from '../src/api/application-secrets';
 import { startApiServer, type ApiServer } from '../src/api/main';
@@ -33,6 +34,7 @@ import { createLogger, type Logger } from '../src/logger';
 import { SAMPLE_ALL_OPEN, SAMPLE_INDIVIDUAL, WEBHOOK_SECRET } from './support/environment';
 import { createTestDatabase } from './support/postgres';
 import { testClient, uniqueTaskQueue } from './support/temporal';
+import { leastOfThree, longestBlock, stallFigures } from './support/event-loop';
 import { atLeast } from './support/timing';
 import { notification } from './support/notifications';
 
@@ -76,15 +78,17 @@ interface Api {
   close(): Promise<void>;
 }
 
-async function startApi(options: { logger?: Logger } = {}): Promise<Api> {
+async function startApi(options: { logger?: Logger; jobStatusChanges?: boolean } = {}): Promise<Api> {
   let clock = Date.now();
-  const real = createResyncStarter(client, {
+  const logger = options.logger ?? createLogger('silent');
+  const starting = {
     taskQueue: uniqueTaskQueue('security'),
     deadlineMs: 30 * 60_000,
     followUpWindowMs: 60 * 60_000,
     workflowIdPrefix: `t${randomUUID().slice(0, 8)}-`,
     startTimeoutMs: 4_000,
-  });
+  };
+  const real = createResyncStarter(client, starting);
   const counts = { starts: 0, storeReads: 0, readyChecks: 0 };
   const resyncs: ResyncStarter = {
     start: (notification, receivedAt) => {
@@ -109,8 +113,11 @@ async function startApi(options: { logger?: Logger } = {}): Promise<Api> {
       },
     },
     resyncs,
-    logger: options.logger ?? createLogger('silent'),
+    logger,
     now: () => clock,
+    ...(options.jobStatusChanges
+      ? { jobStatusChanges: createJobStatusChanges({ client, jobStore: store, logger }, starting) }
+      : {}),
   });
   const server: Server = createServer((req, res) => void app.callback()(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -718,5 +725,91 @@ describe('log redaction', () => {
       err: { type: 'Error' },
     });
     expect(text).toContain('token request failed');
+  });
+});
+
+/** The webhook's answer, or the error that came instead (a timeout after a long stall, say). */
+async function post(url: string, body: string, signature: string): Promise<{ status: number; body: string }> {
+  try {
+    const answer = await fetch(`${url}/webhooks/linkedin`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-LI-Signature': signature },
+      body,
+    });
+    return { status: answer.status, body: await answer.text() };
+  } catch (error) {
+    return { status: 0, body: String(error) };
+  }
+}
+
+describe('one signed notification cannot stall the API', () => {
+  const record = stallFigures('longest event-loop block while the API answered (ms)');
+  // "a." repeated then "://": the text that made the former log redaction take quadratic time.
+  const crafted = (size: number) => `${'a.'.repeat((size - 3) / 2)}://`.padEnd(size, 'a');
+
+  describe.each([
+    ['200 KB', 200_000],
+    ['1 MB', 1_000_000],
+  ])('ids of %s', (sizeName, size) => {
+    const long = crafted(size);
+    test.each([
+      [
+        'a JOB_POSTING_STATUS signed with the child secret, its externalJobPostingId',
+        {
+          developerApplicationUrn: DEMO_APPLICATION.urn,
+          type: 'JOB_POSTING_STATUS',
+          externalJobPostingId: long,
+        },
+        `externalJobPostingId is longer than 200 characters (${size})`,
+      ],
+      [
+        'a Job Resync Notification signed with the child secret, one of its externalJobPostingIds',
+        {
+          developerApplicationUrn: DEMO_APPLICATION.urn,
+          externalJobPostingIds: ['job-1234', long],
+          syncAllOpenJobs: false,
+          type: 'RESYNC_JOBS',
+        },
+        `externalJobPostingIds[1] is longer than 200 characters (${size})`,
+      ],
+      [
+        'a JOB_POSTING_STATUS, its developerApplicationUrn',
+        {
+          developerApplicationUrn: `urn:li:developerApplication:${'1'.repeat(size - 28)}`,
+          type: 'JOB_POSTING_STATUS',
+          externalJobPostingId: 'job-1234',
+        },
+        `developerApplicationUrn is longer than 200 characters (${size})`,
+      ],
+    ])(
+      '%s: 400 with a precise errorMessage, the event loop never held 50 ms',
+      async (what, fields, errorMessage) => {
+        const lines: string[] = [];
+        const logged = await startApi({ logger: createLogger('info', sink(lines)), jobStatusChanges: true });
+        try {
+          const body = JSON.stringify(fields);
+          const secret =
+            fields.developerApplicationUrn === DEMO_APPLICATION.urn
+              ? DEMO_APPLICATION.clientSecret
+              : WEBHOOK_SECRET;
+          const signature = signNotification(secret, body);
+          const answers: { status: number; body: string }[] = [];
+          const blockedMs = await leastOfThree(50, async () => {
+            const { result, blockedMs: once } = await longestBlock(() => post(logged.url, body, signature));
+            answers.push(result);
+            return once;
+          });
+          record(`${sizeName} ${what}`, blockedMs);
+          for (const answer of answers) {
+            expect(answer).toEqual({ status: 400, body: JSON.stringify({ errorMessage }) });
+          }
+          expect(logged.starts).toBe(0);
+          expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(4_000);
+          expect(blockedMs).toBeLessThan(50);
+        } finally {
+          await logged.close();
+        }
+      },
+    );
   });
 });

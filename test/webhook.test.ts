@@ -178,6 +178,11 @@ describe('refused notifications start nothing', () => {
       'externalJobPostingIds[1] must not be empty',
     ],
     [
+      "an id over 200 characters, LinkedIn's limit",
+      { ...valid, externalJobPostingIds: ['job-1', 'j'.repeat(201)] },
+      'externalJobPostingIds[1] is longer than 200 characters (201)',
+    ],
+    [
       'ids that are neither a list nor a string',
       { ...valid, externalJobPostingIds: { id: 'job-1' } },
       'externalJobPostingIds must be an array of strings',
@@ -320,8 +325,8 @@ describe('notifications that are odd but understood get 200, and what can be don
   const fatesOf = (jobs: readonly JobResult[]) =>
     Object.fromEntries(jobs.map((job) => [job.externalJobPostingId, job.fate]));
 
-  test('a single id as a string, repeated ids and an id longer than any the ATS holds: known ones sent once, the others NOT_IN_ATS', async () => {
-    const long = 'j'.repeat(300);
+  test("a single id as a string, repeated ids and an id of 200 characters (LinkedIn's longest) the ATS does not hold: known ones sent once, the others NOT_IN_ATS", async () => {
+    const long = 'j'.repeat(200);
     const bodies = [
       notice({ syncAllOpenJobs: false, externalJobPostingIds: 'job-1040' }),
       notice({ syncAllOpenJobs: false, externalJobPostingIds: ['job-1041', 'job-1041', long, 'job-1041'] }),

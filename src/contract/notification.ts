@@ -3,15 +3,32 @@ import { echo } from '../echo';
 import { DEVELOPER_APPLICATION_URN_PATTERN } from './urn';
 
 /**
+ * The longest id a notification may carry, urns included: LinkedIn's limit on `externalJobPostingId`
+ * (200 characters in its OpenAPI). Whatever is longer comes from no LinkedIn and is refused before it
+ * reaches a log, a workflow or a row.
+ */
+export const MAX_ID_LENGTH = 200;
+
+/** What is wrong with an id over MAX_ID_LENGTH, after its field's name. */
+export function longerThanAllowed(value: unknown): string {
+  return `is longer than ${MAX_ID_LENGTH} characters (${typeof value === 'string' ? value.length : '?'})`;
+}
+
+/** A required string id of at most MAX_ID_LENGTH characters, checked before anything else is. */
+export function boundedId(field: string, notAString = `${field} must be a string`) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `${field} is required` : notAString) })
+    .max(MAX_ID_LENGTH, { error: (issue) => `${field} ${longerThanAllowed(issue.input)}`, abort: true });
+}
+
+/**
  * A developer application's urn, `urn:li:developerApplication:{numeric id}`; `field` names it in errors,
  * `notAString` replaces the message for a value of another type.
  */
 export function developerApplicationUrn(field: string, notAString = `${field} must be a string`) {
-  return z
-    .string({ error: (issue) => (issue.input === undefined ? `${field} is required` : notAString) })
-    .regex(DEVELOPER_APPLICATION_URN_PATTERN, {
-      error: `${field} must look like urn:li:developerApplication:{numeric id}`,
-    });
+  return boundedId(field, notAString).regex(DEVELOPER_APPLICATION_URN_PATTERN, {
+    error: `${field} must look like urn:li:developerApplication:{numeric id}`,
+  });
 }
 
 const requiredString = (field: string) =>
@@ -41,8 +58,9 @@ const NOTIFICATION_FIELDS = {
  * notification that was understood would repeat it forever and leave its valid part undone.
  * - syncAllOpenJobs true: every open job goes, so `externalJobPostingIds` is ignored whatever it holds
  *   (absent, null, ids of any length or content).
- * - syncAllOpenJobs false: the ids as a list, a single string read as a list of one; ids of any length
- *   (the ATS answers NOT_IN_ATS for the ones it does not hold). At least one id is required.
+ * - syncAllOpenJobs false: the ids as a list, a single string read as a list of one; each id at most
+ *   MAX_ID_LENGTH characters (the ATS answers NOT_IN_ATS for the ones it does not hold). At least one id is
+ *   required.
  * The output lists the ids (none for a sync-all); `canonicalRequest` de-duplicates and sorts them.
  */
 export const JobResyncNotification = z
@@ -84,6 +102,12 @@ function readIds(value: unknown, ctx: z.RefinementCtx): string[] | undefined {
       ctx.addIssue({ code: 'custom', path: ['externalJobPostingIds', index], message: 'must be a string' });
     } else if (id === '') {
       ctx.addIssue({ code: 'custom', path: ['externalJobPostingIds', index], message: 'must not be empty' });
+    } else if (id.length > MAX_ID_LENGTH) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['externalJobPostingIds', index],
+        message: longerThanAllowed(id),
+      });
     } else ids.push(id);
   });
   return ids.length === list.length ? ids : undefined;

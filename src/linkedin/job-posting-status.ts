@@ -10,6 +10,7 @@
  *   maps any value it does not know to UNKNOWN: so do we, a new value is never a broken answer.
  */
 import { z } from 'zod';
+import { boundedId, developerApplicationUrn } from '../contract/notification';
 
 /** LinkedIn's limit on one jobPostingStatus request. */
 export const MAX_JOBS_PER_STATUS_CALL = 100;
@@ -205,8 +206,6 @@ export function jobStatusChunks(ids: readonly string[], maxBytes = 4096): string
 
 export const JOB_POSTING_STATUS_TYPE = 'JOB_POSTING_STATUS';
 
-const URN = /^urn:li:developerApplication:\d+$/;
-
 /**
  * A Job Status Change notification. Only the three required fields are required; the statuses, when the
  * notification carries them, are read like the status API's (the page's table lists `jobPostingInfo` and
@@ -214,13 +213,15 @@ const URN = /^urn:li:developerApplication:\d+$/;
  */
 export const JobStatusChangeNotification = z
   .object({
-    developerApplicationUrn: z.string({ error: 'developerApplicationUrn is required' }).regex(URN, {
-      error: 'developerApplicationUrn must look like urn:li:developerApplication:{numeric id}',
-    }),
+    developerApplicationUrn: developerApplicationUrn(
+      'developerApplicationUrn',
+      'developerApplicationUrn is required',
+    ),
     type: z.literal(JOB_POSTING_STATUS_TYPE),
-    externalJobPostingId: z
-      .string({ error: 'externalJobPostingId is required' })
-      .min(1, { error: 'externalJobPostingId must not be empty' }),
+    // At most MAX_ID_LENGTH characters: the id is logged, summarized and stored.
+    externalJobPostingId: boundedId('externalJobPostingId', 'externalJobPostingId is required').min(1, {
+      error: 'externalJobPostingId must not be empty',
+    }),
     ...STATUS_FIELDS,
   })
   .transform((notification) => ({

@@ -1,5 +1,6 @@
 import { describeNotificationError, JobResyncNotification, summaryOf } from '../../src/contract';
 import { workflowIdFor } from '../../src/api/workflow-id';
+import { JobStatusChangeNotification } from '../../src/linkedin/job-posting-status';
 
 const base = { developerApplicationUrn: 'urn:li:developerApplication:12345', type: 'RESYNC_JOBS' } as const;
 
@@ -82,6 +83,25 @@ test.each([
     { ...base, syncAllOpenJobs: false, externalJobPostingIds: [7] },
     'externalJobPostingIds[0] must be a string',
   ],
+  [
+    "an id over 200 characters, LinkedIn's limit",
+    { ...base, syncAllOpenJobs: false, externalJobPostingIds: ['job-1', 'j'.repeat(201)] },
+    'externalJobPostingIds[1] is longer than 200 characters (201)',
+  ],
+  [
+    'a single id of a megabyte',
+    { ...base, syncAllOpenJobs: false, externalJobPostingIds: 'j'.repeat(1_000_000) },
+    'externalJobPostingIds[0] is longer than 200 characters (1000000)',
+  ],
+  [
+    'a urn over 200 characters: said once, not also as malformed',
+    {
+      ...base,
+      developerApplicationUrn: `urn:li:developerApplication:${'1'.repeat(200)}`,
+      syncAllOpenJobs: true,
+    },
+    'developerApplicationUrn is longer than 200 characters (228)',
+  ],
 ])('%s is refused with a message naming the problem', (_case, value, message) => {
   expect(errorOf(value)).toBe(message);
 });
@@ -101,8 +121,8 @@ describe('notifications that are odd but understood are accepted, as LinkedIn wo
     expect(JobResyncNotification.parse(value)).toEqual({ ...base, syncAllOpenJobs: true });
   });
 
-  test('an id longer than any the ATS holds beside a known one: both kept, the ATS answers for each', () => {
-    const long = 'j'.repeat(300);
+  test('an id of 200 characters (the longest LinkedIn allows) the ATS does not hold beside a known one: both kept, the ATS answers for each', () => {
+    const long = 'j'.repeat(200);
     expect(
       JobResyncNotification.parse({
         ...base,
@@ -176,4 +196,57 @@ test('the summary says what the resync does', () => {
       externalJobPostingIds: [],
     }),
   ).toBe('Resync all open jobs for urn:li:developerApplication:12345');
+});
+
+describe("a Job Status Change notification's ids are at most 200 characters", () => {
+  const status = {
+    developerApplicationUrn: base.developerApplicationUrn,
+    type: 'JOB_POSTING_STATUS',
+  } as const;
+  const errorsOf = (value: unknown) => {
+    const parsed = JobStatusChangeNotification.safeParse(value);
+    return parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
+  };
+
+  test('an externalJobPostingId of 200 characters is read', () => {
+    const id = 'j'.repeat(200);
+    expect(JobStatusChangeNotification.parse({ ...status, externalJobPostingId: id })).toMatchObject({
+      externalJobPostingId: id,
+    });
+  });
+
+  test.each([
+    [
+      'an externalJobPostingId of 201 characters',
+      { ...status, externalJobPostingId: 'j'.repeat(201) },
+      ['externalJobPostingId is longer than 200 characters (201)'],
+    ],
+    [
+      'an externalJobPostingId of a megabyte',
+      { ...status, externalJobPostingId: 'a.'.repeat(500_000) },
+      ['externalJobPostingId is longer than 200 characters (1000000)'],
+    ],
+    [
+      'a developerApplicationUrn of 229 characters',
+      {
+        ...status,
+        developerApplicationUrn: `urn:li:developerApplication:${'1'.repeat(201)}`,
+        externalJobPostingId: 'j',
+      },
+      ['developerApplicationUrn is longer than 200 characters (229)'],
+    ],
+    [
+      'an empty externalJobPostingId',
+      { ...status, externalJobPostingId: '' },
+      ['externalJobPostingId must not be empty'],
+    ],
+    ['a missing externalJobPostingId', status, ['externalJobPostingId is required']],
+    [
+      'a numeric developerApplicationUrn',
+      { ...status, developerApplicationUrn: 1, externalJobPostingId: 'j' },
+      ['developerApplicationUrn is required'],
+    ],
+  ])('%s is refused with a message naming the problem', (_case, value, messages) => {
+    expect(errorsOf(value)).toEqual(messages);
+  });
 });
