@@ -107,8 +107,15 @@ async function createWorkerPair(
   slots: Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>,
   followUps = options.maxConcurrentFollowUps ?? 1_000,
 ): Promise<Worker[]> {
-  const { listOpenJobIds, remainingOpenJobs, postBatch, postBatches, followTasks, recordOutcome } =
-    createActivities(options.deps);
+  const {
+    listOpenJobIds,
+    listOpenJobPage,
+    remainingOpenJobs,
+    postBatch,
+    postBatches,
+    followTasks,
+    recordOutcome,
+  } = createActivities(options.deps);
   const resync = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -126,6 +133,7 @@ async function createWorkerPair(
         }),
     activities: {
       listOpenJobIds,
+      listOpenJobPage,
       remainingOpenJobs,
       postBatch,
       postBatches,

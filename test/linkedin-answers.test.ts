@@ -11,6 +11,7 @@ import type { JobResult, ResyncResult } from '../src/contract';
 import type { RecordedCall } from '../tools/sandbox/linkedin-sandbox';
 import type { resyncJobs } from '../src/workflows';
 import { CUSTOMER_LIKE_LINKEDIN, useEnvironment, type TestEnvironment } from './support/environment';
+import { eventually } from './support/eventually';
 import { fates, notification } from './support/notifications';
 
 const DEMO = DEMO_APPLICATION.urn;
@@ -847,29 +848,46 @@ describe('tasks that take LinkedIn a while', () => {
     expect(result.totals).toMatchObject({ sent: 2, confirmed: 2, unconfirmed: 0 });
   });
 
-  test('a CREATE LinkedIn refuses as a duplicate records the job CREATED, confirmed by that answer, not REJECTED', async () => {
+  test('a CREATE LinkedIn refuses as a duplicate records the job CREATED, confirmed by that answer, and the other resync sends none', async () => {
     env().sandbox.reset();
     env().sandbox.seedExistingJobs(DEMO, ['job-1088']);
     const first = notification(['job-1087']);
     const second = notification(['job-1087', 'job-1088']);
+    // Both UPDATEs find the job missing; the first CREATE is held while LinkedIn gets the job elsewhere (a
+    // feed, say), so its task fails as a duplicate creation request.
+    const create = env().sandbox.faults.hold('simpleJobPostings', { carrying: 'job-1087', passing: 2 });
 
     const responses = await Promise.all([env().notify(first), env().notify(second)]);
     expect(responses.map((response) => response.status)).toEqual([200, 200]);
+    await create.reached;
+    // Both UPDATE tasks failed: each resync has asked for its CREATE.
+    await eventually(async () => {
+      for (const body of [first, second]) {
+        const events = (await handleOf(env(), body).fetchHistory()).events ?? [];
+        const names = events.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name);
+        expect(names).toContain('postBatch');
+      }
+    });
+    env().sandbox.seedExistingJobs(DEMO, ['job-1087']);
+    create.release();
     const results = await Promise.all([handleOf(env(), first).result(), handleOf(env(), second).result()]);
 
     const creates = env()
       .sandbox.postedElements(DEMO)
       .filter((e) => e.externalJobPostingId === 'job-1087' && e.operation === 'CREATE');
-    expect(creates.map((e) => e.status)).toEqual([202, 202]);
+    expect(creates.map((e) => e.status)).toEqual([202]);
     const polled = callsTo(env(), 'simpleJobPostingTasks').map((poll) => JSON.stringify(poll.responseBody));
     expect(
       polled.some((body) =>
         body.includes('Trying to create a job with same partnerIdentifier already exists'),
       ),
     ).toBe(true);
-    for (const result of results) {
-      expect(jobOf(result, 'job-1087')).toMatchObject({ fate: 'CREATED', confirmation: 'CONFIRMED' });
-    }
+    const outcomes = results.map((result) => jobOf(result, 'job-1087'));
+    expect(outcomes.map((job) => `${job?.fate}/${job?.confirmation}`).sort()).toEqual([
+      'CREATED/CONFIRMED',
+      'CREATED/UNCONFIRMED',
+    ]);
+    expect(outcomes.some((job) => /CREATEd already by another resync/.test(job?.reason ?? ''))).toBe(true);
     expect(fates(results[1].jobs)['job-1088']).toBe('UPDATED/CONFIRMED');
     expect(env().sandbox.heldJob(DEMO, 'job-1087')?.state).toBe('OPEN');
   });

@@ -91,7 +91,8 @@ async function startWorkers(
       taskPolling: { intervalMs: 100, maxIntervalMs: 1_000 },
     }),
   );
-  const { listOpenJobIds, remainingOpenJobs, postBatch, postBatches, followTasks } = activities;
+  const { listOpenJobIds, listOpenJobPage, remainingOpenJobs, postBatch, postBatches, followTasks } =
+    activities;
   const running: Array<{ worker: Worker; run: Promise<void> }> = [];
   const start = (worker: Worker) => running.push({ worker, run: worker.run() });
   start(
@@ -101,6 +102,7 @@ async function startWorkers(
       workflowBundle: workflowBundle(),
       activities: {
         listOpenJobIds,
+        listOpenJobPage,
         remainingOpenJobs,
         postBatch,
         postBatches,

@@ -1,5 +1,5 @@
 import { followTasks } from './follow-tasks';
-import { listOpenJobIds } from './list-open-job-ids';
+import { listOpenJobIds, listOpenJobPage } from './list-open-job-ids';
 import { postBatch } from './post-batch';
 import { postBatches } from './post-batches';
 import { recordOutcome } from './record-outcome';
@@ -8,7 +8,7 @@ import type { ActivityDeps } from './deps';
 
 export type { ActivityDeps } from './deps';
 export type { FollowedTask, FollowTasksInput } from './follow-tasks';
-export type { ListOpenJobIdsInput } from './list-open-job-ids';
+export type { ListOpenJobIdsInput, OpenJobPage } from './list-open-job-ids';
 export type { PostBatchInput, PostBatchOutput } from './post-batch';
 export type { PostBatchesInput, PostBatchesOutput } from './post-batches';
 export type { RemainingOpenJobsInput } from './remaining-open-jobs';
@@ -17,6 +17,7 @@ export type { RemainingOpenJobsInput } from './remaining-open-jobs';
 export function createActivities(deps: ActivityDeps) {
   return {
     listOpenJobIds: listOpenJobIds(deps),
+    listOpenJobPage: listOpenJobPage(deps),
     recordOutcome: recordOutcome(),
     remainingOpenJobs: remainingOpenJobs(deps),
     postBatch: postBatch(deps),

@@ -17,10 +17,15 @@ export interface PostBatchesInput {
   batches: string[][];
   /** The resync's deadline (epoch ms): no LinkedIn call starts at or after it. */
   notAfter: number;
+  /**
+   * The bytes the answers may take: the run ends before a batch that could pass them (its result and its
+   * heartbeat stay within the payload budget), and the batches not sent go back to the workflow.
+   */
+  maxResultBytes?: number;
 }
 
 export interface PostBatchesOutput {
-  /** One per batch given, in order. */
+  /** One per batch sent, in order: all given, or the first ones when `maxResultBytes` ended the run. */
   batches: PostedBatch[];
 }
 
@@ -74,7 +79,9 @@ export function postBatches(deps: ActivityDeps) {
       const afresh = () => BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', []);
       // The first batch with what an earlier attempt left of it; every later one afresh.
       let preparing = prepareAhead(deps, app, input.batches[done.length], current);
+      const answered = new AnsweredBytes(done);
       for (let index = done.length; index < input.batches.length; index++) {
+        if (answered.wouldPass(input.maxResultBytes)) break;
         const ids = input.batches[index] ?? [];
         const { progress, calls } = await preparing;
         current = progress;
@@ -90,11 +97,13 @@ export function postBatches(deps: ActivityDeps) {
         preparing = afterThisTurn(() => prepareAhead(deps, app, next, afresh()));
         const posted = await posting;
         done.push(posted);
+        answered.add(posted);
         // Answered: nothing of the next batch is to be resumed until it goes.
         current = afresh();
         beatAfterCall();
       }
-      context.log.info('batches posted', { batches: input.batches.length, jobs: jobCount(input.batches) });
+      const sent = input.batches.slice(0, done.length);
+      context.log.info('batches posted', { batches: sent.length, jobs: jobCount(sent) });
       return { batches: done };
     } catch (error) {
       // The last details go to Temporal with the failure: the next attempt knows what LinkedIn answered.
@@ -133,6 +142,26 @@ function retryDelayOf(failure: ApplicationFailure): number | string | undefined 
 function callWasOut(failure: ApplicationFailure): boolean {
   const first: unknown = failure.details?.[0];
   return typeof first === 'object' && first !== null && 'callOut' in first && first.callOut === true;
+}
+
+/** The bytes of the batches answered, and whether one more like the largest could pass a budget. */
+class AnsweredBytes {
+  private bytes = 2;
+  private largest = 0;
+
+  constructor(done: readonly PostedBatch[]) {
+    for (const posted of done) this.add(posted);
+  }
+
+  add(posted: PostedBatch): void {
+    const bytes = JSON.stringify(posted).length + 1;
+    this.bytes += bytes;
+    this.largest = Math.max(this.largest, bytes);
+  }
+
+  wouldPass(budget: number | undefined): boolean {
+    return budget !== undefined && this.largest > 0 && this.bytes + this.largest > budget;
+  }
 }
 
 /** `read`, once the current turn of the event loop (and the I/O it started) is over. */

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { DeadlineExceededDetails, ResyncResult } from '../contract';
+import { fitting } from '../contract/payload-budget';
 import { FailureType } from '../failures';
 import type { MissedJobs } from './ledger';
 
@@ -29,8 +30,9 @@ export interface DeadlineMiss extends MissedJobs {
 
 /** How many jobs a sample names in the failure's message. */
 const SHOWN = 10;
-/** How many not-sent ids the failure's details list. */
+/** How many not-sent ids the failure's details list, and in how many bytes at most (each list). */
 const LISTED = 1_000;
+const LISTED_BYTES = 64 * 1024;
 
 /** The jobs a missed deadline leaves unsent or of unknown outcome, and the sentence that says so. */
 export function deadlineMiss(input: DeadlineMissInput): DeadlineMiss {
@@ -75,9 +77,10 @@ function describe(input: DeadlineMissInput, notSent: string[], count: number, ab
 /** The failure a resync ends with when its deadline passed before everything was sent. */
 export function deadlineFailure(miss: DeadlineMiss, result: ResyncResult): ApplicationFailure {
   const details: DeadlineExceededDetails = {
-    notSent: miss.notSent.slice(0, LISTED),
+    notSent: fitting(miss.notSent.slice(0, LISTED), LISTED_BYTES),
     notSentCount: miss.notSentCount,
-    outcomeUnknown: [...miss.abandoned],
+    // All of them in the result's totals (outcomeUnknown); here as many as the bytes allow.
+    outcomeUnknown: fitting(miss.abandoned, LISTED_BYTES),
     result,
   };
   return ApplicationFailure.create({

@@ -2,6 +2,12 @@ import type { JobResult } from '../contract';
 import { MAX_JOB_DETAILS } from '../contract/names';
 
 const SUCCESS = new Set(['UPDATED', 'CREATED', 'CLOSED']);
+/** The bytes the listed jobs take at most in the resync's result and carry: 1,000 jobs of short ids fit. */
+export const MAX_JOB_DETAILS_BYTES = 160 * 1024;
+
+function sizeOf(result: JobResult): number {
+  return JSON.stringify(result).length + 1;
+}
 
 function isException(result: JobResult): boolean {
   return !SUCCESS.has(result.fate) || result.confirmation === 'UNCONFIRMED';
@@ -9,35 +15,63 @@ function isException(result: JobResult): boolean {
 
 /**
  * Per-job results a person can read, bounded so that a 100,000-job resync's state and result stay small:
- * every job up to MAX_JOB_DETAILS; past that, jobs that did not simply succeed push out ones that did.
+ * every job up to MAX_JOB_DETAILS and MAX_JOB_DETAILS_BYTES (ids of 200 characters fill the bytes first);
+ * past that, jobs that did not simply succeed push out ones that did.
  */
 export class JobDetails {
   private readonly byId = new Map<string, JobResult>();
+  private bytes = 0;
 
   constructor(
     initial: readonly JobResult[],
     private leftOut: number,
   ) {
-    for (const result of initial) this.byId.set(result.externalJobPostingId, result);
+    for (const result of initial) this.put(result);
   }
 
   set(result: JobResult): void {
     const id = result.externalJobPostingId;
-    if (this.byId.has(id) || this.byId.size < MAX_JOB_DETAILS) {
+    const current = this.byId.get(id);
+    if (current) {
+      // In place (its order kept), past the bounds too: a listed job's result only changes.
+      this.bytes += sizeOf(result) - sizeOf(current);
       this.byId.set(id, result);
+      return;
+    }
+    if (this.fits(result)) {
+      this.put(result);
       return;
     }
     if (isException(result)) {
       for (const [otherId, other] of this.byId) {
+        if (this.fits(result)) break;
         if (!isException(other)) {
-          this.byId.delete(otherId);
-          this.byId.set(id, result);
+          this.remove(otherId);
           this.leftOut++;
-          return;
         }
+      }
+      if (this.fits(result)) {
+        this.put(result);
+        return;
       }
     }
     this.leftOut++;
+  }
+
+  private fits(result: JobResult): boolean {
+    return this.byId.size < MAX_JOB_DETAILS && this.bytes + sizeOf(result) <= MAX_JOB_DETAILS_BYTES;
+  }
+
+  private put(result: JobResult): void {
+    this.byId.set(result.externalJobPostingId, result);
+    this.bytes += sizeOf(result);
+  }
+
+  private remove(id: string): void {
+    const current = this.byId.get(id);
+    if (!current) return;
+    this.byId.delete(id);
+    this.bytes -= sizeOf(current);
   }
 
   /** Changes a listed job; a job no longer listed stays counted in the totals only. */

@@ -1,7 +1,14 @@
 import type { ResyncCarry } from '../contract';
+import { fitting } from '../contract/payload-budget';
 
-/** Reads one page of the application's open job ids, strictly after `after`, in id order. */
-export type ListOpenJobIds = (after: string | undefined, limit: number) => Promise<string[]>;
+/**
+ * Reads one page of the application's open job ids, strictly after `after`, in id order: at most `limit`,
+ * and whether more follow.
+ */
+export type ListOpenJobIds = (
+  after: string | undefined,
+  limit: number,
+) => Promise<{ ids: string[]; more: boolean }>;
 
 export type JobSourceCarry = Pick<ResyncCarry, 'nextIndex' | 'after' | 'listingDone' | 'listed'>;
 
@@ -16,7 +23,7 @@ export class JobSource {
   private after: string | undefined;
   private listingDone: boolean;
   /** The page after the listed ids, read while they are sent (see `listAhead`). */
-  private ahead: Promise<string[]> | undefined;
+  private ahead: Promise<{ ids: string[]; more: boolean }> | undefined;
 
   constructor(
     private readonly request: { syncAllOpenJobs: boolean; externalJobPostingIds: readonly string[] },
@@ -41,26 +48,47 @@ export class JobSource {
       return ids.length > 0 ? ids : undefined;
     }
     if (this.listed.length === 0 && !this.listingDone) {
-      const page = this.ahead ?? list(this.after, this.pageSize);
+      const page = await (this.ahead ?? list(this.after, this.pageSize));
       this.ahead = undefined;
-      this.listed = await page;
-      if (this.listed.length < this.pageSize) this.listingDone = true;
+      this.listed = page.ids;
+      if (!page.more) this.listingDone = true;
     }
     return this.listed.length > 0 ? this.listed.slice(0, this.batchSize) : undefined;
   }
 
-  /** Up to `maxBatches` batches to send one after another (listing a page first when none is left). */
-  async nextRun(list: ListOpenJobIds, maxBatches: number): Promise<string[][] | undefined> {
+  /**
+   * The batches to send one after another, as `plan` cuts them from the ids known and not sent (listing a
+   * page first when none is left).
+   */
+  async nextRun(
+    list: ListOpenJobIds,
+    plan: (pending: readonly string[]) => string[][],
+  ): Promise<string[][] | undefined> {
     const first = await this.next(list);
     if (!first) return undefined;
     const pending = this.request.syncAllOpenJobs
       ? this.listed
       : this.request.externalJobPostingIds.slice(this.nextIndex);
-    const batches: string[][] = [];
-    for (let at = 0; at < pending.length && batches.length < maxBatches; at += this.batchSize) {
-      batches.push(pending.slice(at, at + this.batchSize));
+    return plan(pending);
+  }
+
+  /**
+   * Ids handed out (`advance`) and then not sent, in order: they are the next to go. Only the ids handed
+   * out last can come back, so `after` goes back to where it stood before them.
+   */
+  putBack(ids: readonly string[], afterBefore: string | undefined): void {
+    if (ids.length === 0) return;
+    if (this.request.syncAllOpenJobs) {
+      this.listed = [...ids, ...this.listed];
+      this.after = afterBefore;
+    } else {
+      this.nextIndex -= ids.length;
     }
-    return batches;
+  }
+
+  /** Where the listing stands: what `putBack` restores. */
+  cursor(): string | undefined {
+    return this.after;
   }
 
   /**
@@ -125,14 +153,17 @@ export class JobSource {
    * The source as the next run rebuilds it, ids listed but not sent carried over: the page read ahead is
    * awaited (it was read while this run sent) and joins them, so the next run begins with a call.
    */
-  async carryListed(): Promise<JobSourceCarry> {
+  async carryListed(maxBytes?: number): Promise<JobSourceCarry> {
     if (this.ahead) {
       const page = await this.ahead;
       this.ahead = undefined;
-      this.listed = [...this.listed, ...page];
-      if (page.length < this.pageSize) this.listingDone = true;
+      this.listed = [...this.listed, ...page.ids];
+      if (!page.more) this.listingDone = true;
     }
     if (!this.request.syncAllOpenJobs || this.listed.length === 0) return this.carry();
-    return { ...this.carry(), listingDone: this.listingDone, listed: [...this.listed] };
+    // Within its bytes, the start of what was listed; the rest is listed again after it.
+    const listed = maxBytes === undefined ? [...this.listed] : fitting(this.listed, maxBytes);
+    const listingDone = this.listingDone && listed.length === this.listed.length;
+    return { ...this.carry(), listingDone, listed };
   }
 }

@@ -67,6 +67,11 @@ export const PATCH = {
    * first, their jobs by id; a run's failure keeps what LinkedIn answered before it.
    */
   runsByIds: 'runs-recorded-by-ids',
+  /**
+   * Listing pages, runs of batches, follower groups and carried ids are cut in bytes (run-plan.ts), so every
+   * payload stays within the budget whatever the ids' length; a run's activity ends at its answers' budget.
+   */
+  payloadsInBytes: 'payloads-in-bytes',
 } as const;
 
 /** The deprecated patches of a resync's first workflow task, in the order `patched()` was called there. */
@@ -117,8 +122,17 @@ const posting = proxyActivities<Activities>({
   retry,
 });
 
+/** Pages of at most `limit` ids (histories of the release before). */
 export function listOpenJobIds(developerApplicationUrn: string): ListOpenJobIds {
-  return (after, limit) => ats.listOpenJobIds({ developerApplicationUrn, after, limit });
+  return async (after, limit) => {
+    const ids = await ats.listOpenJobIds({ developerApplicationUrn, after, limit });
+    return { ids, more: ids.length >= limit };
+  };
+}
+
+/** PATCH.payloadsInBytes: pages of at most `limit` ids and the payload budget's bytes. */
+export function listOpenJobPage(developerApplicationUrn: string): ListOpenJobIds {
+  return (after, limit) => ats.listOpenJobPage({ developerApplicationUrn, after, limit });
 }
 
 export interface BatchToPost {
@@ -164,6 +178,8 @@ export interface RunToPost {
   deadlineAt: number;
   /** How long after the deadline Temporal times the run out. */
   reportGraceMs: number;
+  /** PATCH.payloadsInBytes: the bytes the run's answers may take (see `postBatches`). */
+  maxResultBytes?: number;
 }
 
 export interface BatchAnswer {
@@ -183,6 +199,8 @@ export interface RunAnswers {
   outcomeUnknown: string[];
   /** Jobs of the run never sent. */
   notSent: string[];
+  /** Batches the run left to the next (its answers reached their byte budget), in order. */
+  putBack: string[][];
 }
 
 /**
@@ -207,12 +225,24 @@ export async function answersToRun(run: RunToPost, byIds: boolean): Promise<RunA
         heartbeatTimeout: '10 seconds',
         retry,
       },
-      [{ developerApplicationUrn: run.developerApplicationUrn, batches, notAfter: run.deadlineAt }],
+      [
+        {
+          developerApplicationUrn: run.developerApplicationUrn,
+          batches,
+          notAfter: run.deadlineAt,
+          ...(run.maxResultBytes === undefined ? {} : { maxResultBytes: run.maxResultBytes }),
+        },
+      ],
     );
-    const answers = batches.map((ids, index) =>
-      expandBatch(ids, output.batches[index] ?? { failed: 'LinkedIn gave no answer for it' }),
-    );
-    return { answers, partial: [], outOfTime: false, outcomeUnknown: [], notSent: [] };
+    // Within its byte budget, a run may end before its last batches: they go in the next run.
+    const sent = run.maxResultBytes === undefined ? batches.length : output.batches.length;
+    const answers = batches
+      .slice(0, sent)
+      .map((ids, index) =>
+        expandBatch(ids, output.batches[index] ?? { failed: 'LinkedIn gave no answer for it' }),
+      );
+    const putBack = batches.slice(sent);
+    return { answers, partial: [], outOfTime: false, outcomeUnknown: [], notSent: [], putBack };
   } catch (error) {
     if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
     return byIds ? runFailure(batches, error, run.deadlineAt) : earlierRunFailure(batches, error, run);
@@ -251,7 +281,14 @@ function runFailure(batches: string[][], error: ActivityFailure, deadlineAt: num
       fate: 'REJECTED',
       reason,
     }));
-    return { answers, partial: [...partial, ...rejected], outOfTime: false, outcomeUnknown: [], notSent: [] };
+    return {
+      answers,
+      partial: [...partial, ...rejected],
+      outOfTime: false,
+      outcomeUnknown: [],
+      notSent: [],
+      putBack: [],
+    };
   }
   // Timed out by Temporal, its last heartbeat may lag: any batch after the answered ones may have gone.
   const timedOut = cause instanceof TimeoutFailure;
@@ -261,6 +298,7 @@ function runFailure(batches: string[][], error: ActivityFailure, deadlineAt: num
     outOfTime: true,
     outcomeUnknown: timedOut ? [...unanswered, ...after] : said.callOut ? unanswered : [],
     notSent: timedOut ? [] : said.callOut ? after : [...unanswered, ...after],
+    putBack: [],
   };
 }
 
@@ -281,6 +319,7 @@ function earlierRunFailure(batches: string[][], error: ActivityFailure, run: Run
       outOfTime: true,
       outcomeUnknown: reported ? (unanswered[0] ?? []) : unanswered.flat(),
       notSent: reported ? unanswered.slice(1).flat() : [],
+      putBack: [],
     };
   }
   const reason = error.cause?.message ?? error.message;
@@ -290,6 +329,7 @@ function earlierRunFailure(batches: string[][], error: ActivityFailure, run: Run
     outOfTime: false,
     outcomeUnknown: [],
     notSent: [],
+    putBack: [],
   };
 }
 

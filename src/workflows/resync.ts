@@ -11,8 +11,9 @@ import {
 } from '@temporalio/workflow';
 import type { JobResult, Operation, ResyncCarry, ResyncInput, ResyncResult, TaskReport } from '../contract';
 import { DEVELOPER_APPLICATION_URN, MAX_JOBS_PER_CALL, RESYNC_OUTCOME } from '../contract/names';
+import { PAYLOAD_BUDGET_BYTES } from '../contract/payload-budget';
 import { deadlineFailure, deadlineMiss } from './deadline-failure';
-import { JobSource, type JobSourceCarry } from './job-source';
+import { JobSource, type JobSourceCarry, type ListOpenJobIds } from './job-source';
 import { Ledger, type TasksToFollow } from './ledger';
 import {
   answersTo,
@@ -22,33 +23,31 @@ import {
   countResync,
   deprecatePatches,
   listOpenJobIds,
+  listOpenJobPage,
   PATCH,
   readUnlisted,
   RUN_REPORT_GRACE_MS,
   startFollower,
   startNewRound,
 } from './resync-calls';
+import {
+  batchesOf,
+  CARRIED_IDS_BYTES,
+  FOLLOWER_BATCHES,
+  followerGroups,
+  MAX_BATCHES_PER_WORKFLOW_RUN,
+  PAGE_IDS,
+  planRun,
+  tasksBytes,
+} from './run-plan';
 import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from './signals';
 
-/** Batches per postBatches activity: its result (compact, ~50 bytes a job) stays far below 2 MB. */
+/**
+ * Histories of the release before (without PATCH.payloadsInBytes) cut runs in batches: 50 a run after which
+ * the workflow run continues as new, up to 100 for the last. New runs are cut by the planner (run-plan.ts).
+ */
 const MAX_BATCHES_PER_ACTIVITY = 50;
-/**
- * The last run of the resync takes all that is left of the workflow run's
- * batches (~650 KB of result at most). A run followed by continue-as-new keeps to MAX_BATCHES_PER_ACTIVITY:
- * the next run waits for Temporal to start every follower of the batches recorded last, and the followers of
- * the first half of the workflow run's batches are started while the second half is sent.
- */
 const MAX_BATCHES_PER_FULL_RUN = 100;
-/** One id more than a workflow run sends, so a page tells whether the listing ends in it. */
-const FULL_RUN_PAGE_SIZE = MAX_BATCHES_PER_FULL_RUN * MAX_JOBS_PER_CALL + 1;
-/**
- * At most this many batches of a run share one follower.
- * Fewer followers to start (a continue-as-new waits for each start), while a follower's history stays small
- * even when LinkedIn keeps all its tasks running for the whole window (each slice names the tasks pending).
- */
-const FOLLOWER_BATCHES = 25;
-/** Batches per run before continuing as new: keeps each run's history far below Temporal's limits. */
-const MAX_BATCHES_PER_RUN = 100;
 /**
  * At the deadline, how long a run out may take to report the batches answered before it: it stops by itself
  * at the deadline, so this only bounds a report slowed by a loaded worker or server (1 s was too short).
@@ -81,6 +80,10 @@ export class Resync {
   private readonly byIds: boolean;
   /** Jobs handed to a run that ended (out of time) before sending them. */
   private readonly notSent: string[] = [];
+  /** PATCH.payloadsInBytes: pages, runs, follower groups and carried ids cut in bytes (run-plan.ts). */
+  private readonly bytes: boolean;
+  /** The last run handed out: its ids, and where the listing stood before them (for `putBack`). */
+  private handedOut: { ids: string[]; before: string | undefined } = { ids: [], before: undefined };
   private deadlinePassed: boolean;
   /** The batch being posted right now by postBatch, and its operation. */
   private inFlight: string[] = [];
@@ -118,7 +121,8 @@ export class Resync {
     }
     this.ledger = new Ledger(carry);
     this.byIds = patched(PATCH.runsByIds);
-    this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, FULL_RUN_PAGE_SIZE);
+    this.bytes = patched(PATCH.payloadsInBytes);
+    this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, PAGE_IDS);
     this.deadlinePassed = Date.now() >= this.deadlineAt;
     setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));
     setHandler(notificationReceivedSignal, ({ receivedAt }) => this.onDelivery(receivedAt));
@@ -187,11 +191,14 @@ export class Resync {
         this.ledger.dropCreateBatch(taken);
         continue;
       }
-      const run = this.shorterUnlessLast(await this.source.nextRun(listOpenJobIds(this.urn), this.runSize()));
+      const run = await this.nextRun();
       if (run) {
-        this.source.listAhead(listOpenJobIds(this.urn));
+        this.source.listAhead(this.list());
         // Handed out: from now on the run answers for its ids, whatever order its batches report in.
-        if (this.byIds) this.source.advance(run.flat());
+        if (this.byIds) {
+          this.handedOut = { ids: run.flat(), before: this.source.cursor() };
+          this.source.advance(this.handedOut.ids);
+        }
         if (this.batchNumber === 0 && run.length > 1 && this.byIds) {
           // The first batch alone, its follower started as soon as it is answered, and the rest of the
           // run queued right behind it in the application's lane: each recorded as it reports.
@@ -226,6 +233,23 @@ export class Resync {
     }
   }
 
+  /** The listing activity: pages cut in bytes, or (histories of the release before) in ids. */
+  private list(): ListOpenJobIds {
+    return this.bytes ? listOpenJobPage(this.urn) : listOpenJobIds(this.urn);
+  }
+
+  /** The next run of batches, as the planner cuts it (run-plan.ts), or as the release before did. */
+  private async nextRun(): Promise<string[][] | undefined> {
+    if (this.bytes) {
+      const left = this.batchesLimit() - this.batchesThisRun;
+      return this.source.nextRun(this.list(), (pending) => planRun(pending, left));
+    }
+    const size = this.runSize();
+    return this.shorterUnlessLast(
+      await this.source.nextRun(this.list(), (pending) => batchesOf(pending, size)),
+    );
+  }
+
   /** How many batches the next run takes: at most a postBatches activity's, and no more than this run's. */
   private runSize(): number {
     return Math.max(1, Math.min(MAX_BATCHES_PER_FULL_RUN, this.batchesLimit() - this.batchesThisRun));
@@ -244,7 +268,7 @@ export class Resync {
 
   /** Batches per run of this workflow before it continues as new. */
   private batchesLimit(): number {
-    return this.input.batchesPerRun ?? MAX_BATCHES_PER_RUN;
+    return this.input.batchesPerRun ?? MAX_BATCHES_PER_WORKFLOW_RUN;
   }
 
   /**
@@ -271,8 +295,15 @@ export class Resync {
     this.inFlightOperation = 'UPDATE';
     const { urn: developerApplicationUrn, deadlineAt } = this;
     this.runsUnreported++;
+    const run = {
+      developerApplicationUrn,
+      batches,
+      firstBatchNumber,
+      deadlineAt,
+      reportGraceMs: RUN_REPORT_GRACE_MS,
+    };
     const answered = await answersToRun(
-      { developerApplicationUrn, batches, firstBatchNumber, deadlineAt, reportGraceMs: RUN_REPORT_GRACE_MS },
+      this.bytes ? { ...run, maxResultBytes: PAYLOAD_BUDGET_BYTES } : run,
       this.byIds,
     ).finally(() => this.runsUnreported--);
     // Out of time: what may have reached LinkedIn unanswered is abandoned (of unknown outcome), the rest
@@ -289,27 +320,42 @@ export class Resync {
    */
   private recordRun(sent: SentRun): boolean {
     const { batches, firstBatchNumber, answers, outOfTime } = sent;
-    const perFollower = FOLLOWER_BATCHES;
-    for (let start = 0; start < answers.length; start += perFollower) {
-      const group = answers.slice(start, start + perFollower);
+    const tasks = answers.map(({ results, failed }, index) => {
+      if (!this.byIds) this.source.advance(batches[index] ?? []);
+      return this.record(firstBatchNumber + index, results, 'UPDATE', failed);
+    });
+    const groups = this.bytes
+      ? followerGroups(tasks.map((batch) => tasksBytes(batch.flatMap(([, pairs]) => pairs))))
+      : Array.from({ length: Math.ceil(tasks.length / FOLLOWER_BATCHES) }, () => FOLLOWER_BATCHES);
+    let start = 0;
+    for (const size of groups) {
       const tasksOf = new Map<Operation, Array<[string, string]>>();
-      group.forEach(({ results, failed }, offset) => {
-        const index = start + offset;
-        for (const [operation, tasks] of this.record(firstBatchNumber + index, results, 'UPDATE', failed))
-          tasksOf.set(operation, [...(tasksOf.get(operation) ?? []), ...tasks]);
-        if (!this.byIds) this.source.advance(batches[index] ?? []);
-      });
+      for (const batch of tasks.slice(start, start + size))
+        for (const [operation, pairs] of batch)
+          tasksOf.set(operation, [...(tasksOf.get(operation) ?? []), ...pairs]);
       const first = firstBatchNumber + start;
-      for (const [operation, tasks] of tasksOf)
-        this.follow(operation, tasks, first, first + group.length - 1);
+      const last = Math.min(first + size, firstBatchNumber + tasks.length) - 1;
+      for (const [operation, pairs] of tasksOf) this.follow(operation, pairs, first, last);
+      start += size;
     }
     if (sent.partial.length > 0) {
       const going = firstBatchNumber + answers.length;
-      for (const [operation, tasks] of this.record(going, sent.partial, 'UPDATE', false))
-        this.follow(operation, tasks, going);
+      for (const [operation, pairs] of this.record(going, sent.partial, 'UPDATE', false))
+        this.follow(operation, pairs, going);
     }
     this.notSent.push(...sent.notSent);
+    this.putBack(sent.putBack);
     return outOfTime;
+  }
+
+  /** Batches a run left unsent (its answers reached their budget) go back, first in line, renumbered. */
+  private putBack(batches: readonly string[][]): void {
+    const ids = batches.flat();
+    if (ids.length === 0) return;
+    const at = this.handedOut.ids.indexOf(ids[0] ?? '');
+    this.source.putBack(ids, at > 0 ? this.handedOut.ids[at - 1] : this.handedOut.before);
+    this.batchNumber -= batches.length;
+    this.batchesThisRun -= batches.length;
   }
 
   /**
@@ -388,7 +434,7 @@ export class Resync {
     if (this.source.exhausted() && this.ledger.createQueue.length === 0) return;
     if (this.batchesThisRun < this.batchesLimit() && !workflowInfo().continueAsNewSuggested) return;
     await Promise.all(this.childStarts);
-    const source = await this.source.carryListed();
+    const source = await this.source.carryListed(this.bytes ? CARRIED_IDS_BYTES : undefined);
     await continueRun(() => ({ ...this.input, carry: this.carry(source) }));
   }
 

@@ -112,6 +112,13 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   const jobStore = await openEmbeddedJobStore({});
   await jobStore.seedDemoData();
   const sandbox = await startLinkedInSandbox({ ...CUSTOMER_LIKE_LINKEDIN, ...options.sandbox });
+  // A reset is LinkedIn forgetting every job: what the service recorded of its CREATEs goes with it. The
+  // embedded store runs its statements in order, so the next resync's claims come after this one.
+  const resetLinkedIn = sandbox.reset.bind(sandbox);
+  sandbox.reset = () => {
+    resetLinkedIn();
+    void jobStore.creates.forgetAll();
+  };
   registerDemoApplications(sandbox);
   const seedSandboxWithDemoJobs = () => seedLinkedInAsACustomersLooks(sandbox);
   seedSandboxWithDemoJobs();
@@ -233,12 +240,10 @@ export function useEnvironment(options: TestEnvironmentOptions = {}): () => Test
   afterAll(async () => {
     await env?.close();
   });
-  beforeEach(async () => {
+  beforeEach(() => {
     const current = get();
     current.sandbox.reset();
     current.seedSandboxWithDemoJobs();
-    // LinkedIn's side starts afresh: what the service learned of it goes too.
-    await current.jobStore.creates.forgetAll();
   });
   const get = () => {
     if (!env) throw new Error('the test environment did not start');

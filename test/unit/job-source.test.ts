@@ -1,5 +1,13 @@
 import { JobSource, type ListOpenJobIds } from '../../src/workflows/job-source';
 
+/** Runs of at most `most` batches of 2, as a planner would cut them for these sources of batch size 2. */
+const inBatches = (most: number) => (pending: readonly string[]) => {
+  const batches: string[][] = [];
+  for (let at = 0; at < pending.length && batches.length < most; at += 2)
+    batches.push(pending.slice(at, at + 2));
+  return batches;
+};
+
 const ids = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => `job-${String(from + i).padStart(4, '0')}`);
 
@@ -10,7 +18,8 @@ function lister(open: string[]): { list: ListOpenJobIds; calls: Array<string | u
     calls,
     list: (after, limit) => {
       calls.push(after);
-      return Promise.resolve(open.filter((id) => after === undefined || id > after).slice(0, limit));
+      const page = open.filter((id) => after === undefined || id > after).slice(0, limit);
+      return Promise.resolve({ ids: page, more: page.length >= limit });
     },
   };
 }
@@ -67,7 +76,7 @@ describe('JobSource', () => {
       2,
       4,
     );
-    await full.nextRun(list, 2);
+    await full.nextRun(list, inBatches(2));
     expect(full.endsWithin(4)).toBe(false);
     const short = new JobSource(
       { syncAllOpenJobs: true, externalJobPostingIds: [] },
@@ -75,7 +84,7 @@ describe('JobSource', () => {
       2,
       5,
     );
-    await short.nextRun(list, 2);
+    await short.nextRun(list, inBatches(2));
     expect(short.endsWithin(3)).toBe(false);
     expect(short.endsWithin(4)).toBe(true);
   });

@@ -2,6 +2,14 @@ import type { JobResult } from '../../src/contract';
 import { answeredInFailure, compactJob, expandBatch } from '../../src/contract/posted-batch';
 import { JobSource, type ListOpenJobIds } from '../../src/workflows/job-source';
 
+/** Runs of at most `most` batches of 2, as a planner would cut them for these sources of batch size 2. */
+const inBatches = (most: number) => (pending: readonly string[]) => {
+  const batches: string[][] = [];
+  for (let at = 0; at < pending.length && batches.length < most; at += 2)
+    batches.push(pending.slice(at, at + 2));
+  return batches;
+};
+
 const ids = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => `job-${String(from + i).padStart(4, '0')}`);
 
@@ -64,7 +72,8 @@ function listing(open: readonly string[]): { list: ListOpenJobIds; calls: Array<
   const calls: Array<string | undefined> = [];
   const list: ListOpenJobIds = (after, limit) => {
     calls.push(after);
-    return Promise.resolve(open.filter((id) => after === undefined || id > after).slice(0, limit));
+    const page = open.filter((id) => after === undefined || id > after).slice(0, limit);
+    return Promise.resolve({ ids: page, more: page.length >= limit });
   };
   return { list, calls };
 }
@@ -78,13 +87,13 @@ describe('JobSource runs', () => {
       10,
     );
     const noListing: ListOpenJobIds = () => Promise.reject(new Error('named ids are never listed'));
-    const first = await source.nextRun(noListing, 2);
+    const first = await source.nextRun(noListing, inBatches(2));
     expect(first).toEqual([ids(2), ids(2, 2)]);
     for (const batch of first ?? []) source.advance(batch);
-    const second = await source.nextRun(noListing, 5);
+    const second = await source.nextRun(noListing, inBatches(5));
     expect(second).toEqual([ids(2, 4), ids(1, 6)]);
     for (const batch of second ?? []) source.advance(batch);
-    expect(await source.nextRun(noListing, 5)).toBeUndefined();
+    expect(await source.nextRun(noListing, inBatches(5))).toBeUndefined();
     expect(source.exhausted()).toBe(true);
   });
 
@@ -96,13 +105,13 @@ describe('JobSource runs', () => {
       2,
       5,
     );
-    const first = await source.nextRun(list, 10);
+    const first = await source.nextRun(list, inBatches(10));
     expect(first).toEqual([ids(2), ids(2, 2), ids(1, 4)]);
     for (const batch of first ?? []) source.advance(batch);
-    const second = await source.nextRun(list, 10);
+    const second = await source.nextRun(list, inBatches(10));
     expect(second).toEqual([ids(2, 5)]);
     for (const batch of second ?? []) source.advance(batch);
-    expect(await source.nextRun(list, 10)).toBeUndefined();
+    expect(await source.nextRun(list, inBatches(10))).toBeUndefined();
     expect(calls).toEqual([undefined, 'job-0004']);
     expect(source.exhausted()).toBe(true);
   });
@@ -115,18 +124,18 @@ describe('JobSource runs', () => {
       2,
       4,
     );
-    const first = await source.nextRun(list, 10);
+    const first = await source.nextRun(list, inBatches(10));
     source.listAhead(list);
     expect(calls).toEqual([undefined, 'job-0003']);
     for (const batch of first ?? []) source.advance(batch);
-    expect(await source.nextRun(list, 10)).toEqual([ids(2, 4), ids(2, 6)]);
+    expect(await source.nextRun(list, inBatches(10))).toEqual([ids(2, 4), ids(2, 6)]);
     expect(calls).toEqual([undefined, 'job-0003']);
   });
   test('at continue-as-new the ids listed and the page read ahead go to the next run, which sends them without listing', async () => {
     const { list, calls } = listing(ids(11));
     const request = { syncAllOpenJobs: true, externalJobPostingIds: [] };
     const source = new JobSource(request, JobSource.fresh(true), 2, 4);
-    const first = await source.nextRun(list, 1);
+    const first = await source.nextRun(list, inBatches(1));
     source.listAhead(list);
     source.advance(first?.[0] ?? []);
     const carry = await source.carryListed();
@@ -134,7 +143,11 @@ describe('JobSource runs', () => {
 
     const next = new JobSource(request, carry, 2, 4);
     const batches: string[][] = [];
-    for (let run = await next.nextRun(list, 10); run; run = await next.nextRun(list, 10)) {
+    for (
+      let run = await next.nextRun(list, inBatches(10));
+      run;
+      run = await next.nextRun(list, inBatches(10))
+    ) {
       for (const batch of run) next.advance(batch);
       batches.push(...run);
     }
@@ -152,7 +165,7 @@ describe('JobSource runs', () => {
       2,
       4,
     );
-    await source.nextRun(list, 1);
+    await source.nextRun(list, inBatches(1));
     source.listAhead(list);
     const carry = await source.carryListed();
     expect(carry).toMatchObject({ listingDone: true, listed: ids(5) });

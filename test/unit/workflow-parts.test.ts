@@ -1,7 +1,7 @@
 import type { JobResult } from '../../src/contract';
 import { MAX_JOB_DETAILS } from '../../src/contract';
 import { CreatedJobs, MAX_CREATED_CHARS } from '../../src/workflows/created-jobs';
-import { JobDetails } from '../../src/workflows/job-details';
+import { JobDetails, MAX_JOB_DETAILS_BYTES } from '../../src/workflows/job-details';
 
 /** The resync workflow's plain parts, without Temporal: what it remembers and how much it shows. */
 
@@ -51,6 +51,19 @@ describe('per-job details', () => {
     expect(details.list()).toHaveLength(MAX_JOB_DETAILS);
     expect(details.omitted).toBe(0);
     expect(details.list()[0]?.externalJobPostingId).toBe('job-0');
+  });
+
+  test('with ids of 200 characters the bytes bound them first, and a failure still pushes out a success', () => {
+    const long = (id: string) => `${id}-${'x'.repeat(199 - id.length)}`;
+    const details = new JobDetails([], 0);
+    for (const id of ids('job', MAX_JOB_DETAILS)) details.set(updated(long(id)));
+    const kept = details.list();
+    expect(kept.length).toBeLessThan(MAX_JOB_DETAILS);
+    expect(JSON.stringify(kept).length).toBeLessThanOrEqual(MAX_JOB_DETAILS_BYTES);
+    expect(details.omitted).toBe(MAX_JOB_DETAILS - kept.length);
+    details.set(rejected(long('late')));
+    expect(details.get(long('late'))?.fate).toBe('REJECTED');
+    expect(JSON.stringify(details.list()).length).toBeLessThanOrEqual(MAX_JOB_DETAILS_BYTES);
   });
 
   test('past the cap a plain success is left out and counted', () => {

@@ -64,7 +64,11 @@ export function isOperation(value: unknown): value is Operation {
  * https://learn.microsoft.com/en-us/linkedin/talent/job-postings/api/close-jobs), and the schema's required
  * fields hold for every element.
  */
-export function validateElement(element: unknown, nowMs: number): ElementVerdict {
+export function validateElement(
+  element: unknown,
+  nowMs: number,
+  maxIdLength = MAX_EXTERNAL_ID_LENGTH,
+): ElementVerdict {
   if (!isRecord(element)) {
     return {
       externalJobPostingId: null,
@@ -75,7 +79,7 @@ export function validateElement(element: unknown, nowMs: number): ElementVerdict
   const errors: string[] = [];
   const id = element['externalJobPostingId'];
   const externalJobPostingId = typeof id === 'string' ? id : null;
-  checkString(element, 'externalJobPostingId', { required: true, max: MAX_EXTERNAL_ID_LENGTH }, errors);
+  checkString(element, 'externalJobPostingId', { required: true, max: maxIdLength }, errors);
 
   const op = element['jobPostingOperationType'];
   const operation = isOperation(op) ? op : null;

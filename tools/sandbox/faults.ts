@@ -120,6 +120,11 @@ export interface FaultKnobs {
    */
   statusesAsStrings(on: boolean): void;
   /**
+   * Accepts externalJobPostingIds up to `length` characters (the OpenAPI file's and a 2025 page's 200)
+   * instead of the strictest reading's 75; undefined goes back to 75.
+   */
+  acceptIdsUpTo(length: number | undefined): void;
+  /**
    * Tasks still running report this status instead of IN_PROGRESS: a value LinkedIn does not document,
    * which its Java SDK reads as UNKNOWN (talent-solutions-java-sdk, JobTaskStatus.java).
    */
@@ -285,6 +290,7 @@ export class Faults implements FaultKnobs {
   private readonly rejections = new Map<string, ElementRejection>();
   private readonly outcomes = new Map<string, TaskOutcomeRule>();
   private stringStatuses = false;
+  private idLength: number | undefined;
   private runningStatus: string | number | undefined;
   private gates: Gate[] = [];
   private randomFailures: RandomFailures | undefined;
@@ -341,6 +347,14 @@ export class Faults implements FaultKnobs {
     this.stringStatuses = on;
   }
 
+  acceptIdsUpTo(length: number | undefined): void {
+    this.idLength = length;
+  }
+
+  get maxExternalIdLength(): number | undefined {
+    return this.idLength;
+  }
+
   reportRunningTasksAs(status: string | number | undefined): void {
     this.runningStatus = status;
   }
@@ -383,6 +397,7 @@ export class Faults implements FaultKnobs {
     this.rejections.clear();
     this.outcomes.clear();
     this.stringStatuses = false;
+    this.idLength = undefined;
     this.runningStatus = undefined;
     this.randomFailures = undefined;
   }

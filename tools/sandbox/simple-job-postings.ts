@@ -65,7 +65,10 @@ export function batchCreate(
 
   state.settleTasks();
   const now = state.now();
-  const checked = batch.map((element) => ({ element, verdict: validateElement(element, now) }));
+  const checked = batch.map((element) => ({
+    element,
+    verdict: validateElement(element, now, faults.maxExternalIdLength),
+  }));
   const refusal = checked.find(({ verdict }) => verdict.wholeCallError !== undefined)?.verdict.wholeCallError;
   if (refusal !== undefined) return badRequest(refusal);
   // A whole-call 409, "Cannot close job which is already closed or does not exist" (Create Jobs, API
