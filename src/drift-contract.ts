@@ -4,10 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { applicationIdOf } from './contract';
-import type { DriftKind, StatusProblem } from './activities/drift';
+import type { DriftKind, ShownDifference, StatusProblem } from './activities/drift';
 import type { LinkedInJobStatus } from './linkedin/job-posting-status';
 
-export type { DriftKind, StatusProblem } from './activities/drift';
+export type { DriftKind, ShownDifference, StatusProblem } from './activities/drift';
 
 export const DRIFT_CHECK_WORKFLOW_TYPE = 'driftCheck';
 export const JOB_STATUS_CHANGED_WORKFLOW_TYPE = 'jobStatusChanged';
@@ -21,6 +21,8 @@ export interface DriftCheckInput {
   pageSize?: number;
   /** LARGE_RESYNC_JOBS: a repair of more drifted jobs runs on the large resyncs' queue (default 1,000). */
   largeResyncJobs?: number;
+  /** Drifted jobs one check repairs at most, the rest left to the next check (default 1,000). */
+  maxRepairs?: number;
 }
 
 export interface DriftCheckProgress {
@@ -48,6 +50,21 @@ export interface DriftCheckResult {
   /** Jobs LinkedIn reports with a CUSTOMER_ERROR or PARTNER_ERROR detail (at most 100 listed). */
   problems: StatusProblem[];
   problemCount: number;
+  /** Jobs open in the ATS and listed on LinkedIn: those whose listedAt and location were compared. */
+  listed: number;
+  /**
+   * Jobs re-posted for CHANGED by an earlier check that LinkedIn still shows with the same difference: not
+   * sent again, "LinkedIn shows location … for …" (at most 100 listed).
+   */
+  linkedInShows: ShownDifference[];
+  linkedInShowsCount: number;
+  /**
+   * Most of the listed jobs differ (CHANGED or shown so): the comparison, not LinkedIn, is likely wrong,
+   * and no CHANGED job was repaired (docs/drift.md, "A drift alarm").
+   */
+  comparisonDisagrees: boolean;
+  /** Drifted jobs beyond this check's bound on repairs (`maxRepairs`): the next check finds them again. */
+  leftForNextCheck: number;
   /** "Drift check of 280 jobs: 3 repaired" */
   summary: string;
 }
@@ -71,6 +88,8 @@ export interface JobStatusChangedResult {
   repairWorkflowId: string | null;
   /** The job's fate in that resync (UPDATED, CREATED, CLOSED, REJECTED …). */
   repairFate: string | null;
+  /** "LinkedIn shows …" when the job differs as it did after a drift check re-posted it (not repaired). */
+  linkedInShows?: string | null;
 }
 
 /** The schedule of an application's drift checks; its workflows are named after it. */

@@ -23,6 +23,7 @@ import {
   type LinkedInJobStatus,
 } from '../src/linkedin/job-posting-status';
 import { DRIFT_FOUND } from '../src/contract/names';
+import { expandedLocation } from '../tools/sandbox/job-posting-status';
 import { runCli } from '../src/cli/resync';
 import {
   demoJobsMissingOnLinkedIn,
@@ -325,6 +326,155 @@ describe('the drift check', () => {
     expect(await env.jobStatuses.get(DEMO_APPLICATION.urn, 'job-1234')).toMatchObject({
       listingStatus: 'UNKNOWN',
       linkedInApplyStatus: 'UNKNOWN',
+    });
+  });
+});
+
+describe('drift repairs converge', () => {
+  /** LinkedIn lists the application's open jobs with the listedAt and location the ATS sent. */
+  async function listAsSent(urn: string): Promise<void> {
+    const jobs = await env.jobStatuses.listJobsToCheck(urn, { limit: 10_000 });
+    const open = jobs.filter((job) => job.status === 'OPEN');
+    env.sandbox.seedExistingJobs(
+      urn,
+      open.map((job) => job.externalJobPostingId),
+    );
+    for (const job of open) {
+      env.sandbox.drift.changeInfo(urn, job.externalJobPostingId, {
+        listedAt: job.listedAt,
+        location: job.location,
+      });
+    }
+  }
+
+  /** The jobs LinkedIn accepted an element for. */
+  const sentIds = (urn: string) =>
+    new Set(
+      env.sandbox
+        .postedElements(urn)
+        .filter((element) => element.status === 202)
+        .map((element) => element.externalJobPostingId),
+    );
+  const updatesOf = (urn: string, id: string) =>
+    env.sandbox
+      .postedElements(urn)
+      .filter(
+        (element) =>
+          element.externalJobPostingId === id && element.operation === 'UPDATE' && element.status === 202,
+      ).length;
+
+  test('a job re-posted for CHANGED that LinkedIn shows with the same difference next time is reported, not re-posted', async () => {
+    const app = await newApplication(10);
+    await listAsSent(app.urn);
+    // Whatever is sent, LinkedIn shows one job's location spelled out and another's listedAt an hour later.
+    env.sandbox.drift.showInfoAs(app.urn, { externalJobPostingIds: [synId(1)], location: 'EXPANDED' });
+    env.sandbox.drift.showInfoAs(app.urn, {
+      externalJobPostingIds: [synId(2)],
+      listedAtShiftMs: 3_600_000,
+    });
+    const [one, two] = await env.jobStore.loadJobs(app.urn, [synId(1), synId(2)]);
+
+    const first = await runDriftCheck(app.urn);
+    expect(first.result).toMatchObject({
+      drifted: { NOT_LISTED: 0, CLOSED_BUT_LISTED: 0, CHANGED: 2 },
+      repaired: { NOT_LISTED: 0, CLOSED_BUT_LISTED: 0, CHANGED: 2 },
+    });
+    expect([updatesOf(app.urn, synId(1)), updatesOf(app.urn, synId(2))]).toEqual([1, 1]);
+
+    // The same difference after the repair: LinkedIn shows these values so; sending again changes nothing.
+    const second = await runDriftCheck(app.urn);
+    expect(second.result).toMatchObject({
+      checked: 10,
+      drifted: { NOT_LISTED: 0, CLOSED_BUT_LISTED: 0, CHANGED: 0 },
+      repaired: { NOT_LISTED: 0, CLOSED_BUT_LISTED: 0, CHANGED: 0 },
+      repairWorkflowIds: [],
+      linkedInShowsCount: 2,
+      summary: 'Drift check of 10 jobs: 0 repaired, 2 as LinkedIn shows them',
+    });
+    expect(second.result.linkedInShows).toEqual([
+      {
+        externalJobPostingId: synId(1),
+        message: `LinkedIn shows location "${expandedLocation(one?.location ?? '')}" for "${one?.location}"`,
+      },
+      {
+        externalJobPostingId: synId(2),
+        message: `LinkedIn shows listedAt ${new Date((two?.listedAt ?? 0) + 3_600_000).toISOString()} for ${new Date(two?.listedAt ?? 0).toISOString()}`,
+      },
+    ]);
+    expect(second.driftFound).toBe('false');
+    expect([updatesOf(app.urn, synId(1)), updatesOf(app.urn, synId(2))]).toEqual([1, 1]);
+
+    // A Job Status Change about such a job repairs nothing either.
+    const body = JSON.stringify({
+      developerApplicationUrn: app.urn,
+      externalJobPostingId: synId(1),
+      type: 'JOB_POSTING_STATUS',
+    });
+    expect((await env.notify(body)).status).toBe(200);
+    const changed = (await env.client.workflow
+      .getHandle(
+        jobStatusWorkflowId(JobStatusChangeNotification.parse(JSON.parse(body)), env.workflowIdPrefix),
+      )
+      .result()) as JobStatusChangedResult;
+    expect(changed).toMatchObject({
+      drift: null,
+      repairWorkflowId: null,
+      linkedInShows: second.result.linkedInShows[0]?.message,
+    });
+    expect(updatesOf(app.urn, synId(1))).toBe(1);
+
+    // Another difference is another drift: repaired again, once.
+    env.sandbox.drift.changeInfo(app.urn, synId(1), { location: 'Elsewhere, XX' });
+    const third = await runDriftCheck(app.urn);
+    expect(third.result).toMatchObject({
+      drifted: { CHANGED: 1 },
+      repaired: { CHANGED: 1 },
+      linkedInShowsCount: 1,
+    });
+    expect([updatesOf(app.urn, synId(1)), updatesOf(app.urn, synId(2))]).toEqual([2, 1]);
+  });
+
+  test('a check where LinkedIn shows most listed jobs in another form repairs none of them and says the comparison disagrees', async () => {
+    const app = await newApplication(30);
+    await listAsSent(app.urn);
+    // LinkedIn spells out every location; one job it lacks altogether, a drift that is still repaired.
+    env.sandbox.drift.showInfoAs(app.urn, { location: 'EXPANDED' });
+    env.sandbox.drift.forget(app.urn, synId(1));
+
+    const { result, driftFound } = await runDriftCheck(app.urn);
+    expect(result).toMatchObject({
+      checked: 30,
+      listed: 23,
+      drifted: { NOT_LISTED: 1, CLOSED_BUT_LISTED: 0, CHANGED: 23 },
+      repaired: { NOT_LISTED: 1, CLOSED_BUT_LISTED: 0, CHANGED: 0 },
+      comparisonDisagrees: true,
+      summary:
+        'Drift check of 30 jobs: 1 repaired; the comparison disagrees with LinkedIn on 23 of 23 listed jobs, none of them re-posted',
+    });
+    expect(driftFound).toBe('true');
+    expect(sentIds(app.urn)).toEqual(new Set([synId(1)]));
+  });
+
+  test('repairs per check are bounded, drifts other than CHANGED first; the rest is left to the next check', async () => {
+    const app = await newApplication(10);
+    await listAsSent(app.urn);
+    env.sandbox.drift.changeInfo(app.urn, synId(1), { location: 'Elsewhere, XX' });
+    for (const n of [2, 3, 4, 6]) env.sandbox.drift.forget(app.urn, synId(n));
+
+    const first = await runDriftCheck(app.urn, { maxRepairs: 3 });
+    expect(first.result).toMatchObject({
+      drifted: { NOT_LISTED: 4, CLOSED_BUT_LISTED: 0, CHANGED: 1 },
+      repaired: { NOT_LISTED: 3, CLOSED_BUT_LISTED: 0, CHANGED: 0 },
+      leftForNextCheck: 2,
+      summary: 'Drift check of 10 jobs: 3 repaired, 2 left for the next check',
+    });
+    expect(sentIds(app.urn)).toEqual(new Set([synId(2), synId(3), synId(4)]));
+
+    const second = await runDriftCheck(app.urn, { maxRepairs: 3 });
+    expect(second.result).toMatchObject({
+      drifted: { NOT_LISTED: 1, CLOSED_BUT_LISTED: 0, CHANGED: 1 },
+      repaired: { NOT_LISTED: 1, CLOSED_BUT_LISTED: 0, CHANGED: 1 },
+      leftForNextCheck: 0,
     });
   });
 });

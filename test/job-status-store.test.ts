@@ -167,4 +167,44 @@ describe.each(STORES)('linkedin_job_status on the %s store', (_name, open) => {
     await opened.store.removeApplication(DEMO_APPLICATION.urn);
     expect(await statuses.get(DEMO_APPLICATION.urn, 'job-1234')).toBeUndefined();
   });
+
+  test('CHANGED differences: noted by a check, marked re-posted by that check alone, replaced, forgotten, gone with their application', async () => {
+    const statuses = opened.store.jobStatuses;
+    const urn = DEMO_APPLICATION.urn;
+    const austin = {
+      externalJobPostingId: 'job-1234',
+      atsListedAt: NOW - 1_000,
+      atsLocation: 'Austin, TX',
+      shownListedAt: NOW - 1_000,
+      shownLocation: 'Austin, Texas, United States',
+    };
+    const later = { ...austin, externalJobPostingId: 'job-2345', shownLocation: null, shownListedAt: NOW };
+    await statuses.noteDifferences(urn, 'check-1', [austin, later], NOW);
+    expect(await statuses.notedDifferences(urn, ['job-1234', 'job-2345', 'job-3456'])).toEqual([
+      { ...austin, notedBy: 'check-1', repairedAt: null },
+      { ...later, notedBy: 'check-1', repairedAt: null },
+    ]);
+
+    // Another check's repair does not mark what check-1 noted; check-1's does.
+    await statuses.markRepaired(urn, 'check-0', ['job-1234'], NOW + 1);
+    await statuses.markRepaired(urn, 'check-1', ['job-1234'], NOW + 2);
+    const [marked, unmarked] = await statuses.notedDifferences(urn, ['job-1234', 'job-2345']);
+    expect(marked).toMatchObject({ repairedAt: NOW + 2 });
+    expect(unmarked).toMatchObject({ repairedAt: null });
+
+    // A new difference replaces the old one, not yet re-posted; the same on another store opened on it.
+    const moved = { ...austin, atsLocation: 'Dallas, TX', shownLocation: 'Dallas, Texas, United States' };
+    await statuses.noteDifferences(urn, 'check-2', [moved], NOW + 3);
+    const again = (await opened.reopen()).jobStatuses;
+    expect(await again.notedDifferences(urn, ['job-1234'])).toEqual([
+      { ...moved, notedBy: 'check-2', repairedAt: null },
+    ]);
+
+    await statuses.forgetDifferences(urn, ['job-2345']);
+    expect(
+      (await statuses.notedDifferences(urn, ['job-1234', 'job-2345'])).map((d) => d.externalJobPostingId),
+    ).toEqual(['job-1234']);
+    await opened.store.removeApplication(urn);
+    expect(await statuses.notedDifferences(urn, ['job-1234'])).toEqual([]);
+  });
 });

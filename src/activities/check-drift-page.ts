@@ -1,10 +1,22 @@
 import { Context } from '@temporalio/activity';
-import type { JobToCheck } from '../ats/job-status-store';
+import type { ChangedDifference, JobToCheck, NotedDifference } from '../ats/job-status-store';
 import { jobStatusChunks, type LinkedInJobStatus } from '../linkedin/job-posting-status';
 import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
-import { driftOf, problemsOf, type DriftKind, type StatusProblem } from './drift-kinds';
+import {
+  changedDifference,
+  driftOf,
+  linkedInShows,
+  problemsOf,
+  sameDifference,
+  type DriftKind,
+  type ShownDifference,
+  type StatusProblem,
+} from './drift-kinds';
 import { toActivityFailure } from './failures';
-import { askStatuses, jobStatusesOf } from './job-statuses';
+import { askStatuses, driftCheckIdOf, jobStatusesOf } from './job-statuses';
+
+/** Jobs "LinkedIn shows …" a page lists at most (the check lists 100 in all); all are counted. */
+const MAX_SHOWN_LISTED = 100;
 
 export interface CheckDriftPageInput {
   developerApplicationUrn: string;
@@ -22,21 +34,36 @@ export interface CheckDriftPageOutput {
   undecided: number;
   drifted: Array<{ externalJobPostingId: string; kind: DriftKind }>;
   problems: StatusProblem[];
+  /**
+   * Jobs open in the ATS that LinkedIn lists: those whose listedAt and location are compared (absent from
+   * pages of checks begun before this field).
+   */
+  listed?: number;
+  /**
+   * Jobs a repair re-posted for CHANGED that LinkedIn shows with the same difference: not drifted, not
+   * sent again. Counted; the first 100 listed.
+   */
+  linkedInShowsCount?: number;
+  linkedInShows?: ShownDifference[];
 }
 
 /**
  * One page of the application's ATS jobs (open and closed): asks LinkedIn what it shows for them, 100 a
- * call, records it in linkedin_job_status and says which jobs drifted. Ids and kinds only go back to the
- * workflow.
+ * call, records it in linkedin_job_status and says which jobs drifted. A CHANGED job whose last repair was
+ * sent and that LinkedIn shows with the same difference is not drifted but "LinkedIn shows …"; the other
+ * CHANGED differences are noted (linkedin_changed_repairs) for the check's repair to mark. Ids, kinds,
+ * counts and at most 100 "LinkedIn shows …" messages go back to the workflow.
  */
 export function checkDriftPage(deps: ActivityDeps) {
   const now = deps.now ?? Date.now;
   return async (input: CheckDriftPageInput): Promise<CheckDriftPageOutput> => {
     const context = Context.current();
+    const checkId = driftCheckIdOf(context.info);
     const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       const app = await applicationOf(deps, input.developerApplicationUrn);
-      const jobs = await jobStatusesOf(deps).listJobsToCheck(app.urn, {
+      const store = jobStatusesOf(deps);
+      const jobs = await store.listJobsToCheck(app.urn, {
         after: input.after,
         limit: input.limit,
       });
@@ -47,16 +74,25 @@ export function checkDriftPage(deps: ActivityDeps) {
         undecided: 0,
         drifted: [],
         problems: [],
+        listed: 0,
+        linkedInShowsCount: 0,
+        linkedInShows: [],
       };
       const byId = new Map(jobs.map((job) => [job.externalJobPostingId, job]));
+      const noted = new Map(
+        (await store.notedDifferences(app.urn, [...byId.keys()])).map((d) => [d.externalJobPostingId, d]),
+      );
+      const page: PageDecisions = { toNote: [], toForget: [] };
       for (const ids of jobStatusChunks([...byId.keys()])) {
         const answered = await askStatuses(deps, app, ids, context.cancellationSignal);
-        await jobStatusesOf(deps).record(app.urn, answered, 'DRIFT_CHECK', now());
+        await store.record(app.urn, answered, 'DRIFT_CHECK', now());
         for (const status of answered) {
           const job = byId.get(status.externalJobPostingId);
-          if (job) compare(output, job, status);
+          if (job) compare(output, page, job, status, noted.get(job.externalJobPostingId));
         }
       }
+      await store.noteDifferences(app.urn, checkId, page.toNote, now());
+      await store.forgetDifferences(app.urn, page.toForget);
       return output;
     } catch (error) {
       throw toActivityFailure(error);
@@ -66,11 +102,41 @@ export function checkDriftPage(deps: ActivityDeps) {
   };
 }
 
-/** Counts one job of the page as drifted, undecided or in sync, and keeps the problems LinkedIn reports. */
-function compare(output: CheckDriftPageOutput, job: JobToCheck, status: LinkedInJobStatus): void {
+/** What the page writes to linkedin_changed_repairs once compared. */
+interface PageDecisions {
+  /** CHANGED differences not known to be repaired already. */
+  toNote: ChangedDifference[];
+  /** Jobs with a noted difference that LinkedIn now shows as the ATS holds them. */
+  toForget: string[];
+}
+
+/** Counts one job of the page as drifted, shown as LinkedIn shows it, undecided or in sync. */
+function compare(
+  output: CheckDriftPageOutput,
+  page: PageDecisions,
+  job: JobToCheck,
+  status: LinkedInJobStatus,
+  noted: NotedDifference | undefined,
+): void {
   output.problems.push(...problemsOf(status));
+  if (job.status === 'OPEN' && status.onLinkedIn && status.listingStatus === 'LISTED') {
+    output.listed = (output.listed ?? 0) + 1;
+  }
   const kind = driftOf(job, status);
+  if (kind === 'CHANGED') {
+    const difference = changedDifference(job, status);
+    if (noted !== undefined && noted.repairedAt !== null && sameDifference(noted, difference)) {
+      output.linkedInShowsCount = (output.linkedInShowsCount ?? 0) + 1;
+      if ((output.linkedInShows?.length ?? 0) < MAX_SHOWN_LISTED)
+        output.linkedInShows?.push(linkedInShows(difference));
+      return;
+    }
+    page.toNote.push(difference);
+  }
   if (kind) output.drifted.push({ externalJobPostingId: job.externalJobPostingId, kind });
   else if (job.status === 'OPEN' && status.listingStatus !== 'LISTED') output.undecided++;
-  else output.inSync++;
+  else {
+    output.inSync++;
+    if (noted) page.toForget.push(job.externalJobPostingId);
+  }
 }

@@ -1,4 +1,4 @@
-import type { JobToCheck } from '../ats/job-status-store';
+import type { ChangedDifference, JobToCheck } from '../ats/job-status-store';
 import type { LinkedInJobStatus, StatusDetail } from '../linkedin/job-posting-status';
 
 /**
@@ -35,6 +35,57 @@ export function driftOf(
 
 function normalise(location: string): string {
   return location.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** What LinkedIn shows against what the ATS holds, for a job `driftOf` finds CHANGED. */
+export function changedDifference(job: JobToCheck, status: LinkedInJobStatus): ChangedDifference {
+  return {
+    externalJobPostingId: job.externalJobPostingId,
+    atsListedAt: job.listedAt,
+    atsLocation: job.location,
+    shownListedAt: status.listedAt,
+    shownLocation: status.rawLocation ?? status.location,
+  };
+}
+
+/** Whether LinkedIn shows the same difference from the same ATS values (exactly as it showed them). */
+export function sameDifference(a: ChangedDifference, b: ChangedDifference): boolean {
+  return (
+    a.atsListedAt === b.atsListedAt &&
+    a.atsLocation === b.atsLocation &&
+    a.shownListedAt === b.shownListedAt &&
+    a.shownLocation === b.shownLocation
+  );
+}
+
+/**
+ * A job whose repair for CHANGED was sent and that LinkedIn shows with the same difference afterwards:
+ * it is not sent again, and reported with this message.
+ */
+export interface ShownDifference {
+  externalJobPostingId: string;
+  /** 'LinkedIn shows location "Austin, Texas, United States" for "Austin, TX"' */
+  message: string;
+}
+
+export function linkedInShows(difference: ChangedDifference): ShownDifference {
+  const parts: string[] = [];
+  const { shownLocation, shownListedAt } = difference;
+  if (shownLocation !== null && normalise(shownLocation) !== normalise(difference.atsLocation)) {
+    parts.push(`location "${shownLocation}" for "${difference.atsLocation}"`);
+  }
+  if (shownListedAt !== null && shownListedAt !== difference.atsListedAt) {
+    parts.push(`listedAt ${isoOrNumber(shownListedAt)} for ${isoOrNumber(difference.atsListedAt)}`);
+  }
+  return {
+    externalJobPostingId: difference.externalJobPostingId,
+    message: `LinkedIn shows ${parts.length > 0 ? parts.join(' and ') : 'the same values'}`,
+  };
+}
+
+function isoOrNumber(epochMs: number): string {
+  const date = new Date(epochMs);
+  return Number.isNaN(date.getTime()) ? String(epochMs) : date.toISOString();
 }
 
 /** A job LinkedIn reports with a customer's or partner's error: the ATS should show the message. */

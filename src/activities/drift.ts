@@ -1,11 +1,19 @@
 import { checkDriftPage } from './check-drift-page';
 import type { ActivityDeps } from './deps';
 import { recordDriftCheck } from './record-drift-check';
+import { recordDriftRepairs } from './record-drift-repairs';
 import { recordJobStatusChange } from './record-job-status-change';
 
-export { DRIFT_KINDS, driftOf, type DriftKind, type StatusProblem } from './drift-kinds';
+export {
+  DRIFT_KINDS,
+  driftOf,
+  type DriftKind,
+  type ShownDifference,
+  type StatusProblem,
+} from './drift-kinds';
 export type { CheckDriftPageInput, CheckDriftPageOutput } from './check-drift-page';
 export type { RecordDriftCheckInput } from './record-drift-check';
+export type { RecordDriftRepairsInput } from './record-drift-repairs';
 export type { RecordJobStatusChangeInput, RecordJobStatusChangeOutput } from './record-job-status-change';
 
 /** The drift check's and the status notifications' activities, one file each. */
@@ -14,6 +22,7 @@ export function createDriftActivities(deps: ActivityDeps) {
     checkDriftPage: checkDriftPage(deps),
     recordJobStatusChange: recordJobStatusChange(deps),
     recordDriftCheck: recordDriftCheck(),
+    recordDriftRepairs: recordDriftRepairs(deps),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Info } from '@temporalio/activity';
 import type { DeveloperApplication } from '../ats/job-store';
 import type { JobStatusStore } from '../ats/job-status-store';
 import type { LinkedInJobStatus } from '../linkedin/job-posting-status';
@@ -19,4 +20,9 @@ export async function askStatuses(
   return deps.lanes.run(app.urn, signal, () =>
     deps.tokens.withToken(app, (token) => deps.linkedin.getJobPostingStatuses(token, ids, signal), signal),
   );
+}
+
+/** The drift check an activity runs for (its workflow id): the key of the differences it notes. */
+export function driftCheckIdOf(info: Info): string {
+  return info.workflowExecution?.workflowId ?? `activity-${info.activityId}`;
 }

@@ -5,6 +5,8 @@ export interface RecordDriftCheckInput {
   developerApplicationUrn: string;
   checked: number;
   repaired: Record<DriftKind, number>;
+  /** Most of the application's listed jobs differed: its CHANGED jobs were not repaired (docs/drift.md). */
+  comparisonDisagrees?: boolean;
 }
 
 /** Counts a finished drift check for the worker's /metrics (once, unlike workflow code). */
@@ -25,6 +27,15 @@ export function recordDriftCheck() {
     );
     for (const kind of DRIFT_KINDS) {
       if (input.repaired[kind] > 0) repaired.add(input.repaired[kind], { kind });
+    }
+    if (input.comparisonDisagrees) {
+      metricMeter
+        .createCounter(
+          'drift_comparison_disagreements',
+          'checks',
+          "Drift checks that found most of an application's listed jobs CHANGED and repaired none of them",
+        )
+        .add(1);
     }
     return Promise.resolve();
   };

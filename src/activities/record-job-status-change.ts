@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { absentStatus, type LinkedInJobStatus } from '../linkedin/job-posting-status';
 import { applicationOf, type ActivityDeps } from './deps';
-import { driftOf, type DriftKind } from './drift-kinds';
+import { changedDifference, driftOf, linkedInShows, sameDifference, type DriftKind } from './drift-kinds';
 import { toActivityFailure } from './failures';
 import { askStatuses, jobStatusesOf } from './job-statuses';
 
@@ -21,6 +21,11 @@ export interface RecordJobStatusChangeOutput {
   /** The job's drift, when the ATS holds it and it drifted. */
   drift: DriftKind | null;
   atsStatus: 'OPEN' | 'CLOSED' | null;
+  /**
+   * "LinkedIn shows …": the job differs as it did when a drift check re-posted it for CHANGED, so it is no
+   * drift to repair (absent from answers of releases before this field).
+   */
+  linkedInShows?: string | null;
 }
 
 /**
@@ -45,13 +50,25 @@ export function recordJobStatusChange(deps: ActivityDeps) {
         status = asked ?? absentStatus(input.externalJobPostingId);
         checkedAt = now();
       }
-      await jobStatusesOf(deps).record(app.urn, [status], 'NOTIFICATION', checkedAt);
+      const store = jobStatusesOf(deps);
+      await store.record(app.urn, [status], 'NOTIFICATION', checkedAt);
       const [job] = await deps.jobs.loadJobs(app.urn, [input.externalJobPostingId]);
+      let drift = job ? (driftOf(job, status) ?? null) : null;
+      let shown: string | null = null;
+      if (job && drift === 'CHANGED') {
+        const difference = changedDifference(job, status);
+        const [noted] = await store.notedDifferences(app.urn, [job.externalJobPostingId]);
+        if (noted !== undefined && noted.repairedAt !== null && sameDifference(noted, difference)) {
+          drift = null;
+          shown = linkedInShows(difference).message;
+        }
+      }
       return {
         listingStatus: status.listingStatus,
         onLinkedIn: status.onLinkedIn,
-        drift: job ? (driftOf(job, status) ?? null) : null,
+        drift,
         atsStatus: job?.status ?? null,
+        linkedInShows: shown,
       };
     } catch (error) {
       throw toActivityFailure(error);

@@ -91,6 +91,19 @@ function resultLines(result: DriftCheckResult): string {
     `  repaired: ${result.repaired.NOT_LISTED} not listed, ${result.repaired.CLOSED_BUT_LISTED} closed but listed, ${result.repaired.CHANGED} changed${result.notRepaired > 0 ? ` (${result.notRepaired} not repaired)` : ''}`,
   ];
   if (result.undecided > 0) lines.push(`  ${result.undecided} still being processed by LinkedIn`);
+  // Results of checks begun before these fields lack them.
+  if (result.comparisonDisagrees) {
+    lines.push(
+      `  ALARM: the comparison disagrees with LinkedIn on most of the ${result.listed} listed jobs; no CHANGED job was re-posted (docs/drift.md)`,
+    );
+  }
+  if ((result.leftForNextCheck ?? 0) > 0)
+    lines.push(`  ${result.leftForNextCheck} drifted jobs left for the next check`);
+  for (const shown of (result.linkedInShows ?? []).slice(0, 10)) {
+    lines.push(`  ${shown.externalJobPostingId}: ${shown.message}`);
+  }
+  if ((result.linkedInShowsCount ?? 0) > 10)
+    lines.push(`  … ${result.linkedInShowsCount - 10} more LinkedIn shows in another form`);
   for (const id of result.repairWorkflowIds) lines.push(`  repair: ${id}`);
   for (const problem of result.problems.slice(0, 10)) {
     lines.push(

@@ -5,6 +5,7 @@ import {
   log,
   ParentClosePolicy,
   deprecatePatch,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -27,7 +28,7 @@ import {
   resyncTaskQueue,
 } from '../contract/names';
 import { driftProgressQuery } from './drift-queries';
-import { DriftTally } from './drift-tally';
+import { DEFAULT_MAX_REPAIRS, DriftTally } from './drift-tally';
 import { resyncJobs } from './resync-jobs';
 
 const PAGE_SIZE = 1_000;
@@ -36,6 +37,14 @@ const MAX_IDS_PER_REPAIR = 5_000;
 const NOT_REPAIRED = new Set(['REJECTED', 'NOT_IN_ATS', 'MISSED_DEADLINE']);
 /** A repair of many jobs starts on the large resyncs' queue, as the webhook's would (patch deprecated). */
 const LARGE_REPAIRS = 'large-repairs-on-their-queue';
+
+/**
+ * Drift repairs converge (issue 18): a CHANGED job LinkedIn still shows with the difference its repair was
+ * sent for is "LinkedIn shows …" (decided by checkDriftPage), the repaired CHANGED jobs are recorded for
+ * the next check, a check that finds most listed jobs differing repairs none of the CHANGED ones, and
+ * repairs per check are bounded (`maxRepairs`).
+ */
+const REPAIRS_CONVERGE = 'drift-repairs-converge';
 
 /** The repair's resync terms, as a notification's would be. */
 type RepairTerms = Pick<DriftCheckInput, 'deadlineMs' | 'followUpWindowMs' | 'largeResyncJobs'>;
@@ -68,18 +77,41 @@ export async function driftCheck(input: DriftCheckInput): Promise<DriftCheckResu
   setHandler(driftProgressQuery, () => tally.progress());
 
   await compareAll(urn, input.pageSize ?? PAGE_SIZE, tally);
-  upsertSearchAttributes([{ key: DRIFT_FOUND, value: tally.driftCount > 0 ? 'true' : 'false' }]);
+  const converging = patched(REPAIRS_CONVERGE);
+  const ids = converging ? tally.planRepairs(input.maxRepairs ?? DEFAULT_MAX_REPAIRS) : tally.driftedIds();
+  const found = tally.driftCount > 0 || tally.comparisonDisagrees;
+  upsertSearchAttributes([{ key: DRIFT_FOUND, value: found ? 'true' : 'false' }]);
   log.info('drift check compared', {
     checked: tally.checked,
     drifted: { ...tally.drifted },
     undecided: tally.undecided,
   });
-  const repairWorkflowIds = await repairAll(info.workflowId, urn, input, tally);
+  if (tally.comparisonDisagrees) {
+    log.warn('drift check: the comparison disagrees with LinkedIn, CHANGED jobs not repaired', {
+      developerApplicationUrn: urn,
+      listed: tally.listed,
+      changed: tally.drifted.CHANGED,
+      differing: tally.differing,
+    });
+  }
+  const repairWorkflowIds = await repairAll(info.workflowId, urn, input, tally, ids);
+  const changedRepaired = converging ? tally.changedRepairedIds() : [];
+  if (changedRepaired.length > 0) {
+    // The next check reports these as "LinkedIn shows …" if they still differ the same way.
+    await checking
+      .recordDriftRepairs({ developerApplicationUrn: urn, externalJobPostingIds: changedRepaired })
+      .catch((error: unknown) => log.warn('drift repairs not recorded', { error: String(error) }));
+  }
 
   const summary = tally.summary();
   setCurrentDetails(summary);
   await checking
-    .recordDriftCheck({ developerApplicationUrn: urn, checked: tally.checked, repaired: tally.repaired })
+    .recordDriftCheck({
+      developerApplicationUrn: urn,
+      checked: tally.checked,
+      repaired: tally.repaired,
+      ...(converging ? { comparisonDisagrees: tally.comparisonDisagrees } : {}),
+    })
     .catch((error: unknown) => log.warn('drift check not counted', { error: String(error) }));
   tally.done = true;
   log.info(summary, { repaired: { ...tally.repaired }, notRepaired: tally.notRepaired });
@@ -97,15 +129,15 @@ async function compareAll(urn: string, pageSize: number, tally: DriftTally): Pro
   }
 }
 
-/** Repairs the drifted jobs, at most MAX_IDS_PER_REPAIR a child, one after another; returns their ids. */
+/** Repairs the ids, at most MAX_IDS_PER_REPAIR a child, one after another; returns the children's ids. */
 async function repairAll(
   checkId: string,
   urn: string,
   timing: RepairTerms,
   tally: DriftTally,
+  ids: string[],
 ): Promise<string[]> {
   const repairWorkflowIds: string[] = [];
-  const ids = tally.driftedIds();
   for (let start = 0; start < ids.length; start += MAX_IDS_PER_REPAIR) {
     const part = ids.slice(start, start + MAX_IDS_PER_REPAIR);
     const workflowId = `${checkId}-repair-${repairWorkflowIds.length + 1}`;
@@ -145,9 +177,14 @@ export async function jobStatusChanged(input: JobStatusChangedInput): Promise<Jo
     drift: recorded.drift,
     repairWorkflowId: null,
     repairFate: null,
+    linkedInShows: recorded.linkedInShows ?? null,
   };
   if (recorded.drift === null) {
-    setCurrentDetails(`${id}: ${recorded.listingStatus ?? 'not on LinkedIn'}, as the ATS has it`);
+    setCurrentDetails(
+      recorded.linkedInShows
+        ? `${id}: ${recorded.linkedInShows}, as after its last repair; not sent again`
+        : `${id}: ${recorded.listingStatus ?? 'not on LinkedIn'}, as the ATS has it`,
+    );
     return result;
   }
   const workflowId = `${info.workflowId}-repair`;

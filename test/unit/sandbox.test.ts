@@ -1318,3 +1318,73 @@ describe('admin HTTP under /_sandbox/', () => {
     expect(sandbox.calls()).toEqual([]);
   });
 });
+
+describe('jobPostingStatus shows what LinkedIn applied, in the form showInfoAs sets', () => {
+  const StatusInfo = z.object({
+    results: z.record(
+      z.string(),
+      z.object({
+        rawLocation: z.string().optional(),
+        jobPostingInfo: z.object({ listedAt: z.number().optional(), location: z.string().optional() }),
+      }),
+    ),
+  });
+
+  test('as sent, until a form is set over POST /_sandbox/drift for some jobs or all; undefined puts it back', async () => {
+    const clock = new ManualClock(START);
+    const sandbox = await start({ now: clock.now, taskCompletionMs: 10 });
+    const token = await tokenFor(sandbox, CHILD);
+    await postAccepted(sandbox, token, [
+      job('job-1', { location: 'Austin, TX' }),
+      job('job-2', { location: 'Lyon, FR' }),
+      job('job-3', { location: 'Nowhere' }),
+    ]);
+    clock.advance(10);
+    const shown = async () => {
+      const response = await fetch(`${sandbox.apiUrl}/v2/jobPostingStatus?ids=job-1&ids=job-2&ids=job-3`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      const { results: byId } = StatusInfo.parse(await response.json());
+      return ['job-1', 'job-2', 'job-3'].map((id) => [
+        byId[id]?.jobPostingInfo.location,
+        byId[id]?.rawLocation,
+        (byId[id]?.jobPostingInfo.listedAt ?? 0) - (START - 86_400_000),
+      ]);
+    };
+    await until(async () => (await shown())[0]?.[0] === 'Austin, TX', 'LinkedIn applied the CREATEs');
+
+    const drift = (body: unknown) =>
+      fetch(`${sandbox.url}/_sandbox/drift`, { method: 'POST', body: JSON.stringify(body) });
+    expect(
+      (
+        await drift({
+          showInfoAs: {
+            developerApplicationUrn: CHILD.developerApplicationUrn,
+            externalJobPostingIds: ['job-1'],
+            location: 'EXPANDED',
+          },
+        })
+      ).status,
+    ).toBe(200);
+    sandbox.drift.showInfoAs(CHILD.developerApplicationUrn, { listedAtShiftMs: 3_600_000 });
+    expect(await shown()).toEqual([
+      ['Austin, Texas, United States', 'Austin, Texas, United States', 3_600_000],
+      ['Lyon, FR', 'Lyon, FR', 3_600_000],
+      ['Nowhere', 'Nowhere', 3_600_000],
+    ]);
+    sandbox.drift.showInfoAs(CHILD.developerApplicationUrn, { location: 'EXPANDED' });
+    expect((await shown()).map(([location]) => location)).toEqual([
+      'Austin, Texas, United States (area)',
+      'Lyon, France',
+      'Nowhere (area)',
+    ]);
+    expect(
+      (await drift({ showInfoAs: { developerApplicationUrn: CHILD.developerApplicationUrn } })).status,
+    ).toBe(200);
+    expect(await shown()).toEqual([
+      ['Austin, TX', 'Austin, TX', 0],
+      ['Lyon, FR', 'Lyon, FR', 0],
+      ['Nowhere', 'Nowhere', 0],
+    ]);
+  });
+});

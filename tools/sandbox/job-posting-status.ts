@@ -37,6 +37,20 @@ export const StatusOverride = z.object({
 });
 export type StatusOverride = z.infer<typeof StatusOverride>;
 
+/**
+ * The form LinkedIn shows `jobPostingInfo` in, when it is not the form it was sent in (its page promises
+ * none): EXPANDED spells the region of a location out ("Austin, TX" → "Austin, Texas, United States"),
+ * `listedAtShiftMs` moves listedAt (a time zone, say). For the application's jobs, only
+ * `externalJobPostingIds` when given; whatever LinkedIn applies afterwards is shown in this form too.
+ */
+export const InfoForm = z.object({
+  developerApplicationUrn: z.string().min(1),
+  externalJobPostingIds: z.array(z.string().min(1)).optional(),
+  location: z.literal('EXPANDED').optional(),
+  listedAtShiftMs: z.number().int().optional(),
+});
+export type InfoForm = z.infer<typeof InfoForm>;
+
 export interface DeliveredNotification {
   seq: number;
   body: string;
@@ -74,6 +88,14 @@ export interface DriftKnobs {
   ): void;
   /** Every status answer (and notification) uses these values instead; undefined turns it off. */
   reportStatusesAs(override: StatusOverride | undefined): void;
+  /**
+   * LinkedIn shows the application's listedAt and location in this form too (see `InfoForm`; a job in
+   * several forms gets each); undefined: every job of the application as sent again.
+   */
+  showInfoAs(
+    developerApplicationUrn: string,
+    form: Omit<InfoForm, 'developerApplicationUrn'> | undefined,
+  ): void;
   /** Sends a JOB_POSTING_STATUS notification to `url`, signed with `secret`, on every change; undefined stops. */
   notifyTo(target: { url: string; secret: string } | undefined): void;
 }
@@ -94,6 +116,7 @@ export const AdminDriftRequest = z.union([
   z.object({ setApplyStatus: Target.extend({ status: z.string(), detail: Detail.optional() }) }),
   z.object({ setPromotionStatus: Target.extend({ status: z.string(), detail: Detail.optional() }) }),
   z.object({ reportStatusesAs: StatusOverride.nullable() }),
+  z.object({ showInfoAs: InfoForm }),
   z.object({ notifyTo: z.object({ url: z.url(), secret: z.string().min(1) }).nullable() }),
 ]);
 export type AdminDriftRequest = z.infer<typeof AdminDriftRequest>;
@@ -120,6 +143,12 @@ export function applyAdminDriftRequest(knobs: DriftKnobs, request: AdminDriftReq
     knobs.setPromotionStatus(developerApplicationUrn, externalJobPostingId, status, detail);
   } else if ('reportStatusesAs' in request) {
     knobs.reportStatusesAs(request.reportStatusesAs ?? undefined);
+  } else if ('showInfoAs' in request) {
+    const { developerApplicationUrn, ...form } = request.showInfoAs;
+    knobs.showInfoAs(
+      developerApplicationUrn,
+      form.location === undefined && form.listedAtShiftMs === undefined ? undefined : form,
+    );
   } else knobs.notifyTo(request.notifyTo ?? undefined);
 }
 
@@ -141,6 +170,7 @@ const REDELIVERIES = 3;
 export class StatusBook implements DriftKnobs {
   private entries = new Map<string, StatusEntry>();
   private override: StatusOverride | undefined;
+  private forms = new Map<string, Array<Omit<InfoForm, 'developerApplicationUrn'>>>();
   private target: { url: string; secret: string } | undefined;
   private delivered: DeliveredNotification[] = [];
   private seq = 0;
@@ -208,6 +238,11 @@ export class StatusBook implements DriftKnobs {
     this.override = override;
   }
 
+  showInfoAs(urn: string, form: Omit<InfoForm, 'developerApplicationUrn'> | undefined): void {
+    if (form === undefined) this.forms.delete(urn);
+    else this.forms.set(urn, [...(this.forms.get(urn) ?? []), form]);
+  }
+
   notifyTo(target: { url: string; secret: string } | undefined): void {
     this.target = target;
   }
@@ -241,6 +276,7 @@ export class StatusBook implements DriftKnobs {
     this.entries = new Map();
     this.delivered = [];
     this.override = undefined;
+    this.forms = new Map();
   }
 
   /** No delivery is attempted again (the sandbox is closing). */
@@ -251,7 +287,7 @@ export class StatusBook implements DriftKnobs {
   private statusOf(urn: string, id: string): Record<string, unknown> | undefined {
     const state = this.jobs.state(urn, id);
     if (state === undefined) return undefined;
-    const entry = this.entries.get(key(urn, id)) ?? {};
+    const entry = this.shown(urn, id, this.entries.get(key(urn, id)) ?? {});
     const listed = state === 'OPEN';
     const jobPostingUrn = this.jobs.jobPostingUrn(urn, id);
     const withType = (detail: Detail | undefined) =>
@@ -324,6 +360,24 @@ export class StatusBook implements DriftKnobs {
     }
   }
 
+  /** The entry's listedAt and location in the form LinkedIn shows them for this job (see `showInfoAs`). */
+  private shown(urn: string, id: string, entry: StatusEntry): StatusEntry {
+    let shown = entry;
+    for (const form of this.forms.get(urn) ?? []) {
+      if (form.externalJobPostingIds && !form.externalJobPostingIds.includes(id)) continue;
+      shown = {
+        ...shown,
+        ...(shown.listedAt === undefined || form.listedAtShiftMs === undefined
+          ? {}
+          : { listedAt: shown.listedAt + form.listedAtShiftMs }),
+        ...(shown.location === undefined || form.location !== 'EXPANDED'
+          ? {}
+          : { location: expandedLocation(shown.location) }),
+      };
+    }
+    return shown;
+  }
+
   private entry(urn: string, id: string): StatusEntry {
     let entry = this.entries.get(key(urn, id));
     if (entry === undefined) {
@@ -332,6 +386,33 @@ export class StatusBook implements DriftKnobs {
     }
     return entry;
   }
+}
+
+/** Regions as the demo data abbreviates them, and as a page that spells them out shows them. */
+const REGIONS: Record<string, string> = {
+  CA: 'California, United States',
+  NY: 'New York, United States',
+  TX: 'Texas, United States',
+  WA: 'Washington, United States',
+  MA: 'Massachusetts, United States',
+  IL: 'Illinois, United States',
+  CO: 'Colorado, United States',
+  GB: 'England, United Kingdom',
+  DE: 'Germany',
+  FR: 'France',
+  NL: 'Netherlands',
+  IE: 'Ireland',
+  ON: 'Ontario, Canada',
+  SG: 'Singapore',
+  AU: 'Australia',
+};
+
+/** "Austin, TX" → "Austin, Texas, United States"; a location of another shape gains its country. */
+export function expandedLocation(location: string): string {
+  const parts = location.split(',').map((part) => part.trim());
+  const region = REGIONS[parts[parts.length - 1] ?? ''];
+  if (region !== undefined) return [...parts.slice(0, -1), region].join(', ');
+  return `${location} (area)`;
 }
 
 function key(urn: string, id: string): string {
