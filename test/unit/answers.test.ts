@@ -1,12 +1,14 @@
 /**
- * How LinkedIn's documented answers are read, without servers: token, element and task answers, whole-call
- * refusals, and the CLOSE element. The full-stack counterparts are in linkedin-answers.test.ts.
+ * How LinkedIn's documented answers are read, without servers: token, element and task answers, Retry-After
+ * and the retry it sets, whole-call refusals, and the CLOSE element. The full-stack counterparts are in
+ * linkedin-answers.test.ts.
  */
-import { sendNarrowing } from '../../src/activities/failures';
+import { ApplicationFailure } from '@temporalio/common';
+import { DEFAULT_THROTTLE_DELAY_MS, sendNarrowing, toActivityFailure } from '../../src/activities/failures';
 import { DEMO_APPLICATION } from '../../src/ats/demo-data';
 import type { AtsJob } from '../../src/ats/job-store';
 import { alreadyOnLinkedIn, readTask, readWholeCallError, statusCode } from '../../src/linkedin/answers';
-import type { ElementResult } from '../../src/linkedin/client';
+import { retryAfterMs, type ElementResult } from '../../src/linkedin/client';
 import { closeElement, jobElement, type JobPostingElement } from '../../src/linkedin/elements';
 import { LinkedInApiError } from '../../src/linkedin/linkedin-api-error';
 import { LinkedInCredentialsError } from '../../src/linkedin/linkedin-credentials-error';
@@ -121,6 +123,47 @@ describe('element answers of simpleJobPostings', () => {
     ['an accepted CLOSE', 'CLOSE', { ok: true, taskUrn: 'urn:li:simpleJobPostingTask:1' }, false],
   ] as const)('%s leaves the job as the ATS has it on LinkedIn: %s', (_case, operation, answer, done) => {
     expect(alreadyOnLinkedIn(operation, answer as ElementResult)).toBe(done);
+  });
+});
+
+describe('Retry-After', () => {
+  test.each([
+    ['seconds', 120_000, '120'],
+    ['seconds with spaces around', 5_000, ' 5 '],
+    ['zero seconds', 0, '0'],
+    ['an HTTP date 90 s ahead', 90_000, new Date(NOW + 90_000).toUTCString()],
+    ['an HTTP date already past', 0, new Date(NOW - 5_000).toUTCString()],
+  ])('given as %s is a wait of %p ms', (_case, ms, header) => {
+    expect(retryAfterMs(header, NOW)).toBe(ms);
+  });
+
+  test.each([
+    ['that is neither seconds nor a date', 'soon'],
+    ['that is empty', ''],
+    ['that is absent', null],
+  ])('%s says nothing, so the default delay applies', (_case, header) => {
+    expect(retryAfterMs(header, NOW)).toBeUndefined();
+  });
+});
+
+describe('the retry of a failed call', () => {
+  test("after a 429 waits LinkedIn's Retry-After, or the default delay when it gave none", () => {
+    const throttled = (retryAfter: number | undefined) =>
+      toActivityFailure(new LinkedInApiError(429, 'Too many requests', undefined, retryAfter));
+    const told = throttled(7_000);
+    expect(told).toBeInstanceOf(ApplicationFailure);
+    expect(told).toMatchObject({ type: 'LinkedInThrottled', nonRetryable: false, nextRetryDelay: 7_000 });
+    expect(throttled(undefined)).toMatchObject({
+      type: 'LinkedInThrottled',
+      nonRetryable: false,
+      nextRetryDelay: DEFAULT_THROTTLE_DELAY_MS,
+    });
+  });
+
+  test('after a 5xx is left to the backoff, even with a Retry-After', () => {
+    const unavailable = toActivityFailure(new LinkedInApiError(503, 'Service unavailable', undefined, 7_000));
+    expect(unavailable).toMatchObject({ type: 'LinkedInUnavailable', nonRetryable: false });
+    expect(unavailable).toHaveProperty('nextRetryDelay', undefined);
   });
 });
 

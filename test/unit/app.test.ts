@@ -3,8 +3,9 @@
  * is asked to start: the webhook's decisions without Temporal. The embedded job store holds the demo data.
  * The full-stack counterparts are in webhook.test.ts.
  */
+import { request } from 'node:http';
 import { challengeResponse, signNotification } from '../../src/api/signature';
-import { createApp } from '../../src/api/app';
+import { createApp, MAX_NOTIFICATION_BYTES } from '../../src/api/app';
 import { DEMO_APPLICATION } from '../../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import type { JobStore } from '../../src/ats/job-store';
@@ -124,6 +125,76 @@ describe('a notification', () => {
   });
 });
 
+/** A signed notification for job-1234, padded with JSON whitespace to `bytes` bytes. */
+function paddedNotification(bytes: number): string {
+  const body = notification(['job-1234']);
+  return body + ' '.repeat(bytes - Buffer.byteLength(body));
+}
+
+/**
+ * POSTs `body`, signed, on a connection of its own that closes after the answer: with its Content-Length, or
+ * in 64 KiB chunks without one, so the server learns the size only by reading.
+ */
+function postLarge(
+  body: string,
+  sent: 'with its length' | 'in chunks',
+): Promise<{ status: number; json: unknown; declaredLength: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${api.url}/webhooks/linkedin`, {
+      method: 'POST',
+      agent: false,
+      headers: {
+        'Content-Type': 'application/json',
+        'X-LI-Signature': signNotification(SECRET, body),
+        ...(sent === 'with its length' ? { 'Content-Length': Buffer.byteLength(body) } : {}),
+      },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (part: string) => (text += part));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          json: text === '' ? undefined : JSON.parse(text),
+          declaredLength: req.getHeader('content-length'),
+        }),
+      );
+    });
+    for (let at = 0; at < body.length; at += 64 * 1024) req.write(body.slice(at, at + 64 * 1024));
+    req.end();
+  });
+}
+
+describe('the body limit of a notification', () => {
+  const refusal = {
+    errorMessage: `the body is larger than the ${MAX_NOTIFICATION_BYTES} bytes a notification may have`,
+  };
+
+  test.each(['with its length', 'in chunks'] as const)(
+    'a signed notification of exactly the limit sent %s is read and started',
+    async (sent) => {
+      const answer = await postLarge(paddedNotification(MAX_NOTIFICATION_BYTES), sent);
+      expect(answer.declaredLength).toBe(sent === 'in chunks' ? undefined : MAX_NOTIFICATION_BYTES);
+      expect(answer.status).toBe(200);
+      expect(starter.starts).toHaveLength(1);
+    },
+  );
+
+  test.each(['with its length', 'in chunks'] as const)(
+    'a signed notification one byte over the limit sent %s is refused 413 and nothing is started',
+    async (sent) => {
+      const bytes = MAX_NOTIFICATION_BYTES + 1;
+      const answer = await postLarge(paddedNotification(bytes), sent);
+      expect(answer.declaredLength).toBe(sent === 'in chunks' ? undefined : bytes);
+      expect(answer.status).toBe(413);
+      expect(answer.json).toEqual(refusal);
+      expect(starter.starts).toEqual([]);
+    },
+  );
+});
+
 describe('the other routes', () => {
   test("the ownership check answers the challenge with the first secret's HMAC", async () => {
     const code = '890e4665-4dfe-4ab1-b689-ed553bceeed0';
@@ -133,6 +204,24 @@ describe('the other routes', () => {
       challengeCode: code,
       challengeResponse: challengeResponse(SECRET, code),
     });
+  });
+
+  test.each([
+    ['a code that is not a UUID', 'abc'],
+    ['a UUID with something after it', '890e4665-4dfe-4ab1-b689-ed553bceeed0x'],
+    ["LinkedIn's signature prefix before a UUID", 'hmacsha256=890e4665-4dfe-4ab1-b689-ed553bceeed0'],
+    ['a notification body', notification(['job-1234'])],
+  ])('the ownership check refuses %s with 400 and signs nothing', async (_case, code) => {
+    const query = new URLSearchParams({ challengeCode: code });
+    const response = await fetch(`${api.url}/webhooks/linkedin?${query.toString()}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ errorMessage: 'challengeCode must be a UUID' });
+  });
+
+  test('the ownership check without a challengeCode is refused with 400', async () => {
+    const response = await fetch(`${api.url}/webhooks/linkedin`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ errorMessage: 'challengeCode is required' });
   });
 
   test('readiness follows the starter and fails while the API drains; health does not', async () => {

@@ -10,6 +10,7 @@ import {
 import { BatchProgress } from '../../src/activities/batch-progress';
 import { LinkedInApiError } from '../../src/linkedin/linkedin-api-error';
 import { LinkedInCredentialsError } from '../../src/linkedin/linkedin-credentials-error';
+import { validateElement } from '../../tools/sandbox/element-rules';
 
 const NOW = Date.UTC(2026, 10, 28);
 
@@ -57,6 +58,37 @@ describe('planBatch', () => {
       fate: 'NOT_IN_ATS',
       reason: 'the ATS holds no job with this id',
     });
+  });
+
+  test('a job closed in the ATS is sent with CLOSE as the whole job, every field LinkedIn requires included', () => {
+    const batch = { externalJobPostingIds: ['b'], operation: 'UPDATE' as const };
+    const closed = job('b', { status: 'CLOSED' });
+    const [call, ...others] = planBatch(
+      batch,
+      [closed],
+      DEMO_APPLICATION,
+      firstAttempt('UPDATE', ['b']),
+      NOW,
+    );
+    expect(others).toEqual([]);
+    // Close Jobs: "re-post the job ... but set jobPostingOperationType to CLOSE".
+    expect(call?.elements).toEqual([
+      {
+        externalJobPostingId: 'b',
+        jobPostingOperationType: 'CLOSE',
+        integrationContext: DEMO_APPLICATION.integrationContext,
+        title: closed.title,
+        description: closed.description,
+        companyApplyUrl: closed.companyApplyUrl,
+        listedAt: closed.listedAt,
+        location: closed.location,
+        workplaceTypes: ['Hybrid'],
+        employmentStatus: 'FULL_TIME',
+        experienceLevel: 'MID_SENIOR_LEVEL',
+      },
+    ]);
+    // The sandbox's copy of LinkedIn's element rules, which require those fields of a CLOSE too.
+    expect(validateElement(call?.elements[0], NOW)).toMatchObject({ operation: 'CLOSE', errors: [] });
   });
 
   test('a retried CREATE asks with UPDATE about the CREATEs whose answer was lost, and skips answered jobs', () => {

@@ -3,8 +3,9 @@
  * call sends and how each answer is read. The resync-level counterparts are in linkedin-answers.test.ts.
  */
 import { buildDemoJobs, DEMO_APPLICATION } from '../../src/ats/demo-data';
-import { LinkedInClient } from '../../src/linkedin/client';
+import { LinkedInClient, MAX_TASK_QUERY_BYTES, taskQuery, taskQueryChunks } from '../../src/linkedin/client';
 import { jobElement, type JobPostingElement } from '../../src/linkedin/elements';
+import { LinkedInApiError } from '../../src/linkedin/linkedin-api-error';
 import { LinkedInContractError } from '../../src/linkedin/linkedin-contract-error';
 import { LinkedInUnreachableError } from '../../src/linkedin/linkedin-unreachable-error';
 import { TaskPoller } from '../../src/linkedin/task-poller';
@@ -97,6 +98,34 @@ describe('LinkedInClient', () => {
     expect(callsTo('simpleJobPostings')).toHaveLength(1);
   });
 
+  test("a 429 is thrown with LinkedIn's Retry-After, in seconds from the API or as an HTTP date from the token endpoint", async () => {
+    const accessToken = await token();
+    sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', status: 429, retryAfterSeconds: 7 });
+    await expect(client().postJobs(accessToken, elements(['job-1234']))).rejects.toMatchObject({
+      status: 429,
+      retryAfterMs: 7_000,
+    });
+
+    // An HTTP date has whole seconds: the wait is what is left of the two minutes, less under a second.
+    const until = new Date(Date.now() + 120_000);
+    sandbox.faults.enqueue({
+      endpoint: 'token',
+      status: 429,
+      headers: { 'Retry-After': until.toUTCString() },
+    });
+    const throttled = await client()
+      .fetchToken(DEMO_APPLICATION.clientId, DEMO_APPLICATION.clientSecret)
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(throttled).toBeInstanceOf(LinkedInApiError);
+    const { status, retryAfterMs } = throttled as LinkedInApiError;
+    expect(status).toBe(429);
+    expect(retryAfterMs).toBeGreaterThan(110_000);
+    expect(retryAfterMs).toBeLessThanOrEqual(120_000);
+  });
+
   test('a call that gets no answer fails within its request timeout as LinkedIn unreachable', async () => {
     const accessToken = await token();
     sandbox.faults.enqueue({ endpoint: 'simpleJobPostings', hang: true });
@@ -113,6 +142,32 @@ describe('LinkedInClient', () => {
     await expect(client().postJobs(accessToken, elements(['job-1234']))).rejects.toThrow(
       LinkedInContractError,
     );
+  });
+});
+
+describe('taskQueryChunks', () => {
+  test("splits task urns, in order, into as few queries as LinkedIn's 4 KB query string holds", () => {
+    const urns = Array.from(
+      { length: 200 },
+      (_, i) => `urn:li:simpleJobPostingTask:${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`,
+    );
+    const chunks = taskQueryChunks(urns);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.flat()).toEqual(urns);
+    chunks.forEach((chunk, index) => {
+      expect(taskQuery(chunk).length).toBeLessThanOrEqual(MAX_TASK_QUERY_BYTES);
+      // As few as fit: the next urn would have taken this query over the limit.
+      const next = chunks[index + 1]?.[0];
+      if (next !== undefined) {
+        expect(taskQuery([...chunk, next]).length).toBeGreaterThan(MAX_TASK_QUERY_BYTES);
+      }
+    });
+  });
+
+  test('task urns that fit in one query stay in one', () => {
+    const urns = ['urn:li:simpleJobPostingTask:1', 'urn:li:simpleJobPostingTask:2'];
+    expect(taskQueryChunks(urns)).toEqual([urns]);
+    expect(taskQueryChunks([])).toEqual([]);
   });
 });
 
@@ -147,6 +202,26 @@ describe('TaskPoller', () => {
     ]);
     // Both followers' tasks went out in the same query.
     expect(callsTo('simpleJobPostingTasks')[0]?.query.split('&')).toHaveLength(3);
+  });
+
+  test("follows more tasks than one query holds in several, each within LinkedIn's 4 KB, until every one ended", async () => {
+    const ids = buildDemoJobs()
+      .filter((job) => job.developerApplicationUrn === DEMO_APPLICATION.urn && job.status === 'OPEN')
+      .slice(0, 100)
+      .map((job) => job.externalJobPostingId);
+    const urns = await postedTasks(ids);
+    expect(taskQuery(urns).length).toBeGreaterThan(MAX_TASK_QUERY_BYTES);
+    const states = await poller().follow(DEMO_APPLICATION, urns, {
+      until: Date.now() + 10_000,
+      signal: new AbortController().signal,
+    });
+    expect(urns.map((urn) => states.get(urn)?.status)).toEqual(urns.map(() => 'SUCCEEDED'));
+    const polls = callsTo('simpleJobPostingTasks');
+    expect(polls.length).toBeGreaterThan(1);
+    for (const poll of polls) {
+      expect(poll.status).toBe(200);
+      expect(poll.query.length).toBeLessThanOrEqual(MAX_TASK_QUERY_BYTES);
+    }
   });
 
   test('a 401 on a poll renews the token once and goes on', async () => {
