@@ -1,3 +1,4 @@
+import { MAX_JOBS_PER_CALL } from '../contract/names';
 import { fitting, PAYLOAD_BUDGET_BYTES } from '../contract/payload-budget';
 import { applicationOf, type ActivityDeps } from './deps';
 
@@ -35,7 +36,13 @@ export function listOpenJobPage(deps: ActivityDeps) {
       after: input.after,
       limit: input.limit + 1,
     });
-    const ids = fitting(read.slice(0, input.limit), PAYLOAD_BUDGET_BYTES);
+    const page = read.slice(0, input.limit);
+    const fit = fitting(page, PAYLOAD_BUDGET_BYTES);
+    // Cut by bytes: in whole batches, so no call goes with fewer than LinkedIn's 100 before the end.
+    const ids =
+      fit.length === page.length || fit.length < MAX_JOBS_PER_CALL
+        ? fit
+        : fit.slice(0, fit.length - (fit.length % MAX_JOBS_PER_CALL));
     return { ids, more: read.length > ids.length };
   };
 }

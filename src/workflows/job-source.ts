@@ -60,10 +60,7 @@ export class JobSource {
    * The batches to send one after another, as `plan` cuts them from the ids known and not sent (listing a
    * page first when none is left).
    */
-  async nextRun(
-    list: ListOpenJobIds,
-    plan: (pending: readonly string[]) => string[][],
-  ): Promise<string[][] | undefined> {
+  async nextRun<T>(list: ListOpenJobIds, plan: (pending: readonly string[]) => T): Promise<T | undefined> {
     const first = await this.next(list);
     if (!first) return undefined;
     const pending = this.request.syncAllOpenJobs
@@ -72,23 +69,10 @@ export class JobSource {
     return plan(pending);
   }
 
-  /**
-   * Ids handed out (`advance`) and then not sent, in order: they are the next to go. Only the ids handed
-   * out last can come back, so `after` goes back to where it stood before them.
-   */
-  putBack(ids: readonly string[], afterBefore: string | undefined): void {
-    if (ids.length === 0) return;
-    if (this.request.syncAllOpenJobs) {
-      this.listed = [...ids, ...this.listed];
-      this.after = afterBefore;
-    } else {
-      this.nextIndex -= ids.length;
-    }
-  }
-
-  /** Where the listing stands: what `putBack` restores. */
-  cursor(): string | undefined {
-    return this.after;
+  /** `ids` (a start of `listed`) cut to whole batches, unless they are all of it. */
+  private wholeBatches(ids: string[]): string[] {
+    if (ids.length === this.listed.length || ids.length < this.batchSize) return ids;
+    return ids.slice(0, ids.length - (ids.length % this.batchSize));
   }
 
   /**
@@ -161,8 +145,9 @@ export class JobSource {
       if (!page.more) this.listingDone = true;
     }
     if (!this.request.syncAllOpenJobs || this.listed.length === 0) return this.carry();
-    // Within its bytes, the start of what was listed; the rest is listed again after it.
-    const listed = maxBytes === undefined ? [...this.listed] : fitting(this.listed, maxBytes);
+    // Within its bytes, the start of what was listed, in whole batches; the rest is listed again after it.
+    const listed =
+      maxBytes === undefined ? [...this.listed] : this.wholeBatches(fitting(this.listed, maxBytes));
     const listingDone = this.listingDone && listed.length === this.listed.length;
     return { ...this.carry(), listingDone, listed };
   }

@@ -63,15 +63,12 @@ export const PATCH = {
   /** The batches of a run are followed together, up to FOLLOWER_BATCHES a follower, not one follower each. */
   followRuns: 'runs-followed-together',
   /**
-   * The first batch and the rest of its run are recorded (and followed) each as it reports, whichever
-   * first, their jobs by id; a run's failure keeps what LinkedIn answered before it.
+   * Runs are recorded (and followed) each as it reports, their jobs by id, all of a workflow run's runs
+   * queued at once; a run's failure keeps what LinkedIn answered before it. Listing pages, runs, follower
+   * groups and carried ids are cut in bytes by the planner (run-plan.ts), so every payload stays within
+   * the budget whatever the ids' length; a run's activity ends at its answers' budget.
    */
   runsByIds: 'runs-recorded-by-ids',
-  /**
-   * Listing pages, runs of batches, follower groups and carried ids are cut in bytes (run-plan.ts), so every
-   * payload stays within the budget whatever the ids' length; a run's activity ends at its answers' budget.
-   */
-  payloadsInBytes: 'payloads-in-bytes',
 } as const;
 
 /** The deprecated patches of a resync's first workflow task, in the order `patched()` was called there. */
@@ -130,7 +127,7 @@ export function listOpenJobIds(developerApplicationUrn: string): ListOpenJobIds 
   };
 }
 
-/** PATCH.payloadsInBytes: pages of at most `limit` ids and the payload budget's bytes. */
+/** PATCH.runsByIds: pages of at most `limit` ids and the payload budget's bytes. */
 export function listOpenJobPage(developerApplicationUrn: string): ListOpenJobIds {
   return (after, limit) => ats.listOpenJobPage({ developerApplicationUrn, after, limit });
 }
@@ -178,7 +175,7 @@ export interface RunToPost {
   deadlineAt: number;
   /** How long after the deadline Temporal times the run out. */
   reportGraceMs: number;
-  /** PATCH.payloadsInBytes: the bytes the run's answers may take (see `postBatches`). */
+  /** PATCH.runsByIds: the bytes the run's answers may take (see `postBatches`). */
   maxResultBytes?: number;
 }
 
@@ -200,7 +197,7 @@ export interface RunAnswers {
   /** Jobs of the run never sent. */
   notSent: string[];
   /** Batches the run left to the next (its answers reached their byte budget), in order. */
-  putBack: string[][];
+  leftOver: string[][];
 }
 
 /**
@@ -241,8 +238,8 @@ export async function answersToRun(run: RunToPost, byIds: boolean): Promise<RunA
       .map((ids, index) =>
         expandBatch(ids, output.batches[index] ?? { failed: 'LinkedIn gave no answer for it' }),
       );
-    const putBack = batches.slice(sent);
-    return { answers, partial: [], outOfTime: false, outcomeUnknown: [], notSent: [], putBack };
+    const leftOver = batches.slice(sent);
+    return { answers, partial: [], outOfTime: false, outcomeUnknown: [], notSent: [], leftOver };
   } catch (error) {
     if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
     return byIds ? runFailure(batches, error, run.deadlineAt) : earlierRunFailure(batches, error, run);
@@ -287,7 +284,7 @@ function runFailure(batches: string[][], error: ActivityFailure, deadlineAt: num
       outOfTime: false,
       outcomeUnknown: [],
       notSent: [],
-      putBack: [],
+      leftOver: [],
     };
   }
   // Timed out by Temporal, its last heartbeat may lag: any batch after the answered ones may have gone.
@@ -298,7 +295,7 @@ function runFailure(batches: string[][], error: ActivityFailure, deadlineAt: num
     outOfTime: true,
     outcomeUnknown: timedOut ? [...unanswered, ...after] : said.callOut ? unanswered : [],
     notSent: timedOut ? [] : said.callOut ? after : [...unanswered, ...after],
-    putBack: [],
+    leftOver: [],
   };
 }
 
@@ -319,7 +316,7 @@ function earlierRunFailure(batches: string[][], error: ActivityFailure, run: Run
       outOfTime: true,
       outcomeUnknown: reported ? (unanswered[0] ?? []) : unanswered.flat(),
       notSent: reported ? unanswered.slice(1).flat() : [],
-      putBack: [],
+      leftOver: [],
     };
   }
   const reason = error.cause?.message ?? error.message;
@@ -329,7 +326,7 @@ function earlierRunFailure(batches: string[][], error: ActivityFailure, run: Run
     outOfTime: false,
     outcomeUnknown: [],
     notSent: [],
-    putBack: [],
+    leftOver: [],
   };
 }
 

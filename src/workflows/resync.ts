@@ -37,13 +37,13 @@ import {
   followerGroups,
   MAX_BATCHES_PER_WORKFLOW_RUN,
   PAGE_IDS,
-  planRun,
+  planRuns,
   tasksBytes,
 } from './run-plan';
 import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from './signals';
 
 /**
- * Histories of the release before (without PATCH.payloadsInBytes) cut runs in batches: 50 a run after which
+ * Histories of the release before (without PATCH.runsByIds) cut runs in batches: 50 a run after which
  * the workflow run continues as new, up to 100 for the last. New runs are cut by the planner (run-plan.ts).
  */
 const MAX_BATCHES_PER_ACTIVITY = 50;
@@ -80,10 +80,6 @@ export class Resync {
   private readonly byIds: boolean;
   /** Jobs handed to a run that ended (out of time) before sending them. */
   private readonly notSent: string[] = [];
-  /** PATCH.payloadsInBytes: pages, runs, follower groups and carried ids cut in bytes (run-plan.ts). */
-  private readonly bytes: boolean;
-  /** The last run handed out: its ids, and where the listing stood before them (for `putBack`). */
-  private handedOut: { ids: string[]; before: string | undefined } = { ids: [], before: undefined };
   private deadlinePassed: boolean;
   /** The batch being posted right now by postBatch, and its operation. */
   private inFlight: string[] = [];
@@ -121,7 +117,6 @@ export class Resync {
     }
     this.ledger = new Ledger(carry);
     this.byIds = patched(PATCH.runsByIds);
-    this.bytes = patched(PATCH.payloadsInBytes);
     this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, PAGE_IDS);
     this.deadlinePassed = Date.now() >= this.deadlineAt;
     setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));
@@ -191,24 +186,24 @@ export class Resync {
         this.ledger.dropCreateBatch(taken);
         continue;
       }
-      const run = await this.nextRun();
+      if (this.byIds) {
+        const runs = await this.nextRuns();
+        if (runs) {
+          this.source.listAhead(this.list());
+          // Handed out: from now on the runs answer for their ids, whatever order they report in.
+          this.source.advance(runs.flat(2));
+          // All queued at once in the application's lane (a call at a time, no gap between runs), each
+          // recorded as it reports; the first batch of the resync alone, so its follower starts at once.
+          const ended = await Promise.all(runs.map((run) => this.sendAndRecord(run)));
+          if (ended.some(Boolean)) await CancellationScope.current().cancelRequested;
+          await this.continueAsNewIfLarge();
+          continue;
+        }
+      }
+      const run = this.byIds ? undefined : await this.nextRun();
       if (run) {
         this.source.listAhead(this.list());
-        // Handed out: from now on the run answers for its ids, whatever order its batches report in.
-        if (this.byIds) {
-          this.handedOut = { ids: run.flat(), before: this.source.cursor() };
-          this.source.advance(this.handedOut.ids);
-        }
-        if (this.batchNumber === 0 && run.length > 1 && this.byIds) {
-          // The first batch alone, its follower started as soon as it is answered, and the rest of the
-          // run queued right behind it in the application's lane: each recorded as it reports.
-          const ended = await Promise.all(
-            [run.slice(0, 1), run.slice(1)].map((part) =>
-              this.sendRun(part).then((sent) => this.recordRun(sent)),
-            ),
-          );
-          if (ended.some(Boolean)) await CancellationScope.current().cancelRequested;
-        } else if (this.batchNumber === 0 && run.length > 1) {
+        if (this.batchNumber === 0 && run.length > 1) {
           const first = this.sendRun(run.slice(0, 1));
           const rest = this.sendRun(run.slice(1));
           // Awaited below, unless the first one's cancellation (at the deadline) comes first.
@@ -235,15 +230,30 @@ export class Resync {
 
   /** The listing activity: pages cut in bytes, or (histories of the release before) in ids. */
   private list(): ListOpenJobIds {
-    return this.bytes ? listOpenJobPage(this.urn) : listOpenJobIds(this.urn);
+    return this.byIds ? listOpenJobPage(this.urn) : listOpenJobIds(this.urn);
   }
 
-  /** The next run of batches, as the planner cuts it (run-plan.ts), or as the release before did. */
+  /** The next runs of batches, as the planner cuts them from what is listed (run-plan.ts). */
+  private nextRuns(): Promise<string[][][] | undefined> {
+    const left = this.batchesLimit() - this.batchesThisRun;
+    const firstAlone = this.batchNumber === 0;
+    return this.source.nextRun(this.list(), (pending) => planRuns(pending, left, firstAlone));
+  }
+
+  /**
+   * Sends a run and records it; the batches it left (its answers reached their budget) go as a run of
+   * their own. Whether the deadline ended it.
+   */
+  private async sendAndRecord(batches: string[][]): Promise<boolean> {
+    const sent = await this.sendRun(batches);
+    const outOfTime = this.recordRun(sent);
+    if (outOfTime || sent.leftOver.length === 0) return outOfTime;
+    this.batchesThisRun -= sent.leftOver.length;
+    return this.sendAndRecord(sent.leftOver);
+  }
+
+  /** The next run of batches as the release before cut it (its histories replay with it). */
   private async nextRun(): Promise<string[][] | undefined> {
-    if (this.bytes) {
-      const left = this.batchesLimit() - this.batchesThisRun;
-      return this.source.nextRun(this.list(), (pending) => planRun(pending, left));
-    }
     const size = this.runSize();
     return this.shorterUnlessLast(
       await this.source.nextRun(this.list(), (pending) => batchesOf(pending, size)),
@@ -303,7 +313,7 @@ export class Resync {
       reportGraceMs: RUN_REPORT_GRACE_MS,
     };
     const answered = await answersToRun(
-      this.bytes ? { ...run, maxResultBytes: PAYLOAD_BUDGET_BYTES } : run,
+      this.byIds ? { ...run, maxResultBytes: PAYLOAD_BUDGET_BYTES } : run,
       this.byIds,
     ).finally(() => this.runsUnreported--);
     // Out of time: what may have reached LinkedIn unanswered is abandoned (of unknown outcome), the rest
@@ -324,7 +334,7 @@ export class Resync {
       if (!this.byIds) this.source.advance(batches[index] ?? []);
       return this.record(firstBatchNumber + index, results, 'UPDATE', failed);
     });
-    const groups = this.bytes
+    const groups = this.byIds
       ? followerGroups(tasks.map((batch) => tasksBytes(batch.flatMap(([, pairs]) => pairs))))
       : Array.from({ length: Math.ceil(tasks.length / FOLLOWER_BATCHES) }, () => FOLLOWER_BATCHES);
     let start = 0;
@@ -344,18 +354,7 @@ export class Resync {
         this.follow(operation, pairs, going);
     }
     this.notSent.push(...sent.notSent);
-    this.putBack(sent.putBack);
     return outOfTime;
-  }
-
-  /** Batches a run left unsent (its answers reached their budget) go back, first in line, renumbered. */
-  private putBack(batches: readonly string[][]): void {
-    const ids = batches.flat();
-    if (ids.length === 0) return;
-    const at = this.handedOut.ids.indexOf(ids[0] ?? '');
-    this.source.putBack(ids, at > 0 ? this.handedOut.ids[at - 1] : this.handedOut.before);
-    this.batchNumber -= batches.length;
-    this.batchesThisRun -= batches.length;
   }
 
   /**
@@ -434,7 +433,7 @@ export class Resync {
     if (this.source.exhausted() && this.ledger.createQueue.length === 0) return;
     if (this.batchesThisRun < this.batchesLimit() && !workflowInfo().continueAsNewSuggested) return;
     await Promise.all(this.childStarts);
-    const source = await this.source.carryListed(this.bytes ? CARRIED_IDS_BYTES : undefined);
+    const source = await this.source.carryListed(this.byIds ? CARRIED_IDS_BYTES : undefined);
     await continueRun(() => ({ ...this.input, carry: this.carry(source) }));
   }
 

@@ -14,10 +14,11 @@ export const MAX_BATCHES_PER_WORKFLOW_RUN = 100;
 /** Ids a listing page asks for: a workflow run's batches and one more, to tell whether the listing ends. */
 export const PAGE_IDS = MAX_BATCHES_PER_WORKFLOW_RUN * BATCH_SIZE + 1;
 /**
- * What one job usually takes in a run's result and heartbeat (its task urn). Runs are planned with it; a run
- * whose answers are larger (long rejection messages) is ended early by its activity at the budget.
+ * What one job usually takes in a run's result and heartbeat: its task urn, ~65 bytes measured, and a
+ * margin. Runs are planned with it; a run whose answers are larger (long rejection messages) is ended early
+ * by its activity at the budget, and the batches it left go as a run of their own.
  */
-export const RESULT_BYTES_PER_JOB = 64;
+export const RESULT_BYTES_PER_JOB = 80;
 /** Batches a follower follows at most, fewer when their tasks' bytes would pass the budget. */
 export const FOLLOWER_BATCHES = 25;
 /**
@@ -46,6 +47,29 @@ export function planRun(pending: readonly string[], maxBatches: number): string[
   // Whole batches, unless the pending ids end within the run.
   const whole = jobs >= pending.length ? pending.length : Math.max(BATCH_SIZE, jobs - (jobs % BATCH_SIZE));
   return batchesOf(pending.slice(0, whole));
+}
+
+/**
+ * The runs of the batches a workflow run sends next, all queued at once in the application's lane: the
+ * resync's first batch alone (`firstAlone`: its follower starts at once), then runs as `planRun` cuts them,
+ * at most `maxBatches` batches in all, one at least.
+ */
+export function planRuns(pending: readonly string[], maxBatches: number, firstAlone: boolean): string[][][] {
+  const runs: string[][][] = [];
+  let at = 0;
+  let left = Math.max(1, maxBatches);
+  if (firstAlone && pending.length > 0) {
+    runs.push(batchesOf(pending.slice(0, BATCH_SIZE)));
+    at = Math.min(BATCH_SIZE, pending.length);
+    left--;
+  }
+  while (at < pending.length && left > 0) {
+    const run = planRun(pending.slice(at), left);
+    runs.push(run);
+    at += run.reduce((sum, batch) => sum + batch.length, 0);
+    left -= run.length;
+  }
+  return runs;
 }
 
 /**

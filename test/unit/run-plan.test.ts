@@ -6,6 +6,7 @@ import {
   MAX_BATCHES_PER_WORKFLOW_RUN,
   PAGE_IDS,
   planRun,
+  planRuns,
   RESULT_BYTES_PER_JOB,
   tasksBytes,
 } from '../../src/workflows/run-plan';
@@ -55,6 +56,24 @@ describe('planRun', () => {
 
   test('a listing page asks for a workflow run of batches and one id more', () => {
     expect(PAGE_IDS).toBe(MAX_BATCHES_PER_WORKFLOW_RUN * BATCH_SIZE + 1);
+  });
+});
+
+describe('planRuns', () => {
+  test("a workflow run's batches: the resync's first batch alone, then runs as planRun cuts them", () => {
+    const runs = planRuns(ids(10_001), MAX_BATCHES_PER_WORKFLOW_RUN, true);
+    expect(runs[0]).toEqual([ids(100)]);
+    expect(runs.flat()).toHaveLength(MAX_BATCHES_PER_WORKFLOW_RUN);
+    expect(runs.flat(2)).toEqual(ids(10_000));
+    for (const run of runs.slice(1))
+      expect(run.flat().length * RESULT_BYTES_PER_JOB).toBeLessThanOrEqual(PAYLOAD_BUDGET_BYTES);
+  });
+
+  test('later workflow runs have no batch alone, and the ids that end within them go in full', () => {
+    const runs = planRuns(ids(250), MAX_BATCHES_PER_WORKFLOW_RUN, false);
+    expect(runs.map((run) => run.map((batch) => batch.length))).toEqual([[100, 100, 50]]);
+    expect(planRuns(ids(50), 10, true)).toEqual([[ids(50)]]);
+    expect(planRuns(ids(1_000), 3, true).flat()).toHaveLength(3);
   });
 });
 
