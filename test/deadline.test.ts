@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { optionalTsToMs, tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import {
-  WORKFLOW_TYPE,
-  type DeadlineExceededDetails,
-  type JobResult,
-  type ResyncInput,
-  type ResyncResult,
-} from '../src/contract';
+import { WORKFLOW_TYPE, type JobResult, type ResyncInput, type ResyncResult } from '../src/contract';
 import { InProcessLanes } from '../src/linkedin/application-lanes';
 import { RUN_REPORT_GRACE_MS } from '../src/workflows/resync-calls';
 import { demoJobIds } from '../tools/sandbox/demo-sandbox';
 import { createResyncWorkers, createWorkerDeps } from '../src/worker';
 import type { ActivityDeps } from '../src/activities';
+import { deadlineFailure } from './support/deadline';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
 import { atLeast } from './support/timing';
@@ -60,18 +55,6 @@ async function start(
     args: [full],
   });
   return { handle, deadlineAt: full.receivedAt + full.deadlineMs };
-}
-
-async function deadlineFailure(handle: WorkflowHandle) {
-  const error = await handle.result().then(
-    () => undefined,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  expect((cause as ApplicationFailure).type).toBe('ResyncDeadlineExceeded');
-  return (cause as ApplicationFailure).details?.[0] as DeadlineExceededDetails;
 }
 
 async function historyOf(handle: WorkflowHandle): Promise<temporal.api.history.v1.IHistoryEvent[]> {

@@ -7,7 +7,7 @@
  */
 import { defaultPayloadConverter, type WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { buildDemoJobs, DEMO_APPLICATION } from '../src/ats/demo-data';
+import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import type { ResyncResult } from '../src/contract';
 import type { PostedBatch } from '../src/contract/posted-batch';
 import { parseFollowerWorkflowId } from '../src/contract/workflow-ids';
@@ -15,17 +15,13 @@ import type { resyncJobs } from '../src/workflows';
 import type { RecordedCall } from '../tools/sandbox/linkedin-sandbox';
 import { demoJobsMissingOnLinkedIn, useEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
-import { fates, notification } from './support/notifications';
+import { fates, notification, openDemoJobIds } from './support/notifications';
 
 const DEMO = DEMO_APPLICATION.urn;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** 250 demo jobs open in the ATS, in the order a resync sends them: three batches (100, 100, 50). */
-const IDS = buildDemoJobs()
-  .filter((job) => job.developerApplicationUrn === DEMO && job.status === 'OPEN')
-  .map((job) => job.externalJobPostingId)
-  .sort()
-  .slice(0, 250);
+const IDS = openDemoJobIds(250);
 const BATCHES = [IDS.slice(0, 100), IDS.slice(100, 200), IDS.slice(200)];
 /** Of them, the jobs LinkedIn lacks: their UPDATE task fails and the resync CREATEs them. */
 const MISSING = demoJobsMissingOnLinkedIn().filter((id) => IDS.includes(id));

@@ -6,26 +6,18 @@
  * Full stack: the resync on the Temporal dev server, the sandbox over HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { buildDemoJobs, DEMO_APPLICATION } from '../src/ats/demo-data';
-import {
-  WORKFLOW_TYPE,
-  type DeadlineExceededDetails,
-  type JobResult,
-  type ResyncInput,
-  type ResyncResult,
-} from '../src/contract';
+import { DEMO_APPLICATION } from '../src/ats/demo-data';
+import { WORKFLOW_TYPE, type JobResult, type ResyncInput, type ResyncResult } from '../src/contract';
 import { parseFollowerWorkflowId } from '../src/contract/workflow-ids';
+import { deadlineFailure } from './support/deadline';
 import { useEnvironment } from './support/environment';
+import { openDemoJobIds } from './support/notifications';
 
 const DEMO = DEMO_APPLICATION.urn;
 /** 250 open demo jobs in the order a resync sends them: three batches (100, 100, 50). */
-const IDS = buildDemoJobs()
-  .filter((job) => job.developerApplicationUrn === DEMO && job.status === 'OPEN')
-  .map((job) => job.externalJobPostingId)
-  .sort()
-  .slice(0, 250);
+const IDS = openDemoJobIds(250);
 const BATCHES = [IDS.slice(0, 100), IDS.slice(100, 200), IDS.slice(200)];
 
 const env = useEnvironment();
@@ -50,19 +42,6 @@ async function start(input: Partial<ResyncInput> & Pick<ResyncInput, 'deadlineMs
       } satisfies ResyncInput,
     ],
   });
-}
-
-/** The deadline failure's details; fails the test when the resync ended any other way. */
-async function deadlineDetails(handle: WorkflowHandle): Promise<DeadlineExceededDetails> {
-  const error = await handle.result().then(
-    (result: unknown) => result,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  expect((cause as ApplicationFailure).type).toBe('ResyncDeadlineExceeded');
-  return (cause as ApplicationFailure).details?.[0] as DeadlineExceededDetails;
 }
 
 function fateCounts(jobs: readonly JobResult[]): Record<string, number> {
@@ -94,7 +73,7 @@ describe('Temporal giving up on a run is the deadline, not LinkedIn refusing', (
     env().sandbox.faults.rejectElement(throttled, { status: 429, message: 'throttled', operation: 'UPDATE' });
     const handle = await start({ deadlineMs: 12_000 });
 
-    const details = await deadlineDetails(handle);
+    const details = await deadlineFailure(handle);
     expect(details.notSent).toEqual([throttled]);
     expect(details.outcomeUnknown ?? []).toEqual([]);
     const { result } = details;
@@ -152,7 +131,7 @@ describe('answers are recorded by the ids they answer', () => {
     const handle = await start({ deadlineMs: 9_000 });
     await held.reached;
 
-    const details = await deadlineDetails(handle);
+    const details = await deadlineFailure(handle);
     held.release();
     expect(details.notSent).toEqual([]);
     expect([...(details.outcomeUnknown ?? [])].sort()).toEqual(first);

@@ -1,4 +1,4 @@
-import { DEMO_APPLICATION } from '../../src/ats/demo-data';
+import { buildDemoJobs, DEMO_APPLICATION } from '../../src/ats/demo-data';
 import type { JobResult } from '../../src/contract';
 
 /**
@@ -26,4 +26,13 @@ export function fates(jobs: readonly JobResult[]): Record<string, string> {
       job.confirmation === undefined ? job.fate : `${job.fate}/${job.confirmation}`,
     ]),
   );
+}
+
+/** The first `count` open demo jobs of the application, in the order a resync sends them. */
+export function openDemoJobIds(count: number, urn = DEMO_APPLICATION.urn): string[] {
+  return buildDemoJobs()
+    .filter((job) => job.developerApplicationUrn === urn && job.status === 'OPEN')
+    .map((job) => job.externalJobPostingId)
+    .sort()
+    .slice(0, count);
 }
