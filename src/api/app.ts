@@ -62,6 +62,7 @@ export function createApp(deps: AppDeps): Koa {
       if (error instanceof HttpError) {
         ctx.status = error.status;
         ctx.body = { errorMessage: error.errorMessage };
+        if (error.closes) ctx.set('Connection', 'close');
         if (error.status >= 500) deps.logger.error({ err: error, path: echo(ctx.path) }, 'request failed');
         else
           deps.logger.info(

@@ -4,6 +4,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly errorMessage: string,
+    /** The answer closes the connection: the rest of the request is never read. */
+    readonly closes = false,
   ) {
     super(errorMessage);
   }

@@ -3,7 +3,9 @@
  * is asked to start: the webhook's decisions without Temporal. The embedded job store holds the demo data.
  * The full-stack counterparts are in webhook.test.ts.
  */
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { challengeResponse, signNotification } from '../../src/api/signature';
 import { createApp, MAX_NOTIFICATION_BYTES } from '../../src/api/app';
 import { DEMO_APPLICATION } from '../../src/ats/demo-data';
@@ -13,6 +15,7 @@ import { createLogger } from '../../src/logger';
 import { notification } from '../support/notifications';
 import { recordingStarter, type RecordingStarter } from '../support/recording-starter';
 import { serve, type Served } from '../support/serve';
+import { within } from '../support/within';
 
 const SECRET = 'unit-webhook-secret';
 const NOW = Date.UTC(2026, 0, 15, 9, 30);
@@ -193,6 +196,42 @@ describe('the body limit of a notification', () => {
       expect(starter.starts).toEqual([]);
     },
   );
+});
+
+describe('a body declared too large', () => {
+  test('is answered 413 and its connection closed at once, the rest never read', async () => {
+    const { hostname, port } = new URL(api.url);
+    const socket = connect({ host: hostname, port: Number(port) });
+    await once(socket, 'connect');
+    const head = [
+      'POST /webhooks/linkedin HTTP/1.1',
+      `Host: ${hostname}`,
+      'Content-Type: application/json',
+      `X-LI-Signature: ${'0'.repeat(64)}`,
+      `Content-Length: ${10 * 1024 ** 3}`,
+      '',
+      '',
+    ].join('\r\n');
+    socket.write(head);
+    // The client goes on sending as long as the server reads: 64 KiB every few milliseconds.
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const sending = setInterval(() => {
+      if (!socket.destroyed && socket.write(chunk)) sent += chunk.length;
+    }, 2);
+    let answer = '';
+    socket.on('data', (data: Buffer) => (answer += data.toString('latin1')));
+    socket.on('error', () => undefined);
+    try {
+      await within(once(socket, 'close'), 3_000, 'the server closing the connection');
+    } finally {
+      clearInterval(sending);
+      socket.destroy();
+    }
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.toLowerCase()).toContain('connection: close');
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+  });
 });
 
 describe('the other routes', () => {
