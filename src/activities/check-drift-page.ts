@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
-import type { ChangedDifference, JobToCheck, NotedDifference } from '../ats/job-status-store';
+import type { ChangedDifference, NotedDifference } from '../ats/changed-repairs';
+import type { JobToCheck } from '../ats/job-status-store';
 import { jobStatusChunks, type LinkedInJobStatus } from '../linkedin/job-posting-status';
 import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
 import {

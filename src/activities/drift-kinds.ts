@@ -1,4 +1,5 @@
-import type { ChangedDifference, JobToCheck } from '../ats/job-status-store';
+import type { ChangedDifference } from '../ats/changed-repairs';
+import type { JobToCheck } from '../ats/job-status-store';
 import type { LinkedInJobStatus, StatusDetail } from '../linkedin/job-posting-status';
 
 /**

@@ -7,6 +7,7 @@ import {
   type LinkedInJobStatus,
 } from '../linkedin/job-posting-status';
 import type { JobStatus } from './job-store';
+import { type ChangedRepairs, createSqlChangedRepairs } from './changed-repairs';
 import type { SqlClient } from './sql';
 
 /**
@@ -33,20 +34,6 @@ export const JOB_STATUS_SCHEMA_STATEMENTS: readonly string[] = [
     checked_at BIGINT NOT NULL,
     PRIMARY KEY (developer_application_urn, external_job_posting_id)
   )`,
-  // The last CHANGED difference a drift check found per job, and whether its repair re-posted the job: the
-  // next check does not re-post a job that still shows the same difference (docs/drift.md).
-  `CREATE TABLE IF NOT EXISTS linkedin_changed_repairs (
-    developer_application_urn TEXT NOT NULL REFERENCES developer_applications (urn) ON DELETE CASCADE,
-    external_job_posting_id TEXT COLLATE "C" NOT NULL,
-    ats_listed_at BIGINT NOT NULL,
-    ats_location TEXT NOT NULL,
-    shown_listed_at BIGINT,
-    shown_location TEXT,
-    noted_by TEXT NOT NULL,
-    noted_at BIGINT NOT NULL,
-    repaired_at BIGINT,
-    PRIMARY KEY (developer_application_urn, external_job_posting_id)
-  )`,
 ];
 
 export type StatusSource = 'DRIFT_CHECK' | 'NOTIFICATION';
@@ -66,25 +53,7 @@ export interface JobToCheck {
   location: string;
 }
 
-/**
- * How a CHANGED job differs: the ATS's listedAt and location, and what LinkedIn showed for them (its
- * `rawLocation` when given, otherwise `location`; null when it showed none).
- */
-export interface ChangedDifference {
-  externalJobPostingId: string;
-  atsListedAt: number;
-  atsLocation: string;
-  shownListedAt: number | null;
-  shownLocation: string | null;
-}
-
-/** A difference a drift check noted; `repairedAt` once the check's repair re-posted the job. */
-export interface NotedDifference extends ChangedDifference {
-  notedBy: string;
-  repairedAt: number | null;
-}
-
-export interface JobStatusStore {
+export interface JobStatusStore extends ChangedRepairs {
   /** Keeps the newest reading per job: an older one (a retried activity) never replaces a newer one. */
   record(
     developerApplicationUrn: string,
@@ -100,27 +69,6 @@ export interface JobStatusStore {
   ): Promise<JobToCheck[]>;
   /** Every application the ATS holds, in urn order. */
   listApplicationUrns(): Promise<string[]>;
-  /**
-   * The CHANGED differences a drift check (`checkId`) found, before its repair: each replaces what was
-   * noted for its job, not yet repaired.
-   */
-  noteDifferences(
-    developerApplicationUrn: string,
-    checkId: string,
-    differences: readonly ChangedDifference[],
-    at: number,
-  ): Promise<void>;
-  /** What is noted for these jobs (those with nothing noted are absent). */
-  notedDifferences(developerApplicationUrn: string, ids: readonly string[]): Promise<NotedDifference[]>;
-  /** What `checkId` noted for these jobs is marked re-posted (a later check's note is left alone). */
-  markRepaired(
-    developerApplicationUrn: string,
-    checkId: string,
-    ids: readonly string[],
-    at: number,
-  ): Promise<void>;
-  /** Forgets what is noted for these jobs (LinkedIn shows what the ATS holds again). */
-  forgetDifferences(developerApplicationUrn: string, ids: readonly string[]): Promise<void>;
 }
 
 const epoch = z.union([z.number(), z.string(), z.bigint()]).transform(Number).pipe(z.number().int());
@@ -163,29 +111,6 @@ const jobRow = z.object({
   location: z.string(),
 });
 
-const differenceRow = z.object({
-  external_job_posting_id: z.string(),
-  ats_listed_at: epoch,
-  ats_location: z.string(),
-  shown_listed_at: epoch.nullable(),
-  shown_location: z.string().nullable(),
-  noted_by: z.string(),
-  repaired_at: epoch.nullable(),
-});
-
-function toNoted(row: unknown): NotedDifference {
-  const r = differenceRow.parse(row);
-  return {
-    externalJobPostingId: r.external_job_posting_id,
-    atsListedAt: r.ats_listed_at,
-    atsLocation: r.ats_location,
-    shownListedAt: r.shown_listed_at,
-    shownLocation: r.shown_location,
-    notedBy: r.noted_by,
-    repairedAt: r.repaired_at,
-  };
-}
-
 function toStored(row: unknown): StoredJobStatus {
   const r = statusRow.parse(row);
   return {
@@ -211,6 +136,7 @@ function toStored(row: unknown): StoredJobStatus {
 /** The status table over the job store's own SQL client (PGlite or PostgreSQL). */
 export function createSqlJobStatusStore(db: SqlClient): JobStatusStore {
   return {
+    ...createSqlChangedRepairs(db),
     async record(urn, statuses, source, checkedAt) {
       if (statuses.length === 0) return;
       const rows = statuses.map((status) => ({
@@ -296,66 +222,6 @@ export function createSqlJobStatusStore(db: SqlClient): JobStatusStore {
     async listApplicationUrns() {
       const { rows } = await db.query<{ urn: string }>('SELECT urn FROM developer_applications ORDER BY urn');
       return rows.map((row) => row.urn);
-    },
-
-    async noteDifferences(urn, checkId, differences, at) {
-      if (differences.length === 0) return;
-      const rows = differences.map((d) => ({
-        external_job_posting_id: d.externalJobPostingId,
-        ats_listed_at: d.atsListedAt,
-        ats_location: d.atsLocation,
-        shown_listed_at: d.shownListedAt,
-        shown_location: d.shownLocation,
-      }));
-      // One statement a page; the ids are unique per call (one page of the ATS).
-      await db.query(
-        `INSERT INTO linkedin_changed_repairs (developer_application_urn, external_job_posting_id,
-           ats_listed_at, ats_location, shown_listed_at, shown_location, noted_by, noted_at, repaired_at)
-         SELECT $1, r.external_job_posting_id, r.ats_listed_at, r.ats_location, r.shown_listed_at,
-                r.shown_location, $2, $3, NULL
-           FROM jsonb_to_recordset($4::text::jsonb) AS r(external_job_posting_id text, ats_listed_at bigint,
-                ats_location text, shown_listed_at bigint, shown_location text)
-         ON CONFLICT (developer_application_urn, external_job_posting_id) DO UPDATE SET
-           ats_listed_at = EXCLUDED.ats_listed_at,
-           ats_location = EXCLUDED.ats_location,
-           shown_listed_at = EXCLUDED.shown_listed_at,
-           shown_location = EXCLUDED.shown_location,
-           noted_by = EXCLUDED.noted_by,
-           noted_at = EXCLUDED.noted_at,
-           repaired_at = NULL`,
-        [urn, checkId, at, JSON.stringify(rows)],
-      );
-    },
-
-    async notedDifferences(urn, ids) {
-      if (ids.length === 0) return [];
-      const { rows } = await db.query<unknown>(
-        `SELECT external_job_posting_id, ats_listed_at, ats_location, shown_listed_at, shown_location,
-                noted_by, repaired_at
-           FROM linkedin_changed_repairs
-          WHERE developer_application_urn = $1 AND external_job_posting_id = ANY($2::text[])
-          ORDER BY external_job_posting_id`,
-        [urn, [...ids]],
-      );
-      return rows.map(toNoted);
-    },
-
-    async markRepaired(urn, checkId, ids, at) {
-      if (ids.length === 0) return;
-      await db.query(
-        `UPDATE linkedin_changed_repairs SET repaired_at = $3
-          WHERE developer_application_urn = $1 AND noted_by = $2 AND external_job_posting_id = ANY($4::text[])`,
-        [urn, checkId, at, [...ids]],
-      );
-    },
-
-    async forgetDifferences(urn, ids) {
-      if (ids.length === 0) return;
-      await db.query(
-        `DELETE FROM linkedin_changed_repairs
-          WHERE developer_application_urn = $1 AND external_job_posting_id = ANY($2::text[])`,
-        [urn, [...ids]],
-      );
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   seedDemoData,
 } from './sql-seeding';
 import type { AtsJob, DeveloperApplication, JobStore } from './job-store';
+import { CHANGED_REPAIRS_SCHEMA_STATEMENTS } from './changed-repairs';
 import { createSqlJobStatusStore, JOB_STATUS_SCHEMA_STATEMENTS } from './job-status-store';
 import { CREATE_CLAIM_SCHEMA_STATEMENTS, createSqlCreateClaims } from './create-claims';
 
@@ -52,6 +53,7 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
     ON jobs (developer_application_urn, external_job_posting_id)
     WHERE status = 'OPEN'`,
   ...JOB_STATUS_SCHEMA_STATEMENTS,
+  ...CHANGED_REPAIRS_SCHEMA_STATEMENTS,
   ...CREATE_CLAIM_SCHEMA_STATEMENTS,
 ];
 
