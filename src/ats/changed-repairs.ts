@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SqlClient } from './sql';
+import { epoch } from './sql-values';
 
 /**
  * What drift checks noted of the jobs LinkedIn shows CHANGED, and whether a repair re-posted them, so a job
@@ -64,8 +65,6 @@ export interface ChangedRepairs {
   /** Forgets what is noted for these jobs (LinkedIn shows what the ATS holds again). */
   forgetDifferences(developerApplicationUrn: string, ids: readonly string[]): Promise<void>;
 }
-
-const epoch = z.union([z.number(), z.string(), z.bigint()]).transform(Number).pipe(z.number().int());
 
 const differenceRow = z.object({
   external_job_posting_id: z.string(),

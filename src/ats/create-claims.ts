@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SqlClient } from './sql';
+import { epoch } from './sql-values';
 
 /**
  * The CREATEs the service sent, per application and job, whoever sent them: every resync of an application
@@ -51,7 +52,7 @@ export interface CreateClaims {
 const claimRow = z.object({
   external_job_posting_id: z.string(),
   sent_by: z.string(),
-  sent_at: z.union([z.number(), z.string(), z.bigint()]).transform(Number),
+  sent_at: epoch,
 });
 
 export function createSqlCreateClaims(db: SqlClient): CreateClaims {

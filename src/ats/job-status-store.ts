@@ -9,6 +9,7 @@ import {
 import type { JobStatus } from './job-store';
 import { type ChangedRepairs, createSqlChangedRepairs } from './changed-repairs';
 import type { SqlClient } from './sql';
+import { epoch } from './sql-values';
 
 /**
  * The one table the service writes: what LinkedIn showed for each job when last asked (drift check) or
@@ -71,7 +72,6 @@ export interface JobStatusStore extends ChangedRepairs {
   listApplicationUrns(): Promise<string[]>;
 }
 
-const epoch = z.union([z.number(), z.string(), z.bigint()]).transform(Number).pipe(z.number().int());
 const detail = z
   .unknown()
   .transform((value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value))
