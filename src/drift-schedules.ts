@@ -13,7 +13,7 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import { DEVELOPER_APPLICATION_URN } from './contract';
-import { DRIFT_CHECK_WORKFLOW_TYPE, driftScheduleId, type DriftCheckInput } from './drift-contract';
+import { DRIFT_CHECK_WORKFLOW_TYPE, driftScheduleId, type DriftCheckInput } from './contract/drift';
 
 export interface DriftScheduleOptions {
   taskQueue: string;

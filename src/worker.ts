@@ -107,15 +107,8 @@ async function createWorkerPair(
   slots: Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>,
   followUps = options.maxConcurrentFollowUps ?? 1_000,
 ): Promise<Worker[]> {
-  const {
-    listOpenJobIds,
-    listOpenJobPage,
-    remainingOpenJobs,
-    postBatch,
-    postBatches,
-    followTasks,
-    recordOutcome,
-  } = createActivities(options.deps);
+  const { listOpenJobPage, remainingOpenJobs, postBatch, postBatches, followTasks, recordOutcome } =
+    createActivities(options.deps);
   const resync = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -132,7 +125,6 @@ async function createWorkerPair(
           },
         }),
     activities: {
-      listOpenJobIds,
       listOpenJobPage,
       remainingOpenJobs,
       postBatch,

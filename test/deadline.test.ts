@@ -5,7 +5,7 @@ import type { temporal } from '@temporalio/proto';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import { WORKFLOW_TYPE, type JobResult, type ResyncInput, type ResyncResult } from '../src/contract';
 import { InProcessLanes } from '../src/linkedin/application-lanes';
-import { RUN_REPORT_GRACE_MS } from '../src/workflows/resync-calls';
+import { RUN_REPORT_GRACE_MS } from '../src/workflows/posting-calls';
 import { demoJobIds } from '../tools/sandbox/demo-sandbox';
 import { createResyncWorkers, createWorkerDeps } from '../src/worker';
 import type { ActivityDeps } from '../src/activities';

@@ -3,7 +3,7 @@ import { Runtime, DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import { freePort } from '../tools/dev/ports';
 import { demoJobIds } from '../tools/sandbox/demo-sandbox';
-import { DRIFT_CHECK_WORKFLOW_TYPE, type DriftCheckResult } from '../src/drift-contract';
+import { DRIFT_CHECK_WORKFLOW_TYPE, type DriftCheckResult } from '../src/contract/drift';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
 

@@ -1,3 +1,4 @@
+import { jobStatusWorkflowIdOf } from '../src/api/job-status';
 import { randomInt } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { driftOf } from '../src/activities/drift';
@@ -8,11 +9,10 @@ import type { ResyncResult } from '../src/contract';
 import {
   DRIFT_CHECK_WORKFLOW_TYPE,
   driftScheduleId,
-  jobStatusWorkflowId,
   type DriftCheckInput,
   type DriftCheckResult,
   type JobStatusChangedResult,
-} from '../src/drift-contract';
+} from '../src/contract/drift';
 import { driftOffsetMs, syncDriftSchedules, type DriftScheduleOptions } from '../src/drift-schedules';
 import { LinkedInClient } from '../src/linkedin/client';
 import {
@@ -413,7 +413,7 @@ describe('drift repairs converge', () => {
     expect((await env.notify(body)).status).toBe(200);
     const changed = (await env.client.workflow
       .getHandle(
-        jobStatusWorkflowId(JobStatusChangeNotification.parse(JSON.parse(body)), env.workflowIdPrefix),
+        jobStatusWorkflowIdOf(JobStatusChangeNotification.parse(JSON.parse(body)), env.workflowIdPrefix),
       )
       .result()) as JobStatusChangedResult;
     expect(changed).toMatchObject({
@@ -488,7 +488,7 @@ describe('Job Status Change notifications', () => {
     });
     const [delivered] = env.sandbox.statusNotifications();
     const notification = JobStatusChangeNotification.parse(JSON.parse(delivered?.body ?? '{}'));
-    const workflowId = jobStatusWorkflowId(notification, env.workflowIdPrefix);
+    const workflowId = jobStatusWorkflowIdOf(notification, env.workflowIdPrefix);
     const result = (await env.client.workflow.getHandle(workflowId).result()) as JobStatusChangedResult;
     expect(result).toMatchObject({
       externalJobPostingId: 'job-3456',
@@ -510,7 +510,7 @@ describe('Job Status Change notifications', () => {
     const [delivered] = env.sandbox.statusNotifications();
     const notification = JobStatusChangeNotification.parse(JSON.parse(delivered?.body ?? '{}'));
     const result = (await env.client.workflow
-      .getHandle(jobStatusWorkflowId(notification, env.workflowIdPrefix))
+      .getHandle(jobStatusWorkflowIdOf(notification, env.workflowIdPrefix))
       .result()) as JobStatusChangedResult;
     expect(result).toMatchObject({ listingStatus: 'LISTED', drift: null, repairWorkflowId: null });
     expect(env.sandbox.postedElements(DEMO_APPLICATION.urn)).toEqual([]);
@@ -531,7 +531,7 @@ describe('Job Status Change notifications', () => {
     expect(response.status).toBe(200);
     const notification = JobStatusChangeNotification.parse(JSON.parse(body));
     const result = (await env.client.workflow
-      .getHandle(jobStatusWorkflowId(notification, env.workflowIdPrefix))
+      .getHandle(jobStatusWorkflowIdOf(notification, env.workflowIdPrefix))
       .result()) as JobStatusChangedResult;
     expect(result).toMatchObject({ drift: 'NOT_LISTED', repairFate: 'CREATED' });
     expect(env.sandbox.calls().some((call) => call.endpoint === 'jobPostingStatus')).toBe(true);

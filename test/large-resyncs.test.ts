@@ -11,7 +11,7 @@ import {
   DRIFT_CHECK_WORKFLOW_TYPE,
   type DriftCheckInput,
   type DriftCheckResult,
-} from '../src/drift-contract';
+} from '../src/contract/drift';
 import { InProcessLanes } from '../src/linkedin/application-lanes';
 import type { resyncJobs } from '../src/workflows';
 import type { FollowResyncTasksInput } from '../src/workflows/follow-resync-tasks';

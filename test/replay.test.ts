@@ -76,13 +76,13 @@ async function replay(histories: Fixture[]): Promise<string[]> {
 test('the histories of the release whose executions may still be open are kept, and no older ones', () => {
   // The patch lifecycle (docs/development.md): the release before this one; older folders were retired
   // with the branches they served.
-  expect(releases()).toEqual(['3c3d431']);
+  expect(releases()).toEqual(['3239503']);
 });
 
 const PATHS = ['few-jobs', 'sync-all', 'create-fallback', 'missed-deadline', 'second-round'];
 /**
- * Paths recorded from release 3c3d431 on: sync-alls whose workflow runs hold runs of many batches (the first
- * batch split off the rest of its run, followers grouped by up to 25 batches), a first batch answered after
+ * Paths recorded (release 3239503): sync-alls whose workflow runs hold runs of many batches (the first
+ * batch a run of its own, followers grouped by up to 25 batches), a first batch answered after
  * the rest of its run, a run's CREATE fallback and deadline, continue-as-new between runs; a drift check
  * and a Job Status Change, each with the repair resync it starts and that resync's followers.
  */

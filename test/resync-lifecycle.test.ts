@@ -91,8 +91,7 @@ async function startWorkers(
       taskPolling: { intervalMs: 100, maxIntervalMs: 1_000 },
     }),
   );
-  const { listOpenJobIds, listOpenJobPage, remainingOpenJobs, postBatch, postBatches, followTasks } =
-    activities;
+  const { listOpenJobPage, remainingOpenJobs, postBatch, postBatches, followTasks } = activities;
   const running: Array<{ worker: Worker; run: Promise<void> }> = [];
   const start = (worker: Worker) => running.push({ worker, run: worker.run() });
   start(
@@ -101,7 +100,6 @@ async function startWorkers(
       taskQueue: env.taskQueue,
       workflowBundle: workflowBundle(),
       activities: {
-        listOpenJobIds,
         listOpenJobPage,
         remainingOpenJobs,
         postBatch,

@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import type { ChangedDifference, NotedDifference } from '../ats/changed-repairs';
 import type { JobToCheck } from '../ats/job-status-store';
 import { jobStatusChunks, type LinkedInJobStatus } from '../linkedin/job-posting-status';
-import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
+import { applicationOf, type ActivityDeps } from './deps';
+import { whileHeartbeating } from './heartbeat';
 import {
   changedDifference,
   driftOf,
@@ -60,47 +61,55 @@ export function checkDriftPage(deps: ActivityDeps) {
   return async (input: CheckDriftPageInput): Promise<CheckDriftPageOutput> => {
     const context = Context.current();
     const checkId = driftCheckIdOf(context.info);
-    const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-    try {
-      const app = await applicationOf(deps, input.developerApplicationUrn);
-      const store = jobStatusesOf(deps);
-      const jobs = await store.listJobsToCheck(app.urn, {
-        after: input.after,
-        limit: input.limit,
-      });
-      const output: CheckDriftPageOutput = {
-        checked: jobs.length,
-        lastId: jobs[jobs.length - 1]?.externalJobPostingId,
-        inSync: 0,
-        undecided: 0,
-        drifted: [],
-        problems: [],
-        listed: 0,
-        linkedInShowsCount: 0,
-        linkedInShows: [],
-      };
-      const byId = new Map(jobs.map((job) => [job.externalJobPostingId, job]));
-      const noted = new Map(
-        (await store.notedDifferences(app.urn, [...byId.keys()])).map((d) => [d.externalJobPostingId, d]),
-      );
-      const page: PageDecisions = { toNote: [], toForget: [] };
-      for (const ids of jobStatusChunks([...byId.keys()])) {
-        const answered = await askStatuses(deps, app, ids, context.cancellationSignal);
-        await store.record(app.urn, answered, 'DRIFT_CHECK', now());
-        for (const status of answered) {
-          const job = byId.get(status.externalJobPostingId);
-          if (job) compare(output, page, job, status, noted.get(job.externalJobPostingId));
-        }
-      }
-      await store.noteDifferences(app.urn, checkId, page.toNote, now());
-      await store.forgetDifferences(app.urn, page.toForget);
-      return output;
-    } catch (error) {
+    return whileHeartbeating(
+      () => undefined,
+      () => checkPage(deps, input, checkId, now, context.cancellationSignal),
+    ).catch((error: unknown) => {
       throw toActivityFailure(error);
-    } finally {
-      clearInterval(heartbeat);
-    }
+    });
   };
+}
+
+async function checkPage(
+  deps: ActivityDeps,
+  input: CheckDriftPageInput,
+  checkId: string,
+  now: () => number,
+  cancellation: AbortSignal,
+): Promise<CheckDriftPageOutput> {
+  const app = await applicationOf(deps, input.developerApplicationUrn);
+  const store = jobStatusesOf(deps);
+  const jobs = await store.listJobsToCheck(app.urn, {
+    after: input.after,
+    limit: input.limit,
+  });
+  const output: CheckDriftPageOutput = {
+    checked: jobs.length,
+    lastId: jobs[jobs.length - 1]?.externalJobPostingId,
+    inSync: 0,
+    undecided: 0,
+    drifted: [],
+    problems: [],
+    listed: 0,
+    linkedInShowsCount: 0,
+    linkedInShows: [],
+  };
+  const byId = new Map(jobs.map((job) => [job.externalJobPostingId, job]));
+  const noted = new Map(
+    (await store.notedDifferences(app.urn, [...byId.keys()])).map((d) => [d.externalJobPostingId, d]),
+  );
+  const page: PageDecisions = { toNote: [], toForget: [] };
+  for (const ids of jobStatusChunks([...byId.keys()])) {
+    const answered = await askStatuses(deps, app, ids, cancellation);
+    await store.record(app.urn, answered, 'DRIFT_CHECK', now());
+    for (const status of answered) {
+      const job = byId.get(status.externalJobPostingId);
+      if (job) compare(output, page, job, status, noted.get(job.externalJobPostingId));
+    }
+  }
+  await store.noteDifferences(app.urn, checkId, page.toNote, now());
+  await store.forgetDifferences(app.urn, page.toForget);
+  return output;
 }
 
 /** What the page writes to linkedin_changed_repairs once compared. */

@@ -1,15 +1,9 @@
 import type { ChangedDifference } from '../ats/changed-repairs';
 import type { JobToCheck } from '../ats/job-status-store';
 import type { LinkedInJobStatus, StatusDetail } from '../linkedin/job-posting-status';
+import type { ShownDifference, StatusProblem } from '../contract/drift';
 
-/**
- * How a job's LinkedIn side differs from the ATS, and how the repair goes (through resyncJobs):
- * - NOT_LISTED: open in the ATS, NOT_LISTED or absent on LinkedIn → UPDATE (CREATE when LinkedIn lacks it);
- * - CLOSED_BUT_LISTED: closed in the ATS, LISTED on LinkedIn → CLOSE (resyncJobs sends closed jobs so);
- * - CHANGED: listed with another listedAt or location than the ATS's → UPDATE.
- */
-export type DriftKind = 'NOT_LISTED' | 'CLOSED_BUT_LISTED' | 'CHANGED';
-export const DRIFT_KINDS: readonly DriftKind[] = ['NOT_LISTED', 'CLOSED_BUT_LISTED', 'CHANGED'];
+export { DRIFT_KINDS, type DriftKind, type ShownDifference, type StatusProblem } from '../contract/drift';
 
 /**
  * The drift of one job, or undefined when LinkedIn shows what the ATS holds. IN_PROGRESS and UNKNOWN
@@ -63,12 +57,6 @@ export function sameDifference(a: ChangedDifference, b: ChangedDifference): bool
  * A job whose repair for CHANGED was sent and that LinkedIn shows with the same difference afterwards:
  * it is not sent again, and reported with this message.
  */
-export interface ShownDifference {
-  externalJobPostingId: string;
-  /** 'LinkedIn shows location "Austin, Texas, United States" for "Austin, TX"' */
-  message: string;
-}
-
 export function linkedInShows(difference: ChangedDifference): ShownDifference {
   const parts: string[] = [];
   const { shownLocation, shownListedAt } = difference;
@@ -90,14 +78,6 @@ function isoOrNumber(epochMs: number): string {
 }
 
 /** A job LinkedIn reports with a customer's or partner's error: the ATS should show the message. */
-export interface StatusProblem {
-  externalJobPostingId: string;
-  field: 'listingStatus' | 'linkedInApplyStatus' | 'promotionStatus';
-  errorType: 'CUSTOMER_ERROR' | 'PARTNER_ERROR';
-  errorCode: number | null;
-  message: string | null;
-}
-
 export function problemsOf(status: LinkedInJobStatus): StatusProblem[] {
   const details: Array<[StatusProblem['field'], StatusDetail | null]> = [
     ['listingStatus', status.listingStatusDetail],

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { TaskState } from '../linkedin/client';
-import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
+import { applicationOf, type ActivityDeps } from './deps';
+import { whileHeartbeating } from './heartbeat';
 import { toActivityFailure } from './failures';
 
 export interface FollowTasksInput {
@@ -31,16 +32,14 @@ export function followTasks(deps: ActivityDeps) {
     const done = new Map<string, FollowedTask>();
     const prior: unknown = context.info.heartbeatDetails;
     if (Array.isArray(prior)) for (const task of prior as FollowedTask[]) done.set(task.taskUrn, task);
-    const heartbeat = setInterval(() => context.heartbeat([...done.values()]), HEARTBEAT_EVERY_MS);
-    try {
-      await follow(deps, context, input, app, done);
-      const ended = [...done.values()].filter((task) => task.status !== 'IN_PROGRESS').length;
-      context.log.info('tasks followed', { tasks: input.taskUrns.length, ended });
-    } catch (error) {
+    await whileHeartbeating(
+      () => [...done.values()],
+      () => follow(deps, context, input, app, done),
+    ).catch((error: unknown) => {
       throw toActivityFailure(error);
-    } finally {
-      clearInterval(heartbeat);
-    }
+    });
+    const ended = [...done.values()].filter((task) => task.status !== 'IN_PROGRESS').length;
+    context.log.info('tasks followed', { tasks: input.taskUrns.length, ended });
     if (input.endedOnly) return [...done.values()].filter((task) => task.status !== 'IN_PROGRESS');
     return input.taskUrns.map((taskUrn) => done.get(taskUrn) ?? { taskUrn, status: 'IN_PROGRESS' });
   };

@@ -1,5 +1,5 @@
 import { followTasks } from './follow-tasks';
-import { listOpenJobIds, listOpenJobPage } from './list-open-job-ids';
+import { listOpenJobPage } from './list-open-job-ids';
 import { postBatch } from './post-batch';
 import { postBatches } from './post-batches';
 import { recordOutcome } from './record-outcome';
@@ -16,7 +16,6 @@ export type { RemainingOpenJobsInput } from './remaining-open-jobs';
 /** Activities are built from their dependencies; only the composition roots wire the real ones. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    listOpenJobIds: listOpenJobIds(deps),
     listOpenJobPage: listOpenJobPage(deps),
     recordOutcome: recordOutcome(),
     remainingOpenJobs: remainingOpenJobs(deps),

@@ -8,17 +8,6 @@ export interface ListOpenJobIdsInput {
   limit: number;
 }
 
-/** A page of the application's open job ids, in id order, for syncAllOpenJobs. */
-export function listOpenJobIds(deps: ActivityDeps) {
-  return async (input: ListOpenJobIdsInput): Promise<string[]> => {
-    await applicationOf(deps, input.developerApplicationUrn);
-    return deps.jobs.listOpenJobIds(input.developerApplicationUrn, {
-      after: input.after,
-      limit: input.limit,
-    });
-  };
-}
-
 export interface OpenJobPage {
   ids: string[];
   /** Whether open jobs follow the page. */

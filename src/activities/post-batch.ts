@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import type { JobResult } from '../contract';
 import { BatchProgress } from './batch-progress';
 import { applyAnswers, batchResults, planBatch, refuseCall, type PlannedCall } from './batch-plan';
-import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
+import { applicationOf, type ActivityDeps } from './deps';
+import { whileHeartbeating } from './heartbeat';
 import { applicationFailure, sendNarrowing, toActivityFailure } from './failures';
 import { postElements } from './linkedin-call';
 import { countOutcomes } from './record-outcome';
@@ -32,28 +33,20 @@ export function postBatch(deps: ActivityDeps) {
   return async (input: PostBatchInput): Promise<PostBatchOutput> => {
     const context = Context.current();
     const progress = BatchProgress.resume(context.info, input.operation, input.externalJobPostingIds);
-    const beat = () => context.heartbeat(progress.details(false));
-    beat();
-    const heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
-    try {
-      const output = {
-        results: await post(deps, input, { progress, beat, cancellation: context.cancellationSignal }),
-      };
-      countOutcomes(context, output.results);
-      context.log.info('batch posted', {
-        operation: input.operation,
-        jobs: input.externalJobPostingIds.length,
-        accepted: output.results.filter((result) => result.taskUrn !== undefined).length,
-        rejected: output.results.filter((result) => result.fate === 'REJECTED').length,
-      });
-      return output;
-    } catch (error) {
-      // The last details go to Temporal with the failure: the next attempt knows what LinkedIn answered.
-      context.heartbeat(progress.details(true));
+    const results = await whileHeartbeating(
+      (final) => progress.details(final),
+      (beat) => post(deps, input, { progress, beat, cancellation: context.cancellationSignal }),
+    ).catch((error: unknown) => {
       throw toActivityFailure(error);
-    } finally {
-      clearInterval(heartbeat);
-    }
+    });
+    countOutcomes(context, results);
+    context.log.info('batch posted', {
+      operation: input.operation,
+      jobs: input.externalJobPostingIds.length,
+      accepted: results.filter((result) => result.taskUrn !== undefined).length,
+      rejected: results.filter((result) => result.fate === 'REJECTED').length,
+    });
+    return { results };
   };
 }
 

@@ -6,6 +6,7 @@ import { compactJob, type PostedBatch, type RunAnsweredDetails } from '../contra
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import { BatchProgress } from './batch-progress';
 import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
+import { whileHeartbeating } from './heartbeat';
 import { toActivityFailure } from './failures';
 import { planBatch, type PlannedCall } from './batch-plan';
 import { postPlanned, type Attempt } from './post-batch';
@@ -61,58 +62,65 @@ export function postBatches(deps: ActivityDeps) {
       'UPDATE',
       input.batches[done.length] ?? [],
     );
-    const details = (final: boolean) => ({ done, current: current.details(final) });
     let beatAt = 0;
-    const beat = () => {
+    const details = (final: boolean) => {
       beatAt = Date.now();
-      context.heartbeat(details(false));
+      return { done, current: current.details(final) };
     };
-    // After a call, the answers so far: at most once a HEARTBEAT_EVERY_MS, which is as often as the SDK
-    // passes details on to Temporal (the worker's heartbeat throttle); encoding them is the costly part.
-    const beatAfterCall = () => {
-      if (Date.now() - beatAt >= HEARTBEAT_EVERY_MS) beat();
-    };
-    beat();
-    const heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
+    const run: Run = { input, done, attempt, current: () => current, going: (next) => (current = next) };
     try {
-      const app = await applicationOf(deps, input.developerApplicationUrn);
-      const afresh = () => BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', []);
-      // The first batch with what an earlier attempt left of it; every later one afresh.
-      let preparing = prepareAhead(deps, app, input.batches[done.length], current);
-      const answered = new AnsweredBytes(done);
-      for (let index = done.length; index < input.batches.length; index++) {
-        if (answered.wouldPass(input.maxResultBytes)) break;
-        const ids = input.batches[index] ?? [];
-        const { progress, calls } = await preparing;
-        current = progress;
-        const attemptOf = {
-          progress: current,
-          beat: beatAfterCall,
-          cancellation: context.cancellationSignal,
-        };
-        const posting = postOne(deps, app, { ...input, ids }, calls, attemptOf);
-        // The next batch is read and planned once this call has left (the request is written within this
-        // turn of the event loop): done before, the ATS's and the mapping's work would delay the call.
-        const next = input.batches[index + 1];
-        preparing = afterThisTurn(() => prepareAhead(deps, app, next, afresh()));
-        const posted = await posting;
-        done.push(posted);
-        answered.add(posted);
-        // Answered: nothing of the next batch is to be resumed until it goes.
-        current = afresh();
-        beatAfterCall();
-      }
-      const sent = input.batches.slice(0, done.length);
-      context.log.info('batches posted', { batches: sent.length, jobs: jobCount(sent) });
-      return { batches: done };
+      return await whileHeartbeating(details, (beat) =>
+        // After a call, the answers so far: at most once a HEARTBEAT_EVERY_MS, which is as often as the SDK
+        // passes details on to Temporal (the worker's heartbeat throttle); encoding them is the costly part.
+        postRun(deps, run, () => {
+          if (Date.now() - beatAt >= HEARTBEAT_EVERY_MS) beat();
+        }),
+      );
     } catch (error) {
-      // The last details go to Temporal with the failure: the next attempt knows what LinkedIn answered.
-      context.heartbeat(details(true));
       throw withAnswered(toActivityFailure(error), done, current);
-    } finally {
-      clearInterval(heartbeat);
     }
   };
+}
+
+/** A run being posted: its input, the batches answered, and the batch going (with what it answered). */
+interface Run {
+  input: PostBatchesInput;
+  done: PostedBatch[];
+  attempt: number;
+  current: () => BatchProgress;
+  going: (progress: BatchProgress) => void;
+}
+
+/** Posts the run's batches not answered yet, one after another, within its answers' byte budget. */
+async function postRun(deps: ActivityDeps, run: Run, beatAfterCall: () => void): Promise<PostBatchesOutput> {
+  const { input, done, attempt } = run;
+  const context = Context.current();
+  const app = await applicationOf(deps, input.developerApplicationUrn);
+  const afresh = () => BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', []);
+  // The first batch with what an earlier attempt left of it; every later one afresh.
+  let preparing = prepareAhead(deps, app, input.batches[done.length], run.current());
+  const answered = new AnsweredBytes(done);
+  for (let index = done.length; index < input.batches.length; index++) {
+    if (answered.wouldPass(input.maxResultBytes)) break;
+    const ids = input.batches[index] ?? [];
+    const { progress, calls } = await preparing;
+    run.going(progress);
+    const attemptOf = { progress, beat: beatAfterCall, cancellation: context.cancellationSignal };
+    const posting = postOne(deps, app, { ...input, ids }, calls, attemptOf);
+    // The next batch is read and planned once this call has left (the request is written within this
+    // turn of the event loop): done before, the ATS's and the mapping's work would delay the call.
+    const next = input.batches[index + 1];
+    preparing = afterThisTurn(() => prepareAhead(deps, app, next, afresh()));
+    const posted = await posting;
+    done.push(posted);
+    answered.add(posted);
+    // Answered: nothing of the next batch is to be resumed until it goes.
+    run.going(afresh());
+    beatAfterCall();
+  }
+  const sent = input.batches.slice(0, done.length);
+  context.log.info('batches posted', { batches: sent.length, jobs: jobCount(sent) });
+  return { batches: done };
 }
 
 /**

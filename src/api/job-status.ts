@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -6,14 +7,27 @@ import type { JobStatusStore, StoredJobStatus } from '../ats/job-status-store';
 import { DEVELOPER_APPLICATION_URN } from '../contract';
 import {
   JOB_STATUS_CHANGED_WORKFLOW_TYPE,
+  jobStatusContent,
   jobStatusWorkflowId,
   type JobStatusChangedInput,
-} from '../drift-contract';
+} from '../contract/drift';
 import { JOB_POSTING_STATUS_TYPE, JobStatusChangeNotification } from '../linkedin/job-posting-status';
 import { echo } from '../echo';
 import { HttpError } from './http-error';
 import { requireBearerToken } from './bearer-token';
 import { withinTime } from './resync-starter';
+
+/**
+ * One workflow per distinct notification: a redelivery of the same content joins (or repeats, harmlessly)
+ * the one it started.
+ */
+export function jobStatusWorkflowIdOf(
+  notification: Parameters<typeof jobStatusContent>[0],
+  prefix = '',
+): string {
+  const digest = createHash('sha256').update(jobStatusContent(notification)).digest('hex').slice(0, 16);
+  return jobStatusWorkflowId(notification.developerApplicationUrn, digest, prefix);
+}
 
 export interface JobStatusChangeOptions {
   taskQueue: string;
@@ -57,7 +71,7 @@ export function createJobStatusChanges(
       if (!(await deps.jobStore.getApplication(urn))) {
         throw new HttpError(400, `developerApplicationUrn ${echo(urn)} is not an application this ATS knows`);
       }
-      const workflowId = jobStatusWorkflowId(notification, options.workflowIdPrefix);
+      const workflowId = jobStatusWorkflowIdOf(notification, options.workflowIdPrefix);
       const input: JobStatusChangedInput = {
         developerApplicationUrn: urn,
         externalJobPostingId: notification.externalJobPostingId,

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { JobSource } from '../ats/job-store';
-import { notificationReceivedSignal } from '../workflows/signals';
+import { notificationReceivedSignal } from '../contract/signals';
 import {
   canonicalRequest,
   DEVELOPER_APPLICATION_URN,

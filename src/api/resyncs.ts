@@ -21,7 +21,7 @@ import {
   type ResyncTotals,
 } from '../contract';
 import { FailureType } from '../failures';
-import { progressQuery } from '../workflows/signals';
+import { progressQuery } from '../contract/signals';
 import { requireBearerToken } from './bearer-token';
 import { HttpError } from './http-error';
 

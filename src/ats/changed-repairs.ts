@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SqlClient } from './sql';
+import type { SqlClient } from './sql-client';
 import { epoch } from './sql-values';
 
 /**

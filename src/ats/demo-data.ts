@@ -1,4 +1,4 @@
-import type { AtsJob, DeveloperApplication } from './job-store';
+import type { AtsJob, DeveloperApplication } from '../contract/ats-job';
 
 /** The application of LinkedIn's own sample notifications, so they work as they are. */
 export const DEMO_APPLICATION: DeveloperApplication = {

@@ -6,9 +6,9 @@ import {
   PROMOTION_STATUSES,
   type LinkedInJobStatus,
 } from '../linkedin/job-posting-status';
-import type { JobStatus } from './job-store';
+import type { JobStatus } from '../contract/ats-job';
 import { type ChangedRepairs, createSqlChangedRepairs } from './changed-repairs';
-import type { SqlClient } from './sql';
+import type { SqlClient } from './sql-client';
 import { epoch } from './sql-values';
 
 /**

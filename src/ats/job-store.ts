@@ -6,36 +6,8 @@ import type { JobStatusStore } from './job-status-store';
  * their jobs live. Activities read through this port only; `worker.ts` chooses the implementation.
  */
 
-/** A customer's LinkedIn child application, provisioned by the ATS's parent application. */
-export interface DeveloperApplication {
-  /** `urn:li:developerApplication:{id}` */
-  urn: string;
-  clientId: string;
-  clientSecret: string;
-  /** `urn:li:organization:{id}` of the customer's company page, when known. */
-  integrationContext: string | null;
-  /** Used by LinkedIn when there is no integrationContext. */
-  companyName: string;
-}
-
-export type JobStatus = 'OPEN' | 'CLOSED';
-
-/** One job as the ATS holds it: the source of truth for what LinkedIn must show. */
-export interface AtsJob {
-  externalJobPostingId: string;
-  developerApplicationUrn: string;
-  status: JobStatus;
-  title: string;
-  /** HTML, with the few tags LinkedIn allows. */
-  description: string;
-  companyApplyUrl: string;
-  /** Epoch milliseconds when the job entered the ATS. */
-  listedAt: number;
-  location: string;
-  workplaceType: 'On-site' | 'Hybrid' | 'Remote' | null;
-  employmentStatus: string | null;
-  experienceLevel: string | null;
-}
+export type { AtsJob, DeveloperApplication, JobStatus } from '../contract/ats-job';
+import type { AtsJob, DeveloperApplication } from '../contract/ats-job';
 
 /** The ATS's customers on LinkedIn: each child application's credentials and company. */
 export interface ApplicationRegistry {

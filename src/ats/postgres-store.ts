@@ -1,7 +1,7 @@
 import { DatabaseError, Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { JobStore } from './job-store';
 import { applySchema, createSqlJobStore } from './sql';
-import type { SqlClient } from './sql';
+import type { SqlClient } from './sql-client';
 
 // Any fixed text: the schema lock only has to be the same for every process that opens the store.
 const SCHEMA_LOCK = 'linkedin-job-resync: schema';

@@ -10,8 +10,8 @@ import {
   SECOND_DEMO_APPLICATION,
   type JobContent,
 } from './demo-data';
-import type { AtsJob, DeveloperApplication } from './job-store';
-import type { SqlClient } from './sql';
+import type { AtsJob, DeveloperApplication } from '../contract/ats-job';
+import type { SqlClient } from './sql-client';
 
 /**
  * Inserts an application and its jobs in one statement: the insert of the jobs depends on the insert of

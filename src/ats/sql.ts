@@ -7,19 +7,12 @@ import {
   seedDemoData,
 } from './sql-seeding';
 import type { AtsJob, DeveloperApplication, JobStore } from './job-store';
+import type { SqlClient } from './sql-client';
 import { CHANGED_REPAIRS_SCHEMA_STATEMENTS } from './changed-repairs';
 import { createSqlJobStatusStore, JOB_STATUS_SCHEMA_STATEMENTS } from './job-status-store';
 import { CREATE_CLAIM_SCHEMA_STATEMENTS, createSqlCreateClaims } from './create-claims';
 
-/**
- * The least a SQL driver must offer. PGlite fits it as is, and so does node-postgres (`pg`), so the same
- * statements run embedded and on a PostgreSQL server. One statement per call: PGlite's `query` uses the
- * extended protocol, which refuses several statements at once.
- */
-export interface SqlClient {
-  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  close?(): Promise<void>;
-}
+export type { SqlClient } from './sql-client';
 
 /**
  * Idempotent schema. Job ids use the "C" collation so that keyset paging orders them by bytes, the same on

@@ -10,9 +10,9 @@ import {
   type DriftCheckInput,
   type DriftCheckProgress,
   type DriftCheckResult,
-} from '../drift-contract';
+} from '../contract/drift';
 import { CLOSED_STATUSES } from '../api/resyncs';
-import { driftProgressQuery } from '../workflows/drift-queries';
+import { driftProgressQuery } from '../contract/drift';
 import { isDeveloperApplicationUrn } from '../contract/urn';
 import { parse, UsageError } from './args';
 

@@ -1,7 +1,7 @@
 /** `watch`: a progress bar until the resync closes, then its outcome and totals. */
 import type { Client } from '@temporalio/client';
 import type { ResyncTotals } from '../contract';
-import type { ResyncProgress } from '../workflows/signals';
+import type { ResyncProgress } from '../contract/signals';
 import { CLOSED_STATUSES, getResyncStatus, type ResyncStatus } from '../api/resyncs';
 import { parse, UsageError, type Output } from './args';
 

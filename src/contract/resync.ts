@@ -84,8 +84,6 @@ export const ResyncCarry = z.object({
   awaitingReports: z.number(),
   /** Ids LinkedIn accepted a CREATE for in this round, oldest first (bounded); absent in older runs. */
   created: z.array(z.string()).optional(),
-  /** Written by release 3c3d431 and before, read by none since: kept so their carries parse (CHANGELOG.md). */
-  reportsBound: z.boolean().optional(),
 });
 export type ResyncCarry = z.infer<typeof ResyncCarry>;
 

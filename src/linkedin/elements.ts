@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AtsJob, DeveloperApplication } from '../ats/job-store';
+import type { AtsJob, DeveloperApplication } from '../contract/ats-job';
 
 export type OperationType = 'CREATE' | 'UPDATE' | 'CLOSE';
 

@@ -1,4 +1,4 @@
-import type { DeveloperApplication } from '../ats/job-store';
+import type { DeveloperApplication } from '../contract/ats-job';
 import { taskQueryChunks, type LinkedInClient, type TaskState } from './client';
 import type { TokenCache } from './token-cache';
 

@@ -1,4 +1,4 @@
-import type { DeveloperApplication } from '../ats/job-store';
+import type { DeveloperApplication } from '../contract/ats-job';
 import { actionFor, isTokenRefused } from './answers';
 import type { AccessToken, LinkedInClient } from './client';
 import { LinkedInApiError } from './linkedin-api-error';

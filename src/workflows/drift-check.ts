@@ -5,7 +5,6 @@ import {
   log,
   ParentClosePolicy,
   deprecatePatch,
-  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -19,7 +18,7 @@ import type {
   DriftCheckResult,
   JobStatusChangedInput,
   JobStatusChangedResult,
-} from '../drift-contract';
+} from '../contract/drift';
 import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
 import {
   DEFAULT_LARGE_RESYNC_JOBS,
@@ -27,7 +26,7 @@ import {
   DRIFT_FOUND,
   resyncTaskQueue,
 } from '../contract/names';
-import { driftProgressQuery } from './drift-queries';
+import { driftProgressQuery } from '../contract/drift';
 import { DEFAULT_MAX_REPAIRS, DriftTally } from './drift-tally';
 import { resyncJobs } from './resync-jobs';
 
@@ -35,11 +34,9 @@ const PAGE_SIZE = 1_000;
 /** Drifted ids per repair resync: its input stays small in history. */
 const MAX_IDS_PER_REPAIR = 5_000;
 const NOT_REPAIRED = new Set(['REJECTED', 'NOT_IN_ATS', 'MISSED_DEADLINE']);
-/** A repair of many jobs starts on the large resyncs' queue, as the webhook's would (patch deprecated). */
-const LARGE_REPAIRS = 'large-repairs-on-their-queue';
 
 /**
- * Drift repairs converge (issue 18): a CHANGED job LinkedIn still shows with the difference its repair was
+ * Added in 3239503, deprecated now (its old branch is gone). Drift repairs converge (issue 18): a CHANGED job LinkedIn still shows with the difference its repair was
  * sent for is "LinkedIn shows …" (decided by checkDriftPage), the repaired CHANGED jobs are recorded for
  * the next check, a check that finds most listed jobs differing repairs none of the CHANGED ones, and
  * repairs per check are bounded (`maxRepairs`).
@@ -77,8 +74,8 @@ export async function driftCheck(input: DriftCheckInput): Promise<DriftCheckResu
   setHandler(driftProgressQuery, () => tally.progress());
 
   await compareAll(urn, input.pageSize ?? PAGE_SIZE, tally);
-  const converging = patched(REPAIRS_CONVERGE);
-  const ids = converging ? tally.planRepairs(input.maxRepairs ?? DEFAULT_MAX_REPAIRS) : tally.driftedIds();
+  deprecatePatch(REPAIRS_CONVERGE);
+  const ids = tally.planRepairs(input.maxRepairs ?? DEFAULT_MAX_REPAIRS);
   const found = tally.driftCount > 0 || tally.comparisonDisagrees;
   upsertSearchAttributes([{ key: DRIFT_FOUND, value: found ? 'true' : 'false' }]);
   log.info('drift check compared', {
@@ -95,7 +92,7 @@ export async function driftCheck(input: DriftCheckInput): Promise<DriftCheckResu
     });
   }
   const repairWorkflowIds = await repairAll(info.workflowId, urn, input, tally, ids);
-  const changedRepaired = converging ? tally.changedRepairedIds() : [];
+  const changedRepaired = tally.changedRepairedIds();
   if (changedRepaired.length > 0) {
     // The next check reports these as "LinkedIn shows …" if they still differ the same way.
     await checking
@@ -110,7 +107,7 @@ export async function driftCheck(input: DriftCheckInput): Promise<DriftCheckResu
       developerApplicationUrn: urn,
       checked: tally.checked,
       repaired: tally.repaired,
-      ...(converging ? { comparisonDisagrees: tally.comparisonDisagrees } : {}),
+      comparisonDisagrees: tally.comparisonDisagrees,
     })
     .catch((error: unknown) => log.warn('drift check not counted', { error: String(error) }));
   tally.done = true;
@@ -215,7 +212,6 @@ async function repair(
       ids.length,
       timing.largeResyncJobs ?? DEFAULT_LARGE_RESYNC_JOBS,
     );
-    deprecatePatch(LARGE_REPAIRS);
     const result: ResyncResult = await executeChild(resyncJobs, {
       workflowId,
       taskQueue,

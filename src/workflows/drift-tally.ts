@@ -5,7 +5,7 @@ import type {
   DriftKind,
   ShownDifference,
   StatusProblem,
-} from '../drift-contract';
+} from '../contract/drift';
 
 const MAX_PROBLEMS_LISTED = 100;
 const MAX_SHOWN_LISTED = 100;

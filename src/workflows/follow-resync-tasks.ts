@@ -2,7 +2,6 @@ import {
   ActivityFailure,
   getExternalWorkflowHandle,
   log,
-  deprecatePatch,
   proxyActivities,
   sleep,
   workflowInfo,
@@ -12,7 +11,7 @@ import type { TaskReport } from '../contract';
 import { NON_RETRYABLE_FAILURES } from '../failures';
 import { followUpTaskQueue } from '../contract/names';
 import { taskAction } from '../linkedin/answer-readings';
-import { tasksReportedSignal } from './signals';
+import { tasksReportedSignal } from '../contract/signals';
 
 export interface FollowResyncTasksInput {
   /** The resync to report to (by workflow id, so a continued-as-new resync still hears it). */
@@ -29,13 +28,6 @@ export interface FollowResyncTasksInput {
   resyncRunId?: string;
 }
 
-/** Follows in short activities that re-arm by timer. Deprecated, as is ENDED_ONLY (CHANGELOG.md). */
-const FOLLOW_IN_SLICES = 'follow-in-slices';
-/**
- * A slice answers with the tasks that ended only, not every task it followed: a follower of a whole run of
- * batches keeps a small history while LinkedIn keeps its tasks running.
- */
-const ENDED_ONLY = 'slices-answer-ended-tasks';
 /** How long one follow-up activity may hold a worker slot. */
 const SLICE_MS = 10_000;
 /** Between slices no slot is held; the pause doubles while tasks stay unfinished. */
@@ -59,8 +51,6 @@ const RETRY = {
  * does not have are reported at once (a partial report), so their CREATE never waits for a slow batch-mate.
  */
 export async function followResyncTasks(input: FollowResyncTasksInput): Promise<TaskReport> {
-  deprecatePatch(FOLLOW_IN_SLICES);
-  deprecatePatch(ENDED_ONLY);
   const jobOf = new Map(input.tasks);
   const report: TaskReport = {
     operation: input.operation,

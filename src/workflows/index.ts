@@ -1,7 +1,7 @@
 export { resyncJobs } from './resync-jobs';
 export { followResyncTasks } from './follow-resync-tasks';
-export { notificationReceivedSignal, progressQuery, tasksReportedSignal } from './signals';
-export type { ResyncProgress } from './signals';
+export { notificationReceivedSignal, progressQuery, tasksReportedSignal } from '../contract/signals';
+export type { ResyncProgress } from '../contract/signals';
 export type { FollowResyncTasksInput } from './follow-resync-tasks';
 export { driftCheck, jobStatusChanged } from './drift-check';
-export { driftProgressQuery } from './drift-queries';
+export { driftProgressQuery } from '../contract/drift';

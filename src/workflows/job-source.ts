@@ -108,13 +108,6 @@ export class JobSource {
     return this.listingDone && this.listed.length === 0;
   }
 
-  /** Whether at most `jobs` are left to send, all of them listed. */
-  endsWithin(jobs: number): boolean {
-    if (!this.request.syncAllOpenJobs)
-      return this.request.externalJobPostingIds.length - this.nextIndex <= jobs;
-    return this.listingDone && this.listed.length <= jobs;
-  }
-
   /** Jobs known and not sent yet. */
   remaining(): string[] {
     return this.request.syncAllOpenJobs
@@ -137,7 +130,7 @@ export class JobSource {
    * The source as the next run rebuilds it, ids listed but not sent carried over: the page read ahead is
    * awaited (it was read while this run sent) and joins them, so the next run begins with a call.
    */
-  async carryListed(maxBytes?: number): Promise<JobSourceCarry> {
+  async carryListed(maxBytes: number): Promise<JobSourceCarry> {
     if (this.ahead) {
       const page = await this.ahead;
       this.ahead = undefined;
@@ -146,8 +139,7 @@ export class JobSource {
     }
     if (!this.request.syncAllOpenJobs || this.listed.length === 0) return this.carry();
     // Within its bytes, the start of what was listed, in whole batches; the rest is listed again after it.
-    const listed =
-      maxBytes === undefined ? [...this.listed] : this.wholeBatches(fitting(this.listed, maxBytes));
+    const listed = this.wholeBatches(fitting(this.listed, maxBytes));
     const listingDone = this.listingDone && listed.length === this.listed.length;
     return { ...this.carry(), listingDone, listed };
   }

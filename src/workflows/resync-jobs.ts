@@ -1,13 +1,6 @@
-import {
-  CancellationScope,
-  CancelledFailure,
-  deprecatePatch,
-  isCancellation,
-  sleep,
-} from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, isCancellation, sleep } from '@temporalio/workflow';
 import type { ResyncInput, ResyncResult } from '../contract';
 import { Resync } from './resync';
-import { PATCH } from './resync-calls';
 
 /**
  * Re-posts every requested job to LinkedIn, as the README's diagram draws it:
@@ -41,7 +34,6 @@ export async function resyncJobs(input: ResyncInput): Promise<ResyncResult> {
   if (first === 'sent') {
     timerScope.cancel();
   } else if (first === 'cancelled') {
-    deprecatePatch(PATCH.cancelIsNoDeadline);
     // Cancelled on request (the timer is cancelled only with the workflow): stop sending, end CANCELLED.
     workScope.cancel();
     await sending.catch((error: unknown) => {

@@ -2,65 +2,33 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
+  deprecatePatch,
   log,
-  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
   type WorkflowInfo,
 } from '@temporalio/workflow';
-import type { JobResult, Operation, ResyncCarry, ResyncInput, ResyncResult, TaskReport } from '../contract';
+import type { ResyncCarry, ResyncInput, ResyncResult, TaskReport } from '../contract';
 import { DEVELOPER_APPLICATION_URN, MAX_JOBS_PER_CALL, RESYNC_OUTCOME } from '../contract/names';
-import { PAYLOAD_BUDGET_BYTES } from '../contract/payload-budget';
 import { deadlineFailure, deadlineMiss } from './deadline-failure';
 import { JobSource, type JobSourceCarry, type ListOpenJobIds } from './job-source';
-import { Ledger, type TasksToFollow } from './ledger';
+import { BatchSender } from './batch-sender';
+import { Followers } from './followers';
+import { Ledger } from './ledger';
 import {
-  answersTo,
-  answersToRun,
-  type RunAnswers,
   continueRun,
   countResync,
-  deprecatePatches,
-  listOpenJobIds,
   listOpenJobPage,
   PATCH,
   readUnlisted,
-  RUN_REPORT_GRACE_MS,
-  startFollower,
   startNewRound,
 } from './resync-calls';
-import {
-  batchesOf,
-  CARRIED_IDS_BYTES,
-  FOLLOWER_BATCHES,
-  followerGroups,
-  MAX_BATCHES_PER_WORKFLOW_RUN,
-  PAGE_IDS,
-  planRuns,
-  tasksBytes,
-} from './run-plan';
-import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from './signals';
+import { CARRIED_IDS_BYTES, MAX_BATCHES_PER_WORKFLOW_RUN, PAGE_IDS, planRuns } from './run-plan';
+import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from '../contract/signals';
 
-/**
- * Histories of the release before (without PATCH.runsByIds) cut runs in batches: 50 a run after which
- * the workflow run continues as new, up to 100 for the last. New runs are cut by the planner (run-plan.ts).
- */
-const MAX_BATCHES_PER_ACTIVITY = 50;
-const MAX_BATCHES_PER_FULL_RUN = 100;
-/**
- * At the deadline, how long a run out may take to report the batches answered before it: it stops by itself
- * at the deadline, so this only bounds a report slowed by a loaded worker or server (1 s was too short).
- */
-const RUN_SETTLE_MS = 5_000;
 /** How long after the follow-up window the resync still listens for its followers' last reports. */
 const REPORT_GRACE_MS = 30_000;
-
-/** A run of batches once its activity reported: the batches answered before the deadline, if it came. */
-interface SentRun extends RunAnswers {
-  batches: string[][];
-  firstBatchNumber: number;
-}
 
 /**
  * One run of a resync: its state (the ledger, the job source, what is in flight) and one short method a
@@ -73,32 +41,15 @@ export class Resync {
   private readonly followUpEndsAt: number;
   private readonly round: number;
   private readonly runs: number;
-  private batchNumber: number;
   private readonly ledger: Ledger;
   private readonly source: JobSource;
-  /** PATCH.runsByIds: runs recorded each as it reports, by id; a run's ids leave the source as it goes. */
-  private readonly byIds: boolean;
-  /** Jobs handed to a run that ended (out of time) before sending them. */
-  private readonly notSent: string[] = [];
   private deadlinePassed: boolean;
-  /** The batch being posted right now by postBatch, and its operation. */
-  private inFlight: string[] = [];
-  private inFlightOperation: 'UPDATE' | 'CREATE' = 'UPDATE';
-  /**
-   * Runs of batches (postBatches) by their first batch number, each with its jobs of unknown outcome: all of
-   * them while it is out, none once it reported in time, the call it abandoned when out of time.
-   */
-  private readonly runsOut = new Map<number, string[]>();
-  /** Runs that have not reported yet. */
-  private runsUnreported = 0;
-  private batchesThisRun = 0;
   private sendingDone = false;
   private laterDelivery: number | undefined;
-  /** Follower starts not yet acknowledged by Temporal. */
-  private readonly childStarts = new Set<Promise<void>>();
+  private readonly followers: Followers;
+  private readonly sender: BatchSender;
 
   constructor(private readonly input: ResyncInput) {
-    deprecatePatches();
     this.urn = input.developerApplicationUrn;
     this.deadlineAt = input.receivedAt + input.deadlineMs;
     this.followUpEndsAt = input.receivedAt + Math.max(input.followUpWindowMs, input.deadlineMs);
@@ -110,13 +61,17 @@ export class Resync {
       ...Ledger.fresh(input.syncAllOpenJobs ? 0 : input.externalJobPostingIds.length),
     };
     this.runs = carry.runs;
-    this.batchNumber = carry.batchNumber;
     if (!this.info.typedSearchAttributes.get(DEVELOPER_APPLICATION_URN)) {
       // Started by hand without it: the Web UI and the log lines still name the application.
       upsertSearchAttributes([{ key: DEVELOPER_APPLICATION_URN, value: this.urn }]);
     }
     this.ledger = new Ledger(carry);
-    this.byIds = patched(PATCH.runsByIds);
+    const { syncAllOpenJobs } = input;
+    const { urn, round, followUpEndsAt, deadlineAt } = this;
+    this.followers = new Followers({ urn, round, followUpEndsAt, syncAllOpenJobs }, this.ledger);
+    const deadlinePassed = () => this.deadlinePassed;
+    this.sender = new BatchSender({ urn, deadlineAt, deadlinePassed }, carry.batchNumber, this.followers);
+    deprecatePatch(PATCH.runsByIds);
     this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, PAGE_IDS);
     this.deadlinePassed = Date.now() >= this.deadlineAt;
     setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));
@@ -133,7 +88,9 @@ export class Resync {
     const allSent =
       this.sendingDone ||
       this.deadlinePassed ||
-      (this.source.exhausted() && this.abandoned().length === 0 && this.ledger.createQueue.length === 0);
+      (this.source.exhausted() &&
+        this.sender.abandoned().length === 0 &&
+        this.ledger.createQueue.length === 0);
     if (allSent && this.laterDelivery === undefined) this.laterDelivery = receivedAt;
   }
 
@@ -165,16 +122,11 @@ export class Resync {
   /** Whether anything was left to send (in flight, to CREATE, not listed or not sent yet). */
   unsent(): boolean {
     return (
-      this.abandoned().length > 0 ||
-      this.notSent.length > 0 ||
+      this.sender.abandoned().length > 0 ||
+      this.sender.notSent.length > 0 ||
       this.ledger.createQueue.length > 0 ||
       !this.source.exhausted()
     );
-  }
-
-  /** The jobs sent or being sent whose outcome is not known (yet): the batch and the runs out. */
-  private abandoned(): string[] {
-    return [...this.inFlight, ...[...this.runsOut.values()].flat()];
   }
 
   /** Sends everything; returns once nothing is left to send and no report can bring a CREATE any more. */
@@ -182,37 +134,19 @@ export class Resync {
     for (;;) {
       if (this.ledger.createQueue.length > 0) {
         const { batch, taken } = this.ledger.nextCreateBatch(MAX_JOBS_PER_CALL);
-        if (batch.length > 0) await this.post(batch, 'CREATE');
+        if (batch.length > 0) await this.sender.post(batch, 'CREATE');
         this.ledger.dropCreateBatch(taken);
         continue;
       }
-      if (this.byIds) {
-        const runs = await this.nextRuns();
-        if (runs) {
-          this.source.listAhead(this.list());
-          // Handed out: from now on the runs answer for their ids, whatever order they report in.
-          this.source.advance(runs.flat(2));
-          // All queued at once in the application's lane (a call at a time, no gap between runs), each
-          // recorded as it reports; the first batch of the resync alone, so its follower starts at once.
-          const ended = await Promise.all(runs.map((run) => this.sendAndRecord(run)));
-          if (ended.some(Boolean)) await CancellationScope.current().cancelRequested;
-          await this.continueAsNewIfLarge();
-          continue;
-        }
-      }
-      const run = this.byIds ? undefined : await this.nextRun();
-      if (run) {
+      const runs = await this.nextRuns();
+      if (runs) {
         this.source.listAhead(this.list());
-        if (this.batchNumber === 0 && run.length > 1) {
-          const first = this.sendRun(run.slice(0, 1));
-          const rest = this.sendRun(run.slice(1));
-          // Awaited below, unless the first one's cancellation (at the deadline) comes first.
-          rest.catch(() => undefined);
-          const outOfTime = this.recordRun(await first);
-          if (this.recordRun(await rest) || outOfTime) await CancellationScope.current().cancelRequested;
-        } else {
-          await this.postRun(run);
-        }
+        // Handed out: from now on the runs answer for their ids, whatever order they report in.
+        this.source.advance(runs.flat(2));
+        // All queued at once in the application's lane (a call at a time, no gap between runs), each
+        // recorded as it reports; the first batch of the resync alone, so its follower starts at once.
+        const ended = await Promise.all(runs.map((run) => this.sender.sendAndRecord(run)));
+        if (ended.some(Boolean)) await CancellationScope.current().cancelRequested;
         await this.continueAsNewIfLarge();
         continue;
       }
@@ -228,52 +162,16 @@ export class Resync {
     }
   }
 
-  /** The listing activity: pages cut in bytes, or (histories of the release before) in ids. */
+  /** The listing activity: pages of at most PAGE_IDS ids and the payload budget's bytes. */
   private list(): ListOpenJobIds {
-    return this.byIds ? listOpenJobPage(this.urn) : listOpenJobIds(this.urn);
+    return listOpenJobPage(this.urn);
   }
 
   /** The next runs of batches, as the planner cuts them from what is listed (run-plan.ts). */
   private nextRuns(): Promise<string[][][] | undefined> {
-    const left = this.batchesLimit() - this.batchesThisRun;
-    const firstAlone = this.batchNumber === 0;
+    const left = this.batchesLimit() - this.sender.batchesThisRun;
+    const firstAlone = this.sender.batchNumber === 0;
     return this.source.nextRun(this.list(), (pending) => planRuns(pending, left, firstAlone));
-  }
-
-  /**
-   * Sends a run and records it; the batches it left (its answers reached their budget) go as a run of
-   * their own. Whether the deadline ended it.
-   */
-  private async sendAndRecord(batches: string[][]): Promise<boolean> {
-    const sent = await this.sendRun(batches);
-    const outOfTime = this.recordRun(sent);
-    if (outOfTime || sent.leftOver.length === 0) return outOfTime;
-    this.batchesThisRun -= sent.leftOver.length;
-    return this.sendAndRecord(sent.leftOver);
-  }
-
-  /** The next run of batches as the release before cut it (its histories replay with it). */
-  private async nextRun(): Promise<string[][] | undefined> {
-    const size = this.runSize();
-    return this.shorterUnlessLast(
-      await this.source.nextRun(this.list(), (pending) => batchesOf(pending, size)),
-    );
-  }
-
-  /** How many batches the next run takes: at most a postBatches activity's, and no more than this run's. */
-  private runSize(): number {
-    return Math.max(1, Math.min(MAX_BATCHES_PER_FULL_RUN, this.batchesLimit() - this.batchesThisRun));
-  }
-
-  /**
-   * A run after which more is left to send (so the workflow run continues as new) keeps to
-   * MAX_BATCHES_PER_ACTIVITY batches, besides the first batch of the resync.
-   */
-  private shorterUnlessLast(run: string[][] | undefined): string[][] | undefined {
-    if (!run) return run;
-    const jobs = run.reduce((sum, ids) => sum + ids.length, 0);
-    if (this.source.endsWithin(jobs)) return run;
-    return run.slice(0, MAX_BATCHES_PER_ACTIVITY + (this.batchNumber === 0 ? 1 : 0));
   }
 
   /** Batches per run of this workflow before it continues as new. */
@@ -282,158 +180,18 @@ export class Resync {
   }
 
   /**
-   * Posts a run of UPDATE batches in one activity, back to back (LinkedIn's answer time, not a workflow
-   * round trip, between two calls), then records each batch as `post` does: one "batch sent" line and the
-   * followers of its tasks per batch.
-   */
-  private async postRun(batches: string[][]): Promise<void> {
-    const outOfTime = this.recordRun(await this.sendRun(batches));
-    if (outOfTime) await CancellationScope.current().cancelRequested;
-  }
-
-  /** Schedules a run's postBatches activity; what it answered, once it reports. */
-  private async sendRun(batches: string[][]): Promise<SentRun> {
-    const firstBatchNumber = this.batchNumber + 1;
-    this.batchNumber += batches.length;
-    this.batchesThisRun += batches.length;
-    if (this.deadlineAt <= Date.now()) {
-      // No time left: the run's jobs, handed out already, are not sent; the deadline timer ends it.
-      if (this.byIds) this.notSent.push(...batches.flat());
-      await CancellationScope.current().cancelRequested;
-    }
-    this.runsOut.set(firstBatchNumber, batches.flat());
-    this.inFlightOperation = 'UPDATE';
-    const { urn: developerApplicationUrn, deadlineAt } = this;
-    this.runsUnreported++;
-    const run = {
-      developerApplicationUrn,
-      batches,
-      firstBatchNumber,
-      deadlineAt,
-      reportGraceMs: RUN_REPORT_GRACE_MS,
-    };
-    const answered = await answersToRun(
-      this.byIds ? { ...run, maxResultBytes: PAYLOAD_BUDGET_BYTES } : run,
-      this.byIds,
-    ).finally(() => this.runsUnreported--);
-    // Out of time: what may have reached LinkedIn unanswered is abandoned (of unknown outcome), the rest
-    // never sent; the deadline timer ends it.
-    if (answered.outOfTime) this.runsOut.set(firstBatchNumber, answered.outcomeUnknown);
-    else this.runsOut.delete(firstBatchNumber);
-    return { batches, firstBatchNumber, ...answered };
-  }
-
-  /**
-   * Records a run's batches answered and starts their followers, one for up to FOLLOWER_BATCHES batches
-   * together; then what was answered of the batch that was going, and the jobs never sent. Whether the
-   * deadline ended the run.
-   */
-  private recordRun(sent: SentRun): boolean {
-    const { batches, firstBatchNumber, answers, outOfTime } = sent;
-    const tasks = answers.map(({ results, failed }, index) => {
-      if (!this.byIds) this.source.advance(batches[index] ?? []);
-      return this.record(firstBatchNumber + index, results, 'UPDATE', failed);
-    });
-    const groups = this.byIds
-      ? followerGroups(tasks.map((batch) => tasksBytes(batch.flatMap(([, pairs]) => pairs))))
-      : Array.from({ length: Math.ceil(tasks.length / FOLLOWER_BATCHES) }, () => FOLLOWER_BATCHES);
-    let start = 0;
-    for (const size of groups) {
-      const tasksOf = new Map<Operation, Array<[string, string]>>();
-      for (const batch of tasks.slice(start, start + size))
-        for (const [operation, pairs] of batch)
-          tasksOf.set(operation, [...(tasksOf.get(operation) ?? []), ...pairs]);
-      const first = firstBatchNumber + start;
-      const last = Math.min(first + size, firstBatchNumber + tasks.length) - 1;
-      for (const [operation, pairs] of tasksOf) this.follow(operation, pairs, first, last);
-      start += size;
-    }
-    if (sent.partial.length > 0) {
-      const going = firstBatchNumber + answers.length;
-      for (const [operation, pairs] of this.record(going, sent.partial, 'UPDATE', false))
-        this.follow(operation, pairs, going);
-    }
-    this.notSent.push(...sent.notSent);
-    return outOfTime;
-  }
-
-  /**
    * At the deadline, the runs that were out get a moment to report what was answered before it (their
    * activities end by themselves at the deadline); past that, the whole of a run is of unknown outcome.
    */
-  async settleRun(): Promise<void> {
-    if (this.runsUnreported > 0) await condition(() => this.runsUnreported === 0, RUN_SETTLE_MS);
-  }
-
-  /** Posts one batch, records what LinkedIn answered and starts the followers of its tasks. */
-  private async post(ids: string[], operation: 'UPDATE' | 'CREATE'): Promise<void> {
-    const batchNumber = ++this.batchNumber;
-    this.batchesThisRun++;
-    // No time left: nothing more goes to LinkedIn; the deadline timer ends the sending.
-    if (this.deadlineAt <= Date.now()) await CancellationScope.current().cancelRequested;
-    this.inFlight = ids;
-    this.inFlightOperation = operation;
-    const { urn: developerApplicationUrn, deadlineAt } = this;
-    const batch = { developerApplicationUrn, ids, operation, batchNumber, deadlineAt };
-    const answer = await answersTo(batch, () => this.deadlinePassed, this.byIds);
-    if (answer === 'out of time') return;
-    this.inFlight = [];
-    for (const [op, tasks] of this.record(batchNumber, answer.results, operation, answer.failed))
-      this.follow(op, tasks, batchNumber);
-  }
-
-  /** What LinkedIn answered for one batch, logged and in the ledger; the tasks to follow, by operation. */
-  private record(
-    batchNumber: number,
-    results: JobResult[],
-    operation: 'UPDATE' | 'CREATE',
-    failed: boolean,
-  ): TasksToFollow {
-    const jobs = results.length;
-    if (this.input.syncAllOpenJobs && operation === 'UPDATE') this.ledger.totals.requested += jobs;
-    log.info('batch sent', {
-      batch: batchNumber,
-      operation,
-      jobs,
-      accepted: results.filter((result) => result.taskUrn !== undefined).length,
-      rejected: results.filter((result) => result.fate === 'REJECTED').length,
-    });
-    return this.ledger.recordBatch(results, operation, failed);
-  }
-
-  /** Starts the follower of batches (by number) without waiting for it to start: the next batch goes at once. */
-  private follow(
-    operation: Operation,
-    tasks: Array<[string, string]>,
-    batchNumber: number,
-    lastBatchNumber = batchNumber,
-  ): void {
-    this.ledger.awaitingReports++;
-    const { workflowId, firstExecutionRunId } = this.info;
-    const start = startFollower(
-      { resyncRunId: firstExecutionRunId, round: this.round, batchNumber, lastBatchNumber, operation },
-      {
-        parentWorkflowId: workflowId,
-        developerApplicationUrn: this.urn,
-        operation,
-        tasks,
-        until: this.followUpEndsAt,
-        round: this.round,
-        resyncRunId: firstExecutionRunId,
-      },
-    ).then(
-      () => undefined,
-      () => this.ledger.followerLost(tasks),
-    );
-    this.childStarts.add(start);
-    void start.then(() => this.childStarts.delete(start));
+  settleRun(): Promise<void> {
+    return this.sender.settle();
   }
 
   private async continueAsNewIfLarge(): Promise<void> {
     if (this.source.exhausted() && this.ledger.createQueue.length === 0) return;
-    if (this.batchesThisRun < this.batchesLimit() && !workflowInfo().continueAsNewSuggested) return;
-    await Promise.all(this.childStarts);
-    const source = await this.source.carryListed(this.byIds ? CARRIED_IDS_BYTES : undefined);
+    if (this.sender.batchesThisRun < this.batchesLimit() && !workflowInfo().continueAsNewSuggested) return;
+    await this.followers.started();
+    const source = await this.source.carryListed(CARRIED_IDS_BYTES);
     await continueRun(() => ({ ...this.input, carry: this.carry(source) }));
   }
 
@@ -441,7 +199,7 @@ export class Resync {
     return {
       runs: this.runs + 1,
       ...source,
-      batchNumber: this.batchNumber,
+      batchNumber: this.sender.batchNumber,
       ...this.ledger.carry(),
     };
   }
@@ -452,7 +210,7 @@ export class Resync {
    */
   async awaitReports(): Promise<void> {
     this.sendingDone = true;
-    await Promise.all(this.childStarts);
+    await this.followers.started();
     await condition(
       () => this.ledger.awaitingReports <= 0 || this.laterDelivery !== undefined,
       Math.max(0, this.followUpEndsAt + REPORT_GRACE_MS - Date.now()),
@@ -482,11 +240,11 @@ export class Resync {
     const miss = deadlineMiss({
       deadlineMs: this.input.deadlineMs,
       syncAllOpenJobs: this.input.syncAllOpenJobs,
-      abandoned: this.abandoned(),
-      abandonedOperation: this.inFlightOperation,
+      abandoned: this.sender.abandoned(),
+      abandonedOperation: this.sender.operation,
       createQueue: this.ledger.createQueue,
       missedEarlier: this.ledger.lateMissed,
-      remaining: [...this.notSent, ...this.source.remaining()],
+      remaining: [...this.sender.notSent, ...this.source.remaining()],
       unlisted: unlistedRead,
     });
     this.ledger.missDeadline(miss);

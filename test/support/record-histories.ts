@@ -16,7 +16,7 @@ import {
   type WorkflowHandleWithSignaledRunId,
 } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
-import { createJobStatusChanges } from '../../src/api/job-status';
+import { createJobStatusChanges, jobStatusWorkflowIdOf } from '../../src/api/job-status';
 import { createResyncStarter } from '../../src/api/resync-starter';
 import { DEMO_APPLICATION } from '../../src/ats/demo-data';
 import {
@@ -29,14 +29,13 @@ import {
 import { parseFollowerWorkflowId } from '../../src/contract/workflow-ids';
 import {
   DRIFT_CHECK_WORKFLOW_TYPE,
-  jobStatusWorkflowId,
   type DriftCheckInput,
   type DriftCheckResult,
   type JobStatusChangedResult,
-} from '../../src/drift-contract';
+} from '../../src/contract/drift';
 import { JobStatusChangeNotification } from '../../src/linkedin/job-posting-status';
 import { createLogger } from '../../src/logger';
-import { notificationReceivedSignal, progressQuery } from '../../src/workflows/signals';
+import { notificationReceivedSignal, progressQuery } from '../../src/contract/signals';
 import { resolveTemporalCli } from '../../tools/dev/temporal-dev-server';
 import { startTestEnvironment, WEBHOOK_SECRET, type TestEnvironment } from './environment';
 import { temporalAddress } from './temporal';
@@ -562,7 +561,7 @@ test('a Job Status Change notification of a job no longer listed, repaired throu
   }
   const [delivered] = env.sandbox.statusNotifications();
   const notification = JobStatusChangeNotification.parse(JSON.parse(delivered?.body ?? '{}'));
-  const handle = env.client.workflow.getHandle(jobStatusWorkflowId(notification, workflowIdPrefix));
+  const handle = env.client.workflow.getHandle(jobStatusWorkflowIdOf(notification, workflowIdPrefix));
   const result = (await handle.result()) as JobStatusChangedResult;
   expect(result).toMatchObject({ drift: 'NOT_LISTED', repairFate: 'CREATED' });
   const { runId } = await handle.describe();

@@ -1,5 +1,5 @@
 import type { CheckDriftPageOutput } from '../../src/activities';
-import type { StatusProblem } from '../../src/drift-contract';
+import type { StatusProblem } from '../../src/contract/drift';
 import { linkedInShows, sameDifference } from '../../src/activities/drift-kinds';
 import { DEFAULT_MAX_REPAIRS, DriftTally, MIN_DISAGREEING_JOBS } from '../../src/workflows/drift-tally';
 

@@ -1,13 +1,5 @@
 import { JobSource, type ListOpenJobIds } from '../../src/workflows/job-source';
 
-/** Runs of at most `most` batches of 2, as a planner would cut them for these sources of batch size 2. */
-const inBatches = (most: number) => (pending: readonly string[]) => {
-  const batches: string[][] = [];
-  for (let at = 0; at < pending.length && batches.length < most; at += 2)
-    batches.push(pending.slice(at, at + 2));
-  return batches;
-};
-
 const ids = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => `job-${String(from + i).padStart(4, '0')}`);
 
@@ -57,36 +49,6 @@ describe('JobSource', () => {
     expect(sent).toEqual(ids(5));
     expect(calls).toEqual([undefined, 'job-0002']);
     expect(source.exhausted()).toBe(true);
-  });
-
-  test('knows the end is near only once a short page ended the listing (named ids: always)', async () => {
-    const named = new JobSource(
-      { syncAllOpenJobs: false, externalJobPostingIds: ids(5) },
-      JobSource.fresh(false),
-      2,
-      10,
-    );
-    expect(named.endsWithin(4)).toBe(false);
-    expect(named.endsWithin(5)).toBe(true);
-    // A page of 4 when 4 were asked for may not be the last; a page of 4 when 5 were asked for is.
-    const { list } = lister(ids(4));
-    const full = new JobSource(
-      { syncAllOpenJobs: true, externalJobPostingIds: [] },
-      JobSource.fresh(true),
-      2,
-      4,
-    );
-    await full.nextRun(list, inBatches(2));
-    expect(full.endsWithin(4)).toBe(false);
-    const short = new JobSource(
-      { syncAllOpenJobs: true, externalJobPostingIds: [] },
-      JobSource.fresh(true),
-      2,
-      5,
-    );
-    await short.nextRun(list, inBatches(2));
-    expect(short.endsWithin(3)).toBe(false);
-    expect(short.endsWithin(4)).toBe(true);
   });
 
   test('what is known and not sent is what a missed deadline names', async () => {

@@ -138,7 +138,7 @@ describe('JobSource runs', () => {
     const first = await source.nextRun(list, inBatches(1));
     source.listAhead(list);
     source.advance(first?.[0] ?? []);
-    const carry = await source.carryListed();
+    const carry = await source.carryListed(Infinity);
     expect(carry).toEqual({ nextIndex: 0, after: 'job-0001', listingDone: false, listed: ids(6, 2) });
 
     const next = new JobSource(request, carry, 2, 4);
@@ -167,7 +167,7 @@ describe('JobSource runs', () => {
     );
     await source.nextRun(list, inBatches(1));
     source.listAhead(list);
-    const carry = await source.carryListed();
+    const carry = await source.carryListed(Infinity);
     expect(carry).toMatchObject({ listingDone: true, listed: ids(5) });
   });
 });

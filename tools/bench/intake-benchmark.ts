@@ -24,7 +24,7 @@ import { canonicalRequest, DEVELOPER_APPLICATION_URN, summaryOf, WORKFLOW_TYPE }
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
 import { createLogger } from '../../src/logger';
 import { createResyncWorkers, createWorkerDeps } from '../../src/worker';
-import { notificationReceivedSignal } from '../../src/workflows/signals';
+import { notificationReceivedSignal } from '../../src/contract/signals';
 import { startLinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { projectRoot } from '../project-root';
 import { startBenchTemporal } from './bench-temporal';

@@ -1,0 +1,134 @@
+import { CancellationScope, condition } from '@temporalio/workflow';
+import { PAYLOAD_BUDGET_BYTES } from '../contract/payload-budget';
+import type { Followers } from './followers';
+import { answersTo, answersToRun, RUN_REPORT_GRACE_MS, type RunAnswers } from './posting-calls';
+
+/**
+ * At the deadline, how long a run out may take to report the batches answered before it: it stops by itself
+ * at the deadline, so this only bounds a report slowed by a loaded worker or server (1 s was too short).
+ */
+const RUN_SETTLE_MS = 5_000;
+
+/** A run of batches once its activity reported: the batches answered before the deadline, if it came. */
+interface SentRun extends RunAnswers {
+  batches: string[][];
+  firstBatchNumber: number;
+}
+
+/**
+ * Sends a resync's batches, numbered in order: runs of UPDATE batches (a postBatches activity each) and
+ * single CREATE batches (postBatch); records what LinkedIn answered through the followers; and keeps what
+ * has no answer yet (the batch and the runs out, the jobs a run ended before sending), which a missed
+ * deadline names.
+ */
+export class BatchSender {
+  /** The last batch's number in this resync. */
+  batchNumber: number;
+  /** Batches sent in this workflow run (it continues as new after the planner's number). */
+  batchesThisRun = 0;
+  /** Jobs handed to a run that ended (out of time) before sending them. */
+  readonly notSent: string[] = [];
+  /** The operation of the jobs of unknown outcome. */
+  operation: 'UPDATE' | 'CREATE' = 'UPDATE';
+  /** The batch being posted right now by postBatch. */
+  private inFlight: string[] = [];
+  /**
+   * Runs of batches (postBatches) by their first batch number, each with its jobs of unknown outcome: all of
+   * them while it is out, none once it reported in time, the call it abandoned when out of time.
+   */
+  private readonly runsOut = new Map<number, string[]>();
+  /** Runs that have not reported yet. */
+  private runsUnreported = 0;
+
+  constructor(
+    private readonly resync: { urn: string; deadlineAt: number; deadlinePassed: () => boolean },
+    batchNumber: number,
+    private readonly followers: Followers,
+  ) {
+    this.batchNumber = batchNumber;
+  }
+
+  /** The jobs sent or being sent whose outcome is not known (yet): the batch and the runs out. */
+  abandoned(): string[] {
+    return [...this.inFlight, ...[...this.runsOut.values()].flat()];
+  }
+
+  /**
+   * Sends a run and records it; the batches it left (its answers reached their budget) go as a run of
+   * their own. Whether the deadline ended it.
+   */
+  async sendAndRecord(batches: string[][]): Promise<boolean> {
+    const sent = await this.sendRun(batches);
+    const outOfTime = this.recordRun(sent);
+    if (outOfTime || sent.leftOver.length === 0) return outOfTime;
+    this.batchesThisRun -= sent.leftOver.length;
+    return this.sendAndRecord(sent.leftOver);
+  }
+
+  /** Schedules a run's postBatches activity; what it answered, once it reports. */
+  private async sendRun(batches: string[][]): Promise<SentRun> {
+    const firstBatchNumber = this.batchNumber + 1;
+    this.batchNumber += batches.length;
+    this.batchesThisRun += batches.length;
+    if (this.resync.deadlineAt <= Date.now()) {
+      // No time left: the run's jobs, handed out already, are not sent; the deadline timer ends it.
+      this.notSent.push(...batches.flat());
+      await CancellationScope.current().cancelRequested;
+    }
+    this.runsOut.set(firstBatchNumber, batches.flat());
+    this.operation = 'UPDATE';
+    const { urn: developerApplicationUrn, deadlineAt } = this.resync;
+    this.runsUnreported++;
+    const answered = await answersToRun({
+      developerApplicationUrn,
+      batches,
+      firstBatchNumber,
+      deadlineAt,
+      reportGraceMs: RUN_REPORT_GRACE_MS,
+      maxResultBytes: PAYLOAD_BUDGET_BYTES,
+    }).finally(() => this.runsUnreported--);
+    // Out of time: what may have reached LinkedIn unanswered is abandoned (of unknown outcome), the rest
+    // never sent; the deadline timer ends it.
+    if (answered.outOfTime) this.runsOut.set(firstBatchNumber, answered.outcomeUnknown);
+    else this.runsOut.delete(firstBatchNumber);
+    return { batches, firstBatchNumber, ...answered };
+  }
+
+  /**
+   * Records a run's batches answered and starts their followers, one for up to FOLLOWER_BATCHES batches
+   * together; then what was answered of the batch that was going, and the jobs never sent. Whether the
+   * deadline ended the run.
+   */
+  private recordRun(sent: SentRun): boolean {
+    const { firstBatchNumber, answers, outOfTime } = sent;
+    this.followers.run(firstBatchNumber, answers);
+    if (sent.partial.length > 0)
+      this.followers.batch(firstBatchNumber + answers.length, sent.partial, 'UPDATE', false);
+    this.notSent.push(...sent.notSent);
+    return outOfTime;
+  }
+
+  /**
+   * At the deadline, the runs that were out get a moment to report what was answered before it (their
+   * activities end by themselves at the deadline); past that, the whole of a run is of unknown outcome.
+   */
+  async settle(): Promise<void> {
+    if (this.runsUnreported > 0) await condition(() => this.runsUnreported === 0, RUN_SETTLE_MS);
+  }
+
+  /** Posts one batch, records what LinkedIn answered and starts the followers of its tasks. */
+  async post(ids: string[], operation: 'UPDATE' | 'CREATE'): Promise<void> {
+    const batchNumber = ++this.batchNumber;
+    this.batchesThisRun++;
+    // No time left: nothing more goes to LinkedIn; the deadline timer ends the sending.
+    if (this.resync.deadlineAt <= Date.now()) await CancellationScope.current().cancelRequested;
+    this.inFlight = ids;
+    this.operation = operation;
+    const { urn: developerApplicationUrn, deadlineAt } = this.resync;
+    const batch = { developerApplicationUrn, ids, operation, batchNumber, deadlineAt };
+    const answer = await answersTo(batch, this.resync.deadlinePassed);
+    if (answer === 'out of time') return;
+    this.inFlight = [];
+    this.followers.batch(batchNumber, answer.results, operation, answer.failed);
+  }
+}
