@@ -23,7 +23,7 @@ import {
   type LinkedInJobStatus,
 } from '../src/linkedin/job-posting-status';
 import { DRIFT_FOUND } from '../src/contract/names';
-import { expandedLocation } from '../tools/sandbox/job-posting-status';
+import { expandedLocation } from '../tools/sandbox/expanded-location';
 import { runCli } from '../src/cli/resync';
 import {
   demoJobsMissingOnLinkedIn,

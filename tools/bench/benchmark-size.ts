@@ -19,6 +19,7 @@ import type { SizeResult } from './figures';
 import { chainFigures, followUpFigures } from './histories';
 import { linkedInFigures, updateTimes } from './linkedin-figures';
 import { errorText, mapLimited, temporalServerCpuMs, within } from './measure';
+import { floorOf, problemsOf } from './size-checks';
 import {
   BENCH_APPLICATION_URN,
   BENCH_WARM_UP_APPLICATION_URN,
@@ -235,47 +236,8 @@ export async function benchmarkSize(jobs: number, context: BenchContext): Promis
   return result;
 }
 
-/**
- * LinkedIn takes one application's calls one after another, so no resync beats calls × answer time: the
- * time to the last UPDATE is measured against it.
- */
-function floorOf(
-  calls: number,
-  latencyMs: number,
-  toLastUpdateMs: number | null,
-): NonNullable<SizeResult['floor']> {
-  const floorMs = calls * latencyMs;
-  return { floorMs, ratio: floorMs > 0 && toLastUpdateMs !== null ? toLastUpdateMs / floorMs : null };
-}
-
 export function log(jobs: number, message: string): void {
   console.log(`[${jobs.toLocaleString('en-US')} jobs] ${message}`);
-}
-
-/** What a healthy resync of N open jobs, all held by LinkedIn, looks like; anything else is named. */
-function problemsOf(result: SizeResult, resync: ResyncResult): string[] {
-  const problems: string[] = [];
-  const n = result.jobs;
-  const batches = Math.ceil(n / 100);
-  if (resync.outcome !== 'SUCCEEDED') problems.push(`outcome ${resync.outcome}`);
-  if (resync.totals.updated !== n) problems.push(`updated ${resync.totals.updated} of ${n}`);
-  if (resync.totals.confirmed !== n) problems.push(`confirmed ${resync.totals.confirmed} of ${n}`);
-  const linkedin = result.linkedin;
-  if (linkedin) {
-    if (linkedin.maxElementsPerCall > 100)
-      problems.push(`a call carried ${linkedin.maxElementsPerCall} elements`);
-    if (linkedin.maxConcurrentPostings > 1)
-      problems.push(`${linkedin.maxConcurrentPostings} postings at once`);
-    if (linkedin.postingCalls !== batches)
-      problems.push(`${linkedin.postingCalls} posting calls for ${batches} batches`);
-    if (linkedin.distinctJobsPosted !== n)
-      problems.push(`${linkedin.distinctJobsPosted} distinct jobs posted`);
-  }
-  const followUps = result.followUps;
-  if (followUps && followUps.completed !== followUps.children) {
-    problems.push(`${followUps.children - followUps.completed} follow-ups did not complete`);
-  }
-  return problems;
 }
 
 /** After a failed size: nothing of it should keep the server busy during the next one. */

@@ -1,4 +1,4 @@
-/** Small measuring helpers: bounded waits, limited concurrency, percentiles, the server's CPU time. */
+/** Small measuring helpers: bounded waits, pauses, limited concurrency, percentiles, processes' CPU time. */
 import { readdirSync, readFileSync } from 'node:fs';
 
 export async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
@@ -12,6 +12,8 @@ export async function within<T>(ms: number, what: string, work: Promise<T>): Pro
     clearTimeout(timer);
   }
 }
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function mapLimited<T, R>(
   items: readonly T[],

@@ -3,9 +3,10 @@
  * (register applications, seed held jobs, set faults, reset). Not part of LinkedIn's API.
  */
 import { z } from 'zod';
-import { AdminFaultRequest, applyAdminFaultRequest, type FaultKnobs } from './faults';
+import { AdminDriftRequest, applyAdminDriftRequest } from './drift-knobs';
+import { AdminFaultRequest, applyAdminFaultRequest, type FaultKnobs } from './fault-knobs';
 import { parseJson, type Reply } from './http';
-import { AdminDriftRequest, applyAdminDriftRequest, type StatusBook } from './job-posting-status';
+import type { StatusBook } from './job-posting-status';
 import { ApplicationRegistration, type HeldJob, type SandboxState } from './state';
 
 const SeedJobsRequest = z.object({

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Operation } from './element-rules';
-import type { TaskOutcomeRule } from './faults';
+import type { TaskOutcomeRule } from './fault-rules';
 import type { Endpoint } from './http';
 
 export const ApplicationRegistration = z.object({
