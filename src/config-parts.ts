@@ -61,6 +61,7 @@ export const TemporalEnv = z.object({
 export const ResyncStartEnv = z.object({
   RESYNC_DEADLINE: duration('30m'),
   TASK_FOLLOW_UP_WINDOW: duration('2h'),
+  RESYNC_REPEAT_WINDOW: duration('1h'),
   WORKFLOW_ID_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, {
@@ -128,6 +129,8 @@ export interface ResyncStartConfig {
   resyncDeadlineMs: number;
   /** From receipt: how long LinkedIn's tasks are followed (task ids live 24 hours). */
   followUpWindowMs: number;
+  /** RESYNC_REPEAT_WINDOW: a notification is carried out in full at most twice within it. */
+  repeatWindowMs: number;
   /** Put before every resync's workflow id: deployments sharing a namespace never join each other's resyncs. */
   workflowIdPrefix: string;
   /** A resync of more jobs than this runs on `<TASK_QUEUE>-large`; 0: every resync on TASK_QUEUE. */
@@ -202,6 +205,7 @@ export function readResyncStart(c: z.infer<typeof ResyncStartEnv>): ResyncStartC
     followUpWindowMs: Math.max(c.TASK_FOLLOW_UP_WINDOW, c.RESYNC_DEADLINE),
     workflowIdPrefix: c.WORKFLOW_ID_PREFIX,
     largeResyncJobs: c.LARGE_RESYNC_JOBS,
+    repeatWindowMs: c.RESYNC_REPEAT_WINDOW,
   };
 }
 

@@ -217,6 +217,28 @@ describe('a delivery answered 200 is never dropped', () => {
     expect(operationsOf('job-1242')).toEqual(['UPDATE', 'UPDATE']);
   });
 
+  test('a delivery while the round that carried it out again is ending is answered and not redone', async () => {
+    // Repeats bounded (contract/repeats.ts): once, and once again within the window, not a third time.
+    let outcomes = 0;
+    const second = holdFirstCall();
+    workers = await startWorkers({
+      recordOutcome: () => (++outcomes === 2 ? second.pass() : Promise.resolve()),
+    });
+    const body = notification(['job-1261', 'job-1262']);
+    const handle = env.client.workflow.getHandle(env.workflowIdOf(body));
+    expect((await env.notify(body)).status).toBe(200);
+    await handle.result();
+    // Carried out; LinkedIn asks again: a second round, which counts its outcome when a third ask comes.
+    expect((await env.notify(body)).status).toBe(200);
+    await second.entered;
+    expect((await env.notify(body)).status).toBe(200);
+    second.release();
+
+    expect(((await handle.result()) as ResyncResult).outcome).toBe('SUCCEEDED');
+    expect(operationsOf('job-1261')).toEqual(['UPDATE', 'UPDATE']);
+    expect(outcomes).toBe(2);
+  });
+
   test('a delivery that arrives while a resync fails for its deadline starts a new round that sends again', async () => {
     const outcome = holdFirstCall();
     workers = await startWorkers({ recordOutcome: () => outcome.pass() });

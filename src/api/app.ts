@@ -187,7 +187,9 @@ export function createApp(deps: AppDeps): Koa {
     const started = await resyncs.start(notification, receivedAt);
     deps.logger.info(
       { workflowId: started.workflowId, developerApplicationUrn: notification.developerApplicationUrn },
-      'resync accepted',
+      started.notRedone
+        ? 'notification carried out twice within its window already; answered, not redone'
+        : 'resync accepted',
     );
     ctx.status = 200;
     ctx.body = '';

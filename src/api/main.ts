@@ -56,6 +56,7 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
       taskQueue: deps.config.temporal.taskQueue,
       deadlineMs: deps.config.resyncDeadlineMs,
       followUpWindowMs: deps.config.followUpWindowMs,
+      repeatWindowMs: deps.config.repeatWindowMs,
       workflowIdPrefix: deps.config.workflowIdPrefix,
       startTimeoutMs: START_TIMEOUT_MS,
       large: { minJobs: deps.config.largeResyncJobs, jobs: deps.jobStore },

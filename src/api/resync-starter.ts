@@ -11,6 +11,13 @@ import {
   type ResyncInput,
 } from '../contract';
 import { workflowIdFor } from './workflow-id';
+import {
+  firstRound,
+  nextRound,
+  ROUND_WINDOW_MEMO,
+  roundWindowOf,
+  type RoundWindow,
+} from '../contract/repeats';
 
 export interface ResyncStarterOptions {
   taskQueue: string;
@@ -20,6 +27,8 @@ export interface ResyncStarterOptions {
   workflowIdPrefix?: string;
   /** How long a start may take before the webhook gives up and answers 500 (LinkedIn retries). */
   startTimeoutMs: number;
+  /** RESYNC_REPEAT_WINDOW (contract/repeats.ts); absent: REPEAT_WINDOW_MS. */
+  repeatWindowMs?: number;
   /** Resyncs of more jobs start on `<taskQueue>-large` (see `largeResyncTaskQueue`); absent: none do. */
   large?: LargeResyncRouting;
 }
@@ -37,6 +46,11 @@ export interface LargeResyncRouting {
 export interface StartedResync {
   workflowId: string;
   runId: string;
+  /**
+   * The notification was carried out in full MAX_ROUNDS_PER_WINDOW times within its window already
+   * (contract/repeats.ts): answered 200, nothing started.
+   */
+  notRedone?: true;
 }
 
 export interface ResyncStarter {
@@ -85,33 +99,76 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
       receivedAt,
       deadlineMs: options.deadlineMs,
       followUpWindowMs: options.followUpWindowMs,
+      ...(options.repeatWindowMs === undefined ? {} : { repeatWindowMs: options.repeatWindowMs }),
     };
-    try {
-      const handle = await withinTime(options.startTimeoutMs, async (signal) => {
-        const taskQueue = await taskQueueFor(request, options);
-        return client.withAbortSignal(signal, () =>
-          // Signal-with-start: a delivery starts the resync, or reaches the one running with this id
-          // (which decides whether it joins or, everything being sent already, sends again).
-          client.workflow.signalWithStart(WORKFLOW_TYPE, {
-            taskQueue,
-            workflowId,
-            args: [input],
-            signal: notificationReceivedSignal,
-            signalArgs: [{ receivedAt }],
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-            typedSearchAttributes: [
-              { key: DEVELOPER_APPLICATION_URN, value: request.developerApplicationUrn },
-            ],
-            staticSummary: summaryOf(request),
-          }),
+    return withinTime(options.startTimeoutMs, async (signal) => {
+      const taskQueue = await taskQueueFor(request, options);
+      return client.withAbortSignal(signal, async () => {
+        // Signal-with-start: a delivery starts the resync, or reaches the one running with this id (which
+        // decides whether it joins or, everything being sent already, sends again). A resync with this id
+        // that completed is not started again here: see `afterCompleted`.
+        const started = await signalWithStart(
+          workflowId,
+          input,
+          taskQueue,
+          firstRound(receivedAt),
+          'ALLOW_DUPLICATE_FAILED_ONLY',
         );
+        return started ?? afterCompleted(workflowId, input, taskQueue);
+      });
+    });
+  }
+
+  /** Signal-with-start; undefined when Temporal refused it for the reuse policy. */
+  async function signalWithStart(
+    workflowId: string,
+    input: ResyncInput,
+    taskQueue: string,
+    roundWindow: RoundWindow,
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE' | 'ALLOW_DUPLICATE_FAILED_ONLY',
+  ): Promise<StartedResync | undefined> {
+    try {
+      const handle = await client.workflow.signalWithStart(WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId,
+        args: [input],
+        signal: notificationReceivedSignal,
+        signalArgs: [{ receivedAt: input.receivedAt }],
+        workflowIdReusePolicy,
+        memo: { [ROUND_WINDOW_MEMO]: roundWindow },
+        typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: input.developerApplicationUrn }],
+        staticSummary: summaryOf(input),
       });
       return { workflowId, runId: handle.signaledRunId };
     } catch (error) {
-      // Raced with another delivery between its start and ours: it is running, which is what we want.
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: '' };
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * A resync with this id completed (or another delivery's start raced ours): if it is running, this
+   * delivery's own start raced it and it runs, which is what we want; if it completed, the notification is
+   * carried out again unless it was carried out MAX_ROUNDS_PER_WINDOW times within its window already.
+   */
+  async function afterCompleted(
+    workflowId: string,
+    input: ResyncInput,
+    taskQueue: string,
+  ): Promise<StartedResync> {
+    const last = await client.workflow.getHandle(workflowId).describe();
+    if (last.status.name === 'RUNNING') return { workflowId, runId: '' };
+    // Resyncs started before windows were kept carry none: their start opened theirs.
+    const done = roundWindowOf(last.memo?.[ROUND_WINDOW_MEMO]) ?? firstRound(last.startTime.getTime());
+    const next = nextRound(done, input.receivedAt, options.repeatWindowMs);
+    if (!next) return { workflowId, runId: last.runId, notRedone: true };
+    const again = { ...input, roundWindow: next };
+    return (
+      (await signalWithStart(workflowId, again, taskQueue, next, 'ALLOW_DUPLICATE')) ?? {
+        workflowId,
+        runId: '',
+      }
+    );
   }
 }
 

@@ -101,6 +101,10 @@ export const ResyncInput = z.object({
   followUpWindowMs: z.number(),
   /** Which time LinkedIn asked (0 first; a delivery after everything was sent starts the next round). */
   round: z.number().optional(),
+  /** This notification's rounds within its window (contract/repeats.ts); absent: this is the first. */
+  roundWindow: z.object({ windowSince: z.number(), rounds: z.number() }).optional(),
+  /** RESYNC_REPEAT_WINDOW (contract/repeats.ts); absent: REPEAT_WINDOW_MS. */
+  repeatWindowMs: z.number().optional(),
   /** Batches per run before continuing as new (default 100); tests lower it to exercise the chain. */
   batchesPerRun: z.number().optional(),
   /** State carried over continue-as-new; absent on the first run. */

@@ -18,6 +18,7 @@ import {
 import type { Activities } from '../activities';
 import type { ResyncInput, ResyncOutcome, ResyncResult } from '../contract';
 import { DEVELOPER_APPLICATION_URN } from '../contract/names';
+import { ROUND_WINDOW_MEMO, type RoundWindow } from '../contract/repeats';
 import { followerWorkflowId, type FollowerOf } from '../contract/workflow-ids';
 import { RETRY as retry } from './retry';
 import type { DeadlineMissInput } from './deadline-failure';
@@ -36,6 +37,11 @@ export const PATCH = {
    * planner (run-plan.ts); a run's activity ends at its answers' budget.
    */
   runsByIds: 'runs-recorded-by-ids',
+  /**
+   * Added now: a notification is carried out in full at most twice within its window (contract/repeats.ts);
+   * a new round carries its window in its input and its memo.
+   */
+  repeatsBounded: 'repeats-bounded',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */
@@ -127,7 +133,11 @@ export async function continueRun(next: () => ResyncInput): Promise<never> {
  * sent again, with the deadline counted from the new receipt. The new round has no outcome yet, whatever
  * this one's was.
  */
-export async function startNewRound(input: ResyncInput, receivedAt: number): Promise<never> {
+export async function startNewRound(
+  input: ResyncInput,
+  receivedAt: number,
+  roundWindow?: RoundWindow,
+): Promise<never> {
   await condition(allHandlersFinished);
   log.info('notification received again after sending; starting a new round', { receivedAt });
   const next: ResyncInput = {
@@ -139,8 +149,11 @@ export async function startNewRound(input: ResyncInput, receivedAt: number): Pro
     followUpWindowMs: input.followUpWindowMs,
     ...(input.batchesPerRun === undefined ? {} : { batchesPerRun: input.batchesPerRun }),
     round: (input.round ?? 0) + 1,
+    ...(roundWindow === undefined ? {} : { roundWindow }),
+    ...(input.repeatWindowMs === undefined ? {} : { repeatWindowMs: input.repeatWindowMs }),
   };
   return makeContinueAsNewFunc<ResyncWorkflow>({
     typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: input.developerApplicationUrn }],
+    ...(roundWindow === undefined ? {} : { memo: { [ROUND_WINDOW_MEMO]: roundWindow } }),
   })(next);
 }

@@ -4,12 +4,14 @@ import {
   condition,
   deprecatePatch,
   log,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
   type WorkflowInfo,
 } from '@temporalio/workflow';
 import type { ResyncCarry, ResyncInput, ResyncResult, TaskReport } from '../contract';
+import { firstRound, nextRound, roundWindowOf, type RoundWindow } from '../contract/repeats';
 import { DEVELOPER_APPLICATION_URN, MAX_JOBS_PER_CALL, RESYNC_OUTCOME } from '../contract/names';
 import { deadlineFailure, deadlineMiss } from './deadline-failure';
 import { JobSource, type JobSourceCarry, type ListOpenJobIds } from './job-source';
@@ -46,6 +48,9 @@ export class Resync {
   private deadlinePassed: boolean;
   private sendingDone = false;
   private laterDelivery: number | undefined;
+  /** PATCH.repeatsBounded: this notification's rounds within its window (contract/repeats.ts). */
+  private readonly repeatsBounded: boolean;
+  private readonly roundWindow: RoundWindow;
   private readonly followers: Followers;
   private readonly sender: BatchSender;
 
@@ -72,6 +77,8 @@ export class Resync {
     const deadlinePassed = () => this.deadlinePassed;
     this.sender = new BatchSender({ urn, deadlineAt, deadlinePassed }, carry.batchNumber, this.followers);
     deprecatePatch(PATCH.runsByIds);
+    this.repeatsBounded = patched(PATCH.repeatsBounded);
+    this.roundWindow = roundWindowOf(input.roundWindow) ?? firstRound(input.receivedAt);
     this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, PAGE_IDS);
     this.deadlinePassed = Date.now() >= this.deadlineAt;
     setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));
@@ -106,8 +113,35 @@ export class Resync {
   }
 
   /** LinkedIn asked again after this round was sent: the next round's reports are not this round's. */
-  private newRound(receivedAt: number): Promise<never> {
-    return startNewRound(this.input, receivedAt);
+  private newRound(receivedAt: number, window = this.roundWindow): Promise<never> {
+    return startNewRound(this.input, receivedAt, this.repeatsBounded ? window : undefined);
+  }
+
+  /**
+   * A delivery after this round was carried out in full starts another round, unless (PATCH.repeatsBounded)
+   * the notification was carried out MAX_ROUNDS_PER_WINDOW times within its window already
+   * (contract/repeats.ts): then it is answered (200, by the API) and starts nothing.
+   */
+  private repeatRequested(): boolean {
+    if (this.laterDelivery === undefined) return false;
+    return !this.repeatsBounded || this.nextRound(this.laterDelivery) !== undefined;
+  }
+
+  private nextRound(at: number): RoundWindow | undefined {
+    return nextRound(this.roundWindow, at, this.input.repeatWindowMs);
+  }
+
+  /** Starts the round a later delivery asked for, when it may; otherwise logs that it is not redone. */
+  private async repeatIfRequested(): Promise<void> {
+    if (this.laterDelivery === undefined) return;
+    const next = this.repeatsBounded ? this.nextRound(this.laterDelivery) : this.roundWindow;
+    if (next) await this.newRound(this.laterDelivery, next);
+    log.warn('notification received again; carried out twice within its window already, not redone', {
+      receivedAt: this.laterDelivery,
+      windowSince: this.roundWindow.windowSince,
+    });
+    // Answered, not redone: a later delivery is looked at afresh.
+    this.laterDelivery = undefined;
   }
 
   /** How long until the deadline; 0 once it passed. */
@@ -156,7 +190,7 @@ export class Resync {
           this.ledger.createQueue.length > 0 ||
           this.ledger.awaitingReports <= 0 ||
           this.deadlinePassed ||
-          this.laterDelivery !== undefined,
+          this.repeatRequested(),
       );
       if (this.ledger.createQueue.length === 0) return;
     }
@@ -212,10 +246,10 @@ export class Resync {
     this.sendingDone = true;
     await this.followers.started();
     await condition(
-      () => this.ledger.awaitingReports <= 0 || this.laterDelivery !== undefined,
+      () => this.ledger.awaitingReports <= 0 || this.repeatRequested(),
       Math.max(0, this.followUpEndsAt + REPORT_GRACE_MS - Date.now()),
     );
-    if (this.laterDelivery !== undefined) await this.newRound(this.laterDelivery);
+    await this.repeatIfRequested();
   }
 
   /** Ends the resync with its outcome: on the search attribute, in the metrics and in the result. */
@@ -228,7 +262,7 @@ export class Resync {
     await condition(allHandlersFinished);
     // A delivery that came while this round was ending is answered 200 too: checked in the same workflow
     // task as the completion, which Temporal refuses (and runs again) if one arrives in between.
-    if (this.laterDelivery !== undefined) await this.newRound(this.laterDelivery);
+    await this.repeatIfRequested();
     return this.ledger.result(this.urn, outcome, this.runs);
   }
 

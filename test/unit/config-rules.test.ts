@@ -141,3 +141,11 @@ test('ftp is refused even with LINKEDIN_ALLOW_HTTP', () => {
     /LINKEDIN_API_URL must be an https: URL/,
   );
 });
+
+test('RESYNC_REPEAT_WINDOW is an hour unless set, and a duration when set', () => {
+  expect(loadConfig(BASE).repeatWindowMs).toBe(60 * 60_000);
+  expect(loadConfig({ ...BASE, RESYNC_REPEAT_WINDOW: '6h' }).repeatWindowMs).toBe(6 * 60 * 60_000);
+  expect(problemOf({ RESYNC_REPEAT_WINDOW: 'never' })).toBe(
+    'invalid configuration:\n  RESYNC_REPEAT_WINDOW: "never" is not a duration such as 30m, 90s or 6s',
+  );
+});

@@ -186,6 +186,7 @@ describe('each process parses only what it needs', () => {
       followUpWindowMs: 2 * 60 * 60_000,
       workflowIdPrefix: 'p-',
       largeResyncJobs: 1_000,
+      repeatWindowMs: 60 * 60_000,
       webUiUrl: 'http://ui.internal:8233',
     });
     expect(() => loadCliConfig({ RESYNC_DEADLINE: 'soon' })).toThrow(ConfigError);
