@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { ResyncCarry, ResyncInput, ResyncResult, TaskReport } from '../contract';
 import { firstRound, nextRound, roundWindowOf, type RoundWindow } from '../contract/repeats';
-import { DEVELOPER_APPLICATION_URN, MAX_JOBS_PER_CALL, RESYNC_OUTCOME } from '../contract/names';
+import { DEVELOPER_APPLICATION_URN, RESYNC_OUTCOME } from '../contract/names';
 import { deadlineFailure, deadlineMiss } from './deadline-failure';
 import { JobSource, type JobSourceCarry, type ListOpenJobIds } from './job-source';
 import { BatchSender } from './batch-sender';
@@ -26,7 +26,7 @@ import {
   readUnlisted,
   startNewRound,
 } from './resync-calls';
-import { CARRIED_IDS_BYTES, MAX_BATCHES_PER_WORKFLOW_RUN, PAGE_IDS, planRuns } from './run-plan';
+import { BATCH_SIZE, CARRIED_IDS_BYTES, MAX_BATCHES_PER_WORKFLOW_RUN, pageIds, planRuns } from './run-plan';
 import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from '../contract/signals';
 
 /** How long after the follow-up window the resync still listens for its followers' last reports. */
@@ -38,6 +38,8 @@ const REPORT_GRACE_MS = 30_000;
  */
 export class Resync {
   private readonly info: WorkflowInfo = workflowInfo();
+  /** Jobs a call (run-plan.ts): every batch, run and page of this resync is cut by it. */
+  private readonly batchSize = BATCH_SIZE;
   private readonly urn: string;
   private readonly deadlineAt: number;
   private readonly followUpEndsAt: number;
@@ -79,7 +81,7 @@ export class Resync {
     deprecatePatch(PATCH.runsByIds);
     this.repeatsBounded = patched(PATCH.repeatsBounded);
     this.roundWindow = roundWindowOf(input.roundWindow) ?? firstRound(input.receivedAt);
-    this.source = new JobSource(input, carry, MAX_JOBS_PER_CALL, PAGE_IDS);
+    this.source = new JobSource(input, carry, this.batchSize, pageIds(this.batchSize));
     this.deadlinePassed = Date.now() >= this.deadlineAt;
     setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));
     setHandler(notificationReceivedSignal, ({ receivedAt }) => this.onDelivery(receivedAt));
@@ -167,7 +169,7 @@ export class Resync {
   async sendEverything(): Promise<void> {
     for (;;) {
       if (this.ledger.createQueue.length > 0) {
-        const { batch, taken } = this.ledger.nextCreateBatch(MAX_JOBS_PER_CALL);
+        const { batch, taken } = this.ledger.nextCreateBatch(this.batchSize);
         if (batch.length > 0) await this.sender.post(batch, 'CREATE');
         this.ledger.dropCreateBatch(taken);
         continue;
@@ -196,7 +198,7 @@ export class Resync {
     }
   }
 
-  /** The listing activity: pages of at most PAGE_IDS ids and the payload budget's bytes. */
+  /** The listing activity: pages of at most `pageIds` ids and the payload budget's bytes. */
   private list(): ListOpenJobIds {
     return listOpenJobPage(this.urn);
   }
@@ -205,7 +207,7 @@ export class Resync {
   private nextRuns(): Promise<string[][][] | undefined> {
     const left = this.batchesLimit() - this.sender.batchesThisRun;
     const firstAlone = this.sender.batchNumber === 0;
-    return this.source.nextRun(this.list(), (pending) => planRuns(pending, left, firstAlone));
+    return this.source.nextRun(this.list(), (pending) => planRuns(pending, left, firstAlone, this.batchSize));
   }
 
   /** Batches per run of this workflow before it continues as new. */

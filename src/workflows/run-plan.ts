@@ -7,12 +7,17 @@
 import { MAX_JOBS_PER_CALL } from '../contract/names';
 import { fitting, jsonBytes, PAYLOAD_BUDGET_BYTES } from '../contract/payload-budget';
 
-/** Jobs a call, and so a batch: LinkedIn's limit. */
+/**
+ * Jobs a call, and so a batch: LinkedIn's limit. The one constant to change for another batch size; a
+ * resync reads it once (resync.ts), behind a patch when it changes: histories cut by the old size replay.
+ */
 export const BATCH_SIZE = MAX_JOBS_PER_CALL;
 /** Batches a workflow run sends before it continues as new: its history stays far below Temporal's limits. */
 export const MAX_BATCHES_PER_WORKFLOW_RUN = 100;
 /** Ids a listing page asks for: a workflow run's batches and one more, to tell whether the listing ends. */
-export const PAGE_IDS = MAX_BATCHES_PER_WORKFLOW_RUN * BATCH_SIZE + 1;
+export function pageIds(batchSize = BATCH_SIZE): number {
+  return MAX_BATCHES_PER_WORKFLOW_RUN * batchSize + 1;
+}
 /**
  * What one job usually takes in a run's result and heartbeat: its task urn, ~65 bytes measured, and a
  * margin. Runs are planned with it; a run whose answers are larger (long rejection messages) is ended early
@@ -28,11 +33,10 @@ export const FOLLOWER_BATCHES = 25;
  */
 export const CARRIED_IDS_BYTES = 96 * 1024;
 
-/** `ids` in batches of BATCH_SIZE. */
-export function batchesOf(ids: readonly string[], maxBatches = Infinity): string[][] {
+/** `ids` in batches of `batchSize`. */
+export function batchesOf(ids: readonly string[], batchSize = BATCH_SIZE): string[][] {
   const batches: string[][] = [];
-  for (let at = 0; at < ids.length && batches.length < maxBatches; at += BATCH_SIZE)
-    batches.push(ids.slice(at, at + BATCH_SIZE));
+  for (let at = 0; at < ids.length; at += batchSize) batches.push(ids.slice(at, at + batchSize));
   return batches;
 }
 
@@ -40,13 +44,13 @@ export function batchesOf(ids: readonly string[], maxBatches = Infinity): string
  * The next run: whole batches from the start of `pending`, at most `maxBatches`, as many as keep the run's
  * input (its ids) and its expected result within the budget; never less than one batch.
  */
-export function planRun(pending: readonly string[], maxBatches: number): string[][] {
+export function planRun(pending: readonly string[], maxBatches: number, batchSize = BATCH_SIZE): string[][] {
   const byInput = fitting(pending, PAYLOAD_BUDGET_BYTES).length;
   const byResult = Math.floor(PAYLOAD_BUDGET_BYTES / RESULT_BYTES_PER_JOB);
-  const jobs = Math.min(byInput, byResult, Math.max(1, maxBatches) * BATCH_SIZE);
+  const jobs = Math.min(byInput, byResult, Math.max(1, maxBatches) * batchSize);
   // Whole batches, unless the pending ids end within the run.
-  const whole = jobs >= pending.length ? pending.length : Math.max(BATCH_SIZE, jobs - (jobs % BATCH_SIZE));
-  return batchesOf(pending.slice(0, whole));
+  const whole = jobs >= pending.length ? pending.length : Math.max(batchSize, jobs - (jobs % batchSize));
+  return batchesOf(pending.slice(0, whole), batchSize);
 }
 
 /**
@@ -54,17 +58,22 @@ export function planRun(pending: readonly string[], maxBatches: number): string[
  * resync's first batch alone (`firstAlone`: its follower starts at once), then runs as `planRun` cuts them,
  * at most `maxBatches` batches in all, one at least.
  */
-export function planRuns(pending: readonly string[], maxBatches: number, firstAlone: boolean): string[][][] {
+export function planRuns(
+  pending: readonly string[],
+  maxBatches: number,
+  firstAlone: boolean,
+  batchSize = BATCH_SIZE,
+): string[][][] {
   const runs: string[][][] = [];
   let at = 0;
   let left = Math.max(1, maxBatches);
   if (firstAlone && pending.length > 0) {
-    runs.push(batchesOf(pending.slice(0, BATCH_SIZE)));
-    at = Math.min(BATCH_SIZE, pending.length);
+    runs.push(batchesOf(pending.slice(0, batchSize), batchSize));
+    at = Math.min(batchSize, pending.length);
     left--;
   }
   while (at < pending.length && left > 0) {
-    const run = planRun(pending.slice(at), left);
+    const run = planRun(pending.slice(at), left, batchSize);
     runs.push(run);
     at += run.reduce((sum, batch) => sum + batch.length, 0);
     left -= run.length;

@@ -4,7 +4,7 @@ import {
   FOLLOWER_BATCHES,
   followerGroups,
   MAX_BATCHES_PER_WORKFLOW_RUN,
-  PAGE_IDS,
+  pageIds,
   planRun,
   planRuns,
   RESULT_BYTES_PER_JOB,
@@ -54,8 +54,17 @@ describe('planRun', () => {
     expect(planRun(ids(250), 10).map((batch) => batch.length)).toEqual([100, 100, 50]);
   });
 
+  test('every size follows from the batch size: batches of 50 cut runs and pages of 50', () => {
+    expect(planRun(ids(120), 10, 50).map((batch) => batch.length)).toEqual([50, 50, 20]);
+    const runs = planRuns(ids(10_000), MAX_BATCHES_PER_WORKFLOW_RUN, true, 50);
+    expect(runs[0]).toEqual([ids(50)]);
+    expect(runs.flat().every((batch) => batch.length === 50)).toBe(true);
+    expect(runs.flat()).toHaveLength(MAX_BATCHES_PER_WORKFLOW_RUN);
+  });
+
   test('a listing page asks for a workflow run of batches and one id more', () => {
-    expect(PAGE_IDS).toBe(MAX_BATCHES_PER_WORKFLOW_RUN * BATCH_SIZE + 1);
+    expect(pageIds()).toBe(MAX_BATCHES_PER_WORKFLOW_RUN * BATCH_SIZE + 1);
+    expect(pageIds(50)).toBe(MAX_BATCHES_PER_WORKFLOW_RUN * 50 + 1);
   });
 });
 
