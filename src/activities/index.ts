@@ -1,7 +1,7 @@
 import { followTasks } from './follow-tasks';
 import { listOpenJobPage } from './list-open-job-ids';
-import { postBatch } from './post-batch';
-import { postBatches } from './post-batches';
+import { postBatch } from './posting/post-batch';
+import { postBatches } from './posting/post-batches';
 import { recordOutcome } from './record-outcome';
 import { remainingOpenJobs } from './remaining-open-jobs';
 import type { ActivityDeps } from './deps';
@@ -9,8 +9,8 @@ import type { ActivityDeps } from './deps';
 export type { ActivityDeps } from './deps';
 export type { FollowedTask, FollowTasksInput } from './follow-tasks';
 export type { ListOpenJobIdsInput, OpenJobPage } from './list-open-job-ids';
-export type { PostBatchInput, PostBatchOutput } from './post-batch';
-export type { PostBatchesInput, PostBatchesOutput } from './post-batches';
+export type { PostBatchInput, PostBatchOutput } from './posting/post-batch';
+export type { PostBatchesInput, PostBatchesOutput } from './posting/post-batches';
 export type { RemainingOpenJobsInput } from './remaining-open-jobs';
 
 /** Activities are built from their dependencies; only the composition roots wire the real ones. */

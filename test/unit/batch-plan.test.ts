@@ -6,8 +6,8 @@ import {
   MAX_ELEMENT_TRIES,
   planBatch,
   refuseCall,
-} from '../../src/activities/batch-plan';
-import { BatchProgress } from '../../src/activities/batch-progress';
+} from '../../src/activities/posting/batch-plan';
+import { BatchProgress } from '../../src/activities/posting/batch-progress';
 import { LinkedInApiError } from '../../src/linkedin/linkedin-api-error';
 import { LinkedInCredentialsError } from '../../src/linkedin/linkedin-credentials-error';
 import { validateElement } from '../../tools/sandbox/element-rules';

@@ -2,18 +2,18 @@
  * The pure part of posting a batch, apart from any I/O: the ATS's jobs become the calls to make, and
  * LinkedIn's answers become each job's result. Tested without Temporal or LinkedIn (test/unit).
  */
-import type { DeveloperApplication, AtsJob } from '../ats/job-store';
-import type { JobResult } from '../contract';
+import type { DeveloperApplication, AtsJob } from '../../ats/job-store';
+import type { JobResult } from '../../contract';
 import {
   elementAction,
   elementFailure,
   isPermanentRefusal,
   tookNothing,
   type FailureReading,
-} from '../linkedin/answers';
-import type { ElementResult } from '../linkedin/client';
-import { closeElement, jobElement, type JobPostingElement } from '../linkedin/elements';
-import { LinkedInCredentialsError } from '../linkedin/linkedin-credentials-error';
+} from '../../linkedin/answers';
+import type { ElementResult } from '../../linkedin/client';
+import { closeElement, jobElement, type JobPostingElement } from '../../linkedin/elements';
+import { LinkedInCredentialsError } from '../../linkedin/linkedin-credentials-error';
 import type { BatchProgress } from './batch-progress';
 
 /** One simpleJobPostings call of a batch: one operation type per call. */

@@ -1,16 +1,16 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { z } from 'zod';
-import type { DeveloperApplication } from '../ats/job-store';
-import { JobResult } from '../contract';
-import { compactJob, type PostedBatch, type RunAnsweredDetails } from '../contract/posted-batch';
-import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
+import type { DeveloperApplication } from '../../ats/job-store';
+import { JobResult } from '../../contract';
+import { compactJob, type PostedBatch, type RunAnsweredDetails } from '../../contract/posted-batch';
+import { FailureType, NON_RETRYABLE_FAILURES } from '../../failures';
 import { BatchProgress } from './batch-progress';
-import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from './deps';
-import { whileHeartbeating } from './heartbeat';
-import { toActivityFailure } from './failures';
+import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from '../deps';
+import { whileHeartbeating } from '../heartbeat';
+import { toActivityFailure } from '../failures';
 import { planBatch, type PlannedCall } from './batch-plan';
 import { postPlanned, type Attempt } from './post-batch';
-import { countOutcomes } from './record-outcome';
+import { countOutcomes } from '../record-outcome';
 
 export interface PostBatchesInput {
   developerApplicationUrn: string;

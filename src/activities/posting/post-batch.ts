@@ -1,15 +1,15 @@
 import { Context } from '@temporalio/activity';
-import type { JobResult } from '../contract';
+import type { JobResult } from '../../contract';
 import { BatchProgress } from './batch-progress';
 import { applyAnswers, batchResults, planBatch, refuseCall, type PlannedCall } from './batch-plan';
-import { applicationOf, type ActivityDeps } from './deps';
-import { whileHeartbeating } from './heartbeat';
-import { applicationFailure, sendNarrowing, toActivityFailure } from './failures';
+import { applicationOf, type ActivityDeps } from '../deps';
+import { whileHeartbeating } from '../heartbeat';
+import { applicationFailure, sendNarrowing, toActivityFailure } from '../failures';
 import { postElements } from './linkedin-call';
-import { countOutcomes } from './record-outcome';
+import { countOutcomes } from '../record-outcome';
 import { claimCreates, releaseUntaken } from './create-once';
-import type { AtsJob, DeveloperApplication } from '../ats/job-store';
-import type { FailureReading } from '../linkedin/answers';
+import type { AtsJob, DeveloperApplication } from '../../ats/job-store';
+import type { FailureReading } from '../../linkedin/answers';
 
 export interface PostBatchInput {
   developerApplicationUrn: string;

@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { DeveloperApplication } from '../ats/job-store';
-import { FailureType } from '../failures';
-import type { ElementResult } from '../linkedin/client';
-import type { JobPostingElement } from '../linkedin/elements';
-import type { ActivityDeps } from './deps';
+import type { DeveloperApplication } from '../../ats/job-store';
+import { FailureType } from '../../failures';
+import type { ElementResult } from '../../linkedin/client';
+import type { JobPostingElement } from '../../linkedin/elements';
+import type { ActivityDeps } from '../deps';
 
 export interface CallLimits {
   /** The resync's deadline (epoch ms): no call starts at or after it, and an answer after it is abandoned. */

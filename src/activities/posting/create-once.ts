@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
-import type { DeveloperApplication } from '../ats/job-store';
+import type { DeveloperApplication } from '../../ats/job-store';
 import type { BatchProgress } from './batch-progress';
 import type { PlannedCall } from './batch-plan';
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps } from '../deps';
 
 /**
  * A job is CREATEd once per application, whatever runs at once: before a CREATE call leaves, its jobs are

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobResult } from '../contract';
+import type { JobResult } from '../../contract';
 
 /**
  * What one attempt of postBatch leaves to the next, as heartbeat details: the jobs LinkedIn answered for
