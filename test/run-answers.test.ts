@@ -14,6 +14,7 @@ import { parseFollowerWorkflowId } from '../src/contract/workflow-ids';
 import { deadlineFailure } from './support/deadline';
 import { useEnvironment } from './support/environment';
 import { openDemoJobIds } from './support/notifications';
+import { eventually } from './support/eventually';
 
 const DEMO = DEMO_APPLICATION.urn;
 /** 250 open demo jobs in the order a resync sends them: three batches (100, 100, 50). */
@@ -154,5 +155,31 @@ describe('answers are recorded by the ids they answer', () => {
     );
     expect(restFollower).toBeGreaterThan(-1);
     expect(firstRunEnded === -1 || restFollower < firstRunEnded).toBe(true);
+  });
+});
+
+describe('a batch is followed as soon as LinkedIn answered it', () => {
+  test('while the rest of its run is still out, the answered batch has its follower', async () => {
+    const [, second = [], third = []] = BATCHES;
+    // The run of batches 2 and 3: batch 2 is answered, batch 3's call is held until the test lets it go.
+    const held = env().sandbox.faults.hold('simpleJobPostings', { carrying: third[0] ?? '' });
+    const handle = await start({ deadlineMs: 60_000 });
+    await held.reached;
+
+    await eventually(async () => {
+      const followers = (await events(handle)).flatMap((event) => {
+        const id = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+        const follower = id ? parseFollowerWorkflowId(id) : undefined;
+        return follower ? [follower.batchNumber] : [];
+      });
+      expect(followers).toContain(2);
+    });
+    held.release();
+    const result = (await handle.result()) as ResyncResult;
+    expect(fateCounts(result.jobs)).toEqual({ UPDATED: 250 });
+    // Each job once, whichever way its answer came (signalled, or in the run's report).
+    expect(new Set(result.jobs.map((job) => job.externalJobPostingId)).size).toBe(250);
+    expect(result.totals).toMatchObject({ requested: 250 });
+    expect(second.every((id) => result.jobs.some((job) => job.externalJobPostingId === id))).toBe(true);
   });
 });

@@ -1,4 +1,7 @@
-import { CancellationScope, condition } from '@temporalio/workflow';
+import { CancellationScope, condition, log } from '@temporalio/workflow';
+import { expandBatch } from '../contract/posted-batch';
+import type { BatchesAnswered } from '../contract/signals';
+import { FOLLOWER_BATCHES } from './run-plan';
 import { PAYLOAD_BUDGET_BYTES } from '../contract/payload-budget';
 import type { Followers } from './followers';
 import { answersTo, answersToRun, RUN_REPORT_GRACE_MS, type RunAnswers } from './posting-calls';
@@ -8,6 +11,8 @@ import { answersTo, answersToRun, RUN_REPORT_GRACE_MS, type RunAnswers } from '.
  * at the deadline, so this only bounds a report slowed by a loaded worker or server (1 s was too short).
  */
 const RUN_SETTLE_MS = 5_000;
+/** How long a run's answered batches wait for more before its activity signals them (AnswerSignals). */
+const SIGNAL_WAIT_MS = 2_000;
 
 /** A run of batches once its activity reported: the batches answered before the deadline, if it came. */
 interface SentRun extends RunAnswers {
@@ -39,13 +44,38 @@ export class BatchSender {
   private readonly runsOut = new Map<number, string[]>();
   /** Runs that have not reported yet. */
   private runsUnreported = 0;
+  /** The batches of each run out, by its first batch number, and how many of its first were recorded. */
+  private readonly runBatches = new Map<number, { batches: string[][]; recorded: number }>();
 
   constructor(
-    private readonly resync: { urn: string; deadlineAt: number; deadlinePassed: () => boolean },
+    private readonly resync: {
+      urn: string;
+      deadlineAt: number;
+      deadlinePassed: () => boolean;
+      /** PATCH.answersSignalled: runs signal their batches as LinkedIn answers them. */
+      answersSignalled: boolean;
+    },
     batchNumber: number,
     private readonly followers: Followers,
   ) {
     this.batchNumber = batchNumber;
+  }
+
+  /**
+   * A run's activity signalled batches LinkedIn answered (PATCH.answersSignalled): each is recorded and
+   * followed now, once, by its number; the run's report then records only the rest.
+   */
+  answered({ run, from, batches }: BatchesAnswered): void {
+    const out = this.runBatches.get(run);
+    if (!out || from > out.recorded) return;
+    const start = out.recorded;
+    const fresh = batches
+      .slice(start - from)
+      .map((posted, index) => expandBatch(out.batches[start + index] ?? [], posted));
+    if (fresh.length === 0) return;
+    this.followers.run(run + start, fresh);
+    out.recorded = start + fresh.length;
+    this.runsOut.set(run, out.batches.slice(out.recorded).flat());
   }
 
   /** The jobs sent or being sent whose outcome is not known (yet): the batch and the runs out. */
@@ -76,6 +106,7 @@ export class BatchSender {
       await CancellationScope.current().cancelRequested;
     }
     this.runsOut.set(firstBatchNumber, batches.flat());
+    this.runBatches.set(firstBatchNumber, { batches, recorded: 0 });
     this.operation = 'UPDATE';
     const { urn: developerApplicationUrn, deadlineAt } = this.resync;
     this.runsUnreported++;
@@ -86,6 +117,16 @@ export class BatchSender {
       deadlineAt,
       reportGraceMs: RUN_REPORT_GRACE_MS,
       maxResultBytes: PAYLOAD_BUDGET_BYTES,
+      ...(this.resync.answersSignalled
+        ? {
+            signalAnswers: {
+              run: firstBatchNumber,
+              maxBatches: FOLLOWER_BATCHES,
+              maxBytes: PAYLOAD_BUDGET_BYTES,
+              maxWaitMs: SIGNAL_WAIT_MS,
+            },
+          }
+        : {}),
     }).finally(() => this.runsUnreported--);
     // Out of time: what may have reached LinkedIn unanswered is abandoned (of unknown outcome), the rest
     // never sent; the deadline timer ends it.
@@ -100,10 +141,20 @@ export class BatchSender {
    * deadline ended the run.
    */
   private recordRun(sent: SentRun): boolean {
-    const { firstBatchNumber, answers, outOfTime } = sent;
-    this.followers.run(firstBatchNumber, answers);
+    const { firstBatchNumber, answers, answeredFrom, outOfTime } = sent;
+    const recorded = this.runBatches.get(firstBatchNumber)?.recorded ?? 0;
+    this.runBatches.delete(firstBatchNumber);
+    if (answeredFrom > recorded)
+      log.error('a run reported batches signalled but not recorded', {
+        firstBatchNumber,
+        answeredFrom,
+        recorded,
+      });
+    // The batches signalled were recorded as they came; the report records the rest.
+    const skip = Math.max(0, recorded - answeredFrom);
+    this.followers.run(firstBatchNumber + answeredFrom + skip, answers.slice(skip));
     if (sent.partial.length > 0)
-      this.followers.batch(firstBatchNumber + answers.length, sent.partial, 'UPDATE', false);
+      this.followers.batch(firstBatchNumber + answeredFrom + answers.length, sent.partial, 'UPDATE', false);
     this.notSent.push(...sent.notSent);
     return outOfTime;
   }

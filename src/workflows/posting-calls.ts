@@ -23,6 +23,7 @@ import {
   type RunAnswered,
 } from '../contract/posted-batch';
 import { FailureType } from '../failures';
+import type { AnswerSignalling } from '../contract/signals';
 import { RETRY as retry } from './retry';
 
 const MAX_POST_ATTEMPT_MS = 2 * 60_000;
@@ -85,6 +86,8 @@ export interface RunToPost {
   reportGraceMs: number;
   /** The bytes the run's answers may take (see `postBatches`): the run ends early at them. */
   maxResultBytes: number;
+  /** PATCH.answersSignalled: the activity signals batches answered as the run goes. */
+  signalAnswers?: AnswerSignalling;
 }
 
 export interface BatchAnswer {
@@ -94,8 +97,10 @@ export interface BatchAnswer {
 
 /** What a run of batches came to, once its activity reported. */
 export interface RunAnswers {
-  /** The batches answered in whole, from the run's first, in order. */
+  /** The batches answered in whole, in order, from the run's batch `answeredFrom`. */
   answers: BatchAnswer[];
+  /** The index in the run of the first batch of `answers`: the ones before were signalled. */
+  answeredFrom: number;
   /** Of the batch that was going when the run failed: the jobs answered, by id. */
   partial: JobResult[];
   /** The deadline (or Temporal giving up, which is the deadline) ended the run. */
@@ -136,18 +141,21 @@ export async function answersToRun(run: RunToPost): Promise<RunAnswers> {
           batches,
           notAfter: run.deadlineAt,
           maxResultBytes: run.maxResultBytes,
+          ...(run.signalAnswers ? { signalAnswers: run.signalAnswers } : {}),
         },
       ],
     );
     // Within its byte budget, a run may end before its last batches: they go in the next run.
-    const sent = output.batches.length;
+    const answeredFrom = output.signalled ?? 0;
+    const sent = answeredFrom + output.batches.length;
     const answers = batches
-      .slice(0, sent)
+      .slice(answeredFrom, sent)
       .map((ids, index) =>
         expandBatch(ids, output.batches[index] ?? { failed: 'LinkedIn gave no answer for it' }),
       );
     const leftOver = batches.slice(sent);
-    return { answers, partial: [], outOfTime: false, outcomeUnknown: [], notSent: [], leftOver };
+    const none = { partial: [], outOfTime: false, outcomeUnknown: [], notSent: [] };
+    return { answers, answeredFrom, ...none, leftOver };
   } catch (error) {
     if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
     return runFailure(batches, error, run.deadlineAt);
@@ -188,6 +196,7 @@ function runFailure(batches: string[][], error: ActivityFailure, deadlineAt: num
     }));
     return {
       answers,
+      answeredFrom: 0,
       partial: [...partial, ...rejected],
       outOfTime: false,
       outcomeUnknown: [],
@@ -199,6 +208,7 @@ function runFailure(batches: string[][], error: ActivityFailure, deadlineAt: num
   const timedOut = cause instanceof TimeoutFailure;
   return {
     answers,
+    answeredFrom: 0,
     partial,
     outOfTime: true,
     outcomeUnknown: timedOut ? [...unanswered, ...after] : said.callOut ? unanswered : [],

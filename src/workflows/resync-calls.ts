@@ -42,6 +42,11 @@ export const PATCH = {
    * a new round carries its window in its input and its memo.
    */
   repeatsBounded: 'repeats-bounded',
+  /**
+   * Added now: a run's activity signals the batches LinkedIn answered as it goes (AnswerSignals), so each
+   * group's follower starts within seconds of its answers, not when the run reports.
+   */
+  answersSignalled: 'answers-signalled',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */

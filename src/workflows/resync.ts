@@ -11,12 +11,12 @@ import {
   type WorkflowInfo,
 } from '@temporalio/workflow';
 import type { ResyncCarry, ResyncInput, ResyncResult, TaskReport } from '../contract';
-import { firstRound, nextRound, roundWindowOf, type RoundWindow } from '../contract/repeats';
 import { DEVELOPER_APPLICATION_URN, RESYNC_OUTCOME } from '../contract/names';
 import { deadlineFailure, deadlineMiss } from './deadline-failure';
 import { JobSource, type JobSourceCarry, type ListOpenJobIds } from './job-source';
 import { BatchSender } from './batch-sender';
 import { Followers } from './followers';
+import { RoundRepeats } from './round-repeats';
 import { Ledger } from './ledger';
 import {
   continueRun,
@@ -27,7 +27,12 @@ import {
   startNewRound,
 } from './resync-calls';
 import { BATCH_SIZE, CARRIED_IDS_BYTES, MAX_BATCHES_PER_WORKFLOW_RUN, pageIds, planRuns } from './run-plan';
-import { notificationReceivedSignal, progressQuery, tasksReportedSignal } from '../contract/signals';
+import {
+  batchesAnsweredSignal,
+  notificationReceivedSignal,
+  progressQuery,
+  tasksReportedSignal,
+} from '../contract/signals';
 
 /** How long after the follow-up window the resync still listens for its followers' last reports. */
 const REPORT_GRACE_MS = 30_000;
@@ -50,9 +55,7 @@ export class Resync {
   private deadlinePassed: boolean;
   private sendingDone = false;
   private laterDelivery: number | undefined;
-  /** PATCH.repeatsBounded: this notification's rounds within its window (contract/repeats.ts). */
-  private readonly repeatsBounded: boolean;
-  private readonly roundWindow: RoundWindow;
+  private readonly repeats: RoundRepeats;
   private readonly followers: Followers;
   private readonly sender: BatchSender;
 
@@ -72,20 +75,25 @@ export class Resync {
       // Started by hand without it: the Web UI and the log lines still name the application.
       upsertSearchAttributes([{ key: DEVELOPER_APPLICATION_URN, value: this.urn }]);
     }
+    deprecatePatch(PATCH.runsByIds);
+    this.repeats = new RoundRepeats(patched(PATCH.repeatsBounded), input);
+    const answersSignalled = patched(PATCH.answersSignalled);
     this.ledger = new Ledger(carry);
     const { syncAllOpenJobs } = input;
     const { urn, round, followUpEndsAt, deadlineAt } = this;
     this.followers = new Followers({ urn, round, followUpEndsAt, syncAllOpenJobs }, this.ledger);
     const deadlinePassed = () => this.deadlinePassed;
-    this.sender = new BatchSender({ urn, deadlineAt, deadlinePassed }, carry.batchNumber, this.followers);
-    deprecatePatch(PATCH.runsByIds);
-    this.repeatsBounded = patched(PATCH.repeatsBounded);
-    this.roundWindow = roundWindowOf(input.roundWindow) ?? firstRound(input.receivedAt);
+    this.sender = new BatchSender(
+      { urn, deadlineAt, deadlinePassed, answersSignalled },
+      carry.batchNumber,
+      this.followers,
+    );
     this.source = new JobSource(input, carry, this.batchSize, pageIds(this.batchSize));
     this.deadlinePassed = Date.now() >= this.deadlineAt;
     setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));
     setHandler(notificationReceivedSignal, ({ receivedAt }) => this.onDelivery(receivedAt));
     setHandler(tasksReportedSignal, (report) => this.onReport(report));
+    setHandler(batchesAnsweredSignal, (answered) => this.sender.answered(answered));
   }
 
   /**
@@ -115,32 +123,24 @@ export class Resync {
   }
 
   /** LinkedIn asked again after this round was sent: the next round's reports are not this round's. */
-  private newRound(receivedAt: number, window = this.roundWindow): Promise<never> {
-    return startNewRound(this.input, receivedAt, this.repeatsBounded ? window : undefined);
+  private newRound(receivedAt: number, window = this.repeats.window): Promise<never> {
+    return startNewRound(this.input, receivedAt, this.repeats.carried(window));
   }
 
-  /**
-   * A delivery after this round was carried out in full starts another round, unless (PATCH.repeatsBounded)
-   * the notification was carried out MAX_ROUNDS_PER_WINDOW times within its window already
-   * (contract/repeats.ts): then it is answered (200, by the API) and starts nothing.
-   */
+  /** Whether a later delivery asks for a round that may start (round-repeats.ts). */
   private repeatRequested(): boolean {
-    if (this.laterDelivery === undefined) return false;
-    return !this.repeatsBounded || this.nextRound(this.laterDelivery) !== undefined;
-  }
-
-  private nextRound(at: number): RoundWindow | undefined {
-    return nextRound(this.roundWindow, at, this.input.repeatWindowMs);
+    return this.laterDelivery !== undefined && this.repeats.next(this.laterDelivery) !== undefined;
   }
 
   /** Starts the round a later delivery asked for, when it may; otherwise logs that it is not redone. */
   private async repeatIfRequested(): Promise<void> {
     if (this.laterDelivery === undefined) return;
-    const next = this.repeatsBounded ? this.nextRound(this.laterDelivery) : this.roundWindow;
+    const next = this.repeats.next(this.laterDelivery);
     if (next) await this.newRound(this.laterDelivery, next);
+    const { windowSince } = this.repeats.window;
     log.warn('notification received again; carried out twice within its window already, not redone', {
       receivedAt: this.laterDelivery,
-      windowSince: this.roundWindow.windowSince,
+      windowSince,
     });
     // Answered, not redone: a later delivery is looked at afresh.
     this.laterDelivery = undefined;

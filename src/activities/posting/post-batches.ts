@@ -11,6 +11,8 @@ import { toActivityFailure } from '../failures';
 import { planBatch, type PlannedCall } from './batch-plan';
 import { postPlanned, type Attempt } from './post-batch';
 import { countOutcomes } from '../record-outcome';
+import type { AnswerSignalling } from '../../contract/signals';
+import { AnswerSignals } from './answer-signals';
 
 export interface PostBatchesInput {
   developerApplicationUrn: string;
@@ -23,11 +25,18 @@ export interface PostBatchesInput {
    * heartbeat stay within the payload budget), and the batches not sent go back to the workflow.
    */
   maxResultBytes?: number;
+  /** When given, batches answered are signalled to the workflow as the run goes (AnswerSignals). */
+  signalAnswers?: AnswerSignalling;
 }
 
 export interface PostBatchesOutput {
-  /** One per batch sent, in order: all given, or the first ones when `maxResultBytes` ended the run. */
+  /**
+   * One per batch sent and not signalled, in order from batch `signalled`: all given, or the first ones
+   * when `maxResultBytes` ended the run.
+   */
   batches: PostedBatch[];
+  /** How many of the run's first batches were signalled (absent: none), and so are not in `batches`. */
+  signalled?: number;
 }
 
 const Posted = z.union([
@@ -98,8 +107,39 @@ async function postRun(deps: ActivityDeps, run: Run, beatAfterCall: () => void):
   const app = await applicationOf(deps, input.developerApplicationUrn);
   const afresh = () => BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', []);
   // The first batch with what an earlier attempt left of it; every later one afresh.
-  let preparing = prepareAhead(deps, app, input.batches[done.length], run.current());
+  const preparing = prepareAhead(deps, app, input.batches[done.length], run.current());
   const answered = new AnsweredBytes(done);
+  const signals = input.signalAnswers && new AnswerSignals(input.signalAnswers, 0);
+  // What an earlier attempt answered may not have been signalled: again (the workflow records it once).
+  done.forEach((posted, index) => signals?.add(index, posted));
+  try {
+    await postEach(deps, app, run, { answered, signals, beatAfterCall, afresh }, preparing);
+  } finally {
+    await signals?.settle();
+  }
+  const sent = input.batches.slice(0, done.length);
+  context.log.info('batches posted', { batches: sent.length, jobs: jobCount(sent) });
+  if (!signals) return { batches: done };
+  return { batches: done.slice(signals.delivered), signalled: signals.delivered };
+}
+
+/** The run's batches not answered yet, one after another, until the run ends or its answers' budget. */
+async function postEach(
+  deps: ActivityDeps,
+  app: DeveloperApplication,
+  run: Run,
+  step: {
+    answered: AnsweredBytes;
+    signals: AnswerSignals | undefined;
+    beatAfterCall: () => void;
+    afresh: () => BatchProgress;
+  },
+  first: ReturnType<typeof prepareAhead>,
+): Promise<void> {
+  const { input, done } = run;
+  const { answered, signals, beatAfterCall, afresh } = step;
+  const context = Context.current();
+  let preparing = first;
   for (let index = done.length; index < input.batches.length; index++) {
     if (answered.wouldPass(input.maxResultBytes)) break;
     const ids = input.batches[index] ?? [];
@@ -114,13 +154,11 @@ async function postRun(deps: ActivityDeps, run: Run, beatAfterCall: () => void):
     const posted = await posting;
     done.push(posted);
     answered.add(posted);
+    signals?.add(index, posted);
     // Answered: nothing of the next batch is to be resumed until it goes.
     run.going(afresh());
     beatAfterCall();
   }
-  const sent = input.batches.slice(0, done.length);
-  context.log.info('batches posted', { batches: sent.length, jobs: jobCount(sent) });
-  return { batches: done };
 }
 
 /**
