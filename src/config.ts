@@ -7,8 +7,10 @@ import { z } from 'zod';
 import {
   CliEnv,
   ConfigError,
+  DeploymentEnv,
   LinkedInEnv,
   LogEnv,
+  readDeployment,
   readLinkedIn,
   readLog,
   readResyncStart,
@@ -21,6 +23,7 @@ import {
   TemporalEnv,
   WebhookEnv,
   WorkerRuntimeEnv,
+  type DeploymentConfig,
   type LinkedInConfig,
   type LogConfig,
   type ResyncStartConfig,
@@ -32,7 +35,9 @@ import {
 
 export { ConfigError } from './config-parts';
 export type {
+  DeploymentConfig,
   LinkedInConfig,
+  MetricsListener,
   LogConfig,
   ResyncStartConfig,
   StoreConfig,
@@ -41,7 +46,12 @@ export type {
   WorkerRuntimeConfig,
 } from './config-parts';
 
-export type ApiConfig = LogConfig & TemporalConfig & ResyncStartConfig & WebhookConfig & StoreConfig;
+export type ApiConfig = LogConfig &
+  TemporalConfig &
+  ResyncStartConfig &
+  WebhookConfig &
+  StoreConfig &
+  DeploymentConfig;
 /** The worker keeps each application's drift schedule, whose checks start resyncs: it knows their terms. */
 export type WorkerConfig = LogConfig &
   TemporalConfig &
@@ -49,7 +59,7 @@ export type WorkerConfig = LogConfig &
   LinkedInConfig &
   StoreConfig &
   WorkerRuntimeConfig;
-export type SeedConfig = LogConfig & StoreConfig;
+export type SeedConfig = LogConfig & StoreConfig & DeploymentConfig;
 export type CliConfig = TemporalConfig & ResyncStartConfig & { webUiUrl: string };
 /** Every part: a process that runs the API and the worker together (`npm run dev`, the tests). */
 export type Config = ApiConfig & WorkerConfig;
@@ -73,10 +83,18 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
       ...ResyncStartEnv.shape,
       ...WebhookEnv.shape,
       ...StoreEnv.shape,
+      ...DeploymentEnv.shape,
     },
     env,
   );
-  return { ...readLog(c), ...readTemporal(c), ...readResyncStart(c), ...readWebhook(c), ...readStore(c) };
+  return {
+    ...readLog(c),
+    ...readTemporal(c),
+    ...readResyncStart(c),
+    ...readWebhook(c),
+    ...readStore(c),
+    ...readDeployment(c),
+  };
 }
 
 export function loadWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
@@ -102,8 +120,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): Worke
 }
 
 export function loadSeedConfig(env: Record<string, string | undefined>): SeedConfig {
-  const c = parse({ ...LogEnv.shape, ...StoreEnv.shape }, env);
-  return { ...readLog(c), ...readStore(c) };
+  const c = parse({ ...LogEnv.shape, ...StoreEnv.shape, ...DeploymentEnv.shape }, env);
+  return { ...readLog(c), ...readStore(c), ...readDeployment(c) };
 }
 
 /** `start`, `watch` and `list`: Temporal and the terms of a resync; `send` signs with --secret. */
@@ -127,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ...LinkedInEnv.shape,
       ...StoreEnv.shape,
       ...WorkerRuntimeEnv.shape,
+      ...DeploymentEnv.shape,
     },
     env,
   );
@@ -138,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...readLinkedIn(c),
     ...readStore(c),
     ...readWorkerRuntime(c),
+    ...readDeployment(c),
   };
 }
 
