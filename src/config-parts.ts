@@ -1,14 +1,14 @@
 /**
  * The parts of the configuration: each reads a few environment variables with zod and turns them into a
- * typed piece of the configuration. `config.ts` composes them into one loader a process.
+ * typed piece of the configuration. `config.ts` composes them into one loader a process. The API's own
+ * part, with the rules for secrets outside development, is in `config-webhook.ts`.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_LARGE_RESYNC_JOBS, DEFAULT_TASK_QUEUE } from './contract';
 import { parseDuration } from './duration';
-import { isDevelopment, secretProblem, type SecretKind } from './secret-rules';
 
-const duration = (fallback: string) =>
+export const duration = (fallback: string) =>
   z
     .string()
     .default(fallback)
@@ -21,38 +21,23 @@ const duration = (fallback: string) =>
       return ms;
     });
 
-const optionalText = z
+export const optionalText = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
-
-const secretList = z
-  .string({
-    error: 'LINKEDIN_WEBHOOK_SECRETS is required: the client secrets that sign LinkedIn notifications',
-  })
-  .transform((text) =>
-    text
-      .split(',')
-      .map((secret) => secret.trim())
-      .filter((secret) => secret.length > 0),
-  )
-  .refine((secrets) => secrets.length > 0, { error: 'LINKEDIN_WEBHOOK_SECRETS lists no secret' });
 
 const flag = z
   .enum(['true', 'false'], { error: 'must be true or false' })
   .default('false')
   .transform((value) => value === 'true');
 
-/** Development or not (src/secret-rules.ts): every process's loader reads it. */
-export const DeploymentEnv = z.object({ NODE_ENV: z.string().optional() });
-
 /**
  * Where a process serves its Prometheus metrics: a port of its own, apart from the public webhook port,
  * on loopback unless a scraper elsewhere needs them. The worker's (`WORKER_METRICS_*`) and the API's
  * (`API_METRICS_*`) are read alike.
  */
-const metricsPort = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
-const metricsHost = (name: string) =>
+export const metricsPort = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+export const metricsHost = (name: string) =>
   z
     .string()
     .refine((host) => isIP(host) !== 0, { error: `${name} must be an IP address` })
@@ -85,23 +70,6 @@ export const ResyncStartEnv = z.object({
     })
     .default(''),
   LARGE_RESYNC_JOBS: z.coerce.number().int().min(0).default(DEFAULT_LARGE_RESYNC_JOBS),
-});
-
-export const WebhookEnv = z.object({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  API_METRICS_PORT: metricsPort(9465),
-  API_METRICS_HOST: metricsHost('API_METRICS_HOST'),
-  LINKEDIN_WEBHOOK_SECRETS: secretList,
-  LINKEDIN_PARENT_APPLICATION_ID: optionalText.refine((id) => id === undefined || /^\d{1,20}$/.test(id), {
-    error:
-      'LINKEDIN_PARENT_APPLICATION_ID must be the digits of the parent application (urn:li:developerApplication:{id})',
-  }),
-  ADMIN_TOKEN: optionalText.refine((token) => token === undefined || token.length >= 16, {
-    error: 'ADMIN_TOKEN must be at least 16 characters',
-  }),
-  HTTP_HEADERS_TIMEOUT: duration('10s'),
-  HTTP_REQUEST_TIMEOUT: duration('30s'),
-  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
 });
 
 export const LinkedInEnv = z.object({
@@ -156,31 +124,10 @@ export interface ResyncStartConfig {
   largeResyncJobs: number;
 }
 
-export interface DeploymentConfig {
-  /** NODE_ENV=development: the published demo and dev secrets are accepted (src/secret-rules.ts). */
-  development: boolean;
-}
-
 /** Where a process's Prometheus metrics listen. */
 export interface MetricsListener {
   host: string;
   port: number;
-}
-
-export interface WebhookConfig {
-  port: number;
-  /** The API's `/metrics`, apart from the public port. */
-  apiMetrics: MetricsListener;
-  webhookSecrets: string[];
-  /**
-   * The parent application's id: a challenge naming it is answered with the first webhook secret.
-   * Required outside development (docs/security.md, "the challenge").
-   */
-  parentApplicationId: string | undefined;
-  /** Bearer token of the status endpoints (`/resyncs`); unset, they are not served. */
-  adminToken: string | undefined;
-  /** Limits of the API's HTTP server: a slow or idle client cannot hold a connection for long. */
-  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
 }
 
 export interface LinkedInConfig {
@@ -244,65 +191,6 @@ export function readResyncStart(c: z.infer<typeof ResyncStartEnv>): ResyncStartC
     largeResyncJobs: c.LARGE_RESYNC_JOBS,
     repeatWindowMs: c.RESYNC_REPEAT_WINDOW,
   };
-}
-
-export function readDeployment(c: z.infer<typeof DeploymentEnv>): DeploymentConfig {
-  return { development: isDevelopment(c.NODE_ENV) };
-}
-
-export function readWebhook(c: z.infer<typeof WebhookEnv> & z.infer<typeof DeploymentEnv>): WebhookConfig {
-  if (!isDevelopment(c.NODE_ENV)) {
-    const problems = productionProblems(c);
-    if (problems.length > 0) {
-      throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-    }
-  }
-  return {
-    port: c.PORT,
-    apiMetrics: { host: c.API_METRICS_HOST, port: c.API_METRICS_PORT },
-    webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
-    parentApplicationId: c.LINKEDIN_PARENT_APPLICATION_ID,
-    adminToken: c.ADMIN_TOKEN,
-    http: {
-      // Node refuses a headers timeout above the request timeout.
-      headersTimeoutMs: Math.min(c.HTTP_HEADERS_TIMEOUT, c.HTTP_REQUEST_TIMEOUT),
-      requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT,
-      maxConnections: c.HTTP_MAX_CONNECTIONS,
-    },
-  };
-}
-
-/**
- * What a production API may not start with: a secret published in this repository or too short, named by
- * its variable (and its place in a list), never quoted; and no parent application id to answer
- * LinkedIn's challenges without telling customers from strangers.
- */
-function productionProblems(c: z.infer<typeof WebhookEnv>): string[] {
-  const problems: string[] = [];
-  const check = (name: string, secret: string, kind: SecretKind, fix: string) => {
-    const problem = secretProblem(secret, kind);
-    if (problem !== undefined) problems.push(`${name} ${problem}; ${fix}`);
-  };
-  const secrets = c.LINKEDIN_WEBHOOK_SECRETS;
-  secrets.forEach((secret, index) =>
-    check(
-      secrets.length === 1
-        ? 'LINKEDIN_WEBHOOK_SECRETS'
-        : `LINKEDIN_WEBHOOK_SECRETS (secret ${index + 1} of ${secrets.length})`,
-      secret,
-      'linkedin',
-      'give the client secret LinkedIn issued the parent application (for a sandbox: openssl rand -hex 32)',
-    ),
-  );
-  if (c.ADMIN_TOKEN !== undefined) {
-    check('ADMIN_TOKEN', c.ADMIN_TOKEN, 'generated', 'make one with: openssl rand -hex 32');
-  }
-  if (c.LINKEDIN_PARENT_APPLICATION_ID === undefined) {
-    problems.push(
-      "LINKEDIN_PARENT_APPLICATION_ID is required outside development: the parent application's id, whose challenges the first webhook secret answers",
-    );
-  }
-  return problems;
 }
 
 export function readLinkedIn(c: z.infer<typeof LinkedInEnv>): LinkedInConfig {

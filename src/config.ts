@@ -1,50 +1,51 @@
 /**
  * Configuration, parsed once at each composition root: one loader a process, composed from the parts in
- * config-parts.ts, so a process reads only the variables it uses and fails at start naming every bad one.
+ * config-parts.ts and config-webhook.ts, so a process reads only the variables it uses and fails at start naming every bad one.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
   CliEnv,
   ConfigError,
-  DeploymentEnv,
   LinkedInEnv,
   LogEnv,
-  readDeployment,
   readLinkedIn,
   readLog,
   readResyncStart,
   readStore,
   readTemporal,
-  readWebhook,
   readWorkerRuntime,
   ResyncStartEnv,
   StoreEnv,
   TemporalEnv,
-  WebhookEnv,
   WorkerRuntimeEnv,
-  type DeploymentConfig,
   type LinkedInConfig,
   type LogConfig,
   type ResyncStartConfig,
   type StoreConfig,
   type TemporalConfig,
-  type WebhookConfig,
   type WorkerRuntimeConfig,
 } from './config-parts';
+import {
+  DeploymentEnv,
+  readDeployment,
+  readWebhook,
+  WebhookEnv,
+  type DeploymentConfig,
+  type WebhookConfig,
+} from './config-webhook';
 
 export { ConfigError } from './config-parts';
 export type {
-  DeploymentConfig,
   LinkedInConfig,
   MetricsListener,
   LogConfig,
   ResyncStartConfig,
   StoreConfig,
   TemporalConfig,
-  WebhookConfig,
   WorkerRuntimeConfig,
 } from './config-parts';
+export type { DeploymentConfig, WebhookConfig } from './config-webhook';
 
 export type ApiConfig = LogConfig &
   TemporalConfig &

@@ -1,7 +1,7 @@
 /**
  * A listener of its own for a process's Prometheus metrics, apart from the public webhook port: GET
  * /metrics answers the registry, anything else 404. Bound like the worker's (`WORKER_METRICS_HOST`,
- * loopback by default; src/config-parts.ts reads both processes' listeners alike).
+ * loopback by default; src/config-parts.ts's `metricsPort`/`metricsHost` read both processes' listeners).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
