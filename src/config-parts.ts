@@ -1,13 +1,14 @@
 /**
  * The parts of the configuration: each reads a few environment variables with zod and turns them into a
- * typed piece of the configuration. `config.ts` composes them into one loader a process.
+ * typed piece of the configuration. `config.ts` composes them into one loader a process. The API's own
+ * part, with the rules for secrets outside development, is in `config-webhook.ts`.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_LARGE_RESYNC_JOBS, DEFAULT_TASK_QUEUE } from './contract';
 import { parseDuration } from './duration';
 
-const duration = (fallback: string) =>
+export const duration = (fallback: string) =>
   z
     .string()
     .default(fallback)
@@ -20,27 +21,27 @@ const duration = (fallback: string) =>
       return ms;
     });
 
-const optionalText = z
+export const optionalText = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
-
-const secretList = z
-  .string({
-    error: 'LINKEDIN_WEBHOOK_SECRETS is required: the client secrets that sign LinkedIn notifications',
-  })
-  .transform((text) =>
-    text
-      .split(',')
-      .map((secret) => secret.trim())
-      .filter((secret) => secret.length > 0),
-  )
-  .refine((secrets) => secrets.length > 0, { error: 'LINKEDIN_WEBHOOK_SECRETS lists no secret' });
 
 const flag = z
   .enum(['true', 'false'], { error: 'must be true or false' })
   .default('false')
   .transform((value) => value === 'true');
+
+/**
+ * Where a process serves its Prometheus metrics: a port of its own, apart from the public webhook port,
+ * on loopback unless a scraper elsewhere needs them. The worker's (`WORKER_METRICS_*`) and the API's
+ * (`API_METRICS_*`) are read alike.
+ */
+export const metricsPort = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+export const metricsHost = (name: string) =>
+  z
+    .string()
+    .refine((host) => isIP(host) !== 0, { error: `${name} must be an IP address` })
+    .default('127.0.0.1');
 
 export const LogEnv = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -71,17 +72,6 @@ export const ResyncStartEnv = z.object({
   LARGE_RESYNC_JOBS: z.coerce.number().int().min(0).default(DEFAULT_LARGE_RESYNC_JOBS),
 });
 
-export const WebhookEnv = z.object({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  LINKEDIN_WEBHOOK_SECRETS: secretList,
-  ADMIN_TOKEN: optionalText.refine((token) => token === undefined || token.length >= 16, {
-    error: 'ADMIN_TOKEN must be at least 16 characters',
-  }),
-  HTTP_HEADERS_TIMEOUT: duration('10s'),
-  HTTP_REQUEST_TIMEOUT: duration('30s'),
-  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
-});
-
 export const LinkedInEnv = z.object({
   LINKEDIN_API_URL: z.url().default('https://api.linkedin.com'),
   LINKEDIN_TOKEN_URL: z.url().default('https://www.linkedin.com/oauth/v2/accessToken'),
@@ -97,11 +87,8 @@ export const StoreEnv = z.object({
 });
 
 export const WorkerRuntimeEnv = z.object({
-  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
-  WORKER_METRICS_HOST: z
-    .string()
-    .refine((host) => isIP(host) !== 0, { error: 'WORKER_METRICS_HOST must be an IP address' })
-    .default('127.0.0.1'),
+  WORKER_METRICS_PORT: metricsPort(9464),
+  WORKER_METRICS_HOST: metricsHost('WORKER_METRICS_HOST'),
   WORKFLOW_BUNDLE: optionalText,
   DRIFT_CHECK_INTERVAL: duration('6h'),
 });
@@ -137,13 +124,10 @@ export interface ResyncStartConfig {
   largeResyncJobs: number;
 }
 
-export interface WebhookConfig {
+/** Where a process's Prometheus metrics listen. */
+export interface MetricsListener {
+  host: string;
   port: number;
-  webhookSecrets: string[];
-  /** Bearer token of the status endpoints (`/resyncs`); unset, they are not served. */
-  adminToken: string | undefined;
-  /** Limits of the API's HTTP server: a slow or idle client cannot hold a connection for long. */
-  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
 }
 
 export interface LinkedInConfig {
@@ -206,20 +190,6 @@ export function readResyncStart(c: z.infer<typeof ResyncStartEnv>): ResyncStartC
     workflowIdPrefix: c.WORKFLOW_ID_PREFIX,
     largeResyncJobs: c.LARGE_RESYNC_JOBS,
     repeatWindowMs: c.RESYNC_REPEAT_WINDOW,
-  };
-}
-
-export function readWebhook(c: z.infer<typeof WebhookEnv>): WebhookConfig {
-  return {
-    port: c.PORT,
-    webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
-    adminToken: c.ADMIN_TOKEN,
-    http: {
-      // Node refuses a headers timeout above the request timeout.
-      headersTimeoutMs: Math.min(c.HTTP_HEADERS_TIMEOUT, c.HTTP_REQUEST_TIMEOUT),
-      requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT,
-      maxConnections: c.HTTP_MAX_CONNECTIONS,
-    },
   };
 }
 

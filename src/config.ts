@@ -1,6 +1,6 @@
 /**
  * Configuration, parsed once at each composition root: one loader a process, composed from the parts in
- * config-parts.ts, so a process reads only the variables it uses and fails at start naming every bad one.
+ * config-parts.ts and config-webhook.ts, so a process reads only the variables it uses and fails at start naming every bad one.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
@@ -14,34 +14,45 @@ import {
   readResyncStart,
   readStore,
   readTemporal,
-  readWebhook,
   readWorkerRuntime,
   ResyncStartEnv,
   StoreEnv,
   TemporalEnv,
-  WebhookEnv,
   WorkerRuntimeEnv,
   type LinkedInConfig,
   type LogConfig,
   type ResyncStartConfig,
   type StoreConfig,
   type TemporalConfig,
-  type WebhookConfig,
   type WorkerRuntimeConfig,
 } from './config-parts';
+import {
+  DeploymentEnv,
+  readDeployment,
+  readWebhook,
+  WebhookEnv,
+  type DeploymentConfig,
+  type WebhookConfig,
+} from './config-webhook';
 
 export { ConfigError } from './config-parts';
 export type {
   LinkedInConfig,
+  MetricsListener,
   LogConfig,
   ResyncStartConfig,
   StoreConfig,
   TemporalConfig,
-  WebhookConfig,
   WorkerRuntimeConfig,
 } from './config-parts';
+export type { DeploymentConfig, WebhookConfig } from './config-webhook';
 
-export type ApiConfig = LogConfig & TemporalConfig & ResyncStartConfig & WebhookConfig & StoreConfig;
+export type ApiConfig = LogConfig &
+  TemporalConfig &
+  ResyncStartConfig &
+  WebhookConfig &
+  StoreConfig &
+  DeploymentConfig;
 /** The worker keeps each application's drift schedule, whose checks start resyncs: it knows their terms. */
 export type WorkerConfig = LogConfig &
   TemporalConfig &
@@ -49,7 +60,7 @@ export type WorkerConfig = LogConfig &
   LinkedInConfig &
   StoreConfig &
   WorkerRuntimeConfig;
-export type SeedConfig = LogConfig & StoreConfig;
+export type SeedConfig = LogConfig & StoreConfig & DeploymentConfig;
 export type CliConfig = TemporalConfig & ResyncStartConfig & { webUiUrl: string };
 /** Every part: a process that runs the API and the worker together (`npm run dev`, the tests). */
 export type Config = ApiConfig & WorkerConfig;
@@ -73,10 +84,18 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
       ...ResyncStartEnv.shape,
       ...WebhookEnv.shape,
       ...StoreEnv.shape,
+      ...DeploymentEnv.shape,
     },
     env,
   );
-  return { ...readLog(c), ...readTemporal(c), ...readResyncStart(c), ...readWebhook(c), ...readStore(c) };
+  return {
+    ...readLog(c),
+    ...readTemporal(c),
+    ...readResyncStart(c),
+    ...readWebhook(c),
+    ...readStore(c),
+    ...readDeployment(c),
+  };
 }
 
 export function loadWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
@@ -102,8 +121,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): Worke
 }
 
 export function loadSeedConfig(env: Record<string, string | undefined>): SeedConfig {
-  const c = parse({ ...LogEnv.shape, ...StoreEnv.shape }, env);
-  return { ...readLog(c), ...readStore(c) };
+  const c = parse({ ...LogEnv.shape, ...StoreEnv.shape, ...DeploymentEnv.shape }, env);
+  return { ...readLog(c), ...readStore(c), ...readDeployment(c) };
 }
 
 /** `start`, `watch` and `list`: Temporal and the terms of a resync; `send` signs with --secret. */
@@ -127,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ...LinkedInEnv.shape,
       ...StoreEnv.shape,
       ...WorkerRuntimeEnv.shape,
+      ...DeploymentEnv.shape,
     },
     env,
   );
@@ -138,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...readLinkedIn(c),
     ...readStore(c),
     ...readWorkerRuntime(c),
+    ...readDeployment(c),
   };
 }
 

@@ -11,7 +11,13 @@ import { createPostgresPool } from './ats/postgres-store';
 import { createDriftActivities } from './activities/drift';
 import type { JobStatusStore } from './ats/job-status-store';
 import type { CreateClaims } from './ats/create-claims';
-import { loadWorkerConfig, socketAddress, type LinkedInConfig, type StoreConfig } from './config';
+import {
+  ConfigError,
+  loadWorkerConfig,
+  socketAddress,
+  type LinkedInConfig,
+  type StoreConfig,
+} from './config';
 import { InProcessLanes, type ApplicationLanes } from './linkedin/application-lanes';
 import { LinkedInClient } from './linkedin/client';
 import { TaskPoller } from './linkedin/task-poller';
@@ -269,7 +275,8 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    console.error(error);
+    // A configuration problem is a sentence for the operator, not a stack.
+    console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);
   });
 }

@@ -4,6 +4,7 @@
  * build, and the healthcheck commands run for real.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -72,28 +73,60 @@ function interpolate(value: unknown, env: Record<string, string | undefined>): u
   return value;
 }
 
+/**
+ * Compose's merge of an override file (`-f docker-compose.yml -f docker-compose.sandbox.yml`): mappings
+ * merged key by key (environment, depends_on …), `ports` added to, any other value replaced.
+ */
+function mergeCompose(base: unknown, override: unknown, key = ''): unknown {
+  if (Array.isArray(base) && Array.isArray(override)) {
+    return key === 'ports' ? [...new Set([...(base as unknown[]), ...(override as unknown[])])] : override;
+  }
+  const isMapping = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (isMapping(base) && isMapping(override)) {
+    const merged: Record<string, unknown> = { ...base };
+    for (const [name, value] of Object.entries(override)) {
+      merged[name] = name in base ? mergeCompose(base[name], value, name) : value;
+    }
+    return merged;
+  }
+  return override;
+}
+
 // Compose resolves YAML merge keys (`<<: *anchor`).
 const rawCompose: unknown = parseYaml(read('docker-compose.yml'), { merge: true });
-/** What docs/operations.md tells a demo to set: compose refuses to start without them. */
-const DEMO_SECRETS = { LINKEDIN_WEBHOOK_SECRETS: 'demo-webhook-secret', POSTGRES_PASSWORD: 'demoPassword1' };
-/** As compose would run it on a machine that sets only the required secrets: every other default applies. */
-const compose = ComposeFile.parse(interpolate(rawCompose, DEMO_SECRETS));
+const rawSandbox: unknown = parseYaml(read('docker-compose.sandbox.yml'), { merge: true });
+/**
+ * What docs/operations.md tells an operator to set: compose refuses to start without them. Made as the
+ * docs make them (`openssl rand -hex …`): a production API refuses a secret written in the repository.
+ */
+const REQUIRED_SETTINGS = {
+  LINKEDIN_WEBHOOK_SECRETS: randomBytes(32).toString('hex'),
+  LINKEDIN_PARENT_APPLICATION_ID: '10000',
+  POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
+};
+/** As compose would run it on a machine that sets only the required settings: every other default applies. */
+const compose = ComposeFile.parse(interpolate(rawCompose, REQUIRED_SETTINGS));
+/** The demo: docker-compose.yml with docker-compose.sandbox.yml over it. */
+const sandboxStack = ComposeFile.parse(mergeCompose(compose, interpolate(rawSandbox, REQUIRED_SETTINGS)));
+const STACKS = { production: compose, sandbox: sandboxStack } as const;
+type Stack = z.infer<typeof ComposeFile>;
 
-function service(name: string): Service {
-  const found = compose.services[name];
-  if (found === undefined) throw new Error(`docker-compose.yml has no service ${name}`);
+function service(name: string, stack: Stack = compose): Service {
+  const found = stack.services[name];
+  if (found === undefined) throw new Error(`the stack has no service ${name}`);
   return found;
 }
 
-function environmentOf(name: string): Record<string, string> {
-  const environment = service(name).environment;
+function environmentOf(name: string, stack: Stack = compose): Record<string, string> {
+  const environment = service(name, stack).environment;
   if (environment === undefined) throw new Error(`service ${name} sets no environment`);
   return environment;
 }
 
 /** `published:target` pairs of a service's ports. */
-function portsOf(name: string): Array<{ published: number; target: number }> {
-  return (service(name).ports ?? []).map((port) => {
+function portsOf(name: string, stack: Stack = compose): Array<{ published: number; target: number }> {
+  return (service(name, stack).ports ?? []).map((port) => {
     const match = /^(?:[\d.]+:)?(\d+):(\d+)$/.exec(port);
     if (!match) throw new Error(`unexpected port syntax ${port}`);
     return { published: Number(match[1]), target: Number(match[2]) };
@@ -114,10 +147,12 @@ describe('docker-compose.yml', () => {
   // The schema was written for lenient validators: union types and untyped keywords throughout.
   const validate = new Ajv({ allErrors: true, strict: false }).compile(composeSchema());
 
-  test('is valid under the Compose Specification schema', () => {
-    const valid = validate(rawCompose);
-    expect(validate.errors ?? []).toEqual([]);
-    expect(valid).toBe(true);
+  test('is valid under the Compose Specification schema, alone and with the sandbox override', () => {
+    for (const file of [rawCompose, rawSandbox, mergeCompose(rawCompose, rawSandbox)]) {
+      const valid = validate(file);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(valid).toBe(true);
+    }
   });
 
   test('the schema check rejects what compose would refuse', () => {
@@ -133,71 +168,124 @@ describe('docker-compose.yml', () => {
     expect(validate(withApi({ port: ['3000:3000'] }))).toBe(false);
   });
 
-  test('every dependency names a service that can meet its condition', () => {
-    for (const [name, { depends_on: dependsOn = {} }] of Object.entries(compose.services)) {
-      for (const [target, { condition }] of Object.entries(dependsOn)) {
-        const dependency = compose.services[target];
-        expect({ name, target, exists: dependency !== undefined }).toEqual({ name, target, exists: true });
-        if (condition === 'service_healthy') expect(dependency?.healthcheck).toBeDefined();
-        // A one-shot must not be restarted, or "completed" never comes.
-        if (condition === 'service_completed_successfully') expect(dependency?.restart).toBeUndefined();
-      }
-    }
-    expect(service('api').depends_on?.seed?.condition).toBe('service_completed_successfully');
-    expect(service('worker').depends_on?.seed?.condition).toBe('service_completed_successfully');
-    expect(service('seed').depends_on?.postgres?.condition).toBe('service_healthy');
-  });
-
-  test('the api, worker and seed each get a configuration their process accepts, pointing at the compose services', () => {
-    const api = loadApiConfig(environmentOf('api'));
-    const worker = loadWorkerConfig(environmentOf('worker'));
-    const seed = loadSeedConfig(environmentOf('seed'));
-    for (const config of [api, worker]) expect(config.temporal.address).toBe('temporal:7233');
-    for (const config of [api, worker, seed]) {
-      expect(new URL(config.databaseUrl ?? 'missing:').host).toBe('postgres:5432');
-    }
-    const sandboxPort = environmentOf('sandbox').SANDBOX_PORT;
-    expect(worker.linkedin.apiUrl).toBe(`http://sandbox:${sandboxPort}`);
-    expect(worker.linkedin.tokenUrl).toBe(`http://sandbox:${sandboxPort}/oauth/v2/accessToken`);
-    expect(api.webhookSecrets.length).toBeGreaterThan(0);
-    // The worker signs nothing: the secrets that sign notifications stay with the api.
-    expect(environmentOf('worker').LINKEDIN_WEBHOOK_SECRETS).toBeUndefined();
-    expect(environmentOf('seed').LINKEDIN_WEBHOOK_SECRETS).toBeUndefined();
-    const postgres = environmentOf('postgres');
-    const database = new URL(environmentOf('api').DATABASE_URL ?? '');
-    expect(decodeURIComponent(database.username)).toBe(postgres.POSTGRES_USER);
-    expect(decodeURIComponent(database.password)).toBe(postgres.POSTGRES_PASSWORD);
-    expect(database.pathname).toBe(`/${postgres.POSTGRES_DB}`);
-  });
-
-  test('every variable given to the api, worker and seed is one its process reads', () => {
-    // A name the loader does not know is dropped silently; a known one fails or changes the result.
-    for (const name of APP_SERVICES) {
-      const load = LOADERS[name];
-      const environment = environmentOf(name);
-      const config = load(environment);
-      for (const variable of Object.keys(environment)) {
-        let changed: unknown;
-        try {
-          changed = load({ ...environment, [variable]: 'not-a-value-of-this-variable' });
-        } catch {
-          continue;
+  test.each(Object.entries(STACKS))(
+    'every dependency of the %s stack names a service that can meet its condition',
+    (_stack, stack) => {
+      for (const [name, { depends_on: dependsOn = {} }] of Object.entries(stack.services)) {
+        for (const [target, { condition }] of Object.entries(dependsOn)) {
+          const dependency = stack.services[target];
+          expect({ name, target, exists: dependency !== undefined }).toEqual({ name, target, exists: true });
+          if (condition === 'service_healthy') expect(dependency?.healthcheck).toBeDefined();
+          // A one-shot must not be restarted, or "completed" never comes.
+          if (condition === 'service_completed_successfully') expect(dependency?.restart).toBeUndefined();
         }
-        expect({ name, variable, read: JSON.stringify(changed) !== JSON.stringify(config) }).toEqual({
-          name,
-          variable,
-          read: true,
-        });
       }
+      for (const name of ['api', 'worker']) {
+        expect(service(name, stack).depends_on?.postgres?.condition).toBe('service_healthy');
+      }
+    },
+  );
+
+  test('the production stack runs no seed: no demo application, no process told it is in development', () => {
+    for (const [name, { command = [], depends_on: dependsOn = {}, environment = {} }] of Object.entries(
+      compose.services,
+    )) {
+      expect({ name, seeds: command.some((arg) => arg.includes('seed')) }).toEqual({ name, seeds: false });
+      expect({ name, after: Object.keys(dependsOn).filter((target) => target.includes('seed')) }).toEqual({
+        name,
+        after: [],
+      });
+      expect({ name, NODE_ENV: environment.NODE_ENV }).toEqual({ name, NODE_ENV: undefined });
+    }
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgres', 'temporal', 'worker']);
+    // It calls LinkedIn itself, over https.
+    expect(loadWorkerConfig(environmentOf('worker')).linkedin).toEqual({
+      apiUrl: 'https://api.linkedin.com',
+      tokenUrl: 'https://www.linkedin.com/oauth/v2/accessToken',
+    });
+  });
+
+  test('the sandbox stack seeds the demo before the api and worker, in development, and only the seed is', () => {
+    expect(service('api', sandboxStack).depends_on?.seed?.condition).toBe('service_completed_successfully');
+    expect(service('worker', sandboxStack).depends_on?.seed?.condition).toBe(
+      'service_completed_successfully',
+    );
+    expect(service('seed', sandboxStack).depends_on?.postgres?.condition).toBe('service_healthy');
+    expect(service('seed', sandboxStack).command).toEqual(['node', 'dist/ats/seed-main.js']);
+    expect(loadSeedConfig(environmentOf('seed', sandboxStack)).development).toBe(true);
+    // The api stays a production process: the demo applications' published secrets sign nothing there.
+    expect(loadApiConfig(environmentOf('api', sandboxStack)).development).toBe(false);
+    for (const name of ['api', 'worker']) {
+      expect(environmentOf(name, sandboxStack).NODE_ENV).toBeUndefined();
     }
   });
+
+  test.each(Object.entries(STACKS))(
+    'the api, worker (and seed) of the %s stack each get a configuration their process accepts, pointing at the compose services',
+    (stackName, stack) => {
+      const api = loadApiConfig(environmentOf('api', stack));
+      const worker = loadWorkerConfig(environmentOf('worker', stack));
+      const seed = stack.services.seed ? [loadSeedConfig(environmentOf('seed', stack))] : [];
+      for (const config of [api, worker]) expect(config.temporal.address).toBe('temporal:7233');
+      for (const config of [api, worker, ...seed]) {
+        expect(new URL(config.databaseUrl ?? 'missing:').host).toBe('postgres:5432');
+      }
+      if (stackName === 'sandbox') {
+        const sandboxPort = environmentOf('sandbox', stack).SANDBOX_PORT;
+        expect(worker.linkedin.apiUrl).toBe(`http://sandbox:${sandboxPort}`);
+        expect(worker.linkedin.tokenUrl).toBe(`http://sandbox:${sandboxPort}/oauth/v2/accessToken`);
+        expect(environmentOf('seed', stack).LINKEDIN_WEBHOOK_SECRETS).toBeUndefined();
+      }
+      expect(api.webhookSecrets).toEqual([REQUIRED_SETTINGS.LINKEDIN_WEBHOOK_SECRETS]);
+      expect(api.parentApplicationId).toBe(REQUIRED_SETTINGS.LINKEDIN_PARENT_APPLICATION_ID);
+      // The worker signs nothing: the secrets that sign notifications stay with the api.
+      expect(environmentOf('worker', stack).LINKEDIN_WEBHOOK_SECRETS).toBeUndefined();
+      const postgres = environmentOf('postgres', stack);
+      const database = new URL(environmentOf('api', stack).DATABASE_URL ?? '');
+      expect(decodeURIComponent(database.username)).toBe(postgres.POSTGRES_USER);
+      expect(decodeURIComponent(database.password)).toBe(postgres.POSTGRES_PASSWORD);
+      expect(database.pathname).toBe(`/${postgres.POSTGRES_DB}`);
+    },
+  );
+
+  test.each(Object.entries(STACKS))(
+    'every variable given to the app services of the %s stack is one its process reads',
+    (_stack, stack) => {
+      // A name the loader does not know is dropped silently; a known one fails or changes the result.
+      for (const name of APP_SERVICES.filter((candidate) => stack.services[candidate] !== undefined)) {
+        const load = LOADERS[name];
+        const environment = environmentOf(name, stack);
+        const config = load(environment);
+        for (const variable of Object.keys(environment)) {
+          let changed: unknown;
+          try {
+            changed = load({ ...environment, [variable]: 'not-a-value-of-this-variable' });
+          } catch {
+            continue;
+          }
+          expect({ name, variable, read: JSON.stringify(changed) !== JSON.stringify(config) }).toEqual({
+            name,
+            variable,
+            read: true,
+          });
+        }
+      }
+    },
+  );
 
   test('has no default for any secret or password: compose refuses to start without each', () => {
-    for (const name of Object.keys(DEMO_SECRETS)) {
-      const others = Object.fromEntries(Object.entries(DEMO_SECRETS).filter(([key]) => key !== name));
+    for (const name of Object.keys(REQUIRED_SETTINGS)) {
+      const others = Object.fromEntries(Object.entries(REQUIRED_SETTINGS).filter(([key]) => key !== name));
       expect(() => interpolate(rawCompose, others)).toThrow(`${name} is required`);
     }
-    const references = [...read('docker-compose.yml').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}/g)];
+    expect(() => interpolate(rawSandbox, { ...REQUIRED_SETTINGS, POSTGRES_PASSWORD: undefined })).toThrow(
+      'POSTGRES_PASSWORD is required',
+    );
+    const references = [
+      ...`${read('docker-compose.yml')}\n${read('docker-compose.sandbox.yml')}`.matchAll(
+        /\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}/g,
+      ),
+    ];
     const secretReferences = references.filter(([, name]) =>
       /SECRET|PASSWORD|TOKEN|API_KEY/.test(name ?? ''),
     );
@@ -206,16 +294,26 @@ describe('docker-compose.yml', () => {
       expect({ reference, required: operator?.startsWith(':?') }).toEqual({ reference, required: true });
     }
     const operations = read('docs/operations.md');
-    for (const name of Object.keys(DEMO_SECRETS)) expect(operations).toMatch(new RegExp(`${name}=`));
+    for (const name of Object.keys(REQUIRED_SETTINGS)) expect(operations).toMatch(new RegExp(`${name}=`));
   });
 
-  test('publishes only the webhook beyond this machine: Temporal, the sandbox and the metrics on 127.0.0.1', () => {
-    for (const [name, { ports = [] }] of Object.entries(compose.services)) {
-      for (const port of ports) {
-        const loopback = port.startsWith('127.0.0.1:');
-        expect({ name, port, loopback }).toEqual({ name, port, loopback: name !== 'api' });
+  test.each(Object.entries(STACKS))(
+    'the %s stack publishes only the webhook beyond this machine: Temporal, the sandbox and the metrics on 127.0.0.1',
+    (_stack, stack) => {
+      for (const [name, { ports = [] }] of Object.entries(stack.services)) {
+        for (const port of ports) {
+          const loopback = port.startsWith('127.0.0.1:');
+          expect({ name, port, loopback }).toEqual({ name, port, loopback: name !== 'api' });
+        }
       }
-    }
+    },
+  );
+
+  test("serves the API's metrics on a port of their own, published to no host port", () => {
+    const config = loadApiConfig(environmentOf('api'));
+    expect(config.apiMetrics.port).not.toBe(config.port);
+    expect(config.apiMetrics.host).toBe('0.0.0.0');
+    expect(portsOf('api')).toEqual([{ published: 3000, target: config.port }]);
   });
 
   test("publishes the worker's metrics, which listen beyond the worker's container", () => {
@@ -287,7 +385,7 @@ describe('docker-compose.yml', () => {
   });
 
   test('every service built from this project runs a file its image builds: the service, or the sandbox tool', () => {
-    for (const [name, { build, command }] of Object.entries(compose.services)) {
+    for (const [name, { build, command }] of Object.entries(sandboxStack.services)) {
       if (build === undefined) continue;
       // The default target is the production image; the sandbox alone is built from the tools' target.
       const target = typeof build === 'string' ? undefined : build.target;
@@ -296,7 +394,7 @@ describe('docker-compose.yml', () => {
       const source = target === undefined ? sourceOfEntry(command ?? []) : sourceOfToolEntry(command ?? []);
       expect({ name, builtFromSource: source !== undefined }).toEqual({ name, builtFromSource: true });
     }
-    expect(sourceOfToolEntry(service('sandbox').command ?? [])).toBe('tools/sandbox/main.ts');
+    expect(sourceOfToolEntry(service('sandbox', sandboxStack).command ?? [])).toBe('tools/sandbox/main.ts');
     expect(scripts().sandbox).toBe(
       'node scripts/build-if-stale.mjs tools && node dist-tools/tools/sandbox/main.js',
     );

@@ -89,7 +89,7 @@ test('no secret or token ever appears in the logs of a full run', () => {
 });
 
 test("the API's /metrics counts notifications by status and times the start", async () => {
-  const body = await (await fetch(`${env.apiUrl}/metrics`)).text();
+  const body = await (await fetch(`${env.metricsUrl ?? ''}/metrics`)).text();
   expect(body).toMatch(/^linkedin_notifications_total\{status="200"\} 2$/m);
   expect(body).toMatch(/^linkedin_notifications_total\{status="401"\} 1$/m);
   expect(body).toMatch(/^resync_start_duration_seconds_count\{result="accepted"\} 2$/m);

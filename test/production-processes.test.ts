@@ -1,8 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS } from '../src/ats/demo-data';
+import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
+import { DEV_WEBHOOK_SECRET } from '../src/secret-rules';
 import { openPostgresJobStore } from '../src/ats/postgres-store';
 import { signNotification } from '../src/api/signature';
 import { JobResyncNotification, type ResyncResult } from '../src/contract';
@@ -26,7 +29,9 @@ import { temporalAddress, testClient, uniqueTaskQueue } from './support/temporal
  * processes that share nothing but Temporal and a PostgreSQL job store.
  */
 const ROOT = join(__dirname, '..');
-const SECRET = 'production-test-secret';
+/** Made as an operator makes one: a production API takes no secret written in the repository. */
+const SECRET = randomBytes(32).toString('hex');
+const PARENT_APPLICATION_ID = '1000';
 
 interface Running {
   name: string;
@@ -110,8 +115,10 @@ beforeAll(async () => {
     launch(name, 'api/main.js', {
       ...common,
       LINKEDIN_WEBHOOK_SECRETS: SECRET,
+      LINKEDIN_PARENT_APPLICATION_ID: PARENT_APPLICATION_ID,
       WORKFLOW_ID_PREFIX: prefix,
       PORT: String(port),
+      API_METRICS_PORT: String(await freePort()),
     });
   }
   for (const port of apiPorts) {
@@ -210,6 +217,91 @@ test('two APIs and two workers sharing only Temporal and PostgreSQL process ever
   expect(ofSyncAll('UPDATE')).toEqual([...openJobs, ...DEMO_SAMPLE_JOB_IDS].sort());
   // Two workers, one application: the advisory-lock lanes kept the calls one at a time.
   expect(sandbox.maxConcurrentPostings(DEMO_APPLICATION.urn)).toBe(1);
+});
+
+/** Runs a built entry point to its end (never one of `processes`): its exit code and what it wrote. */
+async function runToExit(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', script)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // A process that does not end on its own is ended, and reported still running (code null).
+  const giveUp = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(giveUp);
+  return { code, output };
+}
+
+describe('no known secret outside development', () => {
+  test.each([
+    [
+      'the dev launcher’s secret',
+      { LINKEDIN_WEBHOOK_SECRETS: DEV_WEBHOOK_SECRET },
+      'LINKEDIN_WEBHOOK_SECRETS is published in this repository',
+    ],
+    [
+      'a demo application’s secret',
+      { LINKEDIN_WEBHOOK_SECRETS: `${SECRET},${SECOND_DEMO_APPLICATION.clientSecret}` },
+      'LINKEDIN_WEBHOOK_SECRETS (secret 2 of 2) is published in this repository',
+    ],
+    [
+      'a secret of 15 characters',
+      { LINKEDIN_WEBHOOK_SECRETS: 'q'.repeat(15) },
+      'LINKEDIN_WEBHOOK_SECRETS is shorter than 16 characters',
+    ],
+    [
+      'an admin token of 20 characters',
+      { LINKEDIN_WEBHOOK_SECRETS: SECRET, ADMIN_TOKEN: 'z'.repeat(20) },
+      'ADMIN_TOKEN is shorter than 32 characters',
+    ],
+  ])(
+    'the built API started with %s exits 1 naming the variable, never the value, and listens on nothing',
+    async (_case, secrets, message) => {
+      const port = await freePort();
+      const { code, output } = await runToExit('api/main.js', {
+        TEMPORAL_ADDRESS: temporalAddress(),
+        DATABASE_URL: database.url,
+        LINKEDIN_PARENT_APPLICATION_ID: PARENT_APPLICATION_ID,
+        PORT: String(port),
+        API_METRICS_PORT: String(await freePort()),
+        ...secrets,
+      });
+      expect(code).toBe(1);
+      expect(output).toContain(message);
+      for (const value of [
+        DEV_WEBHOOK_SECRET,
+        SECOND_DEMO_APPLICATION.clientSecret,
+        'q'.repeat(15),
+        'z'.repeat(20),
+      ])
+        expect(output).not.toContain(value);
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    },
+  );
+
+  test('the built seed refuses to store the demo applications outside development, and stores them in it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'seed-'));
+    const refused = await runToExit('ats/seed-main.js', { DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(
+      'refused: the demo applications carry client secrets published in this repository, so they are seeded in development only',
+    );
+    expect(refused.output).not.toContain(DEMO_APPLICATION.clientSecret);
+    const seeded = await runToExit('ats/seed-main.js', {
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+    });
+    expect(seeded.code).toBe(0);
+    expect(seeded.output).toContain('"demo data seeded"');
+  });
 });
 
 test('on SIGTERM every API and worker process drains and exits 0', async () => {

@@ -4,14 +4,14 @@
  * The API runs through `createApp(...).callback()` on a real PGlite store, with a real Temporal starter
  * whose starts are counted.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp, READY_MAX_AGE_MS } from '../src/api/app';
 import { createJobStatusChanges } from '../src/api/job-status';
 import { MAX_ECHO_LENGTH } from '../src/echo';
-import { ApplicationSecrets, MIN_CHILD_SECRET_LENGTH } from '../src/api/application-secrets';
+import { ApplicationSecrets } from '../src/api/application-secrets';
 import { startApiServer, type ApiServer } from '../src/api/main';
 import { createResyncStarter, type ResyncStarter } from '../src/api/resync-starter';
 import { challengeResponse, hmacSha256Hex, signNotification } from '../src/api/signature';
@@ -31,6 +31,7 @@ import { LinkedInClient } from '../src/linkedin/client';
 import { LinkedInContractError } from '../src/linkedin/linkedin-contract-error';
 import { TokenCache } from '../src/linkedin/token-cache';
 import { createLogger, type Logger } from '../src/logger';
+import { MIN_LINKEDIN_SECRET_LENGTH } from '../src/secret-rules';
 import { SAMPLE_ALL_OPEN, SAMPLE_INDIVIDUAL, WEBHOOK_SECRET } from './support/environment';
 import { createTestDatabase } from './support/postgres';
 import { testClient, uniqueTaskQueue } from './support/temporal';
@@ -41,6 +42,18 @@ import { notification } from './support/notifications';
 /** LinkedIn's example challenge (linkedin.md §2) and its answer under `test_client_secret`. */
 const LINKEDIN_CHALLENGE = '890e4665-4dfe-4ab1-b689-ed553bceeed0';
 const LINKEDIN_CHALLENGE_RESPONSE = '2f02d4233a0396d6b4632fc7be62fd3ab68183421f688efcda0c1fcb2615273e';
+
+/** The parent application (LINKEDIN_PARENT_APPLICATION_ID): its challenges get the first webhook secret. */
+const PARENT_APPLICATION_ID = '1000';
+
+/** A customer whose client secret is as LinkedIn issues them: published nowhere, usable in production. */
+const CUSTOMER_APPLICATION = {
+  urn: 'urn:li:developerApplication:24680',
+  clientId: 'customer-client-id',
+  clientSecret: randomBytes(16).toString('hex'),
+  integrationContext: null,
+  companyName: 'Initech',
+};
 
 /** A customer whose secret the ATS holds but is too short to trust. */
 const WEAK_APPLICATION = {
@@ -58,6 +71,7 @@ beforeAll(async () => {
   store = await openEmbeddedJobStore({});
   await store.seedDemoData();
   await store.ensureApplication(WEAK_APPLICATION);
+  await store.ensureApplication(CUSTOMER_APPLICATION);
 });
 
 afterAll(async () => {
@@ -78,7 +92,13 @@ interface Api {
   close(): Promise<void>;
 }
 
-async function startApi(options: { logger?: Logger; jobStatusChanges?: boolean } = {}): Promise<Api> {
+/**
+ * The API over HTTP. In development unless a test says otherwise, so the demo applications' secrets sign
+ * as they do under `npm run dev`; the production rules have tests of their own ("outside development").
+ */
+async function startApi(
+  options: { logger?: Logger; jobStatusChanges?: boolean; development?: boolean } = {},
+): Promise<Api> {
   let clock = Date.now();
   const logger = options.logger ?? createLogger('silent');
   const starting = {
@@ -102,6 +122,8 @@ async function startApi(options: { logger?: Logger; jobStatusChanges?: boolean }
   };
   const app = createApp({
     webhookSecrets: [WEBHOOK_SECRET],
+    parentApplicationId: PARENT_APPLICATION_ID,
+    development: options.development ?? true,
     jobStore: {
       getApplication: (urn) => {
         counts.storeReads += 1;
@@ -225,16 +247,109 @@ describe('the challenge cannot be used to sign a notification', () => {
     });
   });
 
-  test.each([
-    ['an application the ATS does not hold', '999'],
-    ['an applicationId that is not a number', 'parent-app'],
-    ['an application whose secret is too short to use', '55555'],
-  ])('a challenge naming %s is answered with the first webhook secret', async (_case, applicationId) => {
-    const answer = await challenge(LINKEDIN_CHALLENGE, applicationId);
-    expect(answer.status).toBe(200);
+  test('a challenge naming the parent application is answered with the first webhook secret', async () => {
+    const answer = await challenge(LINKEDIN_CHALLENGE, PARENT_APPLICATION_ID);
     expect(await answer.json()).toEqual({
       challengeCode: LINKEDIN_CHALLENGE,
       challengeResponse: LINKEDIN_CHALLENGE_RESPONSE,
+    });
+  });
+});
+
+describe('the challenge tells no customer from a stranger', () => {
+  beforeEach(async () => {
+    // As deployed: the demo applications' published secrets are not used.
+    await api.close();
+    api = await startApi({ development: false });
+  });
+
+  async function answerOf(code: string, applicationId?: string) {
+    const answer = await challenge(code, applicationId);
+    const body = (await answer.json()) as Record<string, unknown>;
+    return {
+      status: answer.status,
+      type: answer.headers.get('content-type'),
+      keys: Object.keys(body),
+      challengeCode: body.challengeCode,
+      response: String(body.challengeResponse),
+    };
+  }
+
+  test('held or not, an application gets the same status and shape, and an answer that matches no other', async () => {
+    const code = randomUUID();
+    const customer = await answerOf(code, '24680');
+    const strangers = await Promise.all(
+      ['999', '24681', '12345', '55555', 'parent-app'].map((id) => answerOf(code, id)),
+    );
+    const parent = await answerOf(code);
+    for (const answered of [customer, ...strangers]) {
+      expect({ ...answered, response: /^[0-9a-f]{64}$/.test(answered.response) }).toEqual({
+        status: 200,
+        type: 'application/json; charset=utf-8',
+        keys: ['challengeCode', 'challengeResponse'],
+        challengeCode: code,
+        response: true,
+      });
+    }
+    // Nothing to compare an answer with: none is the parent's, and each application's is its own.
+    const responses = [customer, ...strangers, parent].map((answered) => answered.response);
+    expect(new Set(responses).size).toBe(responses.length);
+  });
+
+  test('an answer is the same on every ask and from every API process, held or not', async () => {
+    const code = randomUUID();
+    const other = await startApi({ development: false });
+    try {
+      for (const id of ['24680', '999']) {
+        const first = await answerOf(code, id);
+        expect(await answerOf(code, id)).toEqual(first);
+        const fromOther = await fetch(
+          `${other.url}/webhooks/linkedin?challengeCode=${code}&applicationId=${id}`,
+        );
+        expect(((await fromOther.json()) as { challengeResponse: string }).challengeResponse).toBe(
+          first.response,
+        );
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('neither answer waits on the store: no query for an application not held, however often asked', async () => {
+    await answerOf(randomUUID(), '24680');
+    const reads = api.storeReads;
+    expect(reads).toBe(1);
+    // Within the snapshot's 30 s, each time past the 5 s after which a notification naming an application
+    // the snapshot lacks reads the store again (it may be new): a challenge never does.
+    for (let i = 0; i < 4; i += 1) {
+      api.advance(6_000);
+      await answerOf(randomUUID(), String(700_000 + i));
+      await answerOf(randomUUID(), '24680');
+    }
+    expect(api.storeReads).toBe(reads);
+    const timed = async (id: string) => {
+      const startedAt = process.hrtime.bigint();
+      await answerOf(randomUUID(), id);
+      return Number(process.hrtime.bigint() - startedAt) / 1e6;
+    };
+    const held: number[] = [];
+    const unheld: number[] = [];
+    for (let i = 0; i < 100; i += 1) {
+      held.push(await timed('24680'));
+      unheld.push(await timed(String(800_000 + i)));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
+    expect(Math.abs(median(held) - median(unheld))).toBeLessThan(1);
+  });
+
+  test("LinkedIn's own challenges still validate: no application named, the parent, a customer it holds", async () => {
+    expect(await answerOf(LINKEDIN_CHALLENGE)).toMatchObject({ response: LINKEDIN_CHALLENGE_RESPONSE });
+    expect(await answerOf(LINKEDIN_CHALLENGE, PARENT_APPLICATION_ID)).toMatchObject({
+      response: LINKEDIN_CHALLENGE_RESPONSE,
+    });
+    const code = randomUUID();
+    expect(await answerOf(code, '24680')).toMatchObject({
+      response: challengeResponse(CUSTOMER_APPLICATION.clientSecret, code),
     });
   });
 });
@@ -368,11 +483,37 @@ describe('what a request whose signature matches no secret costs', () => {
     expect(api.starts).toBe(0);
   });
 
-  test('the demo applications’ secrets are long enough to be used', () => {
+  test('the demo applications’ secrets are long enough to be used in development', () => {
     for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {
-      expect(app.clientSecret.length).toBeGreaterThanOrEqual(MIN_CHILD_SECRET_LENGTH);
+      expect(app.clientSecret.length).toBeGreaterThanOrEqual(MIN_LINKEDIN_SECRET_LENGTH);
     }
-    expect(MIN_CHILD_SECRET_LENGTH).toBeGreaterThanOrEqual(16);
+    expect(MIN_LINKEDIN_SECRET_LENGTH).toBe(16);
+  });
+
+  test('outside development, a notification signed with a demo application’s published secret gets 401 and starts nothing', async () => {
+    await api.close();
+    api = await startApi({ development: false });
+    for (const [app, body] of [
+      [DEMO_APPLICATION, SAMPLE_ALL_OPEN],
+      [SECOND_DEMO_APPLICATION, notification(['job-1000'], SECOND_DEMO_APPLICATION.urn)],
+    ] as const) {
+      for (const signature of [
+        signNotification(app.clientSecret, body),
+        hmacSha256Hex(app.clientSecret, body),
+      ]) {
+        const answer = await notify(body, signature);
+        expect(answer.status).toBe(401);
+        expect(await answer.json()).toEqual({
+          errorMessage: 'X-LI-Signature does not match the body for any configured client secret',
+        });
+      }
+    }
+    expect(api.starts).toBe(0);
+    // A customer's secret as LinkedIn issues it still signs for its own application.
+    const own = notification(['job-1'], CUSTOMER_APPLICATION.urn);
+    expect((await notify(own, signNotification(CUSTOMER_APPLICATION.clientSecret, own))).status).not.toBe(
+      401,
+    );
   });
 
   test("LinkedIn's samples signed with the configured secret or the child's still start a resync", async () => {
@@ -410,6 +551,7 @@ describe('the application secrets snapshot when the store fails', () => {
       store: flaky,
       logger: createLogger('silent'),
       now: () => clock,
+      development: true,
     });
     expect(await secrets.secretOf(DEMO_APPLICATION.urn)).toBe(DEMO_APPLICATION.clientSecret);
     state.failing = true;
@@ -432,6 +574,7 @@ describe('the application secrets snapshot when the store fails', () => {
       store: flaky,
       logger: createLogger('silent'),
       now: () => clock,
+      development: true,
     });
     for (let i = 0; i < 20; i += 1) {
       await expect(secrets.secretOf(DEMO_APPLICATION.urn)).rejects.toThrow('connection refused');
@@ -504,11 +647,18 @@ describe("the API server's limits", () => {
     for (const running of servers.splice(0)) {
       running.server.closeAllConnections();
       await new Promise<void>((resolve) => running.server.close(() => resolve()));
+      await running.metrics.close();
     }
   });
 
   async function serve(env: Record<string, string>): Promise<number> {
-    const config = loadConfig({ LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET, PORT: '0', ...env });
+    const config = loadConfig({
+      LINKEDIN_WEBHOOK_SECRETS: randomBytes(16).toString('hex'),
+      LINKEDIN_PARENT_APPLICATION_ID: PARENT_APPLICATION_ID,
+      PORT: '0',
+      API_METRICS_PORT: '0',
+      ...env,
+    });
     const running = await startApiServer({ config, client, jobStore: store, logger: createLogger('silent') });
     servers.push(running);
     return (running.server.address() as AddressInfo).port;
@@ -580,8 +730,21 @@ describe("the API server's limits", () => {
     }
   });
 
+  test('GET /metrics is not served on the public port, only on the metrics listener (127.0.0.1)', async () => {
+    const port = await serve({});
+    const running = servers.at(-1);
+    const publicAnswer = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(publicAnswer.status).toBe(404);
+    expect(await publicAnswer.json()).toEqual({ errorMessage: 'no route for GET /metrics' });
+    expect(running?.metrics.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const scraped = await fetch(`${running?.metrics.url ?? ''}/metrics`);
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('linkedin_notifications_total');
+    expect((await fetch(`${running?.metrics.url ?? ''}/webhooks/linkedin`)).status).toBe(404);
+  });
+
   test('the defaults bound headers to 10 s, a request to 30 s and connections to 1024', () => {
-    expect(loadConfig({ LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET }).http).toEqual({
+    expect(loadConfig({ NODE_ENV: 'development', LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET }).http).toEqual({
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       maxConnections: 1024,

@@ -32,8 +32,11 @@ beforeEach(() => {
 
 test('draining the API refuses new connections but answers the notification in flight, which is started', async () => {
   const config = loadApiConfig({
+    // The tests' secret is LinkedIn's documented example: accepted in development only.
+    NODE_ENV: 'development',
     LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET,
     PORT: '0',
+    API_METRICS_PORT: '0',
     TASK_QUEUE: env.taskQueue,
     WORKFLOW_ID_PREFIX: env.workflowIdPrefix,
   });

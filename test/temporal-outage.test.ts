@@ -51,7 +51,7 @@ test('with Temporal down a notification gets 500 within 5 s, and its redelivery 
   expect((await fetch(`${env.apiUrl}/readyz`)).status).toBe(503);
   expect(env.sandbox.postedElements()).toHaveLength(0);
   // The failed start is counted and timed apart from the accepted ones.
-  const failed = await (await fetch(`${env.apiUrl}/metrics`)).text();
+  const failed = await (await fetch(`${env.metricsUrl ?? ''}/metrics`)).text();
   expect(failed).toMatch(/^resync_start_duration_seconds_count\{result="failed"\} 1$/m);
   expect(failed).not.toMatch(/^resync_start_duration_seconds_count\{result="accepted"\}/m);
   expect(failed).toMatch(/^linkedin_notifications_total\{status="500"\} 1$/m);
@@ -65,7 +65,7 @@ test('with Temporal down a notification gets 500 within 5 s, and its redelivery 
   }
   expect(status).toBe(200);
 
-  const metrics = await (await fetch(`${env.apiUrl}/metrics`)).text();
+  const metrics = await (await fetch(`${env.metricsUrl ?? ''}/metrics`)).text();
   expect(metrics).toMatch(/^resync_start_duration_seconds_count\{result="accepted"\} 1$/m);
   expect(metrics).toMatch(/^linkedin_notifications_total\{status="200"\} 1$/m);
 

@@ -4,6 +4,7 @@ import { signNotification } from '../src/api/signature';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import { type JobResult, type ResyncResult } from '../src/contract';
 import {
+  PARENT_APPLICATION_ID,
   SAMPLE_INDIVIDUAL,
   startTestEnvironment,
   WEBHOOK_SECRET,
@@ -58,16 +59,24 @@ describe('the ownership check (GET)', () => {
     });
   });
 
-  test('answers an applicationId the ATS does not hold with the first webhook secret', async () => {
+  test('answers the parent application with the first webhook secret, and an application it does not hold otherwise', async () => {
     // Three failed checks block the webhook, and LinkedIn may name the parent application (issue 8).
-    const response = await fetch(
-      `${env.apiUrl}/webhooks/linkedin?challengeCode=890e4665-4dfe-4ab1-b689-ed553bceeed0&applicationId=999`,
-    );
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({
+    const challenge = (applicationId: string) =>
+      fetch(
+        `${env.apiUrl}/webhooks/linkedin?challengeCode=890e4665-4dfe-4ab1-b689-ed553bceeed0&applicationId=${applicationId}`,
+      );
+    const parent = await challenge(PARENT_APPLICATION_ID);
+    expect(parent.status).toBe(200);
+    expect(await parent.json()).toEqual({
       challengeCode: '890e4665-4dfe-4ab1-b689-ed553bceeed0',
       challengeResponse: '2f02d4233a0396d6b4632fc7be62fd3ab68183421f688efcda0c1fcb2615273e',
     });
+    // A stranger's answer is not the parent's: it would tell strangers from customers (docs/security.md).
+    const stranger = await challenge('999');
+    expect(stranger.status).toBe(200);
+    const { challengeResponse } = (await stranger.json()) as { challengeResponse: string };
+    expect(challengeResponse).toMatch(/^[0-9a-f]{64}$/);
+    expect(challengeResponse).not.toBe('2f02d4233a0396d6b4632fc7be62fd3ab68183421f688efcda0c1fcb2615273e');
   });
 
   test('refuses a challengeCode that is not a UUID with 400: the endpoint signs nothing else', async () => {

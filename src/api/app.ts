@@ -12,7 +12,13 @@ import { readRawBody } from './raw-body';
 import type { ApiMetrics } from './metrics';
 import type { ResyncStarter } from './resync-starter';
 import { createResyncRoutes, type ResyncRoutesDeps } from './resyncs';
-import { challengeResponse, isChallengeCode, isWellFormedSignature, verifySignature } from './signature';
+import {
+  challengeResponse,
+  hmacSha256Hex,
+  isChallengeCode,
+  isWellFormedSignature,
+  verifySignature,
+} from './signature';
 
 /** Notifications are a few hundred bytes; a full list of 75-character ids stays far below this. */
 export const MAX_NOTIFICATION_BYTES = 1024 * 1024;
@@ -28,8 +34,12 @@ export interface AppDeps {
   now?: () => number;
   /** The status endpoints (`/resyncs`), behind a bearer token; not served when absent. */
   admin?: ResyncRoutesDeps;
-  /** Prometheus metrics, served on GET /metrics. */
+  /** Prometheus metrics, counted here and served apart from this app (`serveMetrics`, API_METRICS_PORT). */
   metrics?: ApiMetrics;
+  /** NODE_ENV=development: the demo applications' published secrets are used (src/secret-rules.ts). */
+  development?: boolean;
+  /** The parent application's id (LINKEDIN_PARENT_APPLICATION_ID): its challenges get the first secret. */
+  parentApplicationId?: string;
   /** True once SIGTERM arrived: readiness fails so load balancers stop sending. */
   draining?: () => boolean;
   /** Job Status Change notifications (type JOB_POSTING_STATUS); answered 400 as unsupported without. */
@@ -44,7 +54,12 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   const router = new Router();
   const resyncs = deps.metrics ? deps.metrics.timed(deps.resyncs) : deps.resyncs;
-  const secrets = new ApplicationSecrets({ store: deps.jobStore, logger: deps.logger, now });
+  const secrets = new ApplicationSecrets({
+    store: deps.jobStore,
+    logger: deps.logger,
+    now,
+    development: deps.development ?? false,
+  });
   if (deps.metrics) app.use(deps.metrics.countNotifications());
   // What Koa reports past our error handling is a connection that ended first (a client too slow for the
   // server's request timeout, say): logged as JSON like the rest, never printed to stderr.
@@ -82,14 +97,6 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = { status: 'ok' };
   });
 
-  const metrics = deps.metrics;
-  if (metrics) {
-    router.get('/metrics', async (ctx) => {
-      ctx.type = metrics.registry.contentType;
-      ctx.body = await metrics.registry.metrics();
-    });
-  }
-
   let readiness: { checkedAt: number; ready: Promise<boolean> } | undefined;
   const temporalReady = () => {
     if (readiness === undefined || now() - readiness.checkedAt >= READY_MAX_AGE_MS) {
@@ -117,21 +124,27 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   /**
-   * The named child application's secret; otherwise the first webhook secret. LinkedIn does not say
-   * whether it names the parent or the child, and three failed checks block the webhook, so an
-   * application the ATS does not hold is answered rather than refused.
+   * Whose secret answers a challenge (docs/security.md, "the challenge"): none named or the parent
+   * application, the first webhook secret; a child application the ATS holds, its own. Any other id gets
+   * a key of its own derived from the first webhook secret: an answer like a customer's, the same on
+   * every ask and every API process, so nobody can tell from it which applications are customers. Both
+   * ways cost one HMAC and no store query.
    */
   async function challengeSecret(applicationId: string | undefined): Promise<string | undefined> {
-    if (applicationId === undefined) return deps.webhookSecrets[0];
+    const first = deps.webhookSecrets[0];
+    if (first === undefined) return undefined;
+    if (applicationId === undefined || applicationId === deps.parentApplicationId) return first;
+    const unheld = hmacSha256Hex(first, `${UNHELD_CHALLENGE_KEY}${applicationId}`);
     const own = /^\d{1,20}$/.test(applicationId)
-      ? await secrets.secretOf(`urn:li:developerApplication:${applicationId}`)
+      ? await secrets.secretOf(`urn:li:developerApplication:${applicationId}`, { refreshOnMiss: false })
       : undefined;
-    if (own !== undefined) return own;
-    deps.logger.info(
-      { applicationId: echo(applicationId) },
-      'challenge for an application the ATS does not hold: answered with the first webhook secret',
-    );
-    return deps.webhookSecrets[0];
+    if (own === undefined) {
+      deps.logger.info(
+        { applicationId: echo(applicationId) },
+        'challenge for an application that is neither the parent nor one the ATS holds: answered under a key derived for it',
+      );
+    }
+    return own ?? unheld;
   }
 
   router.post('/webhooks/linkedin', async (ctx) => {
@@ -239,6 +252,9 @@ function refusedUnread(ctx: Koa.Context, errorMessage: string): HttpError {
   ctx.set('Connection', 'close');
   return new HttpError(401, errorMessage);
 }
+
+/** Labels the keys of challenges naming an application not held: never an HMAC LinkedIn asks for. */
+const UNHELD_CHALLENGE_KEY = 'challenge of an application this ATS does not hold:';
 
 const URN_KEY = Buffer.from('"developerApplicationUrn"');
 const URN_VALUE = /^\s*:\s*"([^"\\]{1,64})"/;

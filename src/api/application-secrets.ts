@@ -1,16 +1,15 @@
 import type { Logger } from 'pino';
 import type { JobStore } from '../ats/job-store';
-
-/**
- * LinkedIn's client secrets are 16 characters or more. A child secret shorter than this (empty, a
- * placeholder, a test value) could be guessed from one signed notification or challenge answer, so the
- * webhook never uses it: such an application's notifications must be signed with a configured secret.
- */
-export const MIN_CHILD_SECRET_LENGTH = 16;
+import { childSecretProblem } from '../secret-rules';
 
 export interface ApplicationSecretsOptions {
   store: Pick<JobStore, 'listApplicationSecrets'>;
   logger: Logger;
+  /**
+   * NODE_ENV=development: a child secret is used when it has LinkedIn's 16 characters. Otherwise it also
+   * must not be one published in this repository (the demo applications'): src/secret-rules.ts.
+   */
+  development?: boolean;
   /** A snapshot older than this is read again before it is used. */
   maxAgeMs?: number;
   /** An application missing from a snapshot at least this old reads the store again (it may be new). */
@@ -38,13 +37,17 @@ export class ApplicationSecrets {
     this.now = options.now ?? Date.now;
   }
 
-  /** The usable client secret of `urn`, or undefined when the ATS holds none. */
-  async secretOf(urn: string): Promise<string | undefined> {
+  /**
+   * The usable client secret of `urn`, or undefined when the ATS holds none. A miss reads the store again
+   * once the snapshot is a few seconds old (the application may be new), unless `refreshOnMiss` is false:
+   * the challenge's lookups then cost the same whether the ATS holds the application or not.
+   */
+  async secretOf(urn: string, options: { refreshOnMiss?: boolean } = {}): Promise<string | undefined> {
     const snapshot = this.snapshot;
     const age = snapshot === undefined ? Infinity : this.now() - snapshot.at;
     if (snapshot !== undefined && age < this.maxAgeMs) {
       const secret = snapshot.secrets.get(urn);
-      if (secret !== undefined || age < this.missRefreshMs) return secret;
+      if (secret !== undefined || age < this.missRefreshMs || options.refreshOnMiss === false) return secret;
     }
     return (await this.load()).get(urn);
   }
@@ -76,13 +79,14 @@ export class ApplicationSecrets {
     this.failure = undefined;
     const secrets = new Map<string, string>();
     for (const { urn, clientSecret } of rows) {
-      if (clientSecret.length >= MIN_CHILD_SECRET_LENGTH) {
+      const problem = childSecretProblem(clientSecret, this.options.development ?? false);
+      if (problem === undefined) {
         secrets.set(urn, clientSecret);
       } else if (!this.refused.has(urn)) {
         this.refused.add(urn);
         this.options.logger.warn(
-          { developerApplicationUrn: urn, minimumLength: MIN_CHILD_SECRET_LENGTH },
-          'the client secret of this application is too short to check signatures with; it is not used',
+          { developerApplicationUrn: urn },
+          `the client secret of this application ${problem}: it is never used to check a signature or answer a challenge`,
         );
       }
     }

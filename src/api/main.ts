@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { JobStore } from '../ats/job-store';
 import { openJobStore } from '../ats/open-job-store';
-import { loadApiConfig, type ApiConfig } from '../config';
+import { ConfigError, loadApiConfig, type ApiConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
+import { serveMetrics, type MetricsServer } from '../metrics-server';
 import { createTemporalClient } from '../temporal-client';
 import { createApp } from './app';
 import { ApiMetrics } from './metrics';
@@ -25,6 +26,8 @@ export interface ApiServerDeps {
 
 export interface ApiServer {
   server: Server;
+  /** `GET /metrics` on API_METRICS_HOST:API_METRICS_PORT, never on the public port. */
+  metrics: MetricsServer;
   /**
    * Drains: readiness fails at once, no new connection is accepted, requests in flight finish (a
    * notification being started is answered), then the server closes.
@@ -34,11 +37,14 @@ export interface ApiServer {
 
 export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   let draining = false;
+  const metrics = new ApiMetrics();
   const app = createApp({
     webhookSecrets: deps.config.webhookSecrets,
+    ...(deps.config.parentApplicationId ? { parentApplicationId: deps.config.parentApplicationId } : {}),
+    development: deps.config.development,
     jobStore: deps.jobStore,
     logger: deps.logger,
-    metrics: new ApiMetrics(),
+    metrics,
     draining: () => draining,
     ...(deps.config.adminToken ? { admin: { token: deps.config.adminToken, client: deps.client } } : {}),
     ...(deps.jobStatuses ? { jobStatuses: deps.jobStatuses } : {}),
@@ -79,13 +85,22 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  let metricsServer: MetricsServer;
+  try {
+    metricsServer = await serveMetrics(metrics.registry, deps.config.apiMetrics);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   return {
     server,
+    metrics: metricsServer,
     async drain() {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      await metricsServer.close();
     },
   };
 }
@@ -102,7 +117,7 @@ async function main(): Promise<void> {
     logger,
     jobStatuses: jobStore.jobStatuses,
   });
-  logger.info({ port: config.port }, 'api listening');
+  logger.info({ port: config.port, metrics: api.metrics.url }, 'api listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'draining');
@@ -122,7 +137,8 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    console.error(error);
+    // A configuration problem is a sentence for the operator, not a stack.
+    console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);
   });
 }

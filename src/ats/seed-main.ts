@@ -1,14 +1,20 @@
 /**
  * One-shot: puts the demo applications and their jobs into the job store the configuration names
- * (PostgreSQL when DATABASE_URL is set). Run before the API and the worker, as the `seed` service of
- * docker-compose.yml does; a second run leaves existing applications as they are.
+ * (PostgreSQL when DATABASE_URL is set). Run before the API and the worker, as the `seed` service of the
+ * sandbox stack (docker-compose.sandbox.yml) does; a second run leaves existing applications as they are.
+ * The demo applications' client secrets are published in this repository, so it runs in development
+ * only (NODE_ENV=development): never against a production store.
  */
-import { loadSeedConfig } from '../config';
+import { ConfigError, loadSeedConfig } from '../config';
 import { createLogger } from '../logger';
 import { openJobStore } from './open-job-store';
 
+const SEED_OUTSIDE_DEVELOPMENT =
+  'refused: the demo applications carry client secrets published in this repository, so they are seeded in development only (NODE_ENV=development: npm run dev, the sandbox stack)';
+
 async function main(): Promise<void> {
   const config = loadSeedConfig(process.env);
+  if (!config.development) throw new ConfigError(SEED_OUTSIDE_DEVELOPMENT);
   const logger = createLogger(config.logLevel).child({ component: 'seed' });
   const store = await openJobStore(config);
   try {
@@ -23,6 +29,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A configuration problem is a sentence for the operator, not a stack.
+  console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);
 });

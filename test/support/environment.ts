@@ -13,6 +13,7 @@ import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import type { JobStore } from '../../src/ats/job-store';
 import { createLogger, type Logger } from '../../src/logger';
 import { ApiMetrics } from '../../src/api/metrics';
+import { serveMetrics, type MetricsServer } from '../../src/metrics-server';
 import {
   DEMO_APPLICATIONS,
   demoHeldJobIds,
@@ -30,6 +31,8 @@ import { testClient, testNativeConnection, uniqueTaskQueue, workflowBundle } fro
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
 
 export const WEBHOOK_SECRET = 'test_client_secret';
+/** The parent application of the tests' webhook: a challenge naming it gets WEBHOOK_SECRET's answer. */
+export const PARENT_APPLICATION_ID = '1000';
 
 export interface TestEnvironmentOptions {
   deadlineMs?: number;
@@ -44,7 +47,7 @@ export interface TestEnvironmentOptions {
   adminToken?: string;
   /** Where the API logs (silent when omitted). */
   logger?: Logger;
-  /** Serve the API's Prometheus metrics on /metrics. */
+  /** Serve the API's Prometheus metrics on a listener of their own (`metricsUrl`), as the API does. */
   metrics?: boolean;
   /** Accept Job Status Change notifications (JOB_POSTING_STATUS) on the webhook. */
   jobStatusChanges?: boolean;
@@ -63,6 +66,8 @@ export interface TestEnvironment {
   /** The workflow id the API gives a notification body. */
   workflowIdOf(body: string): string;
   apiUrl: string;
+  /** The API's metrics listener, e.g. http://127.0.0.1:9465 (with `metrics`): scrape `${metricsUrl}/metrics`. */
+  metricsUrl: string | undefined;
   /** POSTs a notification to the webhook, signed with the test secret unless a signature is given. */
   notify(body: string, signature?: string | null): Promise<Response>;
   /** Shuts the workers down as SIGTERM does (in-flight activities get the grace time), and waits. */
@@ -154,11 +159,15 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
 
   const client = testClient(options.temporalAddress);
   const jobStatuses = jobStore.jobStatuses;
+  const metrics = options.metrics ? new ApiMetrics() : undefined;
   const app = createApp({
     webhookSecrets: [WEBHOOK_SECRET],
+    parentApplicationId: PARENT_APPLICATION_ID,
+    // The demo store of `npm run dev`: its applications' published secrets sign, as they do there.
+    development: true,
     jobStore,
     logger: options.logger ?? createLogger('silent'),
-    ...(options.metrics ? { metrics: new ApiMetrics() } : {}),
+    ...(metrics ? { metrics } : {}),
     ...(options.adminToken ? { admin: { token: options.adminToken, client }, jobStatuses } : {}),
     ...(options.jobStatusChanges
       ? {
@@ -184,6 +193,9 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   });
   const api = await serve(app.callback());
   const apiUrl = api.url;
+  const metricsServer: MetricsServer | undefined = metrics
+    ? await serveMetrics(metrics.registry, { host: '127.0.0.1', port: 0 })
+    : undefined;
 
   return {
     client,
@@ -194,6 +206,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     workflowIdPrefix,
     workflowIdOf: (body) => workflowIdFor(JobResyncNotification.parse(JSON.parse(body)), workflowIdPrefix),
     apiUrl,
+    metricsUrl: metricsServer?.url,
     seedSandboxWithDemoJobs,
     stopWorkers,
     async startWorkers() {
@@ -213,6 +226,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
       }),
     async close() {
       await api.close();
+      await metricsServer?.close();
       await stopWorkers();
       await connection.close();
       await client.connection.close();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,9 @@ import {
 } from '../../src/config';
 import { temporalConnectionOptions } from '../../src/temporal-connection';
 
-const minimal = { LINKEDIN_WEBHOOK_SECRETS: 'one' };
+/** What a production API needs at least: a webhook secret as LinkedIn issues one, the parent's id. */
+const SECRET = randomBytes(16).toString('hex');
+const minimal = { LINKEDIN_WEBHOOK_SECRETS: SECRET, LINKEDIN_PARENT_APPLICATION_ID: '1000' };
 
 test('the defaults are the operator interface of architecture.md', () => {
   const config = loadConfig(minimal);
@@ -41,7 +44,10 @@ test('resyncs of more than 1,000 jobs go to the large queue unless LARGE_RESYNC_
 });
 
 test('webhook secrets are a comma-separated list, blanks ignored', () => {
-  expect(loadConfig({ LINKEDIN_WEBHOOK_SECRETS: ' new , old ,, ' }).webhookSecrets).toEqual(['new', 'old']);
+  const [next, old] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
+  expect(
+    loadConfig({ ...minimal, LINKEDIN_WEBHOOK_SECRETS: ` ${next} , ${old} ,, ` }).webhookSecrets,
+  ).toEqual([next, old]);
 });
 
 test.each([
@@ -166,7 +172,7 @@ describe('each process parses only what it needs', () => {
   test("the API ignores the worker's LinkedIn endpoints and the worker ignores the API's port", () => {
     const insecure = { LINKEDIN_API_URL: 'http://linkedin.example' };
     expect(() => loadWorkerConfig(insecure)).toThrow('LINKEDIN_API_URL must be an https: URL');
-    expect(loadApiConfig({ ...minimal, ...insecure }).webhookSecrets).toEqual(['one']);
+    expect(loadApiConfig({ ...minimal, ...insecure }).webhookSecrets).toEqual([SECRET]);
     expect(() => loadApiConfig({ ...minimal, PORT: 'x' })).toThrow('PORT');
     expect(loadWorkerConfig({ PORT: 'x' }).workerMetricsPort).toBe(9464);
   });

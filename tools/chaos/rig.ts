@@ -4,6 +4,7 @@
  * and worker processes share, the LinkedIn sandbox over HTTP in this process (its record of calls is the
  * judge), and the built API and worker as child processes.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { openJobStore } from '../../src/ats/open-job-store';
@@ -15,7 +16,10 @@ import { startTemporalDevServer, type TemporalDevServer } from '../dev/temporal-
 import { startLinkedInSandbox, type LinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { ServiceProcess } from './service-process';
 
-export const WEBHOOK_SECRET = 'chaos-webhook-secret';
+/** Made for the run, as an operator makes one: the built API takes no secret published in the repository. */
+export const WEBHOOK_SECRET = randomBytes(32).toString('hex');
+/** The parent application whose challenges the first webhook secret answers (required outside development). */
+const PARENT_APPLICATION_ID = '1';
 /** LinkedIn's tasks end this long after a call; the worker polls them often, so resyncs end soon. */
 export const TASK_COMPLETION_MS = 500;
 
@@ -138,7 +142,12 @@ export class Rig {
       script: join(build.distDir, 'api', 'main.js'),
       cwd: build.cwd,
       logDir: this.options.runDir,
-      env: { ...this.common(), PORT: String(this.apiPort) },
+      env: {
+        ...this.common(),
+        PORT: String(this.apiPort),
+        API_METRICS_PORT: String(await freePort()),
+        LINKEDIN_PARENT_APPLICATION_ID: PARENT_APPLICATION_ID,
+      },
     });
     this.api = api;
     this.apiBuild = build.label;

@@ -1,11 +1,14 @@
 /**
  * What `npm run dev` reads, parsed once: the service's whole configuration with the launcher's defaults
- * (its own Temporal dev server, the sandbox as LinkedIn, a dev webhook secret) and its own settings.
+ * (its own Temporal dev server, the sandbox as LinkedIn, a dev webhook secret) and its own settings. It is
+ * development by construction (NODE_ENV=development, whatever the shell says): the published dev and demo
+ * secrets are accepted here and nowhere else (src/secret-rules.ts).
  */
 import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../../src/config';
+import { DEV_WEBHOOK_SECRET } from '../../src/secret-rules';
 
-export const DEV_WEBHOOK_SECRET = 'dev-webhook-secret';
+export { DEV_WEBHOOK_SECRET };
 
 const unsetWhenBlank = z
   .string()
@@ -42,6 +45,7 @@ export function loadDevConfig(env: Record<string, string | undefined>): DevConfi
   const useSandbox = dev.LINKEDIN_API_URL === undefined && dev.LINKEDIN_TOKEN_URL === undefined;
   const service = loadConfig({
     ...env,
+    NODE_ENV: 'development',
     LINKEDIN_WEBHOOK_SECRETS: dev.LINKEDIN_WEBHOOK_SECRETS ?? DEV_WEBHOOK_SECRET,
     // Short in dev, so a drift is found and repaired within a minute of starting.
     DRIFT_CHECK_INTERVAL: dev.DRIFT_CHECK_INTERVAL ?? '30s',

@@ -136,6 +136,7 @@ async function main(): Promise<void> {
     secret: config.webhookSecrets[0] ?? DEV_WEBHOOK_SECRET,
     deadline: formatDuration(config.resyncDeadlineMs),
     driftInterval: formatDuration(config.driftCheckIntervalMs),
+    apiMetricsUrl: api.metrics.url,
     workerMetricsPort: config.workerMetricsPort,
   });
 
@@ -168,6 +169,7 @@ function printWelcome(options: {
   secret: string;
   deadline: string;
   driftInterval: string;
+  apiMetricsUrl: string;
   workerMetricsPort: number;
 }): void {
   const lines = [
@@ -178,7 +180,7 @@ function printWelcome(options: {
     `  LinkedIn sandbox:   ${options.sandboxUrl ?? '(real LinkedIn endpoints configured)'}`,
     `  Deadline per resync: ${options.deadline}`,
     `  Drift checks:       every ${options.driftInterval} per application (Web UI: Schedules; filter DriftFound="true")`,
-    `  Metrics:            http://localhost:${options.port}/metrics (API), http://localhost:${options.workerMetricsPort}/metrics (worker)`,
+    `  Metrics:            ${options.apiMetricsUrl}/metrics (API), http://localhost:${options.workerMetricsPort}/metrics (worker)`,
     '',
     "Send LinkedIn's sample notification (three jobs), signed with the dev secret:",
     '',

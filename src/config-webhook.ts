@@ -1,0 +1,128 @@
+/**
+ * The API's part of the configuration: its port and metrics listener, the webhook secrets, the parent
+ * application, the admin token and the HTTP limits; and, read by every loader, whether this is
+ * development (NODE_ENV=development). Outside development no secret published in this repository, nor one
+ * too short, is accepted (src/secret-rules.ts).
+ */
+import { z } from 'zod';
+import {
+  ConfigError,
+  duration,
+  metricsHost,
+  metricsPort,
+  optionalText,
+  type MetricsListener,
+} from './config-parts';
+import { isDevelopment, secretProblem, type SecretKind } from './secret-rules';
+
+const secretList = z
+  .string({
+    error: 'LINKEDIN_WEBHOOK_SECRETS is required: the client secrets that sign LinkedIn notifications',
+  })
+  .transform((text) =>
+    text
+      .split(',')
+      .map((secret) => secret.trim())
+      .filter((secret) => secret.length > 0),
+  )
+  .refine((secrets) => secrets.length > 0, { error: 'LINKEDIN_WEBHOOK_SECRETS lists no secret' });
+
+/** Development or not (src/secret-rules.ts): every process's loader reads it. */
+export const DeploymentEnv = z.object({ NODE_ENV: z.string().optional() });
+
+export const WebhookEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  API_METRICS_PORT: metricsPort(9465),
+  API_METRICS_HOST: metricsHost('API_METRICS_HOST'),
+  LINKEDIN_WEBHOOK_SECRETS: secretList,
+  LINKEDIN_PARENT_APPLICATION_ID: optionalText.refine((id) => id === undefined || /^\d{1,20}$/.test(id), {
+    error:
+      'LINKEDIN_PARENT_APPLICATION_ID must be the digits of the parent application (urn:li:developerApplication:{id})',
+  }),
+  ADMIN_TOKEN: optionalText.refine((token) => token === undefined || token.length >= 16, {
+    error: 'ADMIN_TOKEN must be at least 16 characters',
+  }),
+  HTTP_HEADERS_TIMEOUT: duration('10s'),
+  HTTP_REQUEST_TIMEOUT: duration('30s'),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
+});
+
+export interface DeploymentConfig {
+  /** NODE_ENV=development: the published demo and dev secrets are accepted (src/secret-rules.ts). */
+  development: boolean;
+}
+
+export interface WebhookConfig {
+  port: number;
+  /** The API's `/metrics`, apart from the public port. */
+  apiMetrics: MetricsListener;
+  webhookSecrets: string[];
+  /**
+   * The parent application's id: a challenge naming it is answered with the first webhook secret.
+   * Required outside development (docs/security.md, "the challenge").
+   */
+  parentApplicationId: string | undefined;
+  /** Bearer token of the status endpoints (`/resyncs`); unset, they are not served. */
+  adminToken: string | undefined;
+  /** Limits of the API's HTTP server: a slow or idle client cannot hold a connection for long. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
+}
+
+export function readDeployment(c: z.infer<typeof DeploymentEnv>): DeploymentConfig {
+  return { development: isDevelopment(c.NODE_ENV) };
+}
+
+export function readWebhook(c: z.infer<typeof WebhookEnv> & z.infer<typeof DeploymentEnv>): WebhookConfig {
+  if (!isDevelopment(c.NODE_ENV)) {
+    const problems = productionProblems(c);
+    if (problems.length > 0) {
+      throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    }
+  }
+  return {
+    port: c.PORT,
+    apiMetrics: { host: c.API_METRICS_HOST, port: c.API_METRICS_PORT },
+    webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
+    parentApplicationId: c.LINKEDIN_PARENT_APPLICATION_ID,
+    adminToken: c.ADMIN_TOKEN,
+    http: {
+      // Node refuses a headers timeout above the request timeout.
+      headersTimeoutMs: Math.min(c.HTTP_HEADERS_TIMEOUT, c.HTTP_REQUEST_TIMEOUT),
+      requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT,
+      maxConnections: c.HTTP_MAX_CONNECTIONS,
+    },
+  };
+}
+
+/**
+ * What a production API may not start with: a secret published in this repository or too short, named by
+ * its variable (and its place in a list), never quoted; and no parent application id to answer
+ * LinkedIn's challenges without telling customers from strangers.
+ */
+function productionProblems(c: z.infer<typeof WebhookEnv>): string[] {
+  const problems: string[] = [];
+  const check = (name: string, secret: string, kind: SecretKind, fix: string) => {
+    const problem = secretProblem(secret, kind);
+    if (problem !== undefined) problems.push(`${name} ${problem}; ${fix}`);
+  };
+  const secrets = c.LINKEDIN_WEBHOOK_SECRETS;
+  secrets.forEach((secret, index) =>
+    check(
+      secrets.length === 1
+        ? 'LINKEDIN_WEBHOOK_SECRETS'
+        : `LINKEDIN_WEBHOOK_SECRETS (secret ${index + 1} of ${secrets.length})`,
+      secret,
+      'linkedin',
+      'give the client secret LinkedIn issued the parent application (for a sandbox: openssl rand -hex 32)',
+    ),
+  );
+  if (c.ADMIN_TOKEN !== undefined) {
+    check('ADMIN_TOKEN', c.ADMIN_TOKEN, 'generated', 'make one with: openssl rand -hex 32');
+  }
+  if (c.LINKEDIN_PARENT_APPLICATION_ID === undefined) {
+    problems.push(
+      "LINKEDIN_PARENT_APPLICATION_ID is required outside development: the parent application's id, whose challenges the first webhook secret answers",
+    );
+  }
+  return problems;
+}
