@@ -332,9 +332,9 @@ describe('the drift check', () => {
 
 describe('drift repairs converge', () => {
   /** LinkedIn lists the application's open jobs with the listedAt and location the ATS sent. */
-  async function listAsSent(urn: string): Promise<void> {
+  async function listAsSent(urn: string, except: readonly string[] = []): Promise<void> {
     const jobs = await env.jobStatuses.listJobsToCheck(urn, { limit: 10_000 });
-    const open = jobs.filter((job) => job.status === 'OPEN');
+    const open = jobs.filter((job) => job.status === 'OPEN' && !except.includes(job.externalJobPostingId));
     env.sandbox.seedExistingJobs(
       urn,
       open.map((job) => job.externalJobPostingId),
@@ -362,6 +362,20 @@ describe('drift repairs converge', () => {
         (element) =>
           element.externalJobPostingId === id && element.operation === 'UPDATE' && element.status === 202,
       ).length;
+
+  test('two drift checks of one application at once CREATE the job LinkedIn lacks once between them', async () => {
+    const app = await newApplication(8);
+    // LinkedIn lacks syn-000003 (open in the ATS): both checks find it NOT_LISTED and repair it.
+    const missing = synId(3);
+    await listAsSent(app.urn, [missing]);
+    const [a, b] = await Promise.all([runDriftCheck(app.urn), runDriftCheck(app.urn)]);
+    expect([a.result.drifted.NOT_LISTED, b.result.drifted.NOT_LISTED]).toEqual([1, 1]);
+    const creates = env.sandbox
+      .postedElements(app.urn)
+      .filter((element) => element.operation === 'CREATE' && element.externalJobPostingId === missing);
+    expect(creates).toHaveLength(1);
+    expect(env.sandbox.heldJob(app.urn, missing)).toBeDefined();
+  });
 
   test('a job re-posted for CHANGED that LinkedIn shows with the same difference next time is reported, not re-posted', async () => {
     const app = await newApplication(10);
