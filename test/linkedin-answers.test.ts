@@ -5,7 +5,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { atLeast } from './support/timing';
-import { DEFAULT_THROTTLE_DELAY_MS } from '../src/activities/failures';
+import { DEFAULT_THROTTLE_DELAY_MS } from '../src/activities/activity-failures';
 import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
 import type { JobResult, ResyncResult } from '../src/contract';
 import type { RecordedCall } from '../tools/sandbox/linkedin-sandbox';

@@ -24,7 +24,7 @@ import {
   POSTGRES_STATEMENT_TIMEOUT_MS,
 } from '../src/ats/postgres-store';
 import type { JobStore } from '../src/ats/job-store';
-import { toActivityFailure } from '../src/activities/failures';
+import { toActivityFailure } from '../src/activities/activity-failures';
 import { loadConfig } from '../src/config';
 import { FailureType } from '../src/failures';
 import { LinkedInClient } from '../src/linkedin/client';

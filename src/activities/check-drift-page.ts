@@ -14,7 +14,7 @@ import {
   type ShownDifference,
   type StatusProblem,
 } from './drift-kinds';
-import { toActivityFailure } from './failures';
+import { toActivityFailure } from './activity-failures';
 import { askStatuses, driftCheckIdOf, jobStatusesOf } from './job-statuses';
 
 /** Jobs "LinkedIn shows …" a page lists at most (the check lists 100 in all); all are counted. */

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { TaskState } from '../linkedin/client';
 import { applicationOf, type ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
-import { toActivityFailure } from './failures';
+import { toActivityFailure } from './activity-failures';
 
 export interface FollowTasksInput {
   developerApplicationUrn: string;

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { absentStatus, type LinkedInJobStatus } from '../linkedin/job-posting-status';
 import { applicationOf, type ActivityDeps } from './deps';
 import { changedDifference, driftOf, linkedInShows, sameDifference, type DriftKind } from './drift-kinds';
-import { toActivityFailure } from './failures';
+import { toActivityFailure } from './activity-failures';
 import { askStatuses, jobStatusesOf } from './job-statuses';
 
 export interface RecordJobStatusChangeInput {

@@ -4,7 +4,11 @@
  * linkedin-answers.test.ts.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { DEFAULT_THROTTLE_DELAY_MS, sendNarrowing, toActivityFailure } from '../../src/activities/failures';
+import {
+  DEFAULT_THROTTLE_DELAY_MS,
+  sendNarrowing,
+  toActivityFailure,
+} from '../../src/activities/activity-failures';
 import { DEMO_APPLICATION } from '../../src/ats/demo-data';
 import type { AtsJob } from '../../src/ats/job-store';
 import { alreadyOnLinkedIn, readTask, readWholeCallError, statusCode } from '../../src/linkedin/answers';

@@ -4,7 +4,7 @@ import { BatchProgress } from './batch-progress';
 import { applyAnswers, batchResults, planBatch, refuseCall, type PlannedCall } from './batch-plan';
 import { applicationOf, type ActivityDeps } from '../deps';
 import { whileHeartbeating } from '../heartbeat';
-import { applicationFailure, sendNarrowing, toActivityFailure } from '../failures';
+import { applicationFailure, sendNarrowing, toActivityFailure } from '../activity-failures';
 import { postElements } from './linkedin-call';
 import { countOutcomes } from '../record-outcome';
 import { claimCreates, releaseUntaken } from './create-once';

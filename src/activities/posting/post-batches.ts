@@ -7,7 +7,7 @@ import { FailureType, NON_RETRYABLE_FAILURES } from '../../failures';
 import { BatchProgress } from './batch-progress';
 import { applicationOf, HEARTBEAT_EVERY_MS, type ActivityDeps } from '../deps';
 import { whileHeartbeating } from '../heartbeat';
-import { toActivityFailure } from '../failures';
+import { toActivityFailure } from '../activity-failures';
 import { planBatch, type PlannedCall } from './batch-plan';
 import { postPlanned, type Attempt } from './post-batch';
 import { countOutcomes } from '../record-outcome';

@@ -1,3 +1,8 @@
+/**
+ * How an activity turns what LinkedIn answered into Temporal's failures (type, retry or not, when), and how a
+ * posting call a whole-call refusal names one job of is narrowed down (`sendNarrowing`). The failure types
+ * themselves are in src/failures.ts.
+ */
 import { ApplicationFailure } from '@temporalio/activity';
 import { failureFor, readWholeCallError, type FailureReading } from '../linkedin/answers';
 import type { ElementResult } from '../linkedin/client';
