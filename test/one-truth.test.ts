@@ -5,7 +5,8 @@
  * Full stack: the resyncs on the Temporal dev server, the sandbox over HTTP, the job store.
  */
 import { randomUUID } from 'node:crypto';
-import { defaultPayloadConverter, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import { schedulesCreate } from './support/creates';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import { WORKFLOW_TYPE, type ResyncInput, type ResyncResult } from '../src/contract';
 import { demoJobsMissingOnLinkedIn, useEnvironment } from './support/environment';
@@ -35,18 +36,6 @@ function createsOf(id: string): number {
   return env()
     .sandbox.postedElements(DEMO)
     .filter((element) => element.operation === 'CREATE' && element.externalJobPostingId === id).length;
-}
-
-/** Whether the resync has scheduled a CREATE (a run, or, in histories before creates-as-runs, a batch). */
-async function schedulesCreate(handle: WorkflowHandle): Promise<boolean> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  return events.some((event) => {
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    const input = scheduled?.input?.payloads?.[0];
-    if (!input) return false;
-    const args = defaultPayloadConverter.fromPayload<{ operation?: string }>(input);
-    return args.operation === 'CREATE';
-  });
 }
 
 describe('two resyncs of one application that both meet a job LinkedIn lacks', () => {
