@@ -319,9 +319,11 @@ async function postBatchesScheduled(handle: WorkflowHandle): Promise<string[]> {
     const payload = scheduled?.input?.payloads?.[0];
     if (!payload) return [];
     const name = scheduled?.activityType?.name;
-    // postBatches sends a run of UPDATE batches.
-    if (name === 'postBatches')
-      return defaultPayloadConverter.fromPayload<{ batches: unknown[] }>(payload).batches.map(() => 'UPDATE');
+    // postBatches sends a run of batches with its operation (UPDATE when it names none).
+    if (name === 'postBatches') {
+      const run = defaultPayloadConverter.fromPayload<{ batches: unknown[]; operation?: string }>(payload);
+      return run.batches.map(() => run.operation ?? 'UPDATE');
+    }
     if (name !== 'postBatch') return [];
     return [defaultPayloadConverter.fromPayload<{ operation: string }>(payload).operation];
   });

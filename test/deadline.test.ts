@@ -304,10 +304,10 @@ describe('the posting activity timeouts', () => {
     expect(result.totals.sent + result.totals.rejected).toBe(ids.length);
 
     const scheduled = (await historyOf(handle)).filter(isPosting);
-    // The two UPDATE batches in one run, then CREATEs of the jobs LinkedIn lacks.
-    expect(scheduled.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual(
-      expect.arrayContaining(['postBatches', 'postBatch']),
-    );
+    // The first UPDATE batch, the second, then CREATEs of the jobs LinkedIn lacks: every one a run.
+    const names = scheduled.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name);
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(names)).toEqual(new Set(['postBatches']));
     for (const event of scheduled) {
       const attributes = event.activityTaskScheduledEventAttributes;
       const scheduledAt = tsToMs(event.eventTime);

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import { schedulesCreate } from './support/creates';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import { WORKFLOW_TYPE, type ResyncInput, type ResyncResult } from '../src/contract';
 import { demoJobsMissingOnLinkedIn, useEnvironment } from './support/environment';
@@ -37,11 +38,6 @@ function createsOf(id: string): number {
     .filter((element) => element.operation === 'CREATE' && element.externalJobPostingId === id).length;
 }
 
-async function schedules(handle: WorkflowHandle, activity: string): Promise<boolean> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  return events.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activity);
-}
-
 describe('two resyncs of one application that both meet a job LinkedIn lacks', () => {
   test('CREATE it once: the second learns in the lane that the first CREATEd it', async () => {
     const missing = demoJobsMissingOnLinkedIn()[0] ?? '';
@@ -52,13 +48,21 @@ describe('two resyncs of one application that both meet a job LinkedIn lacks', (
     const [a, b] = await Promise.all([start(ids), start(ids)]);
     await firstCreate.reached;
     await eventually(async () => {
-      expect(await schedules(a, 'postBatch')).toBe(true);
-      expect(await schedules(b, 'postBatch')).toBe(true);
+      expect(await schedulesCreate(a)).toBe(true);
+      expect(await schedulesCreate(b)).toBe(true);
     });
     firstCreate.release();
     const results = (await Promise.all([a.result(), b.result()])) as ResyncResult[];
 
     expect(createsOf(missing)).toBe(1);
+    // One way to send: the CREATEs went as runs of one batch, as the UPDATEs did.
+    for (const handle of [a, b]) {
+      const types = ((await handle.fetchHistory()).events ?? []).flatMap((event) => {
+        const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+        return name ? [name] : [];
+      });
+      expect(types.filter((type) => type.startsWith('post'))).toEqual(['postBatches', 'postBatches']);
+    }
     const fatesOfMissing = results.map(
       (result) => result.jobs.find((job) => job.externalJobPostingId === missing)?.fate,
     );

@@ -1,4 +1,5 @@
-import { CancellationScope, condition, log } from '@temporalio/workflow';
+import { CancellationScope, condition, log, patched } from '@temporalio/workflow';
+import { PATCH } from './resync-calls';
 import { expandBatch } from '../contract/posted-batch';
 import type { BatchesAnswered } from '../contract/signals';
 import { FOLLOWER_BATCHES } from './run-plan';
@@ -14,10 +15,14 @@ const RUN_SETTLE_MS = 5_000;
 /** How long a run's answered batches wait for more before its activity signals them (AnswerSignals). */
 const SIGNAL_WAIT_MS = 2_000;
 
+/** How a batch goes: UPDATE, or CREATE for jobs LinkedIn lacks (CLOSE is the activity's, per job). */
+type SentAs = 'UPDATE' | 'CREATE';
+
 /** A run of batches once its activity reported: the batches answered before the deadline, if it came. */
 interface SentRun extends RunAnswers {
   batches: string[][];
   firstBatchNumber: number;
+  operation: SentAs;
 }
 
 /**
@@ -45,20 +50,27 @@ export class BatchSender {
   /** Runs that have not reported yet. */
   private runsUnreported = 0;
   /** The batches of each run out, by its first batch number, and how many of its first were recorded. */
-  private readonly runBatches = new Map<number, { batches: string[][]; recorded: number }>();
+  private readonly runBatches = new Map<
+    number,
+    { batches: string[][]; recorded: number; operation: SentAs }
+  >();
+  /** PATCH.answersSignalled: runs signal their batches as LinkedIn answers them. */
+  private readonly answersSignalled: boolean;
+  /** PATCH.createsAsRuns: a CREATE batch goes as a run of one batch (postBatches), as UPDATEs do. */
+  private readonly createsAsRuns: boolean;
 
   constructor(
     private readonly resync: {
       urn: string;
       deadlineAt: number;
       deadlinePassed: () => boolean;
-      /** PATCH.answersSignalled: runs signal their batches as LinkedIn answers them. */
-      answersSignalled: boolean;
     },
     batchNumber: number,
     private readonly followers: Followers,
   ) {
     this.batchNumber = batchNumber;
+    this.answersSignalled = patched(PATCH.answersSignalled);
+    this.createsAsRuns = patched(PATCH.createsAsRuns);
   }
 
   /**
@@ -73,7 +85,7 @@ export class BatchSender {
       .slice(start - from)
       .map((posted, index) => expandBatch(out.batches[start + index] ?? [], posted));
     if (fresh.length === 0) return;
-    this.followers.run(run + start, fresh);
+    this.followers.run(run + start, fresh, out.operation);
     out.recorded = start + fresh.length;
     this.runsOut.set(run, out.batches.slice(out.recorded).flat());
   }
@@ -87,16 +99,16 @@ export class BatchSender {
    * Sends a run and records it; the batches it left (its answers reached their budget) go as a run of
    * their own. Whether the deadline ended it.
    */
-  async sendAndRecord(batches: string[][]): Promise<boolean> {
-    const sent = await this.sendRun(batches);
+  async sendAndRecord(batches: string[][], operation: SentAs = 'UPDATE'): Promise<boolean> {
+    const sent = await this.sendRun(batches, operation);
     const outOfTime = this.recordRun(sent);
     if (outOfTime || sent.leftOver.length === 0) return outOfTime;
     this.batchesThisRun -= sent.leftOver.length;
-    return this.sendAndRecord(sent.leftOver);
+    return this.sendAndRecord(sent.leftOver, operation);
   }
 
   /** Schedules a run's postBatches activity; what it answered, once it reports. */
-  private async sendRun(batches: string[][]): Promise<SentRun> {
+  private async sendRun(batches: string[][], operation: SentAs): Promise<SentRun> {
     const firstBatchNumber = this.batchNumber + 1;
     this.batchNumber += batches.length;
     this.batchesThisRun += batches.length;
@@ -106,8 +118,8 @@ export class BatchSender {
       await CancellationScope.current().cancelRequested;
     }
     this.runsOut.set(firstBatchNumber, batches.flat());
-    this.runBatches.set(firstBatchNumber, { batches, recorded: 0 });
-    this.operation = 'UPDATE';
+    this.runBatches.set(firstBatchNumber, { batches, recorded: 0, operation });
+    this.operation = operation;
     const { urn: developerApplicationUrn, deadlineAt } = this.resync;
     this.runsUnreported++;
     const answered = await answersToRun({
@@ -117,7 +129,8 @@ export class BatchSender {
       deadlineAt,
       reportGraceMs: RUN_REPORT_GRACE_MS,
       maxResultBytes: PAYLOAD_BUDGET_BYTES,
-      ...(this.resync.answersSignalled
+      operation,
+      ...(this.answersSignalled
         ? {
             signalAnswers: {
               run: firstBatchNumber,
@@ -132,7 +145,7 @@ export class BatchSender {
     // never sent; the deadline timer ends it.
     if (answered.outOfTime) this.runsOut.set(firstBatchNumber, answered.outcomeUnknown);
     else this.runsOut.delete(firstBatchNumber);
-    return { batches, firstBatchNumber, ...answered };
+    return { batches, firstBatchNumber, operation, ...answered };
   }
 
   /**
@@ -141,7 +154,7 @@ export class BatchSender {
    * deadline ended the run.
    */
   private recordRun(sent: SentRun): boolean {
-    const { firstBatchNumber, answers, answeredFrom, outOfTime } = sent;
+    const { firstBatchNumber, answers, answeredFrom, outOfTime, operation } = sent;
     const recorded = this.runBatches.get(firstBatchNumber)?.recorded ?? 0;
     this.runBatches.delete(firstBatchNumber);
     if (answeredFrom > recorded)
@@ -152,9 +165,9 @@ export class BatchSender {
       });
     // The batches signalled were recorded as they came; the report records the rest.
     const skip = Math.max(0, recorded - answeredFrom);
-    this.followers.run(firstBatchNumber + answeredFrom + skip, answers.slice(skip));
+    this.followers.run(firstBatchNumber + answeredFrom + skip, answers.slice(skip), operation);
     if (sent.partial.length > 0)
-      this.followers.batch(firstBatchNumber + answeredFrom + answers.length, sent.partial, 'UPDATE', false);
+      this.followers.batch(firstBatchNumber + answeredFrom + answers.length, sent.partial, operation, false);
     this.notSent.push(...sent.notSent);
     return outOfTime;
   }
@@ -168,7 +181,12 @@ export class BatchSender {
   }
 
   /** Posts one batch, records what LinkedIn answered and starts the followers of its tasks. */
-  async post(ids: string[], operation: 'UPDATE' | 'CREATE'): Promise<void> {
+  async post(ids: string[], operation: SentAs): Promise<void> {
+    if (this.createsAsRuns) {
+      // A run of one batch, as every UPDATE goes; out of time, the deadline timer ends the sending.
+      if (await this.sendAndRecord([ids], operation)) await CancellationScope.current().cancelRequested;
+      return;
+    }
     const batchNumber = ++this.batchNumber;
     this.batchesThisRun++;
     // No time left: nothing more goes to LinkedIn; the deadline timer ends the sending.

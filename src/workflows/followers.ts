@@ -34,9 +34,13 @@ export class Followers {
    * Records a run's batches answered in whole (numbered from `firstBatchNumber`) and follows their tasks,
    * a follower for each group of batches the planner cuts (run-plan.ts).
    */
-  run(firstBatchNumber: number, answers: ReadonlyArray<{ results: JobResult[]; failed: boolean }>): void {
+  run(
+    firstBatchNumber: number,
+    answers: ReadonlyArray<{ results: JobResult[]; failed: boolean }>,
+    operation: 'UPDATE' | 'CREATE' = 'UPDATE',
+  ): void {
     const tasks = answers.map(({ results, failed }, index) =>
-      this.record(firstBatchNumber + index, results, 'UPDATE', failed),
+      this.record(firstBatchNumber + index, results, operation, failed),
     );
     const groups = followerGroups(tasks.map((batch) => tasksBytes(batch.flatMap(([, pairs]) => pairs))));
     let start = 0;

@@ -86,6 +86,8 @@ export interface RunToPost {
   reportGraceMs: number;
   /** The bytes the run's answers may take (see `postBatches`): the run ends early at them. */
   maxResultBytes: number;
+  /** UPDATE, or CREATE (PATCH.createsAsRuns) for jobs LinkedIn lacks. */
+  operation: 'UPDATE' | 'CREATE';
   /** PATCH.answersSignalled: the activity signals batches answered as the run goes. */
   signalAnswers?: AnswerSignalling;
 }
@@ -129,7 +131,7 @@ export async function answersToRun(run: RunToPost): Promise<RunAnswers> {
   try {
     const output = await posting.postBatches.executeWithOptions(
       {
-        summary: `${last > first ? `batches ${first}–${last}` : `batch ${first}`}: UPDATE ${jobs} job${jobs === 1 ? '' : 's'} from ${batches[0]?.[0]}`,
+        summary: `${last > first ? `batches ${first}–${last}` : `batch ${first}`}: ${run.operation} ${jobs} job${jobs === 1 ? '' : 's'} from ${batches[0]?.[0]}`,
         startToCloseTimeout: Math.min(MAX_POST_ATTEMPT_MS * batches.length, left + run.reportGraceMs),
         scheduleToCloseTimeout: left + run.reportGraceMs,
         heartbeatTimeout: '10 seconds',
@@ -142,6 +144,7 @@ export async function answersToRun(run: RunToPost): Promise<RunAnswers> {
           notAfter: run.deadlineAt,
           maxResultBytes: run.maxResultBytes,
           ...(run.signalAnswers ? { signalAnswers: run.signalAnswers } : {}),
+          ...(run.operation === 'CREATE' ? { operation: run.operation } : {}),
         },
       ],
     );

@@ -47,6 +47,8 @@ export const PATCH = {
    * group's follower starts within seconds of its answers, not when the run reports.
    */
   answersSignalled: 'answers-signalled',
+  /** Added now: a CREATE batch goes as a run of one batch (postBatches), as every UPDATE does. */
+  createsAsRuns: 'creates-as-runs',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */

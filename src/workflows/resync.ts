@@ -77,17 +77,12 @@ export class Resync {
     }
     deprecatePatch(PATCH.runsByIds);
     this.repeats = new RoundRepeats(patched(PATCH.repeatsBounded), input);
-    const answersSignalled = patched(PATCH.answersSignalled);
     this.ledger = new Ledger(carry);
     const { syncAllOpenJobs } = input;
     const { urn, round, followUpEndsAt, deadlineAt } = this;
     this.followers = new Followers({ urn, round, followUpEndsAt, syncAllOpenJobs }, this.ledger);
     const deadlinePassed = () => this.deadlinePassed;
-    this.sender = new BatchSender(
-      { urn, deadlineAt, deadlinePassed, answersSignalled },
-      carry.batchNumber,
-      this.followers,
-    );
+    this.sender = new BatchSender({ urn, deadlineAt, deadlinePassed }, carry.batchNumber, this.followers);
     this.source = new JobSource(input, carry, this.batchSize, pageIds(this.batchSize));
     this.deadlinePassed = Date.now() >= this.deadlineAt;
     setHandler(progressQuery, () => this.ledger.progress(this.source.allListed()));

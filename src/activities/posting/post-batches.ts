@@ -16,8 +16,12 @@ import { AnswerSignals } from './answer-signals';
 
 export interface PostBatchesInput {
   developerApplicationUrn: string;
-  /** Batches of ≤ 100 ids, sent in this order with UPDATE (CLOSE for jobs closed in the ATS). */
+  /**
+   * Batches of ≤ 100 ids, sent in this order with `operation` (UPDATE when absent; CLOSE for jobs closed
+   * in the ATS whatever it is).
+   */
   batches: string[][];
+  operation?: 'UPDATE' | 'CREATE';
   /** The resync's deadline (epoch ms): no LinkedIn call starts at or after it. */
   notAfter: number;
   /**
@@ -68,7 +72,7 @@ export function postBatches(deps: ActivityDeps) {
     const done: PostedBatch[] = prior.success ? prior.data.done.slice(0, input.batches.length) : [];
     let current = BatchProgress.resume(
       { attempt, heartbeatDetails: prior.success ? prior.data.current : undefined },
-      'UPDATE',
+      input.operation ?? 'UPDATE',
       input.batches[done.length] ?? [],
     );
     let beatAt = 0;
@@ -105,9 +109,10 @@ async function postRun(deps: ActivityDeps, run: Run, beatAfterCall: () => void):
   const { input, done, attempt } = run;
   const context = Context.current();
   const app = await applicationOf(deps, input.developerApplicationUrn);
-  const afresh = () => BatchProgress.resume({ attempt, heartbeatDetails: undefined }, 'UPDATE', []);
+  const operation = input.operation ?? 'UPDATE';
+  const afresh = () => BatchProgress.resume({ attempt, heartbeatDetails: undefined }, operation, []);
   // The first batch with what an earlier attempt left of it; every later one afresh.
-  const preparing = prepareAhead(deps, app, input.batches[done.length], run.current());
+  const preparing = prepareAhead(deps, app, input.batches[done.length], run.current(), operation);
   const answered = new AnsweredBytes(done);
   const signals = input.signalAnswers && new AnswerSignals(input.signalAnswers, 0);
   // What an earlier attempt answered may not have been signalled: again (the workflow records it once).
@@ -150,7 +155,7 @@ async function postEach(
     // The next batch is read and planned once this call has left (the request is written within this
     // turn of the event loop): done before, the ATS's and the mapping's work would delay the call.
     const next = input.batches[index + 1];
-    preparing = afterThisTurn(() => prepareAhead(deps, app, next, afresh()));
+    preparing = afterThisTurn(() => prepareAhead(deps, app, next, afresh(), input.operation ?? 'UPDATE'));
     const posted = await posting;
     done.push(posted);
     answered.add(posted);
@@ -226,11 +231,12 @@ function prepareAhead(
   app: DeveloperApplication,
   ids: readonly string[] | undefined,
   progress: BatchProgress,
+  operation: 'UPDATE' | 'CREATE',
 ): Promise<{ progress: BatchProgress; calls: PlannedCall[] }> {
   if (ids === undefined || ids.length === 0) return Promise.resolve({ progress, calls: [] });
   const preparing = deps.jobs.loadJobs(app.urn, ids).then((jobs) => {
     const now = (deps.now ?? Date.now)();
-    const plan = { externalJobPostingIds: ids, operation: 'UPDATE' as const };
+    const plan = { externalJobPostingIds: ids, operation };
     return { progress, calls: planBatch(plan, jobs, app, progress, now) };
   });
   preparing.catch(() => undefined);
@@ -249,7 +255,12 @@ async function postOne(
     const results = await postPlanned(
       deps,
       app,
-      { developerApplicationUrn, externalJobPostingIds: ids, operation: 'UPDATE', notAfter },
+      {
+        developerApplicationUrn,
+        externalJobPostingIds: ids,
+        operation: batch.operation ?? 'UPDATE',
+        notAfter,
+      },
       calls,
       attempt,
     );
