@@ -37,6 +37,7 @@ import { createTestDatabase } from './support/postgres';
 import { testClient, uniqueTaskQueue } from './support/temporal';
 import { leastOfThree, longestBlock, stallFigures } from './support/event-loop';
 import { atLeast } from './support/timing';
+import { until } from './support/eventually';
 import { notification } from './support/notifications';
 
 /** LinkedIn's example challenge (linkedin.md §2) and its answer under `test_client_secret`. */
@@ -652,6 +653,10 @@ describe("the API server's limits", () => {
   });
 
   async function serve(env: Record<string, string>): Promise<number> {
+    return (await served(env)).port;
+  }
+
+  async function served(env: Record<string, string>): Promise<{ port: number; running: ApiServer }> {
     const config = loadConfig({
       LINKEDIN_WEBHOOK_SECRETS: randomBytes(16).toString('hex'),
       LINKEDIN_PARENT_APPLICATION_ID: PARENT_APPLICATION_ID,
@@ -661,7 +666,7 @@ describe("the API server's limits", () => {
     });
     const running = await startApiServer({ config, client, jobStore: store, logger: createLogger('silent') });
     servers.push(running);
-    return (running.server.address() as AddressInfo).port;
+    return { port: (running.server.address() as AddressInfo).port, running };
   }
 
   /** A raw connection that sends `text` and reports when the server closed it (or that it did not). */
@@ -743,13 +748,71 @@ describe("the API server's limits", () => {
     expect((await fetch(`${running?.metrics.url ?? ''}/webhooks/linkedin`)).status).toBe(404);
   });
 
-  test('the defaults bound headers to 10 s, a request to 30 s and connections to 1024', () => {
+  test('the defaults bound headers to 10 s, a request to 30 s, connections to 1024, a body to 64 KiB and the bodies held to 16 MiB', () => {
     expect(loadConfig({ NODE_ENV: 'development', LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET }).http).toEqual({
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       maxConnections: 1024,
+      maxBodyBytes: 64 * 1024,
+      bodyBudgetBytes: 16 * 1024 * 1024,
     });
   });
+
+  test('HTTP_MAX_BODY_BYTES bounds a body (64 KiB by default), and HTTP_BODY_BUDGET_BYTES the bodies held', async () => {
+    const signed = (bytes: number) => {
+      const body = notification(['job-1234']).padEnd(bytes, ' ');
+      return { body, signature: signNotification(WEBHOOK_SECRET, body) };
+    };
+    const byDefault = await serve({});
+    const large = signed(65 * 1024);
+    expect(await post(`http://127.0.0.1:${byDefault}`, large.body, large.signature)).toEqual({
+      status: 413,
+      body: JSON.stringify({
+        errorMessage: `the body is larger than the ${64 * 1024} bytes a notification may have`,
+      }),
+    });
+
+    const { port, running } = await served({
+      HTTP_MAX_BODY_BYTES: '4KiB',
+      HTTP_BODY_BUDGET_BYTES: '8KiB',
+      HTTP_REQUEST_TIMEOUT: '2s',
+      HTTP_HEADERS_TIMEOUT: '1s',
+    });
+    const over = signed(4 * 1024 + 1);
+    expect((await post(`http://127.0.0.1:${port}`, over.body, over.signature)).status).toBe(413);
+
+    // Two slow senders hold 3,000 bytes each of the 8 KiB: a third body of 4,000 cannot be read beside them.
+    const startedAt = Date.now();
+    const slow = [await slowSender(port), await slowSender(port)];
+    await until(() => running.bodies.inFlight === 6_000, 'the server holds both slow bodies');
+    const third = await closedWithin(
+      port,
+      `POST /webhooks/linkedin HTTP/1.1\r\nHost: api\r\nContent-Length: 4000\r\nX-LI-Signature: ${'f'.repeat(64)}\r\n\r\n`,
+      1_500,
+    );
+    expect(third.closed).toBe(true);
+    expect(third.received).toMatch(/^HTTP\/1\.1 503 [^]*\r\nretry-after: 5\r\n/i);
+    expect(running.bodies.peak).toBe(6_000);
+
+    // The server's request timeout ends the slow senders, and what they held is given back.
+    await Promise.all(slow.map((sender) => sender.closed));
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(atLeast(2_000));
+    await until(() => running.bodies.inFlight === 0, 'the slow bodies are given back');
+  });
+
+  /** A connection that declared a body of 4,000 bytes, sent 3,000 of them and stopped. */
+  async function slowSender(port: number): Promise<{ closed: Promise<void> }> {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // Read what the server answers: a paused socket would never see the close.
+    socket.resume();
+    socket.write(
+      `POST /webhooks/linkedin HTTP/1.1\r\nHost: api\r\nContent-Length: 4000\r\nX-LI-Signature: ${'f'.repeat(64)}\r\n\r\n${' '.repeat(3_000)}`,
+    );
+    return { closed };
+  }
 });
 
 describe('the PostgreSQL job store', () => {

@@ -6,6 +6,8 @@ export class HttpError extends Error {
     readonly errorMessage: string,
     /** The answer closes the connection: the rest of the request is never read. */
     readonly closes = false,
+    /** Headers of the answer (`Retry-After`, say). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(errorMessage);
   }
