@@ -136,6 +136,25 @@ describe.each(STORES)('linkedin_job_status on the %s store', (_name, open) => {
     });
   });
 
+  test.each([
+    'javascript:alert(1)',
+    'http://www.linkedin.com/jobs/view/1',
+    'https://evil.example/jobs/view/1',
+    'https://linkedin.com.evil.example/jobs/view/1',
+  ])('a jobPostingUrl %s is kept as absent, the rest of the reading as it is', async (url) => {
+    const statuses = opened.store.jobStatuses;
+    await statuses.record(
+      DEMO_APPLICATION.urn,
+      [listed('job-1234', { jobPostingUrl: url })],
+      'NOTIFICATION',
+      NOW,
+    );
+    expect(await statuses.get(DEMO_APPLICATION.urn, 'job-1234')).toMatchObject({
+      listingStatus: 'LISTED',
+      jobPostingUrl: null,
+    });
+  });
+
   test('pages every job of an application, open and closed, in id order', async () => {
     const statuses = opened.store.jobStatuses;
     const expected = buildDemoJobs({ now: NOW })

@@ -98,7 +98,7 @@ interface Api {
  * as they do under `npm run dev`; the production rules have tests of their own ("outside development").
  */
 async function startApi(
-  options: { logger?: Logger; jobStatusChanges?: boolean; development?: boolean } = {},
+  options: { logger?: Logger; jobStatusChanges?: boolean; development?: boolean; maxBodyBytes?: number } = {},
 ): Promise<Api> {
   let clock = Date.now();
   const logger = options.logger ?? createLogger('silent');
@@ -138,6 +138,7 @@ async function startApi(
     resyncs,
     logger,
     now: () => clock,
+    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.jobStatusChanges
       ? { jobStatusChanges: createJobStatusChanges({ client, jobStore: store, logger }, starting) }
       : {}),
@@ -633,6 +634,33 @@ describe('what the API echoes and how often it asks Temporal', () => {
   });
 });
 
+describe('a jobPostingUrl that is no https LinkedIn URL', () => {
+  test('is dropped from a signed JOB_POSTING_STATUS, with a warning naming it cut short', async () => {
+    await api.close();
+    const lines: string[] = [];
+    api = await startApi({ logger: createLogger('info', sink(lines)), jobStatusChanges: true });
+    const url = `javascript:alert(document.cookie)//${'x'.repeat(1_000)}`;
+    const body = JSON.stringify({
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+      type: 'JOB_POSTING_STATUS',
+      externalJobPostingId: 'job-1234',
+      listingStatus: 'LISTED',
+      jobPostingUrl: url,
+    });
+    const answer = await notify(body, signNotification(DEMO_APPLICATION.clientSecret, body));
+    expect(answer.status).toBe(200);
+    const warning = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.msg === 'jobPostingUrl is not an https LinkedIn URL: dropped');
+    expect(warning).toMatchObject({
+      level: 40,
+      externalJobPostingId: 'job-1234',
+      jobPostingUrl: `${url.slice(0, 64)}… (${url.length} characters)`,
+    });
+    expect(lines.join('\n')).not.toContain('x'.repeat(100));
+  });
+});
+
 function sink(lines: string[]): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -1007,11 +1035,26 @@ describe('one signed notification cannot stall the API', () => {
         },
         `developerApplicationUrn is longer than 200 characters (${size})`,
       ],
+      [
+        'a JOB_POSTING_STATUS signed with the child secret, its location',
+        {
+          developerApplicationUrn: DEMO_APPLICATION.urn,
+          type: 'JOB_POSTING_STATUS',
+          externalJobPostingId: 'job-1234',
+          jobPostingInfo: { location: long },
+        },
+        `jobPostingInfo.location is longer than 1000 characters (${size})`,
+      ],
     ])(
       '%s: 400 with a precise errorMessage, the event loop never held 50 ms',
       async (what, fields, errorMessage) => {
         const lines: string[] = [];
-        const logged = await startApi({ logger: createLogger('info', sink(lines)), jobStatusChanges: true });
+        // A body limit far above the default 64 KiB, so that the ids themselves are what is refused.
+        const logged = await startApi({
+          logger: createLogger('info', sink(lines)),
+          jobStatusChanges: true,
+          maxBodyBytes: 4 * 1024 * 1024,
+        });
         try {
           const body = JSON.stringify(fields);
           const secret =

@@ -4,6 +4,7 @@ import {
   DETAIL_ERROR_TYPES,
   LISTING_STATUSES,
   PROMOTION_STATUSES,
+  linkedInJobPostingUrl,
   type LinkedInJobStatus,
 } from '../linkedin/job-posting-status';
 import type { JobStatus } from '../contract/ats-job';
@@ -117,7 +118,8 @@ function toStored(row: unknown): StoredJobStatus {
     developerApplicationUrn: r.developer_application_urn,
     externalJobPostingId: r.external_job_posting_id,
     onLinkedIn: r.on_linkedin,
-    jobPostingUrl: r.job_posting_url,
+    // A row written before URLs were checked is served without one that is no https LinkedIn URL.
+    jobPostingUrl: linkedInJobPostingUrl(r.job_posting_url) ?? null,
     listingStatus: r.listing_status,
     listingStatusDetail: r.listing_status_detail,
     linkedInApplyStatus: r.linkedin_apply_status,
@@ -142,7 +144,8 @@ export function createSqlJobStatusStore(db: SqlClient): JobStatusStore {
       const rows = statuses.map((status) => ({
         external_job_posting_id: status.externalJobPostingId,
         on_linkedin: status.onLinkedIn,
-        job_posting_url: status.jobPostingUrl,
+        // Only an https LinkedIn URL is kept; the readers of LinkedIn's answers warn of the others.
+        job_posting_url: linkedInJobPostingUrl(status.jobPostingUrl) ?? null,
         listing_status: status.listingStatus,
         listing_status_detail: status.listingStatusDetail,
         linkedin_apply_status: status.linkedInApplyStatus,
