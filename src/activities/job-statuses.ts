@@ -10,20 +10,37 @@ export function jobStatusesOf(deps: ActivityDeps): JobStatusStore {
   return deps.jobStatuses;
 }
 
+/** What LinkedIn answered, and when it was asked: the time of the reading, for linkedin_job_status. */
+export interface AskedStatuses {
+  statuses: LinkedInJobStatus[];
+  askedAt: number;
+}
+
 /**
  * One jobPostingStatus call (≤ 100 ids) in the application's lane; a refused token is renewed once. A
- * `jobPostingUrl` that is no https LinkedIn URL is dropped with a warning.
+ * `jobPostingUrl` that is no https LinkedIn URL is dropped with a warning. `askedAt` is taken as the call
+ * leaves (after waiting for the lane): whatever was recorded after it is newer than this answer.
  */
 export async function askStatuses(
   deps: ActivityDeps,
   app: DeveloperApplication,
   ids: string[],
   signal: AbortSignal,
-): Promise<LinkedInJobStatus[]> {
+): Promise<AskedStatuses> {
+  const now = deps.now ?? Date.now;
   return deps.lanes.run(app.urn, signal, () =>
     deps.tokens.withToken(
       app,
-      (token) => deps.linkedin.getJobPostingStatuses(token, ids, signal, warnDroppedUrl(app.urn)),
+      async (token) => {
+        const askedAt = now();
+        const statuses = await deps.linkedin.getJobPostingStatuses(
+          token,
+          ids,
+          signal,
+          warnDroppedUrl(app.urn),
+        );
+        return { statuses, askedAt };
+      },
       signal,
     ),
   );
