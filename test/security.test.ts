@@ -9,7 +9,7 @@ import { createServer, request, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp, READY_MAX_AGE_MS } from '../src/api/app';
-import { createJobStatusChanges } from '../src/api/job-status';
+import { createJobStatusChanges, type JobStatusChanges } from '../src/api/job-status';
 import { MAX_ECHO_LENGTH } from '../src/echo';
 import { ApplicationSecrets } from '../src/api/application-secrets';
 import { startApiServer, type ApiServer } from '../src/api/main';
@@ -84,6 +84,8 @@ interface Api {
   url: string;
   /** Resyncs the webhook asked Temporal to start. */
   starts: number;
+  /** Job Status Change notifications the webhook handed on to be started. */
+  statusChanges: number;
   /** Queries of the job store, of any kind. */
   storeReads: number;
   /** Times the starter asked Temporal whether it answers. */
@@ -110,7 +112,7 @@ async function startApi(
     startTimeoutMs: 4_000,
   };
   const real = createResyncStarter(client, starting);
-  const counts = { starts: 0, storeReads: 0, readyChecks: 0 };
+  const counts = { starts: 0, storeReads: 0, readyChecks: 0, statusChanges: 0 };
   const resyncs: ResyncStarter = {
     start: (notification, receivedAt) => {
       counts.starts += 1;
@@ -140,15 +142,26 @@ async function startApi(
     now: () => clock,
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.jobStatusChanges
-      ? { jobStatusChanges: createJobStatusChanges({ client, jobStore: store, logger }, starting) }
+      ? { jobStatusChanges: counted(createJobStatusChanges({ client, jobStore: store, logger }, starting)) }
       : {}),
   });
+  function counted(changes: JobStatusChanges): JobStatusChanges {
+    return {
+      accept: (body, receivedAt) => {
+        counts.statusChanges += 1;
+        return changes.accept(body, receivedAt);
+      },
+    };
+  }
   const server: Server = createServer((req, res) => void app.callback()(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     get starts() {
       return counts.starts;
+    },
+    get statusChanges() {
+      return counts.statusChanges;
     },
     get storeReads() {
       return counts.storeReads;
@@ -476,6 +489,28 @@ describe('what a request whose signature matches no secret costs', () => {
     const answer = await notify(body, signNotification(DEMO_APPLICATION.clientSecret, body));
     expect(answer.status).toBe(401);
     expect(api.starts).toBe(0);
+  });
+
+  test('a JOB_POSTING_STATUS signed with one child application secret but naming another application gets 401, and is handed on to nothing', async () => {
+    await api.close();
+    api = await startApi({ jobStatusChanges: true });
+    // The scan finds the first key; JSON.parse keeps the last one, which names the other customer.
+    const forged = `{"developerApplicationUrn":"${DEMO_APPLICATION.urn}","developerApplicationUrn":"${SECOND_DEMO_APPLICATION.urn}","externalJobPostingId":"job-1000","type":"JOB_POSTING_STATUS","listingStatus":"NOT_LISTED"}`;
+    const answer = await notify(forged, signNotification(DEMO_APPLICATION.clientSecret, forged));
+    expect(answer.status).toBe(401);
+    expect(await answer.json()).toEqual({
+      errorMessage: 'X-LI-Signature does not match the body for any configured client secret',
+    });
+    expect(api.statusChanges).toBe(0);
+    // Signed with the secret of the application it names, it is handed on.
+    const plain = JSON.stringify({
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+      externalJobPostingId: 'job-1000',
+      type: 'JOB_POSTING_STATUS',
+      listingStatus: 'LISTED',
+    });
+    expect((await notify(plain, signNotification(DEMO_APPLICATION.clientSecret, plain))).status).toBe(200);
+    expect(api.statusChanges).toBe(1);
   });
 
   test('a child secret shorter than the minimum is never used to check a signature', async () => {
