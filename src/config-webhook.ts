@@ -27,6 +27,45 @@ const secretList = z
   )
   .refine((secrets) => secrets.length > 0, { error: 'LINKEDIN_WEBHOOK_SECRETS lists no secret' });
 
+const UNIT_BYTES = { '': 1, KiB: 1024, MiB: 1024 * 1024 } as const;
+
+/** A size in bytes: a whole number (`65536`), or of KiB or MiB (`64KiB`, `1MiB`), within [min, max]. */
+const byteSize = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((text, ctx) => {
+      const match = /^(\d{1,10})(KiB|MiB)?$/.exec(text.trim());
+      if (!match) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} "${text.slice(0, 40)}" is not a size in bytes such as 65536, 64KiB or 1MiB`,
+        });
+        return z.NEVER;
+      }
+      const bytes = Number(match[1]) * UNIT_BYTES[(match[2] ?? '') as keyof typeof UNIT_BYTES];
+      if (bytes < min || bytes > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be between ${formatBytes(min)} and ${formatBytes(max)}, not ${formatBytes(bytes)}`,
+        });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+
+function formatBytes(bytes: number): string {
+  if (bytes === 0) return '0 bytes';
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)}MiB`;
+  if (bytes % 1024 === 0) return `${bytes / 1024}KiB`;
+  return `${bytes} bytes`;
+}
+
+/** The largest body a notification may have, unless HTTP_MAX_BODY_BYTES says otherwise. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** Request body bytes the API holds at once, over all connections, unless HTTP_BODY_BUDGET_BYTES says otherwise. */
+export const DEFAULT_BODY_BUDGET_BYTES = 16 * 1024 * 1024;
+
 /** Development or not (src/secret-rules.ts): every process's loader reads it. */
 export const DeploymentEnv = z.object({ NODE_ENV: z.string().optional() });
 
@@ -45,6 +84,9 @@ export const WebhookEnv = z.object({
   HTTP_HEADERS_TIMEOUT: duration('10s'),
   HTTP_REQUEST_TIMEOUT: duration('30s'),
   HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
+  // A notification is a few hundred bytes; a list of 800 ids of 75 characters fits in 64 KiB.
+  HTTP_MAX_BODY_BYTES: byteSize('HTTP_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
+  HTTP_BODY_BUDGET_BYTES: byteSize('HTTP_BODY_BUDGET_BYTES', DEFAULT_BODY_BUDGET_BYTES, 1024, 1024 ** 3),
 });
 
 export interface DeploymentConfig {
@@ -64,8 +106,17 @@ export interface WebhookConfig {
   parentApplicationId: string | undefined;
   /** Bearer token of the status endpoints (`/resyncs`); unset, they are not served. */
   adminToken: string | undefined;
-  /** Limits of the API's HTTP server: a slow or idle client cannot hold a connection for long. */
-  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
+  /**
+   * Limits of the API's HTTP server: a slow or idle client cannot hold a connection for long, a body is at
+   * most `maxBodyBytes`, and the bodies being read and handled hold at most `bodyBudgetBytes` together.
+   */
+  http: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    maxConnections: number;
+    maxBodyBytes: number;
+    bodyBudgetBytes: number;
+  };
 }
 
 export function readDeployment(c: z.infer<typeof DeploymentEnv>): DeploymentConfig {
@@ -73,6 +124,11 @@ export function readDeployment(c: z.infer<typeof DeploymentEnv>): DeploymentConf
 }
 
 export function readWebhook(c: z.infer<typeof WebhookEnv> & z.infer<typeof DeploymentEnv>): WebhookConfig {
+  if (c.HTTP_BODY_BUDGET_BYTES < c.HTTP_MAX_BODY_BYTES) {
+    throw new ConfigError(
+      `invalid configuration:\n  HTTP_BODY_BUDGET_BYTES (${formatBytes(c.HTTP_BODY_BUDGET_BYTES)}) must be at least HTTP_MAX_BODY_BYTES (${formatBytes(c.HTTP_MAX_BODY_BYTES)}): a body of the largest size could never be read`,
+    );
+  }
   if (!isDevelopment(c.NODE_ENV)) {
     const problems = productionProblems(c);
     if (problems.length > 0) {
@@ -90,6 +146,8 @@ export function readWebhook(c: z.infer<typeof WebhookEnv> & z.infer<typeof Deplo
       headersTimeoutMs: Math.min(c.HTTP_HEADERS_TIMEOUT, c.HTTP_REQUEST_TIMEOUT),
       requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT,
       maxConnections: c.HTTP_MAX_CONNECTIONS,
+      maxBodyBytes: c.HTTP_MAX_BODY_BYTES,
+      bodyBudgetBytes: c.HTTP_BODY_BUDGET_BYTES,
     },
   };
 }

@@ -1,17 +1,12 @@
 import pino, { type Logger } from 'pino';
+import { isSecretName, REDACTED, redactNamedValues, redactPrivateKeys } from './text-secrets';
 
 export type { Logger } from 'pino';
-
-const REDACTED = '[redacted]';
 
 /** A string (value or key) the logger writes is cut to this many characters, saying how many it lost. */
 export const MAX_LOGGED_STRING = 2_000;
 /** An error's `stack` keeps more: ten frames of long paths, and its causes', fit. */
 export const MAX_LOGGED_STACK = 16_000;
-
-/** Key names (lowercased, without separators) whose values are credentials wherever they occur. */
-const SECRET_KEY =
-  /secret|password|passwd|passphrase|apikey|authorization|cookie|signature|credential|privatekey|connectionstring|databaseurl|^dsn$|token$/;
 
 /**
  * `Bearer` or `Basic`, whitespace, a token. The whitespace is matched once, as a whole (a lookahead is
@@ -20,10 +15,6 @@ const SECRET_KEY =
 const BEARER = /\b(Bearer|Basic)(?=(\s+))\2[A-Za-z0-9._~+/=-]+/g;
 /** JavaScript's `\s`, for the characters past ASCII. */
 const SPACE = /\s/;
-
-function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key.toLowerCase().replace(/[^a-z0-9]/g, ''));
-}
 
 const isLetter = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 const isDigit = (code: number) => code >= 48 && code <= 57;
@@ -83,9 +74,15 @@ function redactUrlCredentials(text: string, cut = false): string {
   return parts.join('');
 }
 
-/** Credentials inside text (URL passwords, bearer tokens) redacted, in time linear in the text. */
+/**
+ * Credentials inside text redacted, in time linear in the text: private keys in PEM armour, URL passwords,
+ * bearer tokens, and values after a name that says they are secret (`access_token=…`, `"client_secret":
+ * "…"`, `password: …`; src/text-secrets.ts).
+ */
 export function redactText(text: string, cut = false): string {
-  return redactUrlCredentials(text, cut).replace(BEARER, `$1 ${REDACTED}`);
+  return redactNamedValues(
+    redactUrlCredentials(redactPrivateKeys(text), cut).replace(BEARER, `$1 ${REDACTED}`),
+  );
 }
 
 /**
@@ -113,7 +110,7 @@ export function redact(value: unknown, key?: string): unknown {
     return Object.fromEntries(
       Object.entries(value).map(([name, item]) => [
         name.length <= MAX_LOGGED_STRING ? name : bounded(name, MAX_LOGGED_STRING),
-        isSecretKey(name) ? REDACTED : redact(item, name),
+        isSecretName(name) ? REDACTED : redact(item, name),
       ]),
     );
   }

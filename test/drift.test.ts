@@ -534,6 +534,97 @@ describe('Job Status Change notifications', () => {
     });
   });
 
+  test('a JOB_POSTING_STATUS delivered again after a newer reading neither replaces it nor starts a repair', async () => {
+    const urn = DEMO_APPLICATION.urn;
+    env.sandbox.drift.notifyTo({ url: `${env.apiUrl}/webhooks/linkedin`, secret: WEBHOOK_SECRET });
+    // LinkedIn delists the job and says so; the service repairs it.
+    env.sandbox.drift.delist(urn, 'job-3456');
+    await eventually(() => {
+      expect(env.sandbox.statusNotifications().map((n) => n.status)).toEqual([200]);
+    });
+    const [delisted] = env.sandbox.statusNotifications();
+    const workflowId = jobStatusWorkflowIdOf(
+      JobStatusChangeNotification.parse(JSON.parse(delisted?.body ?? '{}')),
+      env.workflowIdPrefix,
+    );
+    expect(await env.client.workflow.getHandle(workflowId).result()).toMatchObject({
+      drift: 'NOT_LISTED',
+      repairFate: 'CREATED',
+    });
+    // Listed again, the job is promoted: LinkedIn says so, a reading newer than the first.
+    env.sandbox.drift.setPromotionStatus(urn, 'job-3456', 'PROMOTED');
+    await eventually(() => {
+      expect(env.sandbox.statusNotifications().map((n) => n.status)).toEqual([200, 200]);
+    });
+    const promoted = env.sandbox.statusNotifications()[1];
+    await env.client.workflow
+      .getHandle(
+        jobStatusWorkflowIdOf(
+          JobStatusChangeNotification.parse(JSON.parse(promoted?.body ?? '{}')),
+          env.workflowIdPrefix,
+        ),
+      )
+      .result();
+    expect(await env.jobStatuses.get(urn, 'job-3456')).toMatchObject({
+      listingStatus: 'LISTED',
+      promotionStatus: 'PROMOTED',
+    });
+    const posted = env.sandbox.postedElements(urn).length;
+
+    // The first notification comes again (delivered late, or replayed by whoever kept a copy).
+    expect((await env.notify(delisted?.body ?? '')).status).toBe(200);
+    await env.client.workflow.getHandle(workflowId).result();
+    expect(env.sandbox.postedElements(urn).slice(posted)).toEqual([]);
+    expect(await env.jobStatuses.get(urn, 'job-3456')).toMatchObject({
+      listingStatus: 'LISTED',
+      promotionStatus: 'PROMOTED',
+    });
+  });
+
+  test("a drift check's answer to a question asked before a notification came does not replace what the notification said", async () => {
+    const app = await newApplication(5);
+    const open = (await env.jobStatuses.listJobsToCheck(app.urn, { limit: 10 })).filter(
+      (job) => job.status === 'OPEN',
+    );
+    env.sandbox.seedExistingJobs(
+      app.urn,
+      open.map((job) => job.externalJobPostingId),
+    );
+    env.sandbox.drift.notifyTo({ url: `${env.apiUrl}/webhooks/linkedin`, secret: WEBHOOK_SECRET });
+    const gate = env.sandbox.faults.hold('jobPostingStatus', { application: app.urn });
+    const check = await env.client.workflow.start(DRIFT_CHECK_WORKFLOW_TYPE, {
+      taskQueue: env.taskQueue,
+      workflowId: `${env.workflowIdPrefix}drift-${randomInt(1e9)}`,
+      args: [{ developerApplicationUrn: app.urn, deadlineMs: 60_000, followUpWindowMs: 60_000 }],
+    });
+    try {
+      // The check asked LinkedIn; before it has the answer, LinkedIn tells of a change.
+      await gate.reached;
+      env.sandbox.drift.setPromotionStatus(app.urn, synId(2), 'PROMOTED');
+      await eventually(() => {
+        expect(env.sandbox.statusNotifications().map((n) => n.status)).toEqual([200]);
+      });
+      const [delivered] = env.sandbox.statusNotifications();
+      await env.client.workflow
+        .getHandle(
+          jobStatusWorkflowIdOf(
+            JobStatusChangeNotification.parse(JSON.parse(delivered?.body ?? '{}')),
+            env.workflowIdPrefix,
+          ),
+        )
+        .result();
+    } finally {
+      gate.release();
+    }
+    const result = (await check.result()) as DriftCheckResult;
+    expect(await env.jobStatuses.get(app.urn, synId(2))).toMatchObject({
+      source: 'NOTIFICATION',
+      promotionStatus: 'PROMOTED',
+    });
+    // That job is left to the next check; the others were compared.
+    expect(result).toMatchObject({ checked: 5, undecided: 1 });
+  });
+
   test('a notification that does not say the listing status makes the service ask LinkedIn', async () => {
     env.sandbox.drift.forget(DEMO_APPLICATION.urn, 'job-1234');
     const body = JSON.stringify({

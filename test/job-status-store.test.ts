@@ -136,6 +136,113 @@ describe.each(STORES)('linkedin_job_status on the %s store', (_name, open) => {
     });
   });
 
+  test.each([
+    'javascript:alert(1)',
+    'http://www.linkedin.com/jobs/view/1',
+    'https://evil.example/jobs/view/1',
+    'https://linkedin.com.evil.example/jobs/view/1',
+  ])('a jobPostingUrl %s is kept as absent, the rest of the reading as it is', async (url) => {
+    const statuses = opened.store.jobStatuses;
+    await statuses.record(
+      DEMO_APPLICATION.urn,
+      [listed('job-1234', { jobPostingUrl: url })],
+      'NOTIFICATION',
+      NOW,
+    );
+    expect(await statuses.get(DEMO_APPLICATION.urn, 'job-1234')).toMatchObject({
+      listingStatus: 'LISTED',
+      jobPostingUrl: null,
+    });
+  });
+
+  test('a reading is written only over one no newer, and says which jobs it wrote', async () => {
+    const statuses = opened.store.jobStatuses;
+    const urn = DEMO_APPLICATION.urn;
+    expect(await statuses.record(urn, [listed('job-1234'), listed('job-2345')], 'DRIFT_CHECK', NOW)).toEqual([
+      'job-1234',
+      'job-2345',
+    ]);
+    // The same reading again (a retried activity) is written again; an older one is not.
+    expect(await statuses.record(urn, [listed('job-1234')], 'DRIFT_CHECK', NOW)).toEqual(['job-1234']);
+    expect(
+      await statuses.record(
+        urn,
+        [listed('job-1234', { listingStatus: 'NOT_LISTED' })],
+        'DRIFT_CHECK',
+        NOW - 1,
+      ),
+    ).toEqual([]);
+    expect(await statuses.get(urn, 'job-1234')).toMatchObject({ listingStatus: 'LISTED', checkedAt: NOW });
+  });
+
+  test('a notification delivered again is a reading of its first delivery: it never replaces what was read since', async () => {
+    const statuses = opened.store.jobStatuses;
+    const urn = DEMO_APPLICATION.urn;
+    const delisted = listed('job-1234', { listingStatus: 'NOT_LISTED', jobPostingUrl: null });
+    expect(await statuses.recordNotification(urn, delisted, NOW)).toEqual({ stored: true, readAt: NOW });
+    // A drift check asked a minute later: LinkedIn lists the job again.
+    expect(await statuses.record(urn, [listed('job-1234')], 'DRIFT_CHECK', NOW + 60_000)).toEqual([
+      'job-1234',
+    ]);
+    // The first notification, delivered again an hour later (or replayed by whoever kept it).
+    expect(await statuses.recordNotification(urn, delisted, NOW + 3_600_000)).toEqual({
+      stored: false,
+      readAt: NOW,
+    });
+    expect(await statuses.get(urn, 'job-1234')).toMatchObject({
+      listingStatus: 'LISTED',
+      source: 'DRIFT_CHECK',
+      checkedAt: NOW + 60_000,
+    });
+    // Its delivery again before anything newer, as its retried activity does, still counts as written.
+    const promoted = listed('job-2345', { promotionStatus: 'PROMOTED' });
+    expect(await statuses.recordNotification(urn, promoted, NOW + 10)).toEqual({
+      stored: true,
+      readAt: NOW + 10,
+    });
+    expect(await statuses.recordNotification(urn, promoted, NOW + 20)).toEqual({
+      stored: true,
+      readAt: NOW + 10,
+    });
+    // Another notification, first received later, is newer than the drift check.
+    expect(await statuses.recordNotification(urn, delisted, NOW + 3_600_000)).toMatchObject({
+      stored: false,
+    });
+    const again = listed('job-1234', { listingStatus: 'NOT_LISTED', promotionStatus: 'UNKNOWN' });
+    expect(await statuses.recordNotification(urn, again, NOW + 120_000)).toEqual({
+      stored: true,
+      readAt: NOW + 120_000,
+    });
+    // What notifications were first received goes with the application.
+    await opened.store.removeApplication(urn);
+    await opened.store.seedDemoData({ now: NOW });
+    expect(await statuses.recordNotification(urn, delisted, NOW + 3_600_000)).toEqual({
+      stored: true,
+      readAt: NOW + 3_600_000,
+    });
+  });
+
+  test('readings written at once, from several connections: the newest stays, whatever order they land in', async () => {
+    const urn = DEMO_APPLICATION.urn;
+    const stores = [opened.store, await opened.reopen(), await opened.reopen()];
+    const times = Array.from({ length: 30 }, (_, n) => NOW + ((n * 7919) % 30) * 1_000);
+    const written = await Promise.all(
+      times.map((at, n) => {
+        const store = stores[n % stores.length]!.jobStatuses;
+        const reading = listed('job-1234', { location: `at ${at}` });
+        return n % 2 === 0
+          ? store.record(urn, [reading], 'DRIFT_CHECK', at)
+          : store.recordNotification(urn, reading, at);
+      }),
+    );
+    expect(written.length).toBe(30);
+    const newest = Math.max(...times);
+    expect(await opened.store.jobStatuses.get(urn, 'job-1234')).toMatchObject({
+      checkedAt: newest,
+      location: `at ${newest}`,
+    });
+  });
+
   test('pages every job of an application, open and closed, in id order', async () => {
     const statuses = opened.store.jobStatuses;
     const expected = buildDemoJobs({ now: NOW })

@@ -9,7 +9,7 @@ import { createServer, request, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp, READY_MAX_AGE_MS } from '../src/api/app';
-import { createJobStatusChanges } from '../src/api/job-status';
+import { createJobStatusChanges, type JobStatusChanges } from '../src/api/job-status';
 import { MAX_ECHO_LENGTH } from '../src/echo';
 import { ApplicationSecrets } from '../src/api/application-secrets';
 import { startApiServer, type ApiServer } from '../src/api/main';
@@ -37,6 +37,7 @@ import { createTestDatabase } from './support/postgres';
 import { testClient, uniqueTaskQueue } from './support/temporal';
 import { leastOfThree, longestBlock, stallFigures } from './support/event-loop';
 import { atLeast } from './support/timing';
+import { until } from './support/eventually';
 import { notification } from './support/notifications';
 
 /** LinkedIn's example challenge (linkedin.md §2) and its answer under `test_client_secret`. */
@@ -83,6 +84,8 @@ interface Api {
   url: string;
   /** Resyncs the webhook asked Temporal to start. */
   starts: number;
+  /** Job Status Change notifications the webhook handed on to be started. */
+  statusChanges: number;
   /** Queries of the job store, of any kind. */
   storeReads: number;
   /** Times the starter asked Temporal whether it answers. */
@@ -97,7 +100,7 @@ interface Api {
  * as they do under `npm run dev`; the production rules have tests of their own ("outside development").
  */
 async function startApi(
-  options: { logger?: Logger; jobStatusChanges?: boolean; development?: boolean } = {},
+  options: { logger?: Logger; jobStatusChanges?: boolean; development?: boolean; maxBodyBytes?: number } = {},
 ): Promise<Api> {
   let clock = Date.now();
   const logger = options.logger ?? createLogger('silent');
@@ -109,7 +112,7 @@ async function startApi(
     startTimeoutMs: 4_000,
   };
   const real = createResyncStarter(client, starting);
-  const counts = { starts: 0, storeReads: 0, readyChecks: 0 };
+  const counts = { starts: 0, storeReads: 0, readyChecks: 0, statusChanges: 0 };
   const resyncs: ResyncStarter = {
     start: (notification, receivedAt) => {
       counts.starts += 1;
@@ -137,16 +140,28 @@ async function startApi(
     resyncs,
     logger,
     now: () => clock,
+    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.jobStatusChanges
-      ? { jobStatusChanges: createJobStatusChanges({ client, jobStore: store, logger }, starting) }
+      ? { jobStatusChanges: counted(createJobStatusChanges({ client, jobStore: store, logger }, starting)) }
       : {}),
   });
+  function counted(changes: JobStatusChanges): JobStatusChanges {
+    return {
+      accept: (body, receivedAt) => {
+        counts.statusChanges += 1;
+        return changes.accept(body, receivedAt);
+      },
+    };
+  }
   const server: Server = createServer((req, res) => void app.callback()(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     get starts() {
       return counts.starts;
+    },
+    get statusChanges() {
+      return counts.statusChanges;
     },
     get storeReads() {
       return counts.storeReads;
@@ -476,6 +491,28 @@ describe('what a request whose signature matches no secret costs', () => {
     expect(api.starts).toBe(0);
   });
 
+  test('a JOB_POSTING_STATUS signed with one child application secret but naming another application gets 401, and is handed on to nothing', async () => {
+    await api.close();
+    api = await startApi({ jobStatusChanges: true });
+    // The scan finds the first key; JSON.parse keeps the last one, which names the other customer.
+    const forged = `{"developerApplicationUrn":"${DEMO_APPLICATION.urn}","developerApplicationUrn":"${SECOND_DEMO_APPLICATION.urn}","externalJobPostingId":"job-1000","type":"JOB_POSTING_STATUS","listingStatus":"NOT_LISTED"}`;
+    const answer = await notify(forged, signNotification(DEMO_APPLICATION.clientSecret, forged));
+    expect(answer.status).toBe(401);
+    expect(await answer.json()).toEqual({
+      errorMessage: 'X-LI-Signature does not match the body for any configured client secret',
+    });
+    expect(api.statusChanges).toBe(0);
+    // Signed with the secret of the application it names, it is handed on.
+    const plain = JSON.stringify({
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+      externalJobPostingId: 'job-1000',
+      type: 'JOB_POSTING_STATUS',
+      listingStatus: 'LISTED',
+    });
+    expect((await notify(plain, signNotification(DEMO_APPLICATION.clientSecret, plain))).status).toBe(200);
+    expect(api.statusChanges).toBe(1);
+  });
+
   test('a child secret shorter than the minimum is never used to check a signature', async () => {
     const body = notification(['job-1'], WEAK_APPLICATION.urn);
     expect((await notify(body, signNotification(WEAK_APPLICATION.clientSecret, body))).status).toBe(401);
@@ -632,6 +669,33 @@ describe('what the API echoes and how often it asks Temporal', () => {
   });
 });
 
+describe('a jobPostingUrl that is no https LinkedIn URL', () => {
+  test('is dropped from a signed JOB_POSTING_STATUS, with a warning naming it cut short', async () => {
+    await api.close();
+    const lines: string[] = [];
+    api = await startApi({ logger: createLogger('info', sink(lines)), jobStatusChanges: true });
+    const url = `javascript:alert(document.cookie)//${'x'.repeat(1_000)}`;
+    const body = JSON.stringify({
+      developerApplicationUrn: DEMO_APPLICATION.urn,
+      type: 'JOB_POSTING_STATUS',
+      externalJobPostingId: 'job-1234',
+      listingStatus: 'LISTED',
+      jobPostingUrl: url,
+    });
+    const answer = await notify(body, signNotification(DEMO_APPLICATION.clientSecret, body));
+    expect(answer.status).toBe(200);
+    const warning = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.msg === 'jobPostingUrl is not an https LinkedIn URL: dropped');
+    expect(warning).toMatchObject({
+      level: 40,
+      externalJobPostingId: 'job-1234',
+      jobPostingUrl: `${url.slice(0, 64)}… (${url.length} characters)`,
+    });
+    expect(lines.join('\n')).not.toContain('x'.repeat(100));
+  });
+});
+
 function sink(lines: string[]): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -652,6 +716,10 @@ describe("the API server's limits", () => {
   });
 
   async function serve(env: Record<string, string>): Promise<number> {
+    return (await served(env)).port;
+  }
+
+  async function served(env: Record<string, string>): Promise<{ port: number; running: ApiServer }> {
     const config = loadConfig({
       LINKEDIN_WEBHOOK_SECRETS: randomBytes(16).toString('hex'),
       LINKEDIN_PARENT_APPLICATION_ID: PARENT_APPLICATION_ID,
@@ -661,7 +729,7 @@ describe("the API server's limits", () => {
     });
     const running = await startApiServer({ config, client, jobStore: store, logger: createLogger('silent') });
     servers.push(running);
-    return (running.server.address() as AddressInfo).port;
+    return { port: (running.server.address() as AddressInfo).port, running };
   }
 
   /** A raw connection that sends `text` and reports when the server closed it (or that it did not). */
@@ -743,13 +811,71 @@ describe("the API server's limits", () => {
     expect((await fetch(`${running?.metrics.url ?? ''}/webhooks/linkedin`)).status).toBe(404);
   });
 
-  test('the defaults bound headers to 10 s, a request to 30 s and connections to 1024', () => {
+  test('the defaults bound headers to 10 s, a request to 30 s, connections to 1024, a body to 64 KiB and the bodies held to 16 MiB', () => {
     expect(loadConfig({ NODE_ENV: 'development', LINKEDIN_WEBHOOK_SECRETS: WEBHOOK_SECRET }).http).toEqual({
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       maxConnections: 1024,
+      maxBodyBytes: 64 * 1024,
+      bodyBudgetBytes: 16 * 1024 * 1024,
     });
   });
+
+  test('HTTP_MAX_BODY_BYTES bounds a body (64 KiB by default), and HTTP_BODY_BUDGET_BYTES the bodies held', async () => {
+    const signed = (bytes: number) => {
+      const body = notification(['job-1234']).padEnd(bytes, ' ');
+      return { body, signature: signNotification(WEBHOOK_SECRET, body) };
+    };
+    const byDefault = await serve({});
+    const large = signed(65 * 1024);
+    expect(await post(`http://127.0.0.1:${byDefault}`, large.body, large.signature)).toEqual({
+      status: 413,
+      body: JSON.stringify({
+        errorMessage: `the body is larger than the ${64 * 1024} bytes a notification may have`,
+      }),
+    });
+
+    const { port, running } = await served({
+      HTTP_MAX_BODY_BYTES: '4KiB',
+      HTTP_BODY_BUDGET_BYTES: '8KiB',
+      HTTP_REQUEST_TIMEOUT: '2s',
+      HTTP_HEADERS_TIMEOUT: '1s',
+    });
+    const over = signed(4 * 1024 + 1);
+    expect((await post(`http://127.0.0.1:${port}`, over.body, over.signature)).status).toBe(413);
+
+    // Two slow senders hold 3,000 bytes each of the 8 KiB: a third body of 4,000 cannot be read beside them.
+    const startedAt = Date.now();
+    const slow = [await slowSender(port), await slowSender(port)];
+    await until(() => running.bodies.inFlight === 6_000, 'the server holds both slow bodies');
+    const third = await closedWithin(
+      port,
+      `POST /webhooks/linkedin HTTP/1.1\r\nHost: api\r\nContent-Length: 4000\r\nX-LI-Signature: ${'f'.repeat(64)}\r\n\r\n`,
+      1_500,
+    );
+    expect(third.closed).toBe(true);
+    expect(third.received).toMatch(/^HTTP\/1\.1 503 [^]*\r\nretry-after: 5\r\n/i);
+    expect(running.bodies.peak).toBe(6_000);
+
+    // The server's request timeout ends the slow senders, and what they held is given back.
+    await Promise.all(slow.map((sender) => sender.closed));
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(atLeast(2_000));
+    await until(() => running.bodies.inFlight === 0, 'the slow bodies are given back');
+  });
+
+  /** A connection that declared a body of 4,000 bytes, sent 3,000 of them and stopped. */
+  async function slowSender(port: number): Promise<{ closed: Promise<void> }> {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // Read what the server answers: a paused socket would never see the close.
+    socket.resume();
+    socket.write(
+      `POST /webhooks/linkedin HTTP/1.1\r\nHost: api\r\nContent-Length: 4000\r\nX-LI-Signature: ${'f'.repeat(64)}\r\n\r\n${' '.repeat(3_000)}`,
+    );
+    return { closed };
+  }
 });
 
 describe('the PostgreSQL job store', () => {
@@ -944,11 +1070,26 @@ describe('one signed notification cannot stall the API', () => {
         },
         `developerApplicationUrn is longer than 200 characters (${size})`,
       ],
+      [
+        'a JOB_POSTING_STATUS signed with the child secret, its location',
+        {
+          developerApplicationUrn: DEMO_APPLICATION.urn,
+          type: 'JOB_POSTING_STATUS',
+          externalJobPostingId: 'job-1234',
+          jobPostingInfo: { location: long },
+        },
+        `jobPostingInfo.location is longer than 1000 characters (${size})`,
+      ],
     ])(
       '%s: 400 with a precise errorMessage, the event loop never held 50 ms',
       async (what, fields, errorMessage) => {
         const lines: string[] = [];
-        const logged = await startApi({ logger: createLogger('info', sink(lines)), jobStatusChanges: true });
+        // A body limit far above the default 64 KiB, so that the ids themselves are what is refused.
+        const logged = await startApi({
+          logger: createLogger('info', sink(lines)),
+          jobStatusChanges: true,
+          maxBodyBytes: 4 * 1024 * 1024,
+        });
         try {
           const body = JSON.stringify(fields);
           const secret =

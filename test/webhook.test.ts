@@ -123,7 +123,7 @@ describe('refused notifications start nothing', () => {
     await expectRefusal(
       await env.notify(body),
       413,
-      'the body is larger than the 1048576 bytes a notification may have',
+      'the body is larger than the 65536 bytes a notification may have',
     );
   });
 
@@ -150,7 +150,7 @@ describe('refused notifications start nothing', () => {
     });
     expect(status).toBe(413);
     expect(JSON.parse(body)).toEqual({
-      errorMessage: 'the body is larger than the 1048576 bytes a notification may have',
+      errorMessage: 'the body is larger than the 65536 bytes a notification may have',
     });
   });
 

@@ -32,7 +32,10 @@ export interface CheckDriftPageOutput {
   checked: number;
   lastId: string | undefined;
   inSync: number;
-  /** Listing IN_PROGRESS or a value LinkedIn did not document: looked at again next time. */
+  /**
+   * Listing IN_PROGRESS or a value LinkedIn did not document, or a newer reading recorded while LinkedIn
+   * answered (a notification): looked at again next time.
+   */
   undecided: number;
   drifted: Array<{ externalJobPostingId: string; kind: DriftKind }>;
   problems: StatusProblem[];
@@ -100,11 +103,16 @@ async function checkPage(
   );
   const page: PageDecisions = { toNote: [], toForget: [] };
   for (const ids of jobStatusChunks([...byId.keys()])) {
-    const answered = await askStatuses(deps, app, ids, cancellation);
-    await store.record(app.urn, answered, 'DRIFT_CHECK', now());
+    const { statuses: answered, askedAt } = await askStatuses(deps, app, ids, cancellation);
+    // As of when LinkedIn was asked: a notification recorded meanwhile is newer and stays.
+    const written = new Set(await store.record(app.urn, answered, 'DRIFT_CHECK', askedAt));
     for (const status of answered) {
       const job = byId.get(status.externalJobPostingId);
-      if (job) compare(output, page, job, status, noted.get(job.externalJobPostingId));
+      if (!job) continue;
+      // An answer older than what was recorded meanwhile repairs nothing: the newer reading decides.
+      if (written.has(job.externalJobPostingId))
+        compare(output, page, job, status, noted.get(job.externalJobPostingId));
+      else output.undecided++;
     }
   }
   await store.noteDifferences(app.urn, checkId, page.toNote, now());

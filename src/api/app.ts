@@ -9,6 +9,8 @@ import type { JobStatusStore } from '../ats/job-status-store';
 import { createJobStatusRoutes, isJobStatusChange, type JobStatusChanges } from './job-status';
 import { HttpError } from './http-error';
 import { readRawBody } from './raw-body';
+import { BodyBudget } from './body-budget';
+import { DEFAULT_BODY_BUDGET_BYTES, DEFAULT_MAX_BODY_BYTES } from '../config-webhook';
 import type { ApiMetrics } from './metrics';
 import type { ResyncStarter } from './resync-starter';
 import { createResyncRoutes, type ResyncRoutesDeps } from './resyncs';
@@ -20,8 +22,7 @@ import {
   verifySignature,
 } from './signature';
 
-/** Notifications are a few hundred bytes; a full list of 75-character ids stays far below this. */
-export const MAX_NOTIFICATION_BYTES = 1024 * 1024;
+export { DEFAULT_BODY_BUDGET_BYTES, DEFAULT_MAX_BODY_BYTES } from '../config-webhook';
 
 /** /readyz answers from a Temporal check at most this old: probes cannot turn into load on Temporal. */
 export const READY_MAX_AGE_MS = 2_000;
@@ -46,11 +47,17 @@ export interface AppDeps {
   jobStatusChanges?: JobStatusChanges;
   /** linkedin_job_status, served behind the admin token on GET /jobs/:application/:id/linkedin-status. */
   jobStatuses?: Pick<JobStatusStore, 'get'>;
+  /** The largest notification body (HTTP_MAX_BODY_BYTES); 413 over it. */
+  maxBodyBytes?: number;
+  /** Body bytes held at once over every connection (HTTP_BODY_BUDGET_BYTES); 503 past it. */
+  bodyBudget?: BodyBudget;
 }
 
 /** Builds the API; it never listens itself (entry points and tests use `app.callback()`). */
 export function createApp(deps: AppDeps): Koa {
   const now = deps.now ?? Date.now;
+  const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const bodyBudget = deps.bodyBudget ?? new BodyBudget(DEFAULT_BODY_BUDGET_BYTES);
   const app = new Koa();
   const router = new Router();
   const resyncs = deps.metrics ? deps.metrics.timed(deps.resyncs) : deps.resyncs;
@@ -77,6 +84,7 @@ export function createApp(deps: AppDeps): Koa {
       if (error instanceof HttpError) {
         ctx.status = error.status;
         ctx.body = { errorMessage: error.errorMessage };
+        ctx.set(error.headers);
         if (error.closes) ctx.set('Connection', 'close');
         if (error.status >= 500) deps.logger.error({ err: error, path: echo(ctx.path) }, 'request failed');
         else
@@ -158,7 +166,21 @@ export function createApp(deps: AppDeps): Koa {
         'X-LI-Signature is not a hex HMAC-SHA256 (64 hex digits, optionally after hmacsha256=)',
       );
     }
-    const rawBody = await readRawBody(ctx.req, MAX_NOTIFICATION_BYTES);
+    const share = bodyBudget.share();
+    try {
+      await handleNotification(ctx, header, await readRawBody(ctx.req, maxBodyBytes, share), receivedAt);
+    } finally {
+      share.release();
+    }
+  });
+
+  /** A notification whose body was read within the limits: checked, parsed and started. */
+  async function handleNotification(
+    ctx: Koa.Context,
+    header: string,
+    rawBody: Buffer,
+    receivedAt: number,
+  ): Promise<void> {
     const signer = await signerOf(header, rawBody);
     if (signer === undefined) {
       throw new HttpError(401, 'X-LI-Signature does not match the body for any configured client secret');
@@ -206,7 +228,7 @@ export function createApp(deps: AppDeps): Koa {
     );
     ctx.status = 200;
     ctx.body = '';
-  });
+  }
 
   /**
    * Any configured webhook secret, or the child application's own secret: LinkedIn does not say which one

@@ -4,14 +4,24 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { JobStore } from '../ats/job-store';
 import type { JobStatusStore, StoredJobStatus } from '../ats/job-status-store';
-import { DEVELOPER_APPLICATION_URN } from '../contract';
+import {
+  DEVELOPER_APPLICATION_URN,
+  isDeveloperApplicationUrn,
+  longerThanAllowed,
+  MAX_ID_LENGTH,
+} from '../contract';
 import {
   JOB_STATUS_CHANGED_WORKFLOW_TYPE,
   jobStatusContent,
   jobStatusWorkflowId,
   type JobStatusChangedInput,
 } from '../contract/drift';
-import { JOB_POSTING_STATUS_TYPE, JobStatusChangeNotification } from '../linkedin/job-posting-status';
+import {
+  droppedJobPostingUrl,
+  JOB_POSTING_STATUS_TYPE,
+  JobStatusChangeNotification,
+  linkedInJobPostingUrl,
+} from '../linkedin/job-posting-status';
 import { echo } from '../echo';
 import { HttpError } from './http-error';
 import { requireBearerToken } from './bearer-token';
@@ -64,10 +74,27 @@ export function createJobStatusChanges(
     async accept(body, receivedAt) {
       const parsed = JobStatusChangeNotification.safeParse(body);
       if (!parsed.success) {
-        throw new HttpError(400, parsed.error.issues.map((issue) => issue.message).join('; '));
+        throw new HttpError(
+          400,
+          parsed.error.issues
+            .slice(0, 5)
+            .map((issue) => issue.message)
+            .join('; '),
+        );
       }
       const notification = parsed.data;
       const urn = notification.developerApplicationUrn;
+      const dropped = droppedJobPostingUrl((body as { jobPostingUrl?: unknown }).jobPostingUrl);
+      if (dropped !== undefined) {
+        deps.logger.warn(
+          {
+            developerApplicationUrn: urn,
+            externalJobPostingId: notification.externalJobPostingId,
+            jobPostingUrl: dropped,
+          },
+          'jobPostingUrl is not an https LinkedIn URL: dropped',
+        );
+      }
       if (!(await deps.jobStore.getApplication(urn))) {
         throw new HttpError(400, `developerApplicationUrn ${echo(urn)} is not an application this ATS knows`);
       }
@@ -117,16 +144,19 @@ export function createJobStatusRoutes(deps: {
     async (ctx) => {
       const application = ctx.params.application ?? '';
       const id = ctx.params.externalJobPostingId ?? '';
-      // The urn, or its numeric id alone.
+      // The urn, or its numeric id alone; no longer than any urn or id a notification may carry.
       const urn = /^\d+$/.test(application) ? `urn:li:developerApplication:${application}` : application;
-      if (!/^urn:li:developerApplication:\d+$/.test(urn)) {
+      if (urn.length > MAX_ID_LENGTH || !isDeveloperApplicationUrn(urn)) {
         throw new HttpError(
           400,
           'application must be urn:li:developerApplication:{numeric id} or the numeric id',
         );
       }
+      if (id.length > MAX_ID_LENGTH) {
+        throw new HttpError(400, `externalJobPostingId ${longerThanAllowed(id)}`);
+      }
       const status = await deps.jobStatuses.get(urn, id);
-      if (!status) throw new HttpError(404, `no LinkedIn status recorded for ${id} of ${urn}`);
+      if (!status) throw new HttpError(404, `no LinkedIn status recorded for ${echo(id)} of ${urn}`);
       ctx.body = statusView(status);
     },
   );
@@ -138,7 +168,7 @@ function statusView(status: StoredJobStatus) {
     developerApplicationUrn: status.developerApplicationUrn,
     externalJobPostingId: status.externalJobPostingId,
     onLinkedIn: status.onLinkedIn,
-    jobPostingUrl: status.jobPostingUrl,
+    jobPostingUrl: linkedInJobPostingUrl(status.jobPostingUrl) ?? null,
     listingStatus: status.listingStatus,
     listingStatusDetail: status.listingStatusDetail,
     linkedInApplyStatus: status.linkedInApplyStatus,

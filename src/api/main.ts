@@ -8,6 +8,7 @@ import { serveMetrics, type MetricsServer } from '../metrics-server';
 import { createTemporalClient } from '../temporal-client';
 import { createApp } from './app';
 import { ApiMetrics } from './metrics';
+import { BodyBudget } from './body-budget';
 import { createResyncStarter } from './resync-starter';
 import { createJobStatusChanges } from './job-status';
 import type { JobStatusStore } from '../ats/job-status-store';
@@ -28,6 +29,8 @@ export interface ApiServer {
   server: Server;
   /** `GET /metrics` on API_METRICS_HOST:API_METRICS_PORT, never on the public port. */
   metrics: MetricsServer;
+  /** The request body bytes held now (HTTP_BODY_BUDGET_BYTES bounds them). */
+  bodies: BodyBudget;
   /**
    * Drains: readiness fails at once, no new connection is accepted, requests in flight finish (a
    * notification being started is answered), then the server closes.
@@ -38,6 +41,7 @@ export interface ApiServer {
 export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   let draining = false;
   const metrics = new ApiMetrics();
+  const bodies = new BodyBudget(deps.config.http.bodyBudgetBytes);
   const app = createApp({
     webhookSecrets: deps.config.webhookSecrets,
     ...(deps.config.parentApplicationId ? { parentApplicationId: deps.config.parentApplicationId } : {}),
@@ -46,6 +50,8 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     logger: deps.logger,
     metrics,
     draining: () => draining,
+    maxBodyBytes: deps.config.http.maxBodyBytes,
+    bodyBudget: bodies,
     ...(deps.config.adminToken ? { admin: { token: deps.config.adminToken, client: deps.client } } : {}),
     ...(deps.jobStatuses ? { jobStatuses: deps.jobStatuses } : {}),
     jobStatusChanges: createJobStatusChanges(
@@ -95,6 +101,7 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   return {
     server,
     metrics: metricsServer,
+    bodies,
     async drain() {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

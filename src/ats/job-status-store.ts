@@ -4,16 +4,23 @@ import {
   DETAIL_ERROR_TYPES,
   LISTING_STATUSES,
   PROMOTION_STATUSES,
+  linkedInJobPostingUrl,
   type LinkedInJobStatus,
 } from '../linkedin/job-posting-status';
 import type { JobStatus } from '../contract/ats-job';
 import { type ChangedRepairs, createSqlChangedRepairs } from './changed-repairs';
 import type { SqlClient } from './sql-client';
 import { epoch } from './sql-values';
+import {
+  NOTIFICATION_READING_SCHEMA_STATEMENTS,
+  recordNotificationReading,
+  recordReadings,
+} from './status-readings';
 
 /**
- * The one table the service writes: what LinkedIn showed for each job when last asked (drift check) or
- * told (Job Status Change notification), so the ATS can show it. Its rows go with their application.
+ * What LinkedIn showed for each job when last asked (drift check) or told (Job Status Change
+ * notification), so the ATS can show it, and when each notification was first received (status-readings.ts).
+ * Their rows go with their application.
  */
 export const JOB_STATUS_SCHEMA_STATEMENTS: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS linkedin_job_status (
@@ -35,6 +42,7 @@ export const JOB_STATUS_SCHEMA_STATEMENTS: readonly string[] = [
     checked_at BIGINT NOT NULL,
     PRIMARY KEY (developer_application_urn, external_job_posting_id)
   )`,
+  ...NOTIFICATION_READING_SCHEMA_STATEMENTS,
 ];
 
 export type StatusSource = 'DRIFT_CHECK' | 'NOTIFICATION';
@@ -55,13 +63,27 @@ export interface JobToCheck {
 }
 
 export interface JobStatusStore extends ChangedRepairs {
-  /** Keeps the newest reading per job: an older one (a retried activity) never replaces a newer one. */
+  /**
+   * Keeps the newest reading per job, `checkedAt` being when LinkedIn was asked: an older one (a drift
+   * check's answer to a question asked before a notification came) never replaces a newer one, and the
+   * same reading again (a retried activity) is written again. Returns the ids written.
+   */
   record(
     developerApplicationUrn: string,
     statuses: readonly LinkedInJobStatus[],
     source: StatusSource,
     checkedAt: number,
-  ): Promise<void>;
+  ): Promise<string[]>;
+  /**
+   * What a Job Status Change notification says, as a reading of when this very notification was first
+   * received (`readAt`): a delivery of it again, however late, never replaces what was read since.
+   * `stored` when it is the newest reading of the job (written, or written before by the same delivery).
+   */
+  recordNotification(
+    developerApplicationUrn: string,
+    status: LinkedInJobStatus,
+    receivedAt: number,
+  ): Promise<{ stored: boolean; readAt: number }>;
   get(developerApplicationUrn: string, externalJobPostingId: string): Promise<StoredJobStatus | undefined>;
   /** Every job of the application, open or closed, in id order, strictly after `after`. */
   listJobsToCheck(
@@ -117,7 +139,8 @@ function toStored(row: unknown): StoredJobStatus {
     developerApplicationUrn: r.developer_application_urn,
     externalJobPostingId: r.external_job_posting_id,
     onLinkedIn: r.on_linkedin,
-    jobPostingUrl: r.job_posting_url,
+    // A row written before URLs were checked is served without one that is no https LinkedIn URL.
+    jobPostingUrl: linkedInJobPostingUrl(r.job_posting_url) ?? null,
     listingStatus: r.listing_status,
     listingStatusDetail: r.listing_status_detail,
     linkedInApplyStatus: r.linkedin_apply_status,
@@ -137,57 +160,8 @@ function toStored(row: unknown): StoredJobStatus {
 export function createSqlJobStatusStore(db: SqlClient): JobStatusStore {
   return {
     ...createSqlChangedRepairs(db),
-    async record(urn, statuses, source, checkedAt) {
-      if (statuses.length === 0) return;
-      const rows = statuses.map((status) => ({
-        external_job_posting_id: status.externalJobPostingId,
-        on_linkedin: status.onLinkedIn,
-        job_posting_url: status.jobPostingUrl,
-        listing_status: status.listingStatus,
-        listing_status_detail: status.listingStatusDetail,
-        linkedin_apply_status: status.linkedInApplyStatus,
-        linkedin_apply_status_detail: status.linkedInApplyStatusDetail,
-        promotion_status: status.promotionStatus,
-        promotion_status_detail: status.promotionStatusDetail,
-        listed_at: status.listedAt,
-        expire_at: status.expireAt,
-        location: status.location,
-        raw_location: status.rawLocation,
-      }));
-      // One statement for the whole page; the ids are unique per call (a page of the ATS, or one job).
-      await db.query(
-        `INSERT INTO linkedin_job_status AS s (developer_application_urn, external_job_posting_id, on_linkedin,
-           job_posting_url, listing_status, listing_status_detail, linkedin_apply_status,
-           linkedin_apply_status_detail, promotion_status, promotion_status_detail, listed_at, expire_at,
-           location, raw_location, source, checked_at)
-         SELECT $1, r.external_job_posting_id, r.on_linkedin, r.job_posting_url, r.listing_status,
-                r.listing_status_detail, r.linkedin_apply_status, r.linkedin_apply_status_detail,
-                r.promotion_status, r.promotion_status_detail, r.listed_at, r.expire_at, r.location,
-                r.raw_location, $2, $3
-           FROM jsonb_to_recordset($4::text::jsonb) AS r(
-                external_job_posting_id text, on_linkedin boolean, job_posting_url text, listing_status text,
-                listing_status_detail jsonb, linkedin_apply_status text, linkedin_apply_status_detail jsonb,
-                promotion_status text, promotion_status_detail jsonb, listed_at bigint, expire_at bigint,
-                location text, raw_location text)
-         ON CONFLICT (developer_application_urn, external_job_posting_id) DO UPDATE SET
-           on_linkedin = EXCLUDED.on_linkedin,
-           job_posting_url = EXCLUDED.job_posting_url,
-           listing_status = EXCLUDED.listing_status,
-           listing_status_detail = EXCLUDED.listing_status_detail,
-           linkedin_apply_status = EXCLUDED.linkedin_apply_status,
-           linkedin_apply_status_detail = EXCLUDED.linkedin_apply_status_detail,
-           promotion_status = EXCLUDED.promotion_status,
-           promotion_status_detail = EXCLUDED.promotion_status_detail,
-           listed_at = EXCLUDED.listed_at,
-           expire_at = EXCLUDED.expire_at,
-           location = EXCLUDED.location,
-           raw_location = EXCLUDED.raw_location,
-           source = EXCLUDED.source,
-           checked_at = EXCLUDED.checked_at
-         WHERE s.checked_at <= EXCLUDED.checked_at`,
-        [urn, source, checkedAt, JSON.stringify(rows)],
-      );
-    },
+    record: (urn, statuses, source, checkedAt) => recordReadings(db, urn, statuses, source, checkedAt),
+    recordNotification: (urn, status, receivedAt) => recordNotificationReading(db, urn, status, receivedAt),
 
     async get(urn, id) {
       const { rows } = await db.query<unknown>(

@@ -1,14 +1,21 @@
 /** What every command shares: where it writes, its usage errors, and its arguments parsed strictly. */
 import { parseArgs } from 'node:util';
 import { describeNotificationError, JobResyncNotification } from '../contract';
+import { echo } from '../echo';
 
 export interface Output {
   write(text: string): unknown;
   isTTY?: boolean;
 }
 
+/** A usage error names what was given at most this long (an argument may be any length). */
+export const MAX_USAGE_MESSAGE_LENGTH = 300;
+
 export class UsageError extends Error {
   override name = 'UsageError';
+  constructor(message: string) {
+    super(echo(message, MAX_USAGE_MESSAGE_LENGTH));
+  }
 }
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: string }>;

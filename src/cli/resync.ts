@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { ConfigError, loadCliConfig, type CliConfig } from '../config';
 import { createTemporalClient } from '../temporal-client';
 import { UsageError, type Output } from './args';
+import { echo } from '../echo';
 import { driftNow, parseDriftArgs } from './drift';
 import { listCommand, parseListArgs } from './list';
 import { parseSendArgs, sendNotification } from './send';
@@ -115,7 +116,9 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
         deps.out.write(USAGE);
         return 0;
       default:
-        throw new UsageError(command === undefined ? 'a command is required' : `unknown command ${command}`);
+        throw new UsageError(
+          command === undefined ? 'a command is required' : `unknown command ${echo(command)}`,
+        );
     }
   } catch (error) {
     if (error instanceof UsageError) {

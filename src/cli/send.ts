@@ -3,6 +3,10 @@ import type { JobResyncNotification } from '../contract';
 import { workflowIdFor } from '../api/workflow-id';
 import { signNotification } from '../api/signature';
 import { notificationOf, parse, UsageError, type Output } from './args';
+import { echo } from '../echo';
+
+/** The longest answer of the webhook `send` prints. */
+const MAX_ANSWER_SHOWN = 500;
 
 const DEFAULT_WEBHOOK_URL = 'http://localhost:3000/webhooks/linkedin';
 /** LinkedIn does not publish its redelivery schedule; this one doubles from 1 s up to 30 s. */
@@ -94,7 +98,11 @@ async function deliver(
   }
   return {
     status: response.status,
-    text: `${response.status} ${errorMessage ?? (response.statusText || '')}`.trimEnd(),
+    // What the webhook answered, cut short: any server may answer at any length.
+    text: echo(
+      `${response.status} ${errorMessage ?? (response.statusText || '')}`.trimEnd(),
+      MAX_ANSWER_SHOWN,
+    ),
   };
 }
 
@@ -115,7 +123,7 @@ export function parseSendArgs(args: readonly string[]): SendOptions {
   try {
     new URL(values.url);
   } catch {
-    throw new UsageError(`--url ${values.url} is not a URL`);
+    throw new UsageError(`--url ${echo(values.url)} is not a URL`);
   }
   return {
     url: values.url,

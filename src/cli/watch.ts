@@ -2,7 +2,8 @@
 import type { Client } from '@temporalio/client';
 import type { ResyncTotals } from '../contract';
 import type { ResyncProgress } from '../contract/signals';
-import { CLOSED_STATUSES, getResyncStatus, type ResyncStatus } from '../api/resyncs';
+import { CLOSED_STATUSES, getResyncStatus, MAX_WORKFLOW_ID_LENGTH, type ResyncStatus } from '../api/resyncs';
+import { echo } from '../echo';
 import { parse, UsageError, type Output } from './args';
 
 /**
@@ -23,7 +24,7 @@ export async function watchResync(
   for (;;) {
     const status = await getResyncStatus(deps.client, workflowId, { page: 1, pageSize: 0 });
     if (!status) {
-      deps.out.write(`no resync with workflow id ${workflowId}\n`);
+      deps.out.write(`no resync with workflow id ${echo(workflowId)}\n`);
       return 1;
     }
     const closed = CLOSED_STATUSES.has(status.status);
@@ -80,5 +81,10 @@ export function parseWatchArgs(args: readonly string[]): string {
   const { positionals } = parse(args, {}, true);
   const [workflowId, ...extra] = positionals;
   if (!workflowId || extra.length > 0) throw new UsageError('watch takes one workflow id');
+  if (workflowId.length > MAX_WORKFLOW_ID_LENGTH) {
+    throw new UsageError(
+      `a workflow id is at most ${MAX_WORKFLOW_ID_LENGTH} characters, not ${workflowId.length}`,
+    );
+  }
   return workflowId;
 }

@@ -9,6 +9,7 @@ import {
   JobPostingStatusResponse,
   jobStatusQuery,
   readJobPostingStatuses,
+  type DroppedUrlListener,
   type LinkedInJobStatus,
 } from './job-posting-status';
 
@@ -138,6 +139,7 @@ export class LinkedInClient {
     accessToken: string,
     externalJobPostingIds: readonly string[],
     signal?: AbortSignal,
+    onDroppedUrl?: DroppedUrlListener,
   ): Promise<LinkedInJobStatus[]> {
     const response = await this.send(
       `${this.options.apiUrl}/v2/jobPostingStatus?${jobStatusQuery(externalJobPostingIds)}`,
@@ -145,7 +147,7 @@ export class LinkedInClient {
       signal,
     );
     const parsed = parse(JobPostingStatusResponse, await readJson(response), 'jobPostingStatus');
-    return readJobPostingStatuses(parsed, externalJobPostingIds);
+    return readJobPostingStatuses(parsed, externalJobPostingIds, onDroppedUrl);
   }
 
   private async send(url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {

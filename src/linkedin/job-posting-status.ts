@@ -11,6 +11,9 @@
  */
 import { z } from 'zod';
 import { boundedId, developerApplicationUrn } from '../contract/notification';
+import { droppedJobPostingUrl, linkedInJobPostingUrl } from './job-posting-url';
+
+export { droppedJobPostingUrl, linkedInJobPostingUrl, MAX_JOB_POSTING_URL_LENGTH } from './job-posting-url';
 
 /** LinkedIn's limit on one jobPostingStatus request. */
 export const MAX_JOBS_PER_STATUS_CALL = 100;
@@ -39,10 +42,42 @@ function tolerantEnum<T extends readonly [string, ...string[]]>(values: T) {
     );
 }
 
-const optionalText = z
+/**
+ * The longest text of a job's status the service keeps (a location, a status message): it is stored,
+ * compared, logged and shown in summaries. LinkedIn's are a line long.
+ */
+export const MAX_STATUS_TEXT_LENGTH = 1_000;
+
+/**
+ * How a status is read: LinkedIn's status answers `tolerantly` (a text over the limit reads as absent, as
+ * an unknown value does), a notification `strictly` (a text over the limit is refused, naming the field,
+ * as its ids are).
+ */
+type Reading = 'tolerantly' | 'strictly';
+
+/** A text of the status: null when absent or blank; over MAX_STATUS_TEXT_LENGTH, see `Reading`. */
+function readText(value: unknown, field: string, reading: Reading, ctx: z.RefinementCtx): string | null {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  if (value.length <= MAX_STATUS_TEXT_LENGTH) return value;
+  if (reading === 'strictly') {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${field} is longer than ${MAX_STATUS_TEXT_LENGTH} characters (${value.length})`,
+    });
+  }
+  return null;
+}
+
+const optionalText = (field: string, reading: Reading) =>
+  z
+    .unknown()
+    .optional()
+    .transform((value, ctx) => readText(value, field, reading, ctx));
+
+const JobPostingUrl = z
   .unknown()
   .optional()
-  .transform((value) => (typeof value === 'string' && value.trim() !== '' ? value : null));
+  .transform((value) => linkedInJobPostingUrl(value) ?? null);
 
 const optionalEpoch = z
   .unknown()
@@ -61,47 +96,51 @@ export interface StatusDetail {
   statusMessage: string | null;
 }
 
-const StatusDetailSchema = z
-  .unknown()
-  .optional()
-  .transform((value): StatusDetail | null => {
-    if (typeof value !== 'object' || value === null) return null;
-    const detail = value as Record<string, unknown>;
-    const code = detail.errorCode;
-    return {
-      errorCode: typeof code === 'number' && Number.isInteger(code) ? code : null,
-      errorType: tolerantEnum(DETAIL_ERROR_TYPES).parse(detail.errorType),
-      statusMessage: optionalText.parse(detail.statusMessage),
-    };
-  });
+const statusDetail = (field: string, reading: Reading) =>
+  z
+    .unknown()
+    .optional()
+    .transform((value, ctx): StatusDetail | null => {
+      if (typeof value !== 'object' || value === null) return null;
+      const detail = value as Record<string, unknown>;
+      const code = detail.errorCode;
+      return {
+        errorCode: typeof code === 'number' && Number.isInteger(code) ? code : null,
+        errorType: tolerantEnum(DETAIL_ERROR_TYPES).parse(detail.errorType),
+        statusMessage: readText(detail.statusMessage, `${field}.statusMessage`, reading, ctx),
+      };
+    });
 
-const JobPostingInfoSchema = z
-  .unknown()
-  .optional()
-  .transform((value): { listedAt: number | null; expireAt: number | null; location: string | null } => {
-    const info = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-    return {
-      listedAt: optionalEpoch.parse(info.listedAt),
-      expireAt: optionalEpoch.parse(info.expireAt),
-      location: optionalText.parse(info.location),
-    };
-  });
+const jobPostingInfo = (reading: Reading) =>
+  z
+    .unknown()
+    .optional()
+    .transform(
+      (value, ctx): { listedAt: number | null; expireAt: number | null; location: string | null } => {
+        const info = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+        return {
+          listedAt: optionalEpoch.parse(info.listedAt),
+          expireAt: optionalEpoch.parse(info.expireAt),
+          location: readText(info.location, 'jobPostingInfo.location', reading, ctx),
+        };
+      },
+    );
 
 /** The fields a job's status carries, in the status API's answer and in a notification alike. */
-const STATUS_FIELDS = {
-  jobPostingUrl: optionalText,
+const statusFields = (reading: Reading) => ({
+  jobPostingUrl: JobPostingUrl,
   listingStatus: tolerantEnum(LISTING_STATUSES),
-  listingStatusDetail: StatusDetailSchema,
+  listingStatusDetail: statusDetail('listingStatusDetail', reading),
   linkedInApplyStatus: tolerantEnum(APPLY_STATUSES),
-  linkedInApplyStatusDetail: StatusDetailSchema,
+  linkedInApplyStatusDetail: statusDetail('linkedInApplyStatusDetail', reading),
   promotionStatus: tolerantEnum(PROMOTION_STATUSES),
-  promotionStatusDetail: StatusDetailSchema,
-  jobPostingInfo: JobPostingInfoSchema,
+  promotionStatusDetail: statusDetail('promotionStatusDetail', reading),
+  jobPostingInfo: jobPostingInfo(reading),
   /** The location as the partner sent it (JobPostingStatusField.java); `location` is LinkedIn's reading. */
-  rawLocation: optionalText,
-};
+  rawLocation: optionalText('rawLocation', reading),
+});
 
-const JobStatusFields = z.object(STATUS_FIELDS);
+const JobStatusFields = z.object(statusFields('tolerantly'));
 
 /** What LinkedIn shows for one job, as the service keeps it. */
 export interface LinkedInJobStatus {
@@ -156,6 +195,9 @@ export function absentStatus(externalJobPostingId: string): LinkedInJobStatus {
   };
 }
 
+/** Told of a `jobPostingUrl` that was dropped (not an https LinkedIn URL): the job, and the URL cut short. */
+export type DroppedUrlListener = (externalJobPostingId: string, jobPostingUrl: string) => void;
+
 /** `{results: {id: {...}}, statuses, errors}`, as JobPostingStatusResponse.java declares it. */
 export const JobPostingStatusResponse = z.object({
   results: z.record(z.string(), z.unknown()),
@@ -170,10 +212,14 @@ export const JobPostingStatusResponse = z.object({
 export function readJobPostingStatuses(
   response: z.infer<typeof JobPostingStatusResponse>,
   ids: readonly string[],
+  onDroppedUrl?: DroppedUrlListener,
 ): LinkedInJobStatus[] {
   return ids.map((id) => {
     if (!Object.hasOwn(response.results, id)) return absentStatus(id);
-    const parsed = JobStatusFields.safeParse(response.results[id] ?? {});
+    const result = response.results[id];
+    const dropped = droppedJobPostingUrl((result as { jobPostingUrl?: unknown } | null)?.jobPostingUrl);
+    if (dropped !== undefined) onDroppedUrl?.(id, dropped);
+    const parsed = JobStatusFields.safeParse(result ?? {});
     return toStatus(id, parsed.success ? parsed.data : JobStatusFields.parse({}));
   });
 }
@@ -222,7 +268,7 @@ export const JobStatusChangeNotification = z
     externalJobPostingId: boundedId('externalJobPostingId', 'externalJobPostingId is required').min(1, {
       error: 'externalJobPostingId must not be empty',
     }),
-    ...STATUS_FIELDS,
+    ...statusFields('strictly'),
   })
   .transform((notification) => ({
     developerApplicationUrn: notification.developerApplicationUrn,

@@ -5,9 +5,10 @@
  */
 import { once } from 'node:events';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { challengeResponse, signNotification } from '../../src/api/signature';
-import { createApp, MAX_NOTIFICATION_BYTES } from '../../src/api/app';
+import { createApp, DEFAULT_MAX_BODY_BYTES } from '../../src/api/app';
+import { BodyBudget } from '../../src/api/body-budget';
 import { DEMO_APPLICATION } from '../../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
 import type { JobStore } from '../../src/ats/job-store';
@@ -15,6 +16,7 @@ import { createLogger } from '../../src/logger';
 import { notification } from '../support/notifications';
 import { recordingStarter, type RecordingStarter } from '../support/recording-starter';
 import { serve, type Served } from '../support/serve';
+import { until } from '../support/eventually';
 import { within } from '../support/within';
 
 const SECRET = 'unit-webhook-secret';
@@ -172,14 +174,14 @@ function postLarge(
 
 describe('the body limit of a notification', () => {
   const refusal = {
-    errorMessage: `the body is larger than the ${MAX_NOTIFICATION_BYTES} bytes a notification may have`,
+    errorMessage: `the body is larger than the ${DEFAULT_MAX_BODY_BYTES} bytes a notification may have`,
   };
 
   test.each(['with its length', 'in chunks'] as const)(
     'a signed notification of exactly the limit sent %s is read and started',
     async (sent) => {
-      const answer = await postLarge(paddedNotification(MAX_NOTIFICATION_BYTES), sent);
-      expect(answer.declaredLength).toBe(sent === 'in chunks' ? undefined : MAX_NOTIFICATION_BYTES);
+      const answer = await postLarge(paddedNotification(DEFAULT_MAX_BODY_BYTES), sent);
+      expect(answer.declaredLength).toBe(sent === 'in chunks' ? undefined : DEFAULT_MAX_BODY_BYTES);
       expect(answer.status).toBe(200);
       expect(starter.starts).toHaveLength(1);
     },
@@ -188,7 +190,7 @@ describe('the body limit of a notification', () => {
   test.each(['with its length', 'in chunks'] as const)(
     'a signed notification one byte over the limit sent %s is refused 413 and nothing is started',
     async (sent) => {
-      const bytes = MAX_NOTIFICATION_BYTES + 1;
+      const bytes = DEFAULT_MAX_BODY_BYTES + 1;
       const answer = await postLarge(paddedNotification(bytes), sent);
       expect(answer.declaredLength).toBe(sent === 'in chunks' ? undefined : bytes);
       expect(answer.status).toBe(413);
@@ -196,6 +198,146 @@ describe('the body limit of a notification', () => {
       expect(starter.starts).toEqual([]);
     },
   );
+});
+
+describe('the body limit fits notifications', () => {
+  test('64 KiB by default: a signed notification of 65 KiB is refused 413 with the limit named, nothing started', async () => {
+    const bytes = 65 * 1024;
+    for (const sent of ['with its length', 'in chunks'] as const) {
+      const answer = await postLarge(paddedNotification(bytes), sent);
+      expect(answer.status).toBe(413);
+      expect(answer.json).toEqual({
+        errorMessage: `the body is larger than the ${64 * 1024} bytes a notification may have`,
+      });
+    }
+    expect(starter.starts).toEqual([]);
+  });
+
+  test('a larger limit configured (HTTP_MAX_BODY_BYTES) accepts the same notification', async () => {
+    await api.close();
+    const app = createApp({
+      webhookSecrets: [SECRET],
+      jobStore,
+      resyncs: starter,
+      logger: createLogger('silent'),
+      now: () => NOW,
+      maxBodyBytes: 128 * 1024,
+    });
+    api = await serve(app.callback());
+    const answer = await postLarge(paddedNotification(65 * 1024), 'with its length');
+    expect(answer.status).toBe(200);
+    expect(starter.starts).toHaveLength(1);
+  });
+});
+
+describe('the bytes of bodies held at once', () => {
+  const BUDGET = 16 * 1024;
+  let budget: BodyBudget;
+  const sockets: Socket[] = [];
+
+  beforeEach(async () => {
+    await api.close();
+    budget = new BodyBudget(BUDGET);
+    const app = createApp({
+      webhookSecrets: [SECRET],
+      jobStore,
+      resyncs: starter,
+      logger: createLogger('silent'),
+      now: () => NOW,
+      maxBodyBytes: 4 * 1024,
+      bodyBudget: budget,
+    });
+    api = await serve(app.callback());
+  });
+
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+  });
+
+  /** A connection that sent the head of a POST (`length` declared, or chunked) and nothing of its body yet. */
+  async function opened(length: number | undefined): Promise<Socket & { answer: () => string }> {
+    const { hostname, port } = new URL(api.url);
+    const socket = connect({ host: hostname, port: Number(port) });
+    sockets.push(socket);
+    await once(socket, 'connect');
+    let answer = '';
+    socket.on('data', (data: Buffer) => (answer += data.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.write(
+      [
+        'POST /webhooks/linkedin HTTP/1.1',
+        `Host: ${hostname}`,
+        'Content-Type: application/json',
+        `X-LI-Signature: ${'0'.repeat(64)}`,
+        length === undefined ? 'Transfer-Encoding: chunked' : `Content-Length: ${length}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    return Object.assign(socket, { answer: () => answer });
+  }
+
+  /** Sends `bytes` of body, `piece` at a time, each once the server took the one before. */
+  async function trickle(socket: Socket, bytes: number, chunked = false): Promise<void> {
+    const piece = 1_000;
+    for (let sent = 0; sent < bytes; sent += piece) {
+      const before = budget.inFlight;
+      const part = ' '.repeat(piece);
+      socket.write(chunked ? `${piece.toString(16)}\r\n${part}\r\n` : part);
+      await until(() => budget.inFlight === before + piece, `the server holds ${before + piece} bytes`);
+    }
+  }
+
+  test('many slow senders hold at most the budget: the next is refused 503 with Retry-After, its body unread, and it is served again once they are gone', async () => {
+    // Each declares 4,000 bytes and sends 3,000, slowly: five fit in 16 KiB.
+    const slow: Socket[] = [];
+    for (let n = 0; n < 5; n++) {
+      const socket = await opened(4_000);
+      await trickle(socket, 3_000);
+      slow.push(socket);
+    }
+    expect(budget.inFlight).toBe(15_000);
+
+    // The sixth declares a body that cannot fit: refused before a byte of it is read.
+    const declared = await opened(4_000);
+    await within(once(declared, 'close'), 3_000, 'the server closing the sixth connection');
+    expect(declared.answer()).toMatch(/^HTTP\/1\.1 503 /);
+    expect(declared.answer()).toMatch(/\r\nRetry-After: 5\r\n/i);
+    expect(declared.answer().toLowerCase()).toContain('connection: close');
+    expect(declared.answer()).toContain(
+      '{"errorMessage":"the server holds as many request bodies as it may; deliver again shortly"}',
+    );
+
+    // One that does not say its length is refused at the chunk that would pass the budget.
+    const chunked = await opened(undefined);
+    chunked.write(`${(3_000).toString(16)}\r\n${' '.repeat(3_000)}\r\n`);
+    await within(once(chunked, 'close'), 3_000, 'the server closing the chunked connection');
+    expect(chunked.answer()).toMatch(/^HTTP\/1\.1 503 /);
+
+    expect(budget.peak).toBeLessThanOrEqual(BUDGET);
+    expect(budget.inFlight).toBe(15_000);
+    expect(starter.starts).toEqual([]);
+
+    // The slow senders give up: what they held is given back, and a notification is served again.
+    for (const socket of slow) socket.destroy();
+    await until(() => budget.inFlight === 0, 'the server holds no body');
+    expect((await post(notification(['job-1234']))).status).toBe(200);
+    expect(starter.starts).toHaveLength(1);
+    expect(budget.inFlight).toBe(0);
+  });
+
+  test('bodies read in full are given back once answered, whatever the answer', async () => {
+    for (const body of [
+      notification(['job-1234']),
+      '{not json',
+      notification(['job-1234'], 'urn:li:developerApplication:999'),
+    ]) {
+      await post(body);
+      await post(body, 'f'.repeat(64));
+    }
+    expect(budget.inFlight).toBe(0);
+    expect(budget.peak).toBeGreaterThan(0);
+  });
 });
 
 describe('a body declared too large', () => {

@@ -80,6 +80,46 @@ test('HTTP_MAX_CONNECTIONS must be at least 1', () => {
   );
 });
 
+describe('HTTP_MAX_BODY_BYTES and HTTP_BODY_BUDGET_BYTES', () => {
+  test('default to 64 KiB a body and 16 MiB of bodies held at once', () => {
+    expect(loadConfig(BASE).http).toMatchObject({ maxBodyBytes: 65_536, bodyBudgetBytes: 16 * 1024 * 1024 });
+  });
+
+  test.each([
+    ['131072', 131_072],
+    ['128KiB', 131_072],
+    [' 2MiB ', 2 * 1024 * 1024],
+    ['1024', 1024],
+  ])('HTTP_MAX_BODY_BYTES %j is %d bytes', (text, bytes) => {
+    expect(loadConfig({ ...BASE, HTTP_MAX_BODY_BYTES: text }).http.maxBodyBytes).toBe(bytes);
+  });
+
+  test.each([
+    ['64 KB', 'HTTP_MAX_BODY_BYTES "64 KB" is not a size in bytes such as 65536, 64KiB or 1MiB'],
+    ['64kb', 'HTTP_MAX_BODY_BYTES "64kb" is not a size in bytes such as 65536, 64KiB or 1MiB'],
+    ['-1', 'HTTP_MAX_BODY_BYTES "-1" is not a size in bytes such as 65536, 64KiB or 1MiB'],
+    ['1.5MiB', 'HTTP_MAX_BODY_BYTES "1.5MiB" is not a size in bytes such as 65536, 64KiB or 1MiB'],
+    ['', 'HTTP_MAX_BODY_BYTES "" is not a size in bytes such as 65536, 64KiB or 1MiB'],
+    ['0', 'HTTP_MAX_BODY_BYTES must be between 1KiB and 16MiB, not 0 bytes'],
+    ['1023', 'HTTP_MAX_BODY_BYTES must be between 1KiB and 16MiB, not 1023 bytes'],
+    ['17MiB', 'HTTP_MAX_BODY_BYTES must be between 1KiB and 16MiB, not 17MiB'],
+  ])('HTTP_MAX_BODY_BYTES %j is refused at start, saying why', (text, problem) => {
+    expect(problemOf({ HTTP_MAX_BODY_BYTES: text })).toBe(
+      `invalid configuration:\n  HTTP_MAX_BODY_BYTES: ${problem}`,
+    );
+  });
+
+  test('HTTP_BODY_BUDGET_BYTES is a size too, and never below one body of the largest size', () => {
+    expect(loadConfig({ ...BASE, HTTP_BODY_BUDGET_BYTES: '1MiB' }).http.bodyBudgetBytes).toBe(1024 * 1024);
+    expect(problemOf({ HTTP_BODY_BUDGET_BYTES: 'lots' })).toBe(
+      'invalid configuration:\n  HTTP_BODY_BUDGET_BYTES: HTTP_BODY_BUDGET_BYTES "lots" is not a size in bytes such as 65536, 64KiB or 1MiB',
+    );
+    expect(problemOf({ HTTP_MAX_BODY_BYTES: '1MiB', HTTP_BODY_BUDGET_BYTES: '512KiB' })).toBe(
+      'invalid configuration:\n  HTTP_BODY_BUDGET_BYTES (512KiB) must be at least HTTP_MAX_BODY_BYTES (1MiB): a body of the largest size could never be read',
+    );
+  });
+});
+
 test.each(['resync-eu.1_', ''])('WORKFLOW_ID_PREFIX %j is accepted', (prefix) => {
   expect(loadConfig({ ...BASE, WORKFLOW_ID_PREFIX: prefix }).workflowIdPrefix).toBe(prefix);
 });
@@ -92,7 +132,11 @@ test.each(['a b', 'x/', '/x', 'ab"'])('WORKFLOW_ID_PREFIX %j is refused', (prefi
 
 test('the headers timeout never exceeds the request timeout', () => {
   const config = loadConfig({ ...BASE, HTTP_HEADERS_TIMEOUT: '20s', HTTP_REQUEST_TIMEOUT: '5s' });
-  expect(config.http).toEqual({ headersTimeoutMs: 5_000, requestTimeoutMs: 5_000, maxConnections: 1024 });
+  expect(config.http).toMatchObject({
+    headersTimeoutMs: 5_000,
+    requestTimeoutMs: 5_000,
+    maxConnections: 1024,
+  });
   expect(loadConfig({ ...BASE, HTTP_HEADERS_TIMEOUT: '2s' }).http.headersTimeoutMs).toBe(2_000);
 });
 

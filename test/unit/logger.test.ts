@@ -44,6 +44,19 @@ const SHAPES: [string, (size: number) => string][] = [
   ['many credentials', (size) => repeated('a://u:p@', size)],
   ['"Bearer " repeated', (size) => repeated('Bearer ', size)],
   ['"Bearer" then whitespace, no token', (size) => `Bearer${repeated(' \t', size - 6, '!')}`],
+  ['"-----BEGIN " repeated', (size) => repeated('-----BEGIN ', size)],
+  [
+    'a PEM private key that never ends',
+    (size) => repeated('A', size - 27).padStart(size, '-----BEGIN PRIVATE KEY-----'),
+  ],
+  ['PEM headers with labels too long', (size) => repeated(`-----BEGIN ${'A'.repeat(100)}`, size)],
+  ['"access_token=" repeated', (size) => repeated('access_token=', size)],
+  ['"client_secret" repeated, no separator', (size) => repeated('client_secret ', size)],
+  ['names of 64 characters then "="', (size) => repeated(`${'a'.repeat(64)}=`, size)],
+  ['\'"access_token":"\' repeated', (size) => repeated('"access_token":"', size)],
+  ['":" repeated', (size) => repeated(':', size)],
+  ['"secret:x " repeated (many values)', (size) => repeated('secret:x ', size)],
+  ['"password: " then one long value', (size) => repeated('x', size - 10).padStart(size, 'password: ')],
 ];
 
 describe('no log line holds the event loop more than 50 ms, whatever text it carries', () => {
@@ -152,6 +165,87 @@ describe('the redaction of text', () => {
     ['NotBearer token, Bearer', 'NotBearer token, Bearer'],
   ])('%s', (text, expected) => {
     expect(redact(text)).toBe(expected);
+  });
+
+  test.each([
+    [
+      'a token in an error message',
+      'token request failed: 400 {"error":"invalid_grant","access_token":"AQX9-abc.def_123","expires_in":1800}',
+      'token request failed: 400 {"error":"invalid_grant","access_token":"[redacted]","expires_in":1800}',
+    ],
+    [
+      'a form body',
+      'sent grant_type=client_credentials&client_id=abc&client_secret=s3cr3t-v4lue&x=1',
+      'sent grant_type=client_credentials&client_id=abc&client_secret=[redacted]&x=1',
+    ],
+    [
+      'a query string',
+      'GET https://api.example/v2/x?access_token=AQX9abc&ids=job-1',
+      'GET https://api.example/v2/x?access_token=[redacted]&ids=job-1',
+    ],
+    ['a header line', 'X-LI-Signature: 0f9e8d7c6b5a', 'X-LI-Signature: [redacted]'],
+    [
+      'spaces and quotes around',
+      "password = 'hunter2', user = 'ats'",
+      "password = '[redacted]', user = 'ats'",
+    ],
+    ['refresh and id tokens', 'refresh_token=r1 id_token:i2', 'refresh_token=[redacted] id_token:[redacted]'],
+    ['a key named key', 'key=abc123; keyFile=/etc/tls/key.pem', 'key=[redacted]; keyFile=/etc/tls/key.pem'],
+    [
+      'an authorization header keeps its scheme',
+      'Authorization: Bearer abc.def',
+      'Authorization: Bearer [redacted]',
+    ],
+    [
+      'words that only look like names',
+      'tokenUrl: https://www.linkedin.com/oauth/v2/accessToken, tokens: 3, secret-less',
+      'tokenUrl: https://www.linkedin.com/oauth/v2/accessToken, tokens: 3, secret-less',
+    ],
+  ])('a secret inside text: %s', (_what, text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  const PEM_BODY =
+    'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nVJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dV';
+  const PEM = `-----BEGIN PRIVATE KEY-----\n${PEM_BODY}\n-----END PRIVATE KEY-----`;
+
+  test.each([
+    ['PRIVATE KEY', PEM],
+    ['RSA PRIVATE KEY', PEM.replace(/PRIVATE KEY/g, 'RSA PRIVATE KEY')],
+    ['ENCRYPTED PRIVATE KEY', PEM.replace(/PRIVATE KEY/g, 'ENCRYPTED PRIVATE KEY')],
+    ['OPENSSH PRIVATE KEY', PEM.replace(/PRIVATE KEY/g, 'OPENSSH PRIVATE KEY')],
+  ])('a %s block anywhere in a string loses its key, keeps its armour', (label, pem) => {
+    const text = `loading the TLS key failed: ${pem} (mode 0600)`;
+    expect(redact(text)).toBe(
+      `loading the TLS key failed: -----BEGIN ${label}-----[redacted]-----END ${label}----- (mode 0600)`,
+    );
+  });
+
+  test('a PEM private key under a key named key, or under any key, is not logged', () => {
+    const line = logged({
+      tls: { key: PEM, cert: 'a certificate' },
+      err: new Error(`bad key ${PEM}`),
+      note: PEM,
+    });
+    const text = JSON.stringify(line);
+    expect(text).not.toContain('MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7');
+    expect(line).toMatchObject({
+      tls: { key: '[redacted]', cert: 'a certificate' },
+      note: '-----BEGIN PRIVATE KEY-----[redacted]-----END PRIVATE KEY-----',
+    });
+  });
+
+  test('a certificate is not a secret and is left as it is', () => {
+    const certificate = '-----BEGIN CERTIFICATE-----\nMIIC+zCCAeOgAwIBAgIJAL\n-----END CERTIFICATE-----';
+    expect(redact(certificate)).toBe(certificate);
+  });
+
+  test('a private key the cut falls inside is redacted to the cut', () => {
+    const text = `${'x'.repeat(MAX_LOGGED_STRING - 100)}${PEM}${'y'.repeat(1_000)}`;
+    const { value } = logged({ value: text }) as Record<string, string>;
+    expect(value).toBe(
+      `${'x'.repeat(MAX_LOGGED_STRING - 100)}-----BEGIN PRIVATE KEY-----[redacted]…[cut ${text.length - MAX_LOGGED_STRING} chars]`,
+    );
   });
 
   test('on text the former patterns handled quickly, exactly what they redacted is redacted', () => {
