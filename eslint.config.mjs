@@ -48,12 +48,12 @@ export default tseslint.config(
     rules: { 'max-lines': ['error', { max: 300 }] },
   },
   {
-    files: ['src/workflows/**/*.ts', 'src/activities/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'src/activities/**/*.ts', 'src/drift/**/*.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 60 }] },
   },
   {
     // Workflow code is replayed: it must stay deterministic, so no Node built-ins and no I/O modules.
-    files: ['src/workflows/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'src/drift/workflow/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -13,6 +13,8 @@ const FORBIDDEN = [
   ['src/', 'tools/', 'the service never imports the development tools'],
   ['src/api/', 'src/workflows/', 'the API speaks to workflows through src/contract only'],
   ['src/cli/', 'src/workflows/', 'the CLI speaks to workflows through src/contract only'],
+  ['src/api/', 'src/drift/workflow/', 'the API speaks to workflows through src/contract only'],
+  ['src/cli/', 'src/drift/workflow/', 'the CLI speaks to workflows through src/contract only'],
   ['src/linkedin/', 'src/ats/', "LinkedIn's client knows nothing of the ATS"],
 ];
 

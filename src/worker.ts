@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { keepDriftSchedules } from './drift-schedules';
+import { keepDriftSchedules } from './drift/schedules';
 import { createActivities, type ActivityDeps } from './activities';
 import type { ApplicationRegistry, JobSource } from './ats/job-store';
 import { openJobStore } from './ats/open-job-store';
 import { PostgresLanes } from './ats/postgres-lanes';
 import { createPostgresPool } from './ats/postgres-store';
-import { createDriftActivities } from './activities/drift';
+import { createDriftActivities } from './drift/activities';
 import type { JobStatusStore } from './ats/job-status-store';
 import type { CreateClaims } from './ats/create-claims';
 import {

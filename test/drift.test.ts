@@ -1,7 +1,7 @@
 import { jobStatusWorkflowIdOf } from '../src/api/job-status';
 import { randomInt } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { driftOf } from '../src/activities/drift';
+import { driftOf } from '../src/drift/activities';
 import { signNotification } from '../src/api/signature';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import type { DeveloperApplication } from '../src/ats/job-store';
@@ -13,7 +13,7 @@ import {
   type DriftCheckResult,
   type JobStatusChangedResult,
 } from '../src/contract/drift';
-import { driftOffsetMs, syncDriftSchedules, type DriftScheduleOptions } from '../src/drift-schedules';
+import { driftOffsetMs, syncDriftSchedules, type DriftScheduleOptions } from '../src/drift/schedules';
 import { LinkedInClient } from '../src/linkedin/client';
 import {
   JobPostingStatusResponse,

@@ -27,4 +27,4 @@ export function createActivities(deps: ActivityDeps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 
-export type { CheckDriftPageOutput, DriftActivities } from './drift';
+export type { CheckDriftPageOutput, DriftActivities } from '../drift/activities';

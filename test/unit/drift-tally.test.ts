@@ -1,7 +1,7 @@
 import type { CheckDriftPageOutput } from '../../src/activities';
 import type { StatusProblem } from '../../src/contract/drift';
-import { linkedInShows, sameDifference } from '../../src/activities/drift-kinds';
-import { DEFAULT_MAX_REPAIRS, DriftTally, MIN_DISAGREEING_JOBS } from '../../src/workflows/drift-tally';
+import { linkedInShows, sameDifference } from '../../src/drift/activities/drift-kinds';
+import { DEFAULT_MAX_REPAIRS, DriftTally, MIN_DISAGREEING_JOBS } from '../../src/drift/workflow/drift-tally';
 
 const page = (change: Partial<CheckDriftPageOutput>): CheckDriftPageOutput => ({
   checked: 0,

@@ -2,7 +2,7 @@
  * The tenants benchmark's last phase: many applications' drift schedules created, fired and synced, and
  * what they cost a worker that has nothing else to do.
  */
-import { driftScheduleOptions, syncDriftSchedules } from '../../src/drift-schedules';
+import { driftScheduleOptions, syncDriftSchedules } from '../../src/drift/schedules';
 import { mapLimited, sleep } from './measure';
 import { DEADLINE_MS, FOLLOW_UP_WINDOW_MS } from './settings';
 import { urnOf, type TenantsRig } from './tenants-rig';

@@ -20,7 +20,7 @@ import { createResyncWorkers, createWorkerDeps } from '../../src/worker';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 import { projectRoot } from '../project-root';
 import { DEV_WEBHOOK_SECRET, loadDevConfig } from './config';
-import { keepDriftSchedules } from '../../src/drift-schedules';
+import { keepDriftSchedules } from '../../src/drift/schedules';
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
 
 const ROOT = projectRoot();

@@ -11,24 +11,24 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { DriftActivities } from '../activities';
-import type { DeadlineExceededDetails, JobResult, ResyncResult } from '../contract';
+import type { DriftActivities } from '../../activities';
+import type { DeadlineExceededDetails, JobResult, ResyncResult } from '../../contract';
 import type {
   DriftCheckInput,
   DriftCheckResult,
   JobStatusChangedInput,
   JobStatusChangedResult,
-} from '../contract/drift';
-import { FailureType, NON_RETRYABLE_FAILURES } from '../failures';
+} from '../../contract/drift';
+import { FailureType, NON_RETRYABLE_FAILURES } from '../../failures';
 import {
   DEFAULT_LARGE_RESYNC_JOBS,
   DEVELOPER_APPLICATION_URN,
   DRIFT_FOUND,
   resyncTaskQueue,
-} from '../contract/names';
-import { driftProgressQuery } from '../contract/drift';
+} from '../../contract/names';
+import { driftProgressQuery } from '../../contract/drift';
 import { DEFAULT_MAX_REPAIRS, DriftTally } from './drift-tally';
-import { resyncJobs } from './resync-jobs';
+import { resyncJobs } from '../../workflows/resync-jobs';
 
 const PAGE_SIZE = 1_000;
 /** Drifted ids per repair resync: its input stays small in history. */

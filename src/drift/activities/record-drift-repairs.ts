@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps } from '../../activities/deps';
 import { driftCheckIdOf, jobStatusesOf } from './job-statuses';
 
 export interface RecordDriftRepairsInput {

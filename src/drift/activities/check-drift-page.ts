@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
-import type { ChangedDifference, NotedDifference } from '../ats/changed-repairs';
-import type { JobToCheck } from '../ats/job-status-store';
-import { jobStatusChunks, type LinkedInJobStatus } from '../linkedin/job-posting-status';
-import { applicationOf, type ActivityDeps } from './deps';
-import { whileHeartbeating } from './heartbeat';
+import type { ChangedDifference, NotedDifference } from '../../ats/changed-repairs';
+import type { JobToCheck } from '../../ats/job-status-store';
+import { jobStatusChunks, type LinkedInJobStatus } from '../../linkedin/job-posting-status';
+import { applicationOf, type ActivityDeps } from '../../activities/deps';
+import { whileHeartbeating } from '../../activities/heartbeat';
 import {
   changedDifference,
   driftOf,
@@ -14,7 +14,7 @@ import {
   type ShownDifference,
   type StatusProblem,
 } from './drift-kinds';
-import { toActivityFailure } from './activity-failures';
+import { toActivityFailure } from '../../activities/activity-failures';
 import { askStatuses, driftCheckIdOf, jobStatusesOf } from './job-statuses';
 
 /** Jobs "LinkedIn shows …" a page lists at most (the check lists 100 in all); all are counted. */

@@ -1,11 +1,11 @@
-import type { CheckDriftPageOutput } from '../activities';
+import type { CheckDriftPageOutput } from '../../activities';
 import type {
   DriftCheckProgress,
   DriftCheckResult,
   DriftKind,
   ShownDifference,
   StatusProblem,
-} from '../contract/drift';
+} from '../../contract/drift';
 
 const MAX_PROBLEMS_LISTED = 100;
 const MAX_SHOWN_LISTED = 100;

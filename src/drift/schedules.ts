@@ -12,8 +12,8 @@ import {
   type Client,
   type ScheduleOptions,
 } from '@temporalio/client';
-import { DEVELOPER_APPLICATION_URN } from './contract';
-import { DRIFT_CHECK_WORKFLOW_TYPE, driftScheduleId, type DriftCheckInput } from './contract/drift';
+import { DEVELOPER_APPLICATION_URN } from '../contract';
+import { DRIFT_CHECK_WORKFLOW_TYPE, driftScheduleId, type DriftCheckInput } from '../contract/drift';
 
 export interface DriftScheduleOptions {
   taskQueue: string;

@@ -1,8 +1,8 @@
 import { log, type Info } from '@temporalio/activity';
-import type { DeveloperApplication } from '../ats/job-store';
-import type { JobStatusStore } from '../ats/job-status-store';
-import type { LinkedInJobStatus } from '../linkedin/job-posting-status';
-import type { ActivityDeps } from './deps';
+import type { DeveloperApplication } from '../../ats/job-store';
+import type { JobStatusStore } from '../../ats/job-status-store';
+import type { LinkedInJobStatus } from '../../linkedin/job-posting-status';
+import type { ActivityDeps } from '../../activities/deps';
 
 /** The linkedin_job_status store; asked for when an activity runs, so a worker without it fails the call. */
 export function jobStatusesOf(deps: ActivityDeps): JobStatusStore {

@@ -1,9 +1,9 @@
-import type { ChangedDifference } from '../ats/changed-repairs';
-import type { JobToCheck } from '../ats/job-status-store';
-import type { LinkedInJobStatus, StatusDetail } from '../linkedin/job-posting-status';
-import type { ShownDifference, StatusProblem } from '../contract/drift';
+import type { ChangedDifference } from '../../ats/changed-repairs';
+import type { JobToCheck } from '../../ats/job-status-store';
+import type { LinkedInJobStatus, StatusDetail } from '../../linkedin/job-posting-status';
+import type { ShownDifference, StatusProblem } from '../../contract/drift';
 
-export { DRIFT_KINDS, type DriftKind, type ShownDifference, type StatusProblem } from '../contract/drift';
+export { DRIFT_KINDS, type DriftKind, type ShownDifference, type StatusProblem } from '../../contract/drift';
 
 /**
  * The drift of one job, or undefined when LinkedIn shows what the ATS holds. IN_PROGRESS and UNKNOWN

@@ -1,9 +1,9 @@
 import { Context, log } from '@temporalio/activity';
-import { absentStatus, type LinkedInJobStatus } from '../linkedin/job-posting-status';
-import type { DeveloperApplication } from '../ats/job-store';
-import { applicationOf, type ActivityDeps } from './deps';
+import { absentStatus, type LinkedInJobStatus } from '../../linkedin/job-posting-status';
+import type { DeveloperApplication } from '../../ats/job-store';
+import { applicationOf, type ActivityDeps } from '../../activities/deps';
 import { changedDifference, driftOf, linkedInShows, sameDifference, type DriftKind } from './drift-kinds';
-import { toActivityFailure } from './activity-failures';
+import { toActivityFailure } from '../../activities/activity-failures';
 import { askStatuses, jobStatusesOf } from './job-statuses';
 
 export interface RecordJobStatusChangeInput {

@@ -1,5 +1,5 @@
 import { checkDriftPage } from './check-drift-page';
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps } from '../../activities/deps';
 import { recordDriftCheck } from './record-drift-check';
 import { recordDriftRepairs } from './record-drift-repairs';
 import { recordJobStatusChange } from './record-job-status-change';
