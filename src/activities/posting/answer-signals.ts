@@ -2,6 +2,9 @@ import { Context } from '@temporalio/activity';
 import type { PostedBatch } from '../../contract/posted-batch';
 import { batchesAnsweredSignal, type AnswerSignalling, type BatchesAnswered } from '../../contract/signals';
 
+/** How long one signal may take before its batches are left to the run's report. */
+const SIGNAL_TIMEOUT_MS = 10_000;
+
 /**
  * Tells the workflow, while a run goes on, which of its batches LinkedIn answered: a signal for each group
  * of batches (at most the follower's group, its bytes and its wait), so each group's follower starts
@@ -63,9 +66,11 @@ export class AnswerSignals {
     this.sending = this.sending.then(async () => {
       if (this.delivered < answered.from) return;
       try {
-        await Context.current()
-          .client.workflow.getHandle(workflowId, runId)
-          .signal(batchesAnsweredSignal, answered);
+        // Bounded: a signal Temporal does not take in time leaves its batches to the run's report.
+        const { client } = Context.current();
+        await client.withDeadline(Date.now() + SIGNAL_TIMEOUT_MS, () =>
+          client.workflow.getHandle(workflowId, runId).signal(batchesAnsweredSignal, answered),
+        );
         this.delivered = Math.max(this.delivered, next);
       } catch (error) {
         Context.current().log.warn('answers not signalled; the run reports them', { error: String(error) });
