@@ -113,8 +113,15 @@ async function createWorkerPair(
   slots: Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>,
   followUps = options.maxConcurrentFollowUps ?? 1_000,
 ): Promise<Worker[]> {
-  const { listOpenJobPage, remainingOpenJobs, postBatch, postBatches, followTasks, recordOutcome } =
-    createActivities(options.deps);
+  const {
+    listOpenJobPage,
+    remainingOpenJobs,
+    postBatch,
+    postBatches,
+    postCreates,
+    followTasks,
+    recordOutcome,
+  } = createActivities(options.deps);
   const resync = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -135,6 +142,7 @@ async function createWorkerPair(
       remainingOpenJobs,
       postBatch,
       postBatches,
+      postCreates,
       recordOutcome,
       ...createDriftActivities(options.deps),
     },

@@ -320,7 +320,7 @@ async function postBatchesScheduled(handle: WorkflowHandle): Promise<string[]> {
     if (!payload) return [];
     const name = scheduled?.activityType?.name;
     // postBatches sends a run of batches with its operation (UPDATE when it names none).
-    if (name === 'postBatches') {
+    if (name === 'postBatches' || name === 'postCreates') {
       const run = defaultPayloadConverter.fromPayload<{ batches: unknown[]; operation?: string }>(payload);
       return run.batches.map(() => run.operation ?? 'UPDATE');
     }

@@ -291,7 +291,7 @@ function isPosting(event: {
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
 }): boolean {
   const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
-  return name === 'postBatch' || name === 'postBatches';
+  return name === 'postBatch' || name === 'postBatches' || name === 'postCreates';
 }
 
 describe('the posting activity timeouts', () => {
@@ -307,7 +307,7 @@ describe('the posting activity timeouts', () => {
     // The first UPDATE batch, the second, then CREATEs of the jobs LinkedIn lacks: every one a run.
     const names = scheduled.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name);
     expect(names.length).toBeGreaterThanOrEqual(3);
-    expect(new Set(names)).toEqual(new Set(['postBatches']));
+    expect(new Set(names)).toEqual(new Set(['postBatches', 'postCreates']));
     for (const event of scheduled) {
       const attributes = event.activityTaskScheduledEventAttributes;
       const scheduledAt = tsToMs(event.eventTime);
@@ -317,7 +317,7 @@ describe('the posting activity timeouts', () => {
       // timed out a moment after the deadline: its activity abandons the call out at the deadline and
       // reports what was answered before it, and Temporal's timeout must not beat that report.
       const name = attributes?.activityType?.name;
-      const grace = name === 'postBatches' ? RUN_REPORT_GRACE_MS : 0;
+      const grace = name === 'postBatch' ? 0 : RUN_REPORT_GRACE_MS;
       expect(scheduledAt + scheduleToClose).toBeLessThanOrEqual(deadlineAt + grace + 1_000);
       expect(scheduledAt + startToClose).toBeLessThanOrEqual(deadlineAt + grace + 1_000);
       expect(scheduleToClose).toBeGreaterThan(5_000);

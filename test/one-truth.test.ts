@@ -61,7 +61,7 @@ describe('two resyncs of one application that both meet a job LinkedIn lacks', (
         const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
         return name ? [name] : [];
       });
-      expect(types.filter((type) => type.startsWith('post'))).toEqual(['postBatches', 'postBatches']);
+      expect(types.filter((type) => type.startsWith('post'))).toEqual(['postBatches', 'postCreates']);
     }
     const fatesOfMissing = results.map(
       (result) => result.jobs.find((job) => job.externalJobPostingId === missing)?.fate,

@@ -91,7 +91,7 @@ async function startWorkers(
       taskPolling: { intervalMs: 100, maxIntervalMs: 1_000 },
     }),
   );
-  const { listOpenJobPage, remainingOpenJobs, postBatch, postBatches, followTasks } = activities;
+  const { listOpenJobPage, remainingOpenJobs, postBatch, postBatches, postCreates, followTasks } = activities;
   const running: Array<{ worker: Worker; run: Promise<void> }> = [];
   const start = (worker: Worker) => running.push({ worker, run: worker.run() });
   start(
@@ -104,6 +104,7 @@ async function startWorkers(
         remainingOpenJobs,
         postBatch,
         postBatches,
+        postCreates,
         recordOutcome: knobs.recordOutcome ?? activities.recordOutcome,
       },
     }),

@@ -435,7 +435,7 @@ async function postingUnderWay(handle: {
   const pending = (await handle.describe()).raw.pendingActivities ?? [];
   return pending.some(
     (activity) =>
-      ['postBatch', 'postBatches'].includes(activity.activityType?.name ?? '') &&
+      ['postBatch', 'postBatches', 'postCreates'].includes(activity.activityType?.name ?? '') &&
       activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
   );
 }

@@ -21,6 +21,11 @@ export function createActivities(deps: ActivityDeps) {
     remainingOpenJobs: remainingOpenJobs(deps),
     postBatch: postBatch(deps),
     postBatches: postBatches(deps),
+    /**
+     * Runs of CREATE batches: postBatches under a name of its own, so a worker of a release before
+     * creates-as-runs (whose postBatches knows UPDATE only) never takes one; it waits for a new worker.
+     */
+    postCreates: postBatches(deps),
     followTasks: followTasks(deps),
   };
 }

@@ -129,7 +129,9 @@ export async function answersToRun(run: RunToPost): Promise<RunAnswers> {
   const jobs = batches.reduce((sum, ids) => sum + ids.length, 0);
   const last = first + batches.length - 1;
   try {
-    const output = await posting.postBatches.executeWithOptions(
+    // CREATE runs have an activity type of their own (see createActivities).
+    const activity = run.operation === 'CREATE' ? posting.postCreates : posting.postBatches;
+    const output = await activity.executeWithOptions(
       {
         summary: `${last > first ? `batches ${first}–${last}` : `batch ${first}`}: ${run.operation} ${jobs} job${jobs === 1 ? '' : 's'} from ${batches[0]?.[0]}`,
         startToCloseTimeout: Math.min(MAX_POST_ATTEMPT_MS * batches.length, left + run.reportGraceMs),

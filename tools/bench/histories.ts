@@ -81,7 +81,7 @@ function batchCycleOf(runsEvents: HistoryEvent[][]): BatchCycle {
 
 /** A posting activity: one batch (postBatch) or a run of batches (postBatches). */
 function isPostingName(name: string | null | undefined): boolean {
-  return name === 'postBatch' || name === 'postBatches';
+  return name === 'postBatch' || name === 'postBatches' || name === 'postCreates';
 }
 
 function isPostBatch(event: HistoryEvent | undefined): boolean {
