@@ -40,16 +40,20 @@ afterAll(async () => {
 beforeEach(async () => {
   starter = recordingStarter();
   draining = false;
-  const app = createApp({
+  api = await serve(testApp({ draining: () => draining }).callback());
+});
+
+/** The app under test: the test's secret, store, starter and clock, with `options` on top. */
+function testApp(options: Partial<Parameters<typeof createApp>[0]> = {}) {
+  return createApp({
     webhookSecrets: [SECRET],
     jobStore,
     resyncs: starter,
     logger: createLogger('silent'),
     now: () => NOW,
-    draining: () => draining,
+    ...options,
   });
-  api = await serve(app.callback());
-});
+}
 
 afterEach(async () => {
   await api?.close();
@@ -215,15 +219,7 @@ describe('the body limit fits notifications', () => {
 
   test('a larger limit configured (HTTP_MAX_BODY_BYTES) accepts the same notification', async () => {
     await api.close();
-    const app = createApp({
-      webhookSecrets: [SECRET],
-      jobStore,
-      resyncs: starter,
-      logger: createLogger('silent'),
-      now: () => NOW,
-      maxBodyBytes: 128 * 1024,
-    });
-    api = await serve(app.callback());
+    api = await serve(testApp({ maxBodyBytes: 128 * 1024 }).callback());
     const answer = await postLarge(paddedNotification(65 * 1024), 'with its length');
     expect(answer.status).toBe(200);
     expect(starter.starts).toHaveLength(1);
@@ -238,16 +234,7 @@ describe('the bytes of bodies held at once', () => {
   beforeEach(async () => {
     await api.close();
     budget = new BodyBudget(BUDGET);
-    const app = createApp({
-      webhookSecrets: [SECRET],
-      jobStore,
-      resyncs: starter,
-      logger: createLogger('silent'),
-      now: () => NOW,
-      maxBodyBytes: 4 * 1024,
-      bodyBudget: budget,
-    });
-    api = await serve(app.callback());
+    api = await serve(testApp({ maxBodyBytes: 4 * 1024, bodyBudget: budget }).callback());
   });
 
   afterEach(() => {

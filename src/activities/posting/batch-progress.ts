@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobResult } from '../../contract';
+import { JobResult } from '../../contract';
 
 /**
  * What one attempt of postBatch leaves to the next, as heartbeat details: the jobs LinkedIn answered for
@@ -11,23 +11,7 @@ const Progress = z.object({
   attempt: z.number().int(),
   /** Written as that attempt ended with an error, so `unanswered` is complete; periodic beats are not. */
   final: z.boolean(),
-  answered: z.array(
-    z.object({
-      externalJobPostingId: z.string(),
-      fate: z.enum([
-        'UPDATED',
-        'CREATED',
-        'CLOSED',
-        'REJECTED',
-        'NOT_IN_ATS',
-        'MISSED_DEADLINE',
-        'OUTCOME_UNKNOWN',
-      ]),
-      confirmation: z.enum(['PENDING', 'CONFIRMED', 'UNCONFIRMED']).optional(),
-      taskUrn: z.string().optional(),
-      reason: z.string().optional(),
-    }),
-  ),
+  answered: z.array(JobResult),
   unanswered: z.array(z.string()),
   /** How often LinkedIn refused each job still refused for now (absent in details of earlier releases). */
   tries: z.array(z.tuple([z.string(), z.number().int()])).optional(),
