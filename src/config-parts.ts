@@ -1,11 +1,12 @@
 /**
  * The parts of the configuration: each reads a few environment variables with zod and turns them into a
  * typed piece of the configuration. `config.ts` composes them into one loader a process. The API's own
- * part, with the rules for secrets outside development, is in `config-webhook.ts`.
+ * part, with the rules for secrets outside development, is in `config-webhook.ts`; Temporal's, read
+ * through Temporal's environment configuration, in `config-temporal.ts`.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_LARGE_RESYNC_JOBS, DEFAULT_TASK_QUEUE } from './contract';
+import { DEFAULT_LARGE_RESYNC_JOBS } from './contract';
 import { parseDuration } from './duration';
 
 export const duration = (fallback: string) =>
@@ -47,17 +48,6 @@ export const LogEnv = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
-export const TemporalEnv = z.object({
-  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_API_KEY: optionalText,
-  TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
-  TEMPORAL_TLS_CERT: optionalText,
-  TEMPORAL_TLS_KEY: optionalText,
-  TEMPORAL_TLS_CA: optionalText,
-  TEMPORAL_TLS_SERVER_NAME: optionalText,
-});
-
 /** How a resync is started: the webhook and the CLI's `start` give every resync the same terms. */
 export const ResyncStartEnv = z.object({
   RESYNC_DEADLINE: duration('30m'),
@@ -91,25 +81,13 @@ export const WorkerRuntimeEnv = z.object({
   WORKER_METRICS_HOST: metricsHost('WORKER_METRICS_HOST'),
   WORKFLOW_BUNDLE: optionalText,
   DRIFT_CHECK_INTERVAL: duration('6h'),
+  TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: flag,
 });
 
 export const CliEnv = z.object({ TEMPORAL_UI_URL: z.url().default('http://localhost:8233') });
 
 export interface LogConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-}
-
-export interface TemporalConfig {
-  temporal: {
-    address: string;
-    namespace: string;
-    apiKey: string | undefined;
-    taskQueue: string;
-    /** mTLS (a self-hosted cluster or Temporal Cloud with certificates): file paths. */
-    tls:
-      | { certFile: string; keyFile: string; caFile: string | undefined; serverName: string | undefined }
-      | undefined;
-  };
 }
 
 export interface ResyncStartConfig {
@@ -150,6 +128,8 @@ export interface WorkerRuntimeConfig {
   workflowBundle: string | undefined;
   /** How often each application's drift check runs (one Temporal Schedule per application). */
   driftCheckIntervalMs: number;
+  /** Add the search attributes the workflows need when the namespace lacks them (a cluster it administers). */
+  registerSearchAttributes: boolean;
 }
 
 export class ConfigError extends Error {
@@ -158,29 +138,6 @@ export class ConfigError extends Error {
 
 export function readLog(c: z.infer<typeof LogEnv>): LogConfig {
   return { logLevel: c.LOG_LEVEL };
-}
-
-export function readTemporal(c: z.infer<typeof TemporalEnv>): TemporalConfig {
-  if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {
-    throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together');
-  }
-  return {
-    temporal: {
-      address: c.TEMPORAL_ADDRESS,
-      namespace: c.TEMPORAL_NAMESPACE,
-      apiKey: c.TEMPORAL_API_KEY,
-      taskQueue: c.TASK_QUEUE,
-      tls:
-        c.TEMPORAL_TLS_CERT && c.TEMPORAL_TLS_KEY
-          ? {
-              certFile: c.TEMPORAL_TLS_CERT,
-              keyFile: c.TEMPORAL_TLS_KEY,
-              caFile: c.TEMPORAL_TLS_CA,
-              serverName: c.TEMPORAL_TLS_SERVER_NAME,
-            }
-          : undefined,
-    },
-  };
 }
 
 export function readResyncStart(c: z.infer<typeof ResyncStartEnv>): ResyncStartConfig {
@@ -227,6 +184,7 @@ export function readWorkerRuntime(c: z.infer<typeof WorkerRuntimeEnv>): WorkerRu
     workerMetricsHost: c.WORKER_METRICS_HOST,
     workflowBundle: c.WORKFLOW_BUNDLE,
     driftCheckIntervalMs: c.DRIFT_CHECK_INTERVAL,
+    registerSearchAttributes: c.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES,
   };
 }
 

@@ -13,19 +13,22 @@ import {
   readLog,
   readResyncStart,
   readStore,
-  readTemporal,
   readWorkerRuntime,
   ResyncStartEnv,
   StoreEnv,
-  TemporalEnv,
   WorkerRuntimeEnv,
   type LinkedInConfig,
   type LogConfig,
   type ResyncStartConfig,
   type StoreConfig,
-  type TemporalConfig,
   type WorkerRuntimeConfig,
 } from './config-parts';
+import {
+  readTemporal,
+  TemporalEnv,
+  type ResolveTemporalOptions,
+  type TemporalConfig,
+} from './config-temporal';
 import {
   DeploymentEnv,
   readDeployment,
@@ -42,9 +45,9 @@ export type {
   LogConfig,
   ResyncStartConfig,
   StoreConfig,
-  TemporalConfig,
   WorkerRuntimeConfig,
 } from './config-parts';
+export type { TemporalConfig, TemporalConnectionConfig } from './config-temporal';
 export type { DeploymentConfig, WebhookConfig } from './config-webhook';
 
 export type ApiConfig = LogConfig &
@@ -90,7 +93,7 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
   );
   return {
     ...readLog(c),
-    ...readTemporal(c),
+    ...readTemporal(c, env),
     ...readResyncStart(c),
     ...readWebhook(c),
     ...readStore(c),
@@ -112,7 +115,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): Worke
   );
   return {
     ...readLog(c),
-    ...readTemporal(c),
+    ...readTemporal(c, env),
     ...readResyncStart(c),
     ...readLinkedIn(c),
     ...readStore(c),
@@ -129,14 +132,20 @@ export function loadSeedConfig(env: Record<string, string | undefined>): SeedCon
 export function loadCliConfig(env: Record<string, string | undefined>): CliConfig {
   const c = parse({ ...TemporalEnv.shape, ...ResyncStartEnv.shape, ...CliEnv.shape }, env);
   return {
-    ...readTemporal(c),
+    ...readTemporal(c, env),
     ...readResyncStart(c),
     webUiUrl: c.TEMPORAL_UI_URL.replace(/\/+$/, ''),
   };
 }
 
-/** Every part at once, for a process that is the API and the worker together. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+/**
+ * Every part at once, for a process that is the API and the worker together. `temporal` says how
+ * Temporal's own configuration is read (the dev launcher's own dev server reads no profile).
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  options: { temporal?: ResolveTemporalOptions } = {},
+): Config {
   const c = parse(
     {
       ...LogEnv.shape,
@@ -152,7 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   );
   return {
     ...readLog(c),
-    ...readTemporal(c),
+    ...readTemporal(c, env, options.temporal),
     ...readResyncStart(c),
     ...readWebhook(c),
     ...readLinkedIn(c),

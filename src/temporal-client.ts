@@ -1,15 +1,14 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
-import type { Config } from './config';
+import type { TemporalConnectionConfig } from './config';
 import { temporalConnectionOptions } from './temporal-connection';
 
 /**
- * The API's client. Its connection is made lazily, so the API starts (and answers 500 rather than refusing
- * connections) while Temporal is unreachable. gRPC retries stay short: a webhook start that fails is
- * answered 500 within seconds and LinkedIn delivers again, so no retry should outlive the request.
+ * The API's client (and the CLI's). Its connection is made lazily, so the API starts (and answers 500
+ * rather than refusing connections) while Temporal is unreachable. gRPC retries stay short: a webhook start
+ * that fails is answered 500 within seconds and LinkedIn delivers again, so no retry should outlive the
+ * request.
  */
-export function createTemporalClient(
-  config: Pick<Config['temporal'], 'address' | 'namespace' | 'apiKey' | 'tls'>,
-): Client {
+export function createTemporalClient(config: TemporalConnectionConfig): Client {
   const connection = Connection.lazy({
     ...temporalConnectionOptions(config),
     connectTimeout: 3_000,

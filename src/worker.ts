@@ -25,6 +25,7 @@ import { TokenCache } from './linkedin/token-cache';
 import { createLogger } from './logger';
 import { temporalLoggerFor } from './observability/temporal-logger';
 import { temporalConnectionOptions } from './temporal-connection';
+import { ensureSearchAttributes } from './search-attributes';
 import { followUpTaskQueue, largeResyncTaskQueue } from './contract';
 import { applicationLogAttributes } from './observability/activity-interceptors';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
@@ -226,6 +227,7 @@ async function main(): Promise<void> {
   const { lanes, close: closeLanes } = openLanes(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   try {
+    await ensureSearchAttributes(connection, config, logger);
     const prebuilt = config.workflowBundle ?? join(__dirname, 'workflows.bundle.js');
     const workers = await createResyncWorkers({
       connection,

@@ -29,8 +29,9 @@ export const USAGE = `Usage: npm run resync -- <command> [options]
         runs a drift check of the application now (LinkedIn's job statuses against the ATS, drifted
         jobs repaired by a resync); shows its progress, exits 0 once it completed
 
-start, watch, list and drift read TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TASK_QUEUE,
-RESYNC_DEADLINE, TASK_FOLLOW_UP_WINDOW and TEMPORAL_UI_URL (http://localhost:8233) from the environment.
+start, watch, list and drift reach Temporal as the temporal CLI does (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE with TEMPORAL_CONFIG_FILE or temporal.toml) and read
+TASK_QUEUE, RESYNC_DEADLINE, TASK_FOLLOW_UP_WINDOW and TEMPORAL_UI_URL (http://localhost:8233).
 `;
 
 const WATCH_INTERVAL_MS = 1_000;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { resolveTemporalConnection } from '../../src/config-temporal';
 import { createTemporalClient } from '../../src/temporal-client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 
@@ -35,7 +36,9 @@ export function workflowBundle(): { codePath: string } {
 
 /** The client the API uses in production, pointed at the test server. */
 export function testClient(address = temporalAddress()): Client {
-  return createTemporalClient({ address, namespace: 'default', apiKey: undefined, tls: undefined });
+  return createTemporalClient(
+    resolveTemporalConnection({ TEMPORAL_ADDRESS: address }, { configFile: false }),
+  );
 }
 
 export async function testNativeConnection(address = temporalAddress()): Promise<NativeConnection> {

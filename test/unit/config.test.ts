@@ -68,7 +68,7 @@ test.each([
   ],
   [{ ...minimal, PORT: 'eighty' }, 'PORT'],
   [{ ...minimal, LINKEDIN_API_URL: 'not a url' }, 'LINKEDIN_API_URL'],
-  [{ ...minimal, TEMPORAL_TLS_CERT: '/x.pem' }, 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together'],
+  [{ ...minimal, TEMPORAL_TLS_CLIENT_CERT_PATH: '/x.pem' }, 'a client certificate goes with its key'],
 ])('a bad environment fails fast, naming the problem (%o)', (env, message) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(message);
@@ -141,9 +141,9 @@ test('mTLS certificate files are read into the connection options', () => {
     writeFileSync(join(dir, name), `contents of ${name}`);
   const config = loadConfig({
     ...minimal,
-    TEMPORAL_TLS_CERT: join(dir, 'client.pem'),
-    TEMPORAL_TLS_KEY: join(dir, 'client.key'),
-    TEMPORAL_TLS_CA: join(dir, 'ca.pem'),
+    TEMPORAL_TLS_CLIENT_CERT_PATH: join(dir, 'client.pem'),
+    TEMPORAL_TLS_CLIENT_KEY_PATH: join(dir, 'client.key'),
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(dir, 'ca.pem'),
     TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
   });
   const options = temporalConnectionOptions(config.temporal);

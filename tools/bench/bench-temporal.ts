@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { buildWorkflowBundle } from '../../src/workflow-bundle';
 import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { projectRoot } from '../project-root';
+import { devServerConnectionOptions } from '../../src/temporal-connection';
 
 export interface BenchTemporal {
   /** The dev server's address, for the workers' NativeConnection. */
@@ -34,7 +35,7 @@ export async function startBenchTemporal(
   });
   stops.push(() => server.stop());
   await bundling;
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await Connection.connect(devServerConnectionOptions(server.address));
   stops.push(() => connection.close());
   return { address: server.address, client: new Client({ connection, namespace: 'default' }), bundlePath };
 }

@@ -17,6 +17,7 @@ import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../..
 import type { FromWorker, MemorySnapshot, ToWorker, WorkerSetup } from './bench-protocol';
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
 import { exitIfStopHangs, runChild, sendToParent, stopIfWorkerFails } from './child-process';
+import { devServerConnectionOptions } from '../../src/temporal-connection';
 
 const SETUP_TIMEOUT_MS = 60_000;
 const LIST_PAGE = 10_000;
@@ -167,7 +168,7 @@ async function main(): Promise<void> {
     const afterSeed = snapshot();
     await send({ kind: 'seeded', ids, warmUpIds, seedMs, seedPeakRss, atStart, storeOpened, afterSeed });
 
-    connection = await NativeConnection.connect({ address: setup.temporalAddress });
+    connection = await NativeConnection.connect(devServerConnectionOptions(setup.temporalAddress));
     workers = await createResyncWorkers({
       connection,
       namespace: setup.namespace,

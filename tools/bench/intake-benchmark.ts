@@ -30,6 +30,7 @@ import { projectRoot } from '../project-root';
 import { startBenchTemporal } from './bench-temporal';
 import { percentile } from './measure';
 import { DEADLINE_MS, FOLLOW_UP_WINDOW_MS } from './settings';
+import { devServerConnectionOptions } from '../../src/temporal-connection';
 
 const SECRET = 'intake-bench-webhook-secret';
 
@@ -161,7 +162,7 @@ export async function runIntakeBenchmark(argv: string[]): Promise<void> {
     await store.seedDemoData();
 
     const taskQueue = 'intake-bench';
-    const native = await NativeConnection.connect({ address });
+    const native = await NativeConnection.connect(devServerConnectionOptions(address));
     stops.push(() => native.close());
     const workers = await createResyncWorkers({
       connection: native,

@@ -29,6 +29,7 @@ import {
   SAMPLE_EVERY_MS,
   TASK_COMPLETION_MS,
 } from './settings';
+import { devServerConnectionOptions } from '../../src/temporal-connection';
 
 const ROOT = projectRoot();
 const DEFAULT_SIZES = [1_000, 10_000];
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     const connection = await within(
       RPC_TIMEOUT_MS,
       'connecting',
-      Connection.connect({ address: server.address }),
+      Connection.connect(devServerConnectionOptions(server.address)),
     );
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: NAMESPACE });

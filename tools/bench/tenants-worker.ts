@@ -16,6 +16,7 @@ import type {
   ToTenantsWorker,
 } from './tenants-protocol';
 import { exitIfStopHangs, runChild, sendToParent, stopIfWorkerFails } from './child-process';
+import { devServerConnectionOptions } from '../../src/temporal-connection';
 
 const SETUP_TIMEOUT_MS = 60_000;
 const LIST_PAGE = 10_000;
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     }
     await send({ kind: 'seeded', ids });
 
-    connection = await NativeConnection.connect({ address: setup.temporalAddress });
+    connection = await NativeConnection.connect(devServerConnectionOptions(setup.temporalAddress));
     workers = await createResyncWorkers({
       connection,
       namespace: setup.namespace,

@@ -15,6 +15,7 @@ import { freePort } from '../dev/ports';
 import { startTemporalDevServer, type TemporalDevServer } from '../dev/temporal-dev-server';
 import { startLinkedInSandbox, type LinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { ServiceProcess } from './service-process';
+import { devServerConnectionOptions } from '../../src/temporal-connection';
 
 /** Made for the run, as an operator makes one: the built API takes no secret published in the repository. */
 export const WEBHOOK_SECRET = randomBytes(32).toString('hex');
@@ -73,7 +74,7 @@ export class Rig {
     this.stops.push(() => this.store.close());
     this.sandbox = await startLinkedInSandbox({ taskCompletionMs: TASK_COMPLETION_MS });
     this.stops.push(() => this.sandbox.close());
-    const connection = await Connection.connect({ address: this.temporal.address });
+    const connection = await Connection.connect(devServerConnectionOptions(this.temporal.address));
     this.stops.push(() => connection.close());
     this.client = new Client({ connection });
     this.apiPort = await freePort();

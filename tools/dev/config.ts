@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../../src/config';
+import { isTemporalConnectionVariable } from '../../src/config-temporal';
 import { DEV_WEBHOOK_SECRET } from '../../src/secret-rules';
 
 export { DEV_WEBHOOK_SECRET };
@@ -18,6 +19,8 @@ const unsetWhenBlank = z
 const DevEnv = z.object({
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
   TEMPORAL_ADDRESS: unsetWhenBlank,
+  TEMPORAL_PROFILE: unsetWhenBlank,
+  TEMPORAL_CONFIG_FILE: unsetWhenBlank,
   TEMPORAL_CLI: unsetWhenBlank,
   LINKEDIN_API_URL: unsetWhenBlank,
   LINKEDIN_TOKEN_URL: unsetWhenBlank,
@@ -27,8 +30,13 @@ const DevEnv = z.object({
 
 export interface DevConfig {
   service: Config;
-  /** Start the Temporal dev server (gRPC 7233, Web UI 8233): no TEMPORAL_ADDRESS names another. */
+  /**
+   * Start the Temporal dev server (gRPC 7233, Web UI 8233): no TEMPORAL_ADDRESS, TEMPORAL_PROFILE or
+   * TEMPORAL_CONFIG_FILE names another. The launcher's own server is reached plainly: Temporal variables set
+   * for another Temporal are left aside (`ignoredTemporalVariables`), and no profile is read.
+   */
   startTemporal: boolean;
+  ignoredTemporalVariables: string[];
   /** The Temporal CLI named by TEMPORAL_CLI, else the one `scripts/setup.mjs` chose. */
   temporalCli: string | undefined;
   /** Where the sandbox listens when it plays LinkedIn; undefined when LinkedIn's endpoints are set. */
@@ -43,19 +51,31 @@ export function loadDevConfig(env: Record<string, string | undefined>): DevConfi
   }
   const dev = parsed.data;
   const useSandbox = dev.LINKEDIN_API_URL === undefined && dev.LINKEDIN_TOKEN_URL === undefined;
-  const service = loadConfig({
-    ...env,
-    NODE_ENV: 'development',
-    LINKEDIN_WEBHOOK_SECRETS: dev.LINKEDIN_WEBHOOK_SECRETS ?? DEV_WEBHOOK_SECRET,
-    // Short in dev, so a drift is found and repaired within a minute of starting.
-    DRIFT_CHECK_INTERVAL: dev.DRIFT_CHECK_INTERVAL ?? '30s',
-    ...(useSandbox
-      ? {
-          LINKEDIN_API_URL: `http://127.0.0.1:${dev.SANDBOX_PORT}`,
-          LINKEDIN_TOKEN_URL: `http://127.0.0.1:${dev.SANDBOX_PORT}/oauth/v2/accessToken`,
-        }
-      : {}),
-  });
+  const startTemporal = [dev.TEMPORAL_ADDRESS, dev.TEMPORAL_PROFILE, dev.TEMPORAL_CONFIG_FILE].every(
+    (value) => value === undefined,
+  );
+  const ignoredTemporalVariables = startTemporal
+    ? Object.keys(env).filter((name) => isTemporalConnectionVariable(name) && env[name]?.trim())
+    : [];
+  const serviceEnv = startTemporal
+    ? Object.fromEntries(Object.entries(env).filter(([name]) => !isTemporalConnectionVariable(name)))
+    : env;
+  const service = loadConfig(
+    {
+      ...serviceEnv,
+      NODE_ENV: 'development',
+      LINKEDIN_WEBHOOK_SECRETS: dev.LINKEDIN_WEBHOOK_SECRETS ?? DEV_WEBHOOK_SECRET,
+      // Short in dev, so a drift is found and repaired within a minute of starting.
+      DRIFT_CHECK_INTERVAL: dev.DRIFT_CHECK_INTERVAL ?? '30s',
+      ...(useSandbox
+        ? {
+            LINKEDIN_API_URL: `http://127.0.0.1:${dev.SANDBOX_PORT}`,
+            LINKEDIN_TOKEN_URL: `http://127.0.0.1:${dev.SANDBOX_PORT}/oauth/v2/accessToken`,
+          }
+        : {}),
+    },
+    { temporal: { configFile: !startTemporal } },
+  );
   if (service.databaseUrl) {
     throw new ConfigError(
       'invalid configuration:\n  npm run dev uses the embedded job store: unset DATABASE_URL',
@@ -63,7 +83,8 @@ export function loadDevConfig(env: Record<string, string | undefined>): DevConfi
   }
   return {
     service,
-    startTemporal: dev.TEMPORAL_ADDRESS === undefined,
+    startTemporal,
+    ignoredTemporalVariables,
     temporalCli: dev.TEMPORAL_CLI,
     sandboxPort: useSandbox ? dev.SANDBOX_PORT : undefined,
   };

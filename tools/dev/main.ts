@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { temporalLoggerFor } from '../../src/observability/temporal-logger';
 import { createTemporalClient } from '../../src/temporal-client';
+import { temporalConnectionOptions } from '../../src/temporal-connection';
+import { ensureSearchAttributes } from '../../src/search-attributes';
 import { startApiServer } from '../../src/api/main';
 import { signNotification } from '../../src/api/signature';
 import { DEMO_APPLICATION } from '../../src/ats/demo-data';
@@ -40,6 +42,10 @@ async function main(): Promise<void> {
   let temporal: TemporalDevServer | undefined;
   if (dev.startTemporal) {
     console.log('Starting the Temporal dev server (gRPC 7233, Web UI 8233)…');
+    if (dev.ignoredTemporalVariables.length > 0)
+      console.log(
+        `  (${dev.ignoredTemporalVariables.join(', ')} left aside: set TEMPORAL_ADDRESS or TEMPORAL_PROFILE to use that Temporal)`,
+      );
     temporal = await startTemporalDevServer({
       cliPath: resolveTemporalCli(ROOT, { TEMPORAL_CLI: dev.temporalCli }),
       port: 7233,
@@ -72,7 +78,9 @@ async function main(): Promise<void> {
       },
     },
   });
-  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  // The worker connects as the API does: an external Temporal's API key and TLS included.
+  const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  await ensureSearchAttributes(nativeConnection, config, logger.child({ component: 'worker' }));
   const workers = await createResyncWorkers({
     connection: nativeConnection,
     namespace: config.temporal.namespace,

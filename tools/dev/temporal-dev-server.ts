@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../src/contract';
+import { devServerConnectionOptions } from '../../src/temporal-connection';
 import { freePort } from './ports';
 
 export interface TemporalDevServerOptions {
@@ -15,6 +16,8 @@ export interface TemporalDevServerOptions {
   dbFilename?: string;
   /** How long the server may take to answer; 2 cores can be slow. */
   startTimeoutMs?: number;
+  /** Register the workflows' search attributes (the default); false: a namespace as a new cluster has it. */
+  searchAttributes?: boolean;
   /** Where the server's own output goes; discarded when omitted. */
   onOutput?: (chunk: string) => void;
 }
@@ -53,8 +56,9 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     'error',
     '--dynamic-config-value',
     'frontend.enableServerVersionCheck=false',
-    ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
   ];
+  if (options.searchAttributes ?? true)
+    args.push(...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]));
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
@@ -95,7 +99,10 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
       throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
     }
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      const connection = await Connection.connect({
+        ...devServerConnectionOptions(address),
+        connectTimeout: 1_000,
+      });
       try {
         await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
         return;
