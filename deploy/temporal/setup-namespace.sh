@@ -39,7 +39,17 @@ else
   echo "setup-namespace: namespace $namespace created (retention $retention)"
 fi
 
-existing="$("$cli" operator search-attribute list --address "$address" --namespace "$namespace")"
+# A namespace just created reaches the frontend's namespace cache within seconds (its refresh interval):
+# until then requests in it fail with "Namespace … is not found".
+tries="${TEMPORAL_HEALTH_TRIES:-60}"
+until existing="$("$cli" operator search-attribute list --address "$address" --namespace "$namespace" 2>&1)"; do
+  tries=$((tries - 1))
+  if [ "$tries" -le 0 ]; then
+    echo "setup-namespace: namespace $namespace does not answer: $existing" >&2
+    exit 1
+  fi
+  sleep 2
+done
 for attribute in $SEARCH_ATTRIBUTES; do
   name="${attribute%%=*}"
   type="${attribute#*=}"
