@@ -98,7 +98,8 @@ beforeAll(async () => {
   // a directory of this file's own, so a build by another test file (which empties dist/) never pulls the
   // files from under a process this one starts. Inside the project, so node_modules resolve as in dist/.
   buildDir = mkdtempSync(join(ROOT, '.data', 'production-temporal-'));
-  const [, temporalServer] = await Promise.all([
+  // Both settle before either failure is thrown: a build still writing would outlive afterAll's cleanup.
+  const [built, temporalServer] = await Promise.allSettled([
     run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', join(buildDir, 'dist')], {
       cwd: ROOT,
       timeout: 240_000,
@@ -110,7 +111,9 @@ beforeAll(async () => {
     ),
     startProductionTemporal({ namespace: NAMESPACE }),
   ]);
-  temporal = temporalServer;
+  if (temporalServer.status === 'rejected') throw temporalServer.reason;
+  temporal = temporalServer.value;
+  if (built.status === 'rejected') throw built.reason;
   figures.setupMs = Date.now() - started;
   figures.schemaMs = temporal.timings.schemaMs;
   figures.serverAndNamespaceMs = temporal.timings.serverAndNamespaceMs;
