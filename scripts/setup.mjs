@@ -1,5 +1,6 @@
 // Makes a fresh machine ready for `npm run dev` and `npm test`: installs the npm packages when they are
-// missing or stale, and makes the Temporal CLI available (its dev server is a real dependency).
+// missing or stale, and makes the Temporal CLI available (its dev server is a real dependency); for the
+// tests also PostgreSQL, Chromium and Temporal's server with its SQL tool (the production configuration).
 // Plain Node and built-ins only: it runs before anything is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -94,6 +95,53 @@ function ensureTemporalCli() {
   return built;
 }
 
+// The production configuration's Temporal server (test/production-temporal.test.ts), the same version as the
+// temporalio/server and temporalio/admin-tools images of docker-compose.production.yml.
+const TEMPORAL_SERVER_VERSION = 'v1.30.4';
+const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
+
+/** The server module's build info of a binary: its version when it was built from that module. */
+function serverModuleVersion(go, path) {
+  const buildInfo = capture(go, ['version', '-m', path]);
+  return /\bmod\s+go\.temporal\.io\/server\s+(v\S+)/.exec(buildInfo ?? '')?.[1];
+}
+
+/**
+ * Builds Temporal's server and its SQL tool (`go install`, CGO off) when they are missing, into a directory
+ * of their own (the binaries are called `server` and `sql`), and finds the PostgreSQL schema files in the
+ * module's source: the tests create Temporal's databases with them as Temporal's admin-tools image does.
+ */
+function ensureTemporalServer() {
+  const go = goBinary();
+  if (!go) throw new Error('no Go toolchain to build the Temporal server the production test runs');
+  const gopath = capture(go, ['env', 'GOPATH']).trim().split(delimiter)[0];
+  const binDir = join(gopath, 'temporal-server', TEMPORAL_SERVER_VERSION);
+  const server = join(binDir, 'server');
+  const sqlTool = join(binDir, 'sql');
+  const built = [server, sqlTool].every(
+    (path) => existsSync(path) && serverModuleVersion(go, path) === TEMPORAL_SERVER_VERSION,
+  );
+  if (!built) {
+    const targets = ['cmd/server', 'cmd/tools/sql'].map(
+      (pkg) => `${TEMPORAL_SERVER_MODULE}/${pkg}@${TEMPORAL_SERVER_VERSION}`,
+    );
+    log(`building the Temporal server: go install ${targets.join(' ')} (a few minutes the first time)…`);
+    const started = Date.now();
+    run(go, ['install', ...targets], { env: { ...process.env, CGO_ENABLED: '0', GOBIN: binDir } });
+    log(`Temporal server built in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+  const modCache = capture(go, ['env', 'GOMODCACHE']).trim();
+  const moduleDir = join(modCache, `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`);
+  if (!existsSync(join(moduleDir, 'schema'))) {
+    run(go, ['mod', 'download', `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`]);
+  }
+  const schema = join(moduleDir, 'schema');
+  for (const path of [server, sqlTool, join(schema, 'postgresql', 'v12', 'temporal', 'versioned')]) {
+    if (!existsSync(path)) throw new Error(`the Temporal server build left no ${path}`);
+  }
+  return { server, sqlTool, schema };
+}
+
 const PG_ROOT = '/usr/lib/postgresql';
 
 function postgresInstalled() {
@@ -134,3 +182,10 @@ mkdirSync(join(root, '.data'), { recursive: true });
 // The dev runner and the test setup read the resolved path from here.
 writeFileSync(join(root, '.data', 'temporal-cli-path'), cli);
 log(`Temporal CLI: ${cli}`);
+if (forTests) {
+  const temporalServer = ensureTemporalServer();
+  writeFileSync(join(root, '.data', 'temporal-server-path'), temporalServer.server);
+  writeFileSync(join(root, '.data', 'temporal-sql-tool-path'), temporalServer.sqlTool);
+  writeFileSync(join(root, '.data', 'temporal-schema-dir'), temporalServer.schema);
+  log(`Temporal server ${TEMPORAL_SERVER_VERSION}: ${temporalServer.server}`);
+}

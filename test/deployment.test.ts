@@ -3,24 +3,48 @@
  * Specification's JSON schema and against the code it runs, the Dockerfile against package.json and the
  * build, and the healthcheck commands run for real.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import Ajv from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { isCollection, Pair, parseDocument, Scalar, visit, YAMLMap } from 'yaml';
 import { z } from 'zod';
 import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS } from '../src/ats/demo-data';
 import { loadApiConfig, loadSeedConfig, loadWorkerConfig } from '../src/config';
 import { resolveTemporalCli } from '../tools/dev/temporal-dev-server';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/contract';
 import { startDemoSandbox } from '../tools/sandbox/demo-sandbox';
+import { until } from './support/eventually';
 import { temporalAddress } from './support/temporal';
 
 const ROOT = join(__dirname, '..');
+/**
+ * Where the images keep their binaries, as their Dockerfiles build them: temporalio/temporal (temporalio/cli
+ * at v1.5.1, Dockerfile: Alpine, COPY to /usr/local/bin/temporal, ENTRYPOINT ["temporal"]); temporalio/server
+ * and temporalio/admin-tools (go.temporal.io/server@v1.30.4, docker/targets/*.Dockerfile: Alpine with sh,
+ * /usr/local/bin/temporal-server and CMD /etc/temporal/entrypoint.sh; /usr/local/bin/{temporal,
+ * temporal-sql-tool} and the schema under /etc/temporal/schema).
+ */
+const TEMPORAL_CLI_IN_IMAGE = '/usr/local/bin/temporal';
+const ADMIN_TOOLS_SCHEMA_DIR = '/etc/temporal/schema';
+/** The Temporal connection as Temporal's tools read it (@temporalio/envconfig, the `temporal` CLI). */
+const TEMPORAL_CONNECTION = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_CONFIG_FILE',
+];
 const run = promisify(execFile);
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
@@ -33,8 +57,12 @@ const APP_SERVICES = Object.keys(LOADERS) as Array<keyof typeof LOADERS>;
 const Service = z.object({
   image: z.string().optional(),
   build: z.union([z.string(), z.object({ context: z.string(), target: z.string() })]).optional(),
+  entrypoint: z.array(z.string()).optional(),
   command: z.array(z.string()).optional(),
-  environment: z.record(z.string(), z.string()).optional(),
+  // A name without a value (null) passes the shell's or .env's value through.
+  environment: z.record(z.string(), z.string().nullable()).optional(),
+  volumes: z.array(z.string()).optional(),
+  profiles: z.array(z.string()).optional(),
   ports: z.array(z.string()).optional(),
   depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
   healthcheck: z.object({ test: z.array(z.string()) }).optional(),
@@ -73,13 +101,38 @@ function interpolate(value: unknown, env: Record<string, string | undefined>): u
   return value;
 }
 
+/** Compose's `!override` tag (this value replaces what the files before said), kept through parsing as a marker. */
+const OVERRIDE = '\u0000override';
+
+function overridden(value: unknown): { value: unknown } | undefined {
+  return typeof value === 'object' && value !== null && OVERRIDE in value
+    ? { value: (value as Record<string, unknown>)[OVERRIDE] }
+    : undefined;
+}
+
+/** The file as compose reads it alone: `!override` markers dropped. */
+function withoutMarkers(value: unknown): unknown {
+  const marked = overridden(value);
+  if (marked) return withoutMarkers(marked.value);
+  if (Array.isArray(value)) return value.map(withoutMarkers);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutMarkers(item)]));
+  }
+  return value;
+}
+
 /**
  * Compose's merge of an override file (`-f docker-compose.yml -f docker-compose.sandbox.yml`): mappings
- * merged key by key (environment, depends_on …), `ports` added to, any other value replaced.
+ * merged key by key (environment, depends_on …), `ports` and `volumes` added to, any other value replaced,
+ * and a value tagged `!override` replacing the earlier one whole.
  */
 function mergeCompose(base: unknown, override: unknown, key = ''): unknown {
+  const marked = overridden(override);
+  if (marked) return withoutMarkers(marked.value);
   if (Array.isArray(base) && Array.isArray(override)) {
-    return key === 'ports' ? [...new Set([...(base as unknown[]), ...(override as unknown[])])] : override;
+    return key === 'ports' || key === 'volumes'
+      ? [...new Set([...(base as unknown[]), ...(override as unknown[])])]
+      : override;
   }
   const isMapping = (value: unknown): value is Record<string, unknown> =>
     typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -93,9 +146,26 @@ function mergeCompose(base: unknown, override: unknown, key = ''): unknown {
   return override;
 }
 
-// Compose resolves YAML merge keys (`<<: *anchor`).
-const rawCompose: unknown = parseYaml(read('docker-compose.yml'), { merge: true });
-const rawSandbox: unknown = parseYaml(read('docker-compose.sandbox.yml'), { merge: true });
+/** A compose file as compose parses it: YAML merge keys (`<<: *anchor`) resolved, `!override` marked. */
+function parseCompose(file: string): unknown {
+  const doc = parseDocument(read(file), { merge: true });
+  if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
+  visit(doc, {
+    Collection(_key, node) {
+      if (!isCollection(node) || node.tag !== '!override') return undefined;
+      delete node.tag;
+      const marker = new YAMLMap();
+      marker.add(new Pair(new Scalar(OVERRIDE), node));
+      return marker;
+    },
+  });
+  return doc.toJS();
+}
+
+const rawCompose: unknown = parseCompose('docker-compose.yml');
+const rawSandbox: unknown = parseCompose('docker-compose.sandbox.yml');
+const rawProduction: unknown = parseCompose('docker-compose.production.yml');
+const rawCloud: unknown = parseCompose('docker-compose.cloud.yml');
 /**
  * What docs/operations.md tells an operator to set: compose refuses to start without them. Made as the
  * docs make them (`openssl rand -hex …`): a production API refuses a secret written in the repository.
@@ -105,12 +175,43 @@ const REQUIRED_SETTINGS = {
   LINKEDIN_PARENT_APPLICATION_ID: '10000',
   POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
 };
-/** As compose would run it on a machine that sets only the required settings: every other default applies. */
-const compose = ComposeFile.parse(interpolate(rawCompose, REQUIRED_SETTINGS));
-/** The demo: docker-compose.yml with docker-compose.sandbox.yml over it. */
-const sandboxStack = ComposeFile.parse(mergeCompose(compose, interpolate(rawSandbox, REQUIRED_SETTINGS)));
-const STACKS = { production: compose, sandbox: sandboxStack } as const;
+/** What docker-compose.production.yml adds (docs/temporal-production.md). */
+const PRODUCTION_SETTINGS = { TEMPORAL_POSTGRES_PASSWORD: randomBytes(16).toString('hex') };
+/** What docker-compose.cloud.yml adds: where Temporal Cloud is. */
+const CLOUD_SETTINGS = {
+  TEMPORAL_ADDRESS: 'resync.a1b2c.tmprl.cloud:7233',
+  TEMPORAL_NAMESPACE: 'resync.a1b2c',
+};
 type Stack = z.infer<typeof ComposeFile>;
+/** The services compose starts: none in a profile, as no profile is enabled. */
+function started(stack: Stack): Stack {
+  const services = Object.entries(stack.services).filter(([, { profiles = [] }]) => profiles.length === 0);
+  return { services: Object.fromEntries(services) };
+}
+/** docker-compose.yml with the given files over it, on a machine that sets only the required settings. */
+function stackOf(overrides: unknown[], settings: Record<string, string> = {}): Stack {
+  const env = { ...REQUIRED_SETTINGS, ...settings };
+  const merged = overrides.reduce<unknown>(
+    (stack, override) => mergeCompose(stack, interpolate(override, env)),
+    interpolate(rawCompose, env),
+  );
+  return started(ComposeFile.parse(merged));
+}
+/** As compose would run it on a machine that sets only the required settings: every other default applies. */
+const compose = stackOf([]);
+/** The demo: docker-compose.yml with docker-compose.sandbox.yml over it. */
+const sandboxStack = stackOf([rawSandbox]);
+/** Temporal's server on PostgreSQL: docker-compose.yml with docker-compose.production.yml over it. */
+const productionStack = stackOf([rawProduction], PRODUCTION_SETTINGS);
+/** Temporal Cloud: docker-compose.yml with docker-compose.cloud.yml over it. */
+const cloudStack = stackOf([rawCloud], CLOUD_SETTINGS);
+const STACKS = {
+  default: compose,
+  sandbox: sandboxStack,
+  production: productionStack,
+  'production demo': stackOf([rawProduction, rawSandbox], PRODUCTION_SETTINGS),
+  cloud: cloudStack,
+} as const;
 
 function service(name: string, stack: Stack = compose): Service {
   const found = stack.services[name];
@@ -118,10 +219,20 @@ function service(name: string, stack: Stack = compose): Service {
   return found;
 }
 
+/** The variables a service sets (those passed through from the shell are unset here, as on a bare machine). */
 function environmentOf(name: string, stack: Stack = compose): Record<string, string> {
   const environment = service(name, stack).environment;
   if (environment === undefined) throw new Error(`service ${name} sets no environment`);
-  return environment;
+  return Object.fromEntries(
+    Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== null),
+  );
+}
+
+/** The variables a service passes through from the shell or .env (named without a value). */
+function passedThrough(name: string, stack: Stack = compose): string[] {
+  return Object.entries(service(name, stack).environment ?? {})
+    .filter(([, value]) => value === null)
+    .map(([variable]) => variable);
 }
 
 /** `published:target` pairs of a service's ports. */
@@ -147,8 +258,15 @@ describe('docker-compose.yml', () => {
   // The schema was written for lenient validators: union types and untyped keywords throughout.
   const validate = new Ajv({ allErrors: true, strict: false }).compile(composeSchema());
 
-  test('is valid under the Compose Specification schema, alone and with the sandbox override', () => {
-    for (const file of [rawCompose, rawSandbox, mergeCompose(rawCompose, rawSandbox)]) {
+  test('every compose file is valid under the Compose Specification schema, alone and over docker-compose.yml', () => {
+    const overrides = [rawSandbox, rawProduction, rawCloud];
+    const files = [
+      rawCompose,
+      ...overrides.map(withoutMarkers),
+      ...overrides.map((override) => mergeCompose(rawCompose, override)),
+      mergeCompose(mergeCompose(rawCompose, rawProduction), rawSandbox),
+    ];
+    for (const file of files) {
       const valid = validate(file);
       expect(validate.errors ?? []).toEqual([]);
       expect(valid).toBe(true);
@@ -186,24 +304,44 @@ describe('docker-compose.yml', () => {
     },
   );
 
-  test('the production stack runs no seed: no demo application, no process told it is in development', () => {
-    for (const [name, { command = [], depends_on: dependsOn = {}, environment = {} }] of Object.entries(
-      compose.services,
-    )) {
-      expect({ name, seeds: command.some((arg) => arg.includes('seed')) }).toEqual({ name, seeds: false });
-      expect({ name, after: Object.keys(dependsOn).filter((target) => target.includes('seed')) }).toEqual({
-        name,
-        after: [],
+  test.each([
+    ['default', compose, ['api', 'postgres', 'temporal', 'worker']],
+    [
+      'production',
+      productionStack,
+      [
+        'api',
+        'postgres',
+        'temporal',
+        'temporal-postgres',
+        'temporal-schema',
+        'temporal-setup',
+        'temporal-ui',
+        'worker',
+      ],
+    ],
+    ['cloud', cloudStack, ['api', 'postgres', 'worker']],
+  ] as const)(
+    'the %s stack runs no seed: no demo application, no process told it is in development',
+    (_name, stack, services) => {
+      for (const [name, { command = [], depends_on: dependsOn = {}, environment = {} }] of Object.entries(
+        stack.services,
+      )) {
+        expect({ name, seeds: command.some((arg) => arg.includes('seed')) }).toEqual({ name, seeds: false });
+        expect({ name, after: Object.keys(dependsOn).filter((target) => target.includes('seed')) }).toEqual({
+          name,
+          after: [],
+        });
+        expect({ name, NODE_ENV: environment.NODE_ENV }).toEqual({ name, NODE_ENV: undefined });
+      }
+      expect(Object.keys(stack.services).sort()).toEqual(services);
+      // It calls LinkedIn itself, over https.
+      expect(loadWorkerConfig(environmentOf('worker', stack)).linkedin).toEqual({
+        apiUrl: 'https://api.linkedin.com',
+        tokenUrl: 'https://www.linkedin.com/oauth/v2/accessToken',
       });
-      expect({ name, NODE_ENV: environment.NODE_ENV }).toEqual({ name, NODE_ENV: undefined });
-    }
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgres', 'temporal', 'worker']);
-    // It calls LinkedIn itself, over https.
-    expect(loadWorkerConfig(environmentOf('worker')).linkedin).toEqual({
-      apiUrl: 'https://api.linkedin.com',
-      tokenUrl: 'https://www.linkedin.com/oauth/v2/accessToken',
-    });
-  });
+    },
+  );
 
   test('the sandbox stack seeds the demo before the api and worker, in development, and only the seed is', () => {
     expect(service('api', sandboxStack).depends_on?.seed?.condition).toBe('service_completed_successfully');
@@ -226,7 +364,8 @@ describe('docker-compose.yml', () => {
       const api = loadApiConfig(environmentOf('api', stack));
       const worker = loadWorkerConfig(environmentOf('worker', stack));
       const seed = stack.services.seed ? [loadSeedConfig(environmentOf('seed', stack))] : [];
-      for (const config of [api, worker]) expect(config.temporal.address).toBe('temporal:7233');
+      const temporal = stackName === 'cloud' ? CLOUD_SETTINGS.TEMPORAL_ADDRESS : 'temporal:7233';
+      for (const config of [api, worker]) expect(config.temporal.address).toBe(temporal);
       for (const config of [api, worker, ...seed]) {
         expect(new URL(config.databaseUrl ?? 'missing:').host).toBe('postgres:5432');
       }
@@ -281,20 +420,27 @@ describe('docker-compose.yml', () => {
     expect(() => interpolate(rawSandbox, { ...REQUIRED_SETTINGS, POSTGRES_PASSWORD: undefined })).toThrow(
       'POSTGRES_PASSWORD is required',
     );
-    const references = [
-      ...`${read('docker-compose.yml')}\n${read('docker-compose.sandbox.yml')}`.matchAll(
-        /\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}/g,
-      ),
-    ];
+    expect(() => interpolate(rawProduction, REQUIRED_SETTINGS)).toThrow(
+      'TEMPORAL_POSTGRES_PASSWORD is required',
+    );
+    for (const name of Object.keys(CLOUD_SETTINGS)) {
+      expect(() => interpolate(rawCloud, { ...CLOUD_SETTINGS, [name]: undefined })).toThrow(
+        `${name} is required`,
+      );
+    }
+    const files = ['', '.sandbox', '.production', '.cloud'].map((kind) => read(`docker-compose${kind}.yml`));
+    const references = [...files.join('\n').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}/g)];
     const secretReferences = references.filter(([, name]) =>
       /SECRET|PASSWORD|TOKEN|API_KEY/.test(name ?? ''),
     );
-    expect(secretReferences.length).toBeGreaterThanOrEqual(3);
+    expect(secretReferences.length).toBeGreaterThanOrEqual(6);
     for (const [reference, , operator] of secretReferences) {
       expect({ reference, required: operator?.startsWith(':?') }).toEqual({ reference, required: true });
     }
     const operations = read('docs/operations.md');
     for (const name of Object.keys(REQUIRED_SETTINGS)) expect(operations).toMatch(new RegExp(`${name}=`));
+    const production = read('docs/temporal-production.md');
+    for (const name of Object.keys(PRODUCTION_SETTINGS)) expect(production).toMatch(new RegExp(`${name}=`));
   });
 
   test.each(Object.entries(STACKS))(
@@ -348,9 +494,13 @@ describe('docker-compose.yml', () => {
     expect(attributes.sort()).toEqual(SEARCH_ATTRIBUTE_NAMES.map((name) => `${name}=Keyword`).sort());
   });
 
-  test('the Temporal healthcheck command succeeds against a running server and fails without one', async () => {
+  test('the Temporal healthcheck runs the binary where the image has it, and passes only against a serving server', async () => {
+    // temporalio/temporal at the version setup.mjs builds the CLI from: its Dockerfile (temporalio/cli at
+    // v1.5.1) copies the binary to /usr/local/bin/temporal on Alpine, entrypoint `temporal`.
+    const cliVersion = /cli\/cmd\/temporal@v(\d+\.\d+\.\d+)/.exec(read('scripts/setup.mjs'))?.[1];
+    expect(service('temporal').image).toBe(`temporalio/temporal:${cliVersion}`);
     const [kind, binary, ...args] = service('temporal').healthcheck?.test ?? [];
-    expect([kind, binary]).toEqual(['CMD', '/temporal']);
+    expect([kind, binary]).toEqual(['CMD', TEMPORAL_CLI_IN_IMAGE]);
     const addressAt = args.indexOf('--address') + 1;
     expect(args[addressAt]).toBe('127.0.0.1:7233');
     const cli = resolveTemporalCli(ROOT, process.env);
@@ -360,21 +510,90 @@ describe('docker-compose.yml', () => {
     await expect(run(cli, withAddress(`127.0.0.1:${closed}`), { timeout: 30_000 })).rejects.toThrow();
   });
 
-  test('the api healthcheck passes only while GET /healthz answers 200', async () => {
-    const [kind, ...command] = service('api').healthcheck?.test ?? [];
+  test("the dev server's state survives a restart: its command, run twice on one file, keeps a running workflow", async () => {
+    const command = service('temporal').command ?? [];
+    const dbFile = command[command.indexOf('--db-filename') + 1] ?? '';
+    // The file is on the named volume, in the image user's home (a fresh volume takes that directory's owner).
+    expect(dbFile.startsWith('/home/temporal/')).toBe(true);
+    expect(service('temporal').volumes).toEqual([`temporal-data:/home/temporal`]);
+    const cli = resolveTemporalCli(ROOT, process.env);
+    const home = mkdtempSync(join(tmpdir(), 'dev-server-'));
+    const port = await closedPort();
+    const address = `127.0.0.1:${port}`;
+    // The compose command as it is, on this machine: loopback, a file of its own, free ports.
+    const args = command.map((arg, index) => {
+      if (command[index - 1] === '--ip') return '127.0.0.1';
+      if (command[index - 1] === '--db-filename') return join(home, 'temporal.db');
+      return arg;
+    });
+    const env = { PATH: process.env.PATH ?? '', HOME: home };
+    const start = async () => {
+      const child = spawn(cli, [...args, '--port', String(port), '--headless', '--log-level', 'error'], {
+        env,
+        stdio: 'ignore',
+      });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await until(
+        () =>
+          run(cli, ['operator', 'cluster', 'health', '--address', address], { env }).then(
+            () => true,
+            () => false,
+          ),
+        'the dev server serves',
+        30_000,
+      );
+      return async () => {
+        child.kill('SIGTERM');
+        await exited;
+      };
+    };
+    let stop = await start();
+    try {
+      await run(
+        cli,
+        [
+          ...['workflow', 'start', '--address', address, '--type', 'resyncJobs', '--task-queue', 'nobody'],
+          ...['--workflow-id', 'survives-a-restart'],
+        ],
+        { env },
+      );
+      await stop();
+      stop = await start();
+      const { stdout } = await run(
+        cli,
+        ['workflow', 'describe', '--address', address, '--workflow-id', 'survives-a-restart', '-o', 'json'],
+        { env },
+      );
+      expect(stdout).toContain('WORKFLOW_EXECUTION_STATUS_RUNNING');
+      const listed = await run(cli, ['operator', 'search-attribute', 'list', '--address', address], { env });
+      for (const name of SEARCH_ATTRIBUTE_NAMES) expect(listed.stdout).toContain(name);
+    } finally {
+      await stop();
+    }
+  });
+
+  test.each([
+    ['api', 'PORT', '/healthz'],
+    ['worker', 'WORKER_METRICS_PORT', '/readyz'],
+  ])('the %s healthcheck passes only while its probe answers 200', async (name, portVariable, path) => {
+    const [kind, ...command] = service(name).healthcheck?.test ?? [];
     expect(kind).toBe('CMD');
     expect(command.slice(0, 2)).toEqual(['node', '-e']);
+    expect(command[2]).toContain(`process.env.${portVariable}`);
     const probe = async (port: number) => {
       const [, ...args] = command;
       try {
-        await run(process.execPath, args, { env: { ...process.env, PORT: String(port) }, timeout: 15_000 });
+        await run(process.execPath, args, {
+          env: { ...process.env, [portVariable]: String(port) },
+          timeout: 15_000,
+        });
         return 'healthy';
       } catch {
         return 'unhealthy';
       }
     };
     for (const status of [200, 503]) {
-      const server = await listen((path) => (path === '/healthz' ? status : 404));
+      const server = await listen((url) => (url === path ? status : 404));
       try {
         expect(await probe(portOf(server))).toBe(status === 200 ? 'healthy' : 'unhealthy');
       } finally {
@@ -382,7 +601,30 @@ describe('docker-compose.yml', () => {
       }
     }
     expect(await probe(await closedPort())).toBe('unhealthy');
+    // Without the variable (as in compose) the probe asks the port the process listens on by default.
+    const defaultPort =
+      name === 'api'
+        ? loadApiConfig(environmentOf('api')).port
+        : loadWorkerConfig(environmentOf('worker')).workerMetricsPort;
+    expect(command[2]).toContain(`|| ${defaultPort})`);
   });
+
+  test.each(Object.entries(STACKS))(
+    'the %s stack passes the Temporal connection, by Temporal’s own names, and the deadline to the api and the worker',
+    (_stack, stack) => {
+      for (const name of ['api', 'worker']) {
+        const environment = service(name, stack).environment ?? {};
+        for (const variable of TEMPORAL_CONNECTION) {
+          expect({ name, variable, given: variable in environment }).toEqual({ name, variable, given: true });
+        }
+        expect(environmentOf(name, stack).RESYNC_DEADLINE).toBe('30m');
+        // Nothing of the old hand-mapped names.
+        expect(Object.keys(environment).filter((v) => /^TEMPORAL_TLS_(CERT|KEY|CA)$/.test(v))).toEqual([]);
+      }
+      expect(passedThrough('api', stack)).toContain('ADMIN_TOKEN');
+      expect(passedThrough('worker', stack)).not.toContain('ADMIN_TOKEN');
+    },
+  );
 
   test('every service built from this project runs a file its image builds: the service, or the sandbox tool', () => {
     for (const [name, { build, command }] of Object.entries(sandboxStack.services)) {
@@ -398,6 +640,135 @@ describe('docker-compose.yml', () => {
     expect(scripts().sandbox).toBe(
       'node scripts/build-if-stale.mjs tools && node dist-tools/tools/sandbox/main.js',
     );
+  });
+});
+
+// ---- docker-compose.production.yml and docker-compose.cloud.yml ----
+
+/** `host:container[:ro]` of a bind mount; the host side relative to the project. */
+function mountOf(name: string, target: string, stack: Stack): string | undefined {
+  const volume = (service(name, stack).volumes ?? []).find((v) => v.split(':')[1] === target);
+  return volume?.split(':')[0];
+}
+
+/** The variables a template reads with sprig's `env "NAME"`. */
+function templateVariables(text: string): string[] {
+  return [...new Set([...text.matchAll(/env "([A-Z0-9_]+)"/g)].map((match) => match[1] ?? ''))].sort();
+}
+
+describe('docker-compose.production.yml: the configuration test/production-temporal.test.ts runs', () => {
+  const serverVersion = /TEMPORAL_SERVER_VERSION = 'v(\d+\.\d+\.\d+)'/.exec(read('scripts/setup.mjs'))?.[1];
+  const deployDir = '/etc/temporal/deploy';
+
+  test('the server and admin tools are the version setup.mjs builds for the test, the Web UI a service of its own', () => {
+    expect(serverVersion).toBe('1.30.4');
+    expect(service('temporal', productionStack).image).toBe(`temporalio/server:${serverVersion}`);
+    for (const name of ['temporal-schema', 'temporal-setup']) {
+      expect(service(name, productionStack).image).toBe(`temporalio/admin-tools:${serverVersion}`);
+    }
+    expect(service('temporal-ui', productionStack).image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    expect(environmentOf('temporal-ui', productionStack).TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(portsOf('temporal-ui', productionStack)).toEqual([{ published: 8233, target: 8080 }]);
+    // The dev server's command, ports and volume are gone: replaced whole, not merged.
+    const temporal = service('temporal', productionStack);
+    expect(temporal.command).toBeUndefined();
+    expect(portsOf('temporal', productionStack)).toEqual([{ published: 7233, target: 7233 }]);
+    expect(temporal.healthcheck).toBeUndefined();
+  });
+
+  test('the server reads deploy/temporal/server.yaml, given every variable the file requires', () => {
+    expect(mountOf('temporal', deployDir, productionStack)).toBe('./deploy/temporal');
+    const environment = environmentOf('temporal', productionStack);
+    const file = environment.TEMPORAL_SERVER_CONFIG_FILE_PATH ?? '';
+    expect(file).toBe(`${deployDir}/server.yaml`);
+    const template = read('deploy/temporal/server.yaml');
+    expect(template.split('\n').slice(0, 3).join('\n')).toContain('# enable-template');
+    const required = [...template.matchAll(/fail "([A-Z0-9_]+) is required"/g)].map((m) => m[1] ?? '');
+    expect(required.sort()).toEqual(['TEMPORAL_DB_HOST', 'TEMPORAL_DB_PASSWORD']);
+    for (const variable of required) expect(environment[variable]).toBeTruthy();
+    // Every TEMPORAL_ variable compose gives the server is one the file reads (or the file's own path).
+    const read_ = templateVariables(template);
+    for (const variable of Object.keys(environment).filter((v) => v !== 'TEMPORAL_SERVER_CONFIG_FILE_PATH')) {
+      expect({ variable, read: read_.includes(variable) }).toEqual({ variable, read: true });
+    }
+    expect(environment.TEMPORAL_DB_HOST).toBe('temporal-postgres');
+    expect(environment.TEMPORAL_DB_PASSWORD).toBe(PRODUCTION_SETTINGS.TEMPORAL_POSTGRES_PASSWORD);
+    expect(environmentOf('temporal-postgres', productionStack).POSTGRES_USER).toBe(
+      environment.TEMPORAL_DB_USER,
+    );
+  });
+
+  test('the schema is made by deploy/temporal/setup-schema.sh with the admin tools’ SQL tool and schema files', () => {
+    const schema = service('temporal-schema', productionStack);
+    expect(mountOf('temporal-schema', deployDir, productionStack)).toBe('./deploy/temporal');
+    expect([...(schema.entrypoint ?? []), ...(schema.command ?? [])]).toEqual([
+      '/bin/sh',
+      `${deployDir}/setup-schema.sh`,
+    ]);
+    const environment = environmentOf('temporal-schema', productionStack);
+    expect(environment.TEMPORAL_SCHEMA_DIR).toBe(ADMIN_TOOLS_SCHEMA_DIR);
+    expect(environment.TEMPORAL_SQL_TOOL ?? 'temporal-sql-tool').toBe('temporal-sql-tool');
+    expect(environment.SQL_HOST).toBe('temporal-postgres');
+    expect(environment.SQL_PASSWORD).toBe(PRODUCTION_SETTINGS.TEMPORAL_POSTGRES_PASSWORD);
+    // The steps Temporal's admin tools run, for both databases, from the module's own schema layout.
+    const script = read('deploy/temporal/setup-schema.sh');
+    for (const step of ['create-database', 'setup-schema -v 0.0', 'update-schema -d "$versioned"']) {
+      expect(script).toContain(`"$tool" --db "$database" ${step}`);
+    }
+    expect(script).toContain('"$schema/temporal/versioned"');
+    expect(script).toContain('"$schema/visibility/versioned"');
+    expect(script).toContain('/postgresql/v12"');
+    expect(service('temporal', productionStack).depends_on?.['temporal-schema']?.condition).toBe(
+      'service_completed_successfully',
+    );
+  });
+
+  test('the namespace and the three search attributes are registered by deploy/temporal/setup-namespace.sh before the api and worker start', () => {
+    const setup = service('temporal-setup', productionStack);
+    expect([...(setup.entrypoint ?? []), ...(setup.command ?? [])]).toEqual([
+      '/bin/sh',
+      `${deployDir}/setup-namespace.sh`,
+    ]);
+    const environment = environmentOf('temporal-setup', productionStack);
+    expect(environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    // The namespace it makes is the one the api and worker use.
+    expect(environment.TEMPORAL_NAMESPACE).toBe(environmentOf('api', productionStack).TEMPORAL_NAMESPACE);
+    const script = read('deploy/temporal/setup-namespace.sh');
+    const attributes = /^SEARCH_ATTRIBUTES="([^"]*)"$/m.exec(script)?.[1]?.split(' ') ?? [];
+    expect(attributes.sort()).toEqual(SEARCH_ATTRIBUTE_NAMES.map((name) => `${name}=Keyword`).sort());
+    // It waits with the same check the dev server's healthcheck runs.
+    expect(script).toContain('operator cluster health --address "$address"');
+    for (const name of ['api', 'worker']) {
+      expect(service(name, productionStack).depends_on).toEqual({
+        'temporal-setup': { condition: 'service_completed_successfully' },
+        postgres: { condition: 'service_healthy' },
+      });
+    }
+  });
+
+  test('test/support/temporal-server.ts runs the same files as processes', () => {
+    const support = read('test/support/temporal-server.ts');
+    for (const file of [
+      "'setup-schema.sh'",
+      "'setup-namespace.sh'",
+      "'server.yaml'",
+      'TEMPORAL_SERVER_CONFIG_FILE_PATH',
+    ]) {
+      expect(support).toContain(file);
+    }
+    expect(support).toContain("join(ROOT, 'deploy', 'temporal')");
+  });
+});
+
+describe('docker-compose.cloud.yml', () => {
+  test('starts no Temporal and points the api and worker at TEMPORAL_ADDRESS, with the credentials mounted read-only', () => {
+    expect(cloudStack.services.temporal).toBeUndefined();
+    for (const name of ['api', 'worker']) {
+      expect(environmentOf(name, cloudStack).TEMPORAL_ADDRESS).toBe(CLOUD_SETTINGS.TEMPORAL_ADDRESS);
+      expect(environmentOf(name, cloudStack).TEMPORAL_NAMESPACE).toBe(CLOUD_SETTINGS.TEMPORAL_NAMESPACE);
+      expect(service(name, cloudStack).volumes).toEqual(['./certs:/run/temporal:ro']);
+      expect(Object.keys(service(name, cloudStack).depends_on ?? {})).toEqual(['postgres']);
+    }
   });
 });
 

@@ -1,0 +1,215 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client as PgClient } from 'pg';
+import { resolveTemporalCli } from '../../tools/dev/temporal-dev-server';
+import { createServer } from 'node:net';
+import { postgresTestUrl } from './postgres';
+
+/**
+ * Temporal as production runs it: Temporal's own server (v1.30.4, built by `node scripts/setup.mjs
+ * --for-tests`) on PostgreSQL persistence and visibility, configured by deploy/temporal/server.yaml, its
+ * schema created and its namespace and search attributes registered by deploy/temporal/setup-schema.sh and
+ * setup-namespace.sh: the files docker-compose.production.yml runs, here as processes on this machine.
+ */
+const ROOT = join(__dirname, '..', '..');
+export const DEPLOY_DIR = join(ROOT, 'deploy', 'temporal');
+const run = promisify(execFile);
+
+/** What `node scripts/setup.mjs --for-tests` built and recorded in .data/. */
+export function temporalServerBuild(): { server: string; sqlTool: string; schemaDir: string; cli: string } {
+  const recorded = (name: string) => {
+    try {
+      return readFileSync(join(ROOT, '.data', name), 'utf8').trim();
+    } catch {
+      throw new Error(`.data/${name} is missing: run \`node scripts/setup.mjs --for-tests\` (npm test does)`);
+    }
+  };
+  return {
+    server: recorded('temporal-server-path'),
+    sqlTool: recorded('temporal-sql-tool-path'),
+    schemaDir: recorded('temporal-schema-dir'),
+    cli: resolveTemporalCli(ROOT, process.env),
+  };
+}
+
+export interface ProductionTemporal {
+  /** The frontend, host:port. */
+  address: string;
+  namespace: string;
+  /** What setup-schema.sh and setup-namespace.sh printed. */
+  setupOutput: string;
+  /** How long the schema took, and the server's start with the namespace set up, in milliseconds. */
+  timings: { schemaMs: number; serverAndNamespaceMs: number };
+  /** The last lines the server wrote (its log is in a file). */
+  logTail(): string;
+  /** Stops the server (SIGTERM, then SIGKILL) and drops its databases and role. */
+  stop(): Promise<void>;
+}
+
+async function withAdmin<T>(work: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = new PgClient({ connectionString: postgresTestUrl() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs one of deploy/temporal's scripts with /bin/sh, as the admin-tools container does. */
+async function runScript(script: string, env: Record<string, string>): Promise<string> {
+  try {
+    const { stdout, stderr } = await run('/bin/sh', [join(DEPLOY_DIR, script)], {
+      // A home of its own, as the container's user has: the CLI reads its (absent) config file from there.
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: mkdtempSync(join(tmpdir(), 'temporal-home-')),
+        ...env,
+      },
+      timeout: 180_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return `${stdout}${stderr}`;
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${script} failed: ${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * A port free on 127.0.0.1 below 32768: Temporal keeps each member's membership port in a smallint column
+ * (cluster_membership.rpc_port), so the kernel's ephemeral ports (from 32768 up) are refused.
+ */
+async function freeLowPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
+export async function startProductionTemporal(
+  options: { namespace?: string; historyShards?: number } = {},
+): Promise<ProductionTemporal> {
+  const build = temporalServerBuild();
+  const namespace = options.namespace ?? 'default';
+  const suffix = randomBytes(5).toString('hex');
+  const role = `temporal_${suffix}`;
+  const password = randomBytes(16).toString('hex');
+  const databases = { main: `temporal_${suffix}`, visibility: `temporal_visibility_${suffix}` };
+  const admin = new URL(postgresTestUrl());
+  // A role of its own, as the production PostgreSQL gives Temporal (compose: POSTGRES_USER of temporal-postgres).
+  await withAdmin((client) => client.query(`CREATE ROLE "${role}" LOGIN CREATEDB PASSWORD '${password}'`));
+  const database = {
+    TEMPORAL_DB_NAME: databases.main,
+    TEMPORAL_VISIBILITY_DB_NAME: databases.visibility,
+  };
+  let server: ChildProcess | undefined;
+  let exited: Promise<number | null> = Promise.resolve(null);
+  const logPath = join(mkdtempSync(join(tmpdir(), 'temporal-server-')), 'server.log');
+  const logTail = () => {
+    try {
+      return readFileSync(logPath, 'utf8').split('\n').slice(-30).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  };
+  const stop = async () => {
+    if (server && server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGTERM');
+      const killer = setTimeout(() => server?.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    await withAdmin(async (client) => {
+      for (const name of Object.values(databases)) {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      }
+      await client.query(`DROP ROLE IF EXISTS "${role}"`);
+    });
+  };
+
+  try {
+    let startedAt = Date.now();
+    const schemaOutput = await runScript('setup-schema.sh', {
+      SQL_HOST: admin.hostname,
+      SQL_PORT: admin.port,
+      SQL_USER: role,
+      SQL_PASSWORD: password,
+      TEMPORAL_SQL_TOOL: build.sqlTool,
+      TEMPORAL_SCHEMA_DIR: build.schemaDir,
+      ...database,
+    });
+    const schemaMs = Date.now() - startedAt;
+
+    const ports = {
+      TEMPORAL_FRONTEND_PORT: await freeLowPort(),
+      TEMPORAL_FRONTEND_MEMBERSHIP_PORT: await freeLowPort(),
+      TEMPORAL_FRONTEND_HTTP_PORT: await freeLowPort(),
+      TEMPORAL_MATCHING_PORT: await freeLowPort(),
+      TEMPORAL_MATCHING_MEMBERSHIP_PORT: await freeLowPort(),
+      TEMPORAL_HISTORY_PORT: await freeLowPort(),
+      TEMPORAL_HISTORY_MEMBERSHIP_PORT: await freeLowPort(),
+      TEMPORAL_WORKER_PORT: await freeLowPort(),
+      TEMPORAL_WORKER_MEMBERSHIP_PORT: await freeLowPort(),
+    };
+    const address = `127.0.0.1:${ports.TEMPORAL_FRONTEND_PORT}`;
+    const log = openSync(logPath, 'a');
+    startedAt = Date.now();
+    // As temporalio/server's entrypoint runs it: `temporal-server start`, the file named by the variable.
+    server = spawn(build.server, ['start'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        TEMPORAL_SERVER_CONFIG_FILE_PATH: join(DEPLOY_DIR, 'server.yaml'),
+        TEMPORAL_DB_HOST: admin.hostname,
+        TEMPORAL_DB_PORT: admin.port,
+        TEMPORAL_DB_USER: role,
+        TEMPORAL_DB_PASSWORD: password,
+        BIND_ON_IP: '127.0.0.1',
+        TEMPORAL_LOG_LEVEL: 'warn',
+        // No periodic call to Temporal's version service from a test.
+        TEMPORAL_VERSION_CHECK_DISABLED: '1',
+        ...(options.historyShards ? { TEMPORAL_NUM_HISTORY_SHARDS: String(options.historyShards) } : {}),
+        ...database,
+        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+      },
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    const child = server;
+    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const namespaceOutput = await Promise.race([
+      runScript('setup-namespace.sh', {
+        TEMPORAL_CLI: build.cli,
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_NAMESPACE: namespace,
+        TEMPORAL_HEALTH_TRIES: '60',
+      }),
+      exited.then((code) => {
+        throw new Error(`the Temporal server exited (${code}) while starting:\n${logTail()}`);
+      }),
+    ]);
+    const serverAndNamespaceMs = Date.now() - startedAt;
+    return {
+      address,
+      namespace,
+      setupOutput: `${schemaOutput}${namespaceOutput}`,
+      timings: { schemaMs, serverAndNamespaceMs },
+      logTail,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
