@@ -218,7 +218,8 @@ describe('the CLI echoes what it was given cut short', () => {
     let out = '';
     let err = '';
     const code = await runCli(argv, {
-      env: {},
+      // send signs with the secret the environment gives it.
+      env: { LINKEDIN_WEBHOOK_SECRET: 's' },
       out: { write: (text: string) => (out += text) },
       err: { write: (text: string) => (err += text) },
       sleep: () => Promise.resolve(),
@@ -233,7 +234,7 @@ describe('the CLI echoes what it was given cut short', () => {
     ['an unknown option', ['list', `--${HUGE}`], /^Unknown option '--x{250,}… \(\d+ characters\)\n/],
     [
       'a --url that is not a URL',
-      ['send', '--secret', 's', '--application', DEMO_APPLICATION.urn, '--all', '--url', HUGE],
+      ['send', '--application', DEMO_APPLICATION.urn, '--all', '--url', HUGE],
       /^--url x{64}… \(1000000 characters\) is not a URL\n/,
     ],
     ['a workflow id to watch', ['watch', HUGE], /^a workflow id is at most 1000 characters, not 1000000\n/],
@@ -254,8 +255,6 @@ describe('the CLI echoes what it was given cut short', () => {
       const webhook = `http://127.0.0.1:${(answering.address() as AddressInfo).port}/webhooks/linkedin`;
       const { code, out } = await cli([
         'send',
-        '--secret',
-        's',
         '--application',
         DEMO_APPLICATION.urn,
         '--all',
