@@ -22,7 +22,7 @@ import { startLinkedInSandbox, type LinkedInSandbox } from '../tools/sandbox/lin
 import { CUSTOMER_LIKE_LINKEDIN, seedLinkedInAsACustomersLooks } from './support/environment';
 import { until } from './support/eventually';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
-import { uniqueTaskQueue, workflowBundle } from './support/temporal';
+import { temporalAddress, uniqueTaskQueue, workflowBundle } from './support/temporal';
 
 /**
  * The probes of the built worker process, against a Temporal dev server of this file's own: started only
@@ -176,7 +176,7 @@ test("the API's admin port answers /healthz and /readyz: unready while Temporal 
     return { api, client };
   };
   const away = await serve(`127.0.0.1:${deadPort}`);
-  const up = await serve(temporal?.address ?? '');
+  const up = await serve(temporalAddress());
   try {
     expect((away.api.server.address() as { address: string }).address).toBe('127.0.0.1');
     expect(await probe(`${away.api.metrics.url}/healthz`)).toEqual({ status: 200, body: { status: 'ok' } });
