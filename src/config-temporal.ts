@@ -12,6 +12,7 @@ import { fromTomlProfile, type ClientConfigProfile, type ClientConfigTLS } from 
 import { tomlLoadClientConfigProfile } from '@temporalio/envconfig/lib/envconfig-toml';
 import { DEFAULT_TASK_QUEUE } from './contract';
 import { ConfigError } from './config-parts';
+import { withSecretFiles } from './config-files';
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
@@ -48,7 +49,7 @@ const FILE_SETTINGS = [
 ] as const;
 
 const CONNECTION_VARIABLE =
-  /^TEMPORAL_(ADDRESS|NAMESPACE|API_KEY|PROFILE|CONFIG_FILE|TLS|TLS_.+|GRPC_META_.+|CODEC_.+)$/;
+  /^TEMPORAL_(ADDRESS|NAMESPACE|API_KEY|API_KEY_FILE|PROFILE|CONFIG_FILE|TLS|TLS_.+|GRPC_META_.+|CODEC_.+)$/;
 
 /** A variable of Temporal's connection (or one of the deprecated aliases), as opposed to TEMPORAL_CLI or _UI_URL. */
 export function isTemporalConnectionVariable(name: string): boolean {
@@ -113,7 +114,9 @@ export function readTemporal(
   env: Record<string, string | undefined>,
   options: ResolveTemporalOptions = {},
 ): TemporalConfig {
-  return { temporal: { ...resolveTemporalConnection(env, options), taskQueue: c.TASK_QUEUE } };
+  // The API key may come from a file (TEMPORAL_API_KEY_FILE, Docker secrets), as the other secrets do.
+  const resolved = withSecretFiles(env, ['TEMPORAL_API_KEY']);
+  return { temporal: { ...resolveTemporalConnection(resolved, options), taskQueue: c.TASK_QUEUE } };
 }
 
 function failOn(problems: string[]): void {

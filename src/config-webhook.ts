@@ -71,6 +71,7 @@ export const DeploymentEnv = z.object({ NODE_ENV: z.string().optional() });
 
 export const WebhookEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: optionalText,
   API_METRICS_PORT: metricsPort(9465),
   API_METRICS_HOST: metricsHost('API_METRICS_HOST'),
   LINKEDIN_WEBHOOK_SECRETS: secretList,
@@ -96,6 +97,8 @@ export interface DeploymentConfig {
 
 export interface WebhookConfig {
   port: number;
+  /** Where the webhook listens (HOST): every interface when unset; `npm run dev` makes it 127.0.0.1. */
+  host: string | undefined;
   /** The API's `/metrics`, apart from the public port. */
   apiMetrics: MetricsListener;
   webhookSecrets: string[];
@@ -137,6 +140,7 @@ export function readWebhook(c: z.infer<typeof WebhookEnv> & z.infer<typeof Deplo
   }
   return {
     port: c.PORT,
+    host: c.HOST,
     apiMetrics: { host: c.API_METRICS_HOST, port: c.API_METRICS_PORT },
     webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
     parentApplicationId: c.LINKEDIN_PARENT_APPLICATION_ID,

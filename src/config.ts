@@ -23,6 +23,7 @@ import {
   type StoreConfig,
   type WorkerRuntimeConfig,
 } from './config-parts';
+import { SECRET_FILE_VARIABLES, withSecretFiles } from './config-files';
 import {
   readTemporal,
   TemporalEnv,
@@ -69,7 +70,9 @@ export type CliConfig = TemporalConfig & ResyncStartConfig & { webUiUrl: string 
 export type Config = ApiConfig & WorkerConfig;
 
 function parse<T extends z.ZodRawShape>(shape: T, env: Record<string, string | undefined>) {
-  const parsed = z.object(shape).safeParse(env);
+  // A secret this process reads may come from a file instead (LINKEDIN_WEBHOOK_SECRETS_FILE…).
+  const secretFiles = SECRET_FILE_VARIABLES.filter((name) => name in shape);
+  const parsed = z.object(shape).safeParse(withSecretFiles(env, secretFiles));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);

@@ -1,28 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Runtime, Worker, type NativeConnection, type State, type WorkerOptions } from '@temporalio/worker';
 import { keepDriftSchedules } from './drift/schedules';
 import { createActivities, type ActivityDeps } from './activities';
-import type { ApplicationRegistry, JobSource } from './ats/job-store';
 import { openJobStore } from './ats/open-job-store';
-import { PostgresLanes } from './ats/postgres-lanes';
-import { createPostgresPool } from './ats/postgres-store';
 import { createDriftActivities } from './drift/activities';
-import type { JobStatusStore } from './ats/job-status-store';
-import type { CreateClaims } from './ats/create-claims';
-import {
-  ConfigError,
-  loadWorkerConfig,
-  socketAddress,
-  type LinkedInConfig,
-  type StoreConfig,
-} from './config';
-import { InProcessLanes, type ApplicationLanes } from './linkedin/application-lanes';
-import { LinkedInClient } from './linkedin/client';
-import { TaskPoller } from './linkedin/task-poller';
-import { TokenCache } from './linkedin/token-cache';
-import { createLogger } from './logger';
+import { ConfigError, loadWorkerConfig, socketAddress, type WorkerConfig } from './config';
+import { createLogger, type Logger } from './logger';
+import { freeLoopbackPort } from './metrics-server';
+import { connectWhenReachable, serveWorkerAdmin, type WorkerProbes } from './worker-probes';
 import { temporalLoggerFor } from './observability/temporal-logger';
 import { temporalConnectionOptions } from './temporal-connection';
 import { ensureSearchAttributes } from './search-attributes';
@@ -62,6 +49,8 @@ export interface ResyncWorkers {
   /** Resolves when every worker has stopped; rejects (after stopping the others) if one fails. */
   run(): Promise<void>;
   shutdown(): void;
+  /** Each Worker's state: all RUNNING once their pollers run (the worker's /readyz). */
+  states(): State[];
 }
 
 /**
@@ -96,6 +85,7 @@ export async function createResyncWorkers(options: ResyncWorkerOptions): Promise
   };
   return {
     shutdown,
+    states: () => workers.map((worker) => worker.getState()),
     async run() {
       const runs = workers.map((worker) =>
         worker.run().catch((error: unknown) => {
@@ -164,68 +154,50 @@ async function createWorkerPair(
   return [resync, followUp];
 }
 
-export interface WorkerDepsOptions {
-  /** The application registry and the job source (one store holds both), with linkedin_job_status. */
-  jobStore: ApplicationRegistry & JobSource & { jobStatuses?: JobStatusStore; creates?: CreateClaims };
-  linkedin: LinkedInConfig['linkedin'];
-  requestTimeoutMs: number;
-  taskPolling: LinkedInConfig['taskPolling'];
-  /** Chosen by the composition root: in this process, or shared with other workers (see `openLanes`). */
-  lanes: ApplicationLanes;
-}
+import { createWorkerDeps, openLanes } from './worker-deps';
 
-/** The process-wide pieces every activity shares: one token per application, lanes, the task poller. */
-export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
-  const linkedin = new LinkedInClient({ ...options.linkedin, requestTimeoutMs: options.requestTimeoutMs });
-  const tokens = new TokenCache({ client: linkedin });
-  return {
-    applications: options.jobStore,
-    jobs: options.jobStore,
-    linkedin,
-    tokens,
-    lanes: options.lanes,
-    taskPoller: new TaskPoller({ linkedin, tokens, ...options.taskPolling }),
-    jobStatuses: options.jobStore.jobStatuses,
-    creates: options.jobStore.creates,
-  };
-}
-
-// Lane clients are held while LinkedIn answers: one per application posting from this process.
-const LANE_POOL_SIZE = 50;
-
-/**
- * The application lanes that go with the configured store: in memory beside the embedded store (one
- * process), advisory locks on their own pool beside a PostgreSQL store, so every worker process sharing it
- * shares the lanes.
- */
-export function openLanes(config: Pick<StoreConfig, 'databaseUrl'>): {
-  lanes: ApplicationLanes;
-  close: () => Promise<void>;
-} {
-  if (!config.databaseUrl) return { lanes: new InProcessLanes(), close: () => Promise.resolve() };
-  const pool = createPostgresPool(config.databaseUrl, { max: LANE_POOL_SIZE });
-  return { lanes: new PostgresLanes(pool), close: () => pool.end() };
-}
+export { createWorkerDeps, openLanes, type WorkerDepsOptions } from './worker-deps';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
+  // The SDK's exporter on a loopback port, relayed by the admin listener beside /healthz and /readyz.
+  const sdkMetricsPort = await freeLoopbackPort();
   // One pino sink for the SDK too; the SDK's and the resync's metrics on /metrics for Prometheus.
   Runtime.install({
     logger: temporalLoggerFor(logger),
     telemetryOptions: {
       logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
       metrics: {
-        prometheus: {
-          bindAddress: socketAddress(config.workerMetricsHost, config.workerMetricsPort),
-          countersTotalSuffix: true,
-        },
+        prometheus: { bindAddress: socketAddress('127.0.0.1', sdkMetricsPort), countersTotalSuffix: true },
       },
     },
   });
+  // Up before Temporal is reached; SIGTERM drains: no new tasks are polled, in-flight ones finish.
+  const admin = await serveWorkerAdmin(
+    { host: config.workerMetricsHost, port: config.workerMetricsPort },
+    sdkMetricsPort,
+    logger,
+  );
+  try {
+    await runWorker(config, logger, admin.probes, admin.stopped);
+  } finally {
+    await admin.close();
+  }
+}
+
+async function runWorker(config: WorkerConfig, logger: Logger, probes: WorkerProbes, stopped: AbortSignal) {
   const jobStore = await openJobStore(config);
   const { lanes, close: closeLanes } = openLanes(config);
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  const closeStores = () => Promise.all([jobStore.close(), closeLanes()]);
+  const options = temporalConnectionOptions(config.temporal);
+  const connection = await connectWhenReachable(options, { probes, logger, stopped }).catch(
+    async (error: unknown) => {
+      await closeStores();
+      throw error;
+    },
+  );
+  if (connection === undefined) return void (await closeStores());
   try {
     await ensureSearchAttributes(connection, config, logger);
     const prebuilt = config.workflowBundle ?? join(__dirname, 'workflows.bundle.js');
@@ -258,14 +230,15 @@ async function main(): Promise<void> {
       everyMs: DRIFT_SCHEDULE_SYNC_EVERY_MS,
       log: (message, fields) => logger.info(fields, message),
     });
-    // SIGTERM drains: no new tasks are polled; in-flight activities finish or are handed back.
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        logger.info({ signal }, 'draining');
-        schedules.stop();
-        workers.shutdown();
-      });
-    }
+    // run() puts each Worker in RUNNING at once, so a SIGTERM from here on reaches running workers.
+    const running = workers.run();
+    probes.running(() => workers.states());
+    const drain = () => {
+      schedules.stop();
+      workers.shutdown();
+    };
+    if (stopped.aborted) drain();
+    else stopped.addEventListener('abort', drain, { once: true });
     logger.info(
       {
         taskQueue: config.temporal.taskQueue,
@@ -275,11 +248,11 @@ async function main(): Promise<void> {
       },
       'worker started',
     );
-    await workers.run();
+    await running;
     logger.info('worker stopped');
   } finally {
     await connection.close();
-    await Promise.all([jobStore.close(), closeLanes()]);
+    await closeStores();
   }
 }
 

@@ -4,12 +4,12 @@ import type { JobStore } from '../ats/job-store';
 import { openJobStore } from '../ats/open-job-store';
 import { ConfigError, loadApiConfig, type ApiConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
-import { serveMetrics, type MetricsServer } from '../metrics-server';
+import { serveMetrics, type MetricsServer, type ProbeAnswer } from '../metrics-server';
 import { createTemporalClient } from '../temporal-client';
-import { createApp } from './app';
+import { createApp, READY_MAX_AGE_MS } from './app';
 import { ApiMetrics } from './metrics';
 import { BodyBudget } from './body-budget';
-import { createResyncStarter } from './resync-starter';
+import { createResyncStarter, type ResyncStarter } from './resync-starter';
 import { createJobStatusChanges } from './job-status';
 import type { JobStatusStore } from '../ats/job-status-store';
 
@@ -42,6 +42,15 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   let draining = false;
   const metrics = new ApiMetrics();
   const bodies = new BodyBudget(deps.config.http.bodyBudgetBytes);
+  const resyncs = createResyncStarter(deps.client, {
+    taskQueue: deps.config.temporal.taskQueue,
+    deadlineMs: deps.config.resyncDeadlineMs,
+    followUpWindowMs: deps.config.followUpWindowMs,
+    repeatWindowMs: deps.config.repeatWindowMs,
+    workflowIdPrefix: deps.config.workflowIdPrefix,
+    startTimeoutMs: START_TIMEOUT_MS,
+    large: { minJobs: deps.config.largeResyncJobs, jobs: deps.jobStore },
+  });
   const app = createApp({
     webhookSecrets: deps.config.webhookSecrets,
     ...(deps.config.parentApplicationId ? { parentApplicationId: deps.config.parentApplicationId } : {}),
@@ -64,15 +73,7 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
         startTimeoutMs: START_TIMEOUT_MS,
       },
     ),
-    resyncs: createResyncStarter(deps.client, {
-      taskQueue: deps.config.temporal.taskQueue,
-      deadlineMs: deps.config.resyncDeadlineMs,
-      followUpWindowMs: deps.config.followUpWindowMs,
-      repeatWindowMs: deps.config.repeatWindowMs,
-      workflowIdPrefix: deps.config.workflowIdPrefix,
-      startTimeoutMs: START_TIMEOUT_MS,
-      large: { minJobs: deps.config.largeResyncJobs, jobs: deps.jobStore },
-    }),
+    resyncs,
   });
   const { headersTimeoutMs, requestTimeoutMs, maxConnections } = deps.config.http;
   const handle = app.callback();
@@ -86,14 +87,17 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     (req, res) => void handle(req, res),
   );
   server.maxConnections = maxConnections;
-  server.listen(deps.config.port);
+  server.listen(deps.config.port, deps.config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
   let metricsServer: MetricsServer;
   try {
-    metricsServer = await serveMetrics(metrics.registry, deps.config.apiMetrics);
+    // The admin listener answers /healthz and /readyz too, for probes that must not use the public port.
+    metricsServer = await serveMetrics(metrics.registry, deps.config.apiMetrics, {
+      readyz: apiReadiness(resyncs, () => draining),
+    });
   } catch (error) {
     server.close();
     throw error;
@@ -109,6 +113,27 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
       await closed;
       await metricsServer.close();
     },
+  };
+}
+
+/**
+ * The admin listener's /readyz: 503 while draining, else whether Temporal answers, from a check at most
+ * READY_MAX_AGE_MS old (probes never turn into load on Temporal), like the public port's.
+ */
+export function apiReadiness(
+  resyncs: Pick<ResyncStarter, 'ready'>,
+  draining: () => boolean,
+  now: () => number = Date.now,
+): () => Promise<ProbeAnswer> {
+  let last: { at: number; ready: Promise<boolean> } | undefined;
+  return async () => {
+    if (draining()) return { ok: false, body: { status: 'draining' } };
+    if (last === undefined || now() - last.at >= READY_MAX_AGE_MS) {
+      last = { at: now(), ready: resyncs.ready().catch(() => false) };
+    }
+    return (await last.ready)
+      ? { ok: true, body: { status: 'ready' } }
+      : { ok: false, body: { status: 'temporal unreachable' } };
   };
 }
 

@@ -10,15 +10,19 @@ import { UsageError, type Output } from './args';
 import { echo } from '../echo';
 import { driftNow, parseDriftArgs } from './drift';
 import { listCommand, parseListArgs } from './list';
-import { parseSendArgs, sendNotification } from './send';
+import { parseSendArgs, sendNotification, sendSecret } from './send';
+import { applicationsCommand } from './applications';
+import type { SecretInput } from './secret-input';
 import { parseStartArgs, startResync } from './start';
 import { parseWatchArgs, watchResync } from './watch';
 
 export const USAGE = `Usage: npm run resync -- <command> [options]
 
-  send  --secret <s> --application <urn> (--all | --ids a,b,c) [--url <webhook>] [--retries 5]
+  send  --application <urn> (--all | --ids a,b,c) [--url <webhook>] [--retries 5]
         POSTs a Job Resync Notification signed like LinkedIn; any answer but 200 is retried like
         LinkedIn would (growing delay, bounded attempts). --url: http://localhost:3000/webhooks/linkedin
+        Signs with LINKEDIN_WEBHOOK_SECRET (or the file LINKEDIN_WEBHOOK_SECRET_FILE names), else the
+        secret piped on stdin; never --secret (argv is visible to every user of the machine)
   start --application <urn> (--all | --ids a,b,c)
         starts a resync directly on Temporal; prints its workflow id and Web UI link
   watch <workflowId>
@@ -28,10 +32,19 @@ export const USAGE = `Usage: npm run resync -- <command> [options]
   drift <developerApplicationUrn>
         runs a drift check of the application now (LinkedIn's job statuses against the ATS, drifted
         jobs repaired by a resync); shows its progress, exits 0 once it completed
+  applications add --application <urn> --client-id <id> [--company <name>]
+                   [--organization urn:li:organization:<id>] [--client-secret-file <path>]
+        adds a customer's child application (or replaces its credentials: secret rotation); the client
+        secret is read from stdin or the file, never argv. --company is required for a new one
+  applications list
+        every application: urn, client id, company (never the secret)
+  applications remove --application <urn>
+        removes the application with its jobs and LinkedIn statuses from the job store
 
 start, watch, list and drift reach Temporal as the temporal CLI does (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE with TEMPORAL_CONFIG_FILE or temporal.toml) and read
-TASK_QUEUE, RESYNC_DEADLINE, TASK_FOLLOW_UP_WINDOW and TEMPORAL_UI_URL (http://localhost:8233).
+TASK_QUEUE, RESYNC_DEADLINE, TASK_FOLLOW_UP_WINDOW and TEMPORAL_UI_URL (http://localhost:8233);
+applications reads DATABASE_URL (else the embedded store under DATA_DIR) and NODE_ENV.
 `;
 
 const WATCH_INTERVAL_MS = 1_000;
@@ -45,6 +58,8 @@ export interface CliDeps {
   client?: Client;
   sleep?: (ms: number) => Promise<void>;
   watchIntervalMs?: number;
+  /** Where `send` and `applications add` read a secret piped to them (process.stdin). */
+  stdin?: SecretInput;
 }
 
 /** Runs one command; resolves to the process exit code (0 done, 1 failed, 2 usage or configuration). */
@@ -53,15 +68,24 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   const [command, ...args] = argv;
   try {
     switch (command) {
-      case 'send':
+      case 'send': {
+        const options = parseSendArgs(args);
+        const secret = await sendSecret(deps.env, deps.stdin);
         return await sendNotification(
-          { ...parseSendArgs(args), workflowIdPrefix: deps.env.WORKFLOW_ID_PREFIX ?? '' },
+          { ...options, secret, workflowIdPrefix: deps.env.WORKFLOW_ID_PREFIX ?? '' },
           {
             fetch: deps.fetch ?? fetch,
             out: deps.out,
             sleep,
           },
         );
+      }
+      case 'applications':
+        return await applicationsCommand(args, {
+          env: deps.env,
+          out: deps.out,
+          ...(deps.stdin ? { stdin: deps.stdin } : {}),
+        });
       case 'start': {
         const request = parseStartArgs(args);
         return await withTemporal(deps, (client, config) =>
@@ -148,7 +172,12 @@ async function withTemporal(
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2), { env: process.env, out: process.stdout, err: process.stderr }).then(
+  runCli(process.argv.slice(2), {
+    env: process.env,
+    out: process.stdout,
+    err: process.stderr,
+    stdin: process.stdin,
+  }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -4,6 +4,8 @@ import { workflowIdFor } from '../api/workflow-id';
 import { signNotification } from '../api/signature';
 import { notificationOf, parse, UsageError, type Output } from './args';
 import { echo } from '../echo';
+import { withSecretFiles } from '../config-files';
+import { refuseSecretInArgv, secretFromStdin, type SecretInput } from './secret-input';
 
 /** The longest answer of the webhook `send` prints. */
 const MAX_ANSWER_SHOWN = 500;
@@ -106,16 +108,19 @@ async function deliver(
   };
 }
 
-export function parseSendArgs(args: readonly string[]): SendOptions {
+/** Where `send` takes the secret it signs with, and how to give it; never argv. */
+export const SEND_SECRET_HOW_TO =
+  'set LINKEDIN_WEBHOOK_SECRET (or LINKEDIN_WEBHOOK_SECRET_FILE, a file holding it), or pipe it on stdin';
+
+export function parseSendArgs(args: readonly string[]): Omit<SendOptions, 'secret'> {
+  refuseSecretInArgv(args, '--secret', `Instead ${SEND_SECRET_HOW_TO}.`);
   const { values } = parse(args, {
     url: { type: 'string', default: DEFAULT_WEBHOOK_URL },
-    secret: { type: 'string' },
     application: { type: 'string' },
     all: { type: 'boolean' },
     ids: { type: 'string' },
     retries: { type: 'string', default: '5' },
   });
-  if (!values.secret) throw new UsageError('send needs --secret');
   const retries = Number(values.retries);
   if (!Number.isInteger(retries) || retries < 0 || retries > 20) {
     throw new UsageError('--retries must be a whole number from 0 to 20');
@@ -127,8 +132,20 @@ export function parseSendArgs(args: readonly string[]): SendOptions {
   }
   return {
     url: values.url,
-    secret: values.secret,
     notification: notificationOf(values),
     retries,
   };
+}
+
+/**
+ * The secret `send` signs with: LINKEDIN_WEBHOOK_SECRET (or the file LINKEDIN_WEBHOOK_SECRET_FILE names),
+ * else what is piped on stdin.
+ */
+export async function sendSecret(
+  env: Record<string, string | undefined>,
+  stdin: SecretInput | undefined,
+): Promise<string> {
+  const fromEnv = withSecretFiles(env, ['LINKEDIN_WEBHOOK_SECRET']).LINKEDIN_WEBHOOK_SECRET?.trim();
+  if (fromEnv) return fromEnv;
+  return secretFromStdin(stdin, SEND_SECRET_HOW_TO);
 }

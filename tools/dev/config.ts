@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../../src/config';
 import { isTemporalConnectionVariable } from '../../src/config-temporal';
 import { DEV_WEBHOOK_SECRET } from '../../src/secret-rules';
+import { withSecretFiles } from '../../src/config-files';
 
 export { DEV_WEBHOOK_SECRET };
 
@@ -16,8 +17,13 @@ const unsetWhenBlank = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
 const DevEnv = z.object({
-  SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
+  SANDBOX_PORT: port(3001),
+  TEMPORAL_DEV_SERVER_PORT: port(7233),
+  TEMPORAL_DEV_UI_PORT: port(8233),
+  HOST: unsetWhenBlank,
   TEMPORAL_ADDRESS: unsetWhenBlank,
   TEMPORAL_PROFILE: unsetWhenBlank,
   TEMPORAL_CONFIG_FILE: unsetWhenBlank,
@@ -41,9 +47,14 @@ export interface DevConfig {
   temporalCli: string | undefined;
   /** Where the sandbox listens when it plays LinkedIn; undefined when LinkedIn's endpoints are set. */
   sandboxPort: number | undefined;
+  /** The dev server's gRPC and Web UI ports (TEMPORAL_DEV_SERVER_PORT, TEMPORAL_DEV_UI_PORT). */
+  temporalPort: number;
+  temporalUiPort: number;
 }
 
-export function loadDevConfig(env: Record<string, string | undefined>): DevConfig {
+export function loadDevConfig(given: Record<string, string | undefined>): DevConfig {
+  // LINKEDIN_WEBHOOK_SECRETS_FILE and the like are read before the dev secret fills a gap.
+  const env = withSecretFiles(given);
   const parsed = DevEnv.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -64,6 +75,8 @@ export function loadDevConfig(env: Record<string, string | undefined>): DevConfi
     {
       ...serviceEnv,
       NODE_ENV: 'development',
+      // On this machine only, unless HOST says otherwise: the dev secret is published.
+      HOST: dev.HOST ?? '127.0.0.1',
       LINKEDIN_WEBHOOK_SECRETS: dev.LINKEDIN_WEBHOOK_SECRETS ?? DEV_WEBHOOK_SECRET,
       // Short in dev, so a drift is found and repaired within a minute of starting.
       DRIFT_CHECK_INTERVAL: dev.DRIFT_CHECK_INTERVAL ?? '30s',
@@ -87,5 +100,7 @@ export function loadDevConfig(env: Record<string, string | undefined>): DevConfi
     ignoredTemporalVariables,
     temporalCli: dev.TEMPORAL_CLI,
     sandboxPort: useSandbox ? dev.SANDBOX_PORT : undefined,
+    temporalPort: dev.TEMPORAL_DEV_SERVER_PORT,
+    temporalUiPort: dev.TEMPORAL_DEV_UI_PORT,
   };
 }

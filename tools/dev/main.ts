@@ -13,7 +13,7 @@ import { startApiServer } from '../../src/api/main';
 import { signNotification } from '../../src/api/signature';
 import { DEMO_APPLICATION } from '../../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../../src/ats/embedded-store';
-import { socketAddress } from '../../src/config';
+import { ConfigError, socketAddress } from '../../src/config';
 import { formatDuration } from '../../src/duration';
 import { createLogger } from '../../src/logger';
 import type { LinkedInSandbox } from '../sandbox/linkedin-sandbox';
@@ -21,7 +21,8 @@ import { startDemoSandbox } from '../sandbox/demo-sandbox';
 import { createResyncWorkers, createWorkerDeps } from '../../src/worker';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 import { projectRoot } from '../project-root';
-import { DEV_WEBHOOK_SECRET, loadDevConfig } from './config';
+import { DEV_WEBHOOK_SECRET, loadDevConfig, type DevConfig } from './config';
+import { busyPortMessage, busyPortOf, firstBusyPort, StartAborted, Stops, type DevPort } from './lifecycle';
 import { keepDriftSchedules } from '../../src/drift/schedules';
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
 
@@ -31,43 +32,109 @@ const SAMPLE_INDIVIDUAL =
 const SAMPLE_ALL_OPEN =
   '{"developerApplicationUrn":"urn:li:developerApplication:12345","syncAllOpenJobs":true,"type":"RESYNC_JOBS"}';
 
+const stops = new Stops();
+
+/** The ports `npm run dev` listens on, each with the variable that moves it. */
+function devPorts(dev: DevConfig): DevPort[] {
+  const config = dev.service;
+  const ports: DevPort[] = [];
+  if (dev.startTemporal) {
+    ports.push({ variable: 'TEMPORAL_DEV_SERVER_PORT', port: dev.temporalPort, host: '127.0.0.1' });
+    ports.push({ variable: 'TEMPORAL_DEV_UI_PORT', port: dev.temporalUiPort, host: '127.0.0.1' });
+  }
+  if (dev.sandboxPort !== undefined) {
+    ports.push({ variable: 'SANDBOX_PORT', port: dev.sandboxPort, host: '127.0.0.1' });
+  }
+  ports.push(
+    { variable: 'PORT', port: config.port, host: config.host ?? '0.0.0.0' },
+    { variable: 'API_METRICS_PORT', port: config.apiMetrics.port, host: config.apiMetrics.host },
+    { variable: 'WORKER_METRICS_PORT', port: config.workerMetricsPort, host: config.workerMetricsHost },
+  );
+  return ports;
+}
+
 async function main(): Promise<void> {
   const dev = loadDevConfig(process.env);
   const config = dev.service;
+  // From the first moment: a signal during the start stops what started so far, and nothing else starts.
+  const shutdown = (signal: string) => {
+    if (stops.stopped) return;
+    console.log(`\n${signal}: stopping…`);
+    void stops.stopAll().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const ports = devPorts(dev);
+  const busy = await firstBusyPort(ports);
+  if (busy) {
+    console.error(busyPortMessage(busy));
+    process.exit(1);
+  }
+  try {
+    await start(dev, config);
+  } catch (error) {
+    if (error instanceof StartAborted) return;
+    await stops.stopAll();
+    const port = busyPortOf(error, ports);
+    console.error(port ? busyPortMessage(port) : error);
+    process.exit(1);
+  }
+}
+
+async function start(dev: DevConfig, config: DevConfig['service']): Promise<void> {
   const logger = createLogger(config.logLevel);
   const dataDir = resolve(ROOT, config.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const stops: Array<() => Promise<unknown>> = [];
 
   let temporal: TemporalDevServer | undefined;
   if (dev.startTemporal) {
-    console.log('Starting the Temporal dev server (gRPC 7233, Web UI 8233)…');
+    console.log(`Starting the Temporal dev server (gRPC ${dev.temporalPort}, Web UI ${dev.temporalUiPort})…`);
     if (dev.ignoredTemporalVariables.length > 0)
       console.log(
         `  (${dev.ignoredTemporalVariables.join(', ')} left aside: set TEMPORAL_ADDRESS or TEMPORAL_PROFILE to use that Temporal)`,
       );
+    let stopServer: (() => Promise<void>) | undefined;
+    let serverPid: number | undefined;
+    // Should the launcher exit any other way, the dev server's group goes with it.
+    process.once('exit', () => {
+      if (serverPid !== undefined) {
+        try {
+          process.kill(-serverPid, 'SIGKILL');
+        } catch {
+          // Stopped already.
+        }
+      }
+    });
+    await stops.own('the Temporal dev server', () => stopServer?.() ?? Promise.resolve());
     temporal = await startTemporalDevServer({
       cliPath: resolveTemporalCli(ROOT, { TEMPORAL_CLI: dev.temporalCli }),
-      port: 7233,
-      uiPort: 8233,
+      port: dev.temporalPort,
+      uiPort: dev.temporalUiPort,
       dbFilename: join(dataDir, 'temporal.db'),
+      ownProcessGroup: true,
+      onSpawn: (stop, pid) => {
+        stopServer = stop;
+        serverPid = pid;
+      },
     });
-    stops.push(() => temporal!.stop());
   }
+  const temporalAddress = temporal?.address ?? config.temporal.address;
 
   const jobStore = await openEmbeddedJobStore({ dataDir: join(dataDir, 'ats') });
-  stops.push(() => jobStore.close());
+  await stops.own('the job store', () => jobStore.close());
   const { seeded } = await jobStore.seedDemoData();
   if (seeded) console.log('Seeded the demo data into the embedded ATS store.');
 
   let sandbox: LinkedInSandbox | undefined;
   if (dev.sandboxPort !== undefined) {
     sandbox = await startDemoSandbox({ port: dev.sandboxPort, host: '127.0.0.1', taskCompletionMs: 2_000 });
-    stops.push(() => sandbox!.close());
+    await stops.own('the LinkedIn sandbox', () => sandbox!.close());
   }
 
   Runtime.install({
     logger: temporalLoggerFor(logger.child({ component: 'worker' })),
+    // The launcher stops the worker itself, in order, on SIGINT and SIGTERM.
+    shutdownSignals: [],
     telemetryOptions: {
       logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
       metrics: {
@@ -79,7 +146,10 @@ async function main(): Promise<void> {
     },
   });
   // The worker connects as the API does: an external Temporal's API key and TLS included.
-  const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  const nativeConnection = await NativeConnection.connect(
+    temporalConnectionOptions({ ...config.temporal, address: temporalAddress }),
+  );
+  await stops.own('the Temporal connection', () => nativeConnection.close());
   await ensureSearchAttributes(nativeConnection, config, logger.child({ component: 'worker' }));
   const workers = await createResyncWorkers({
     connection: nativeConnection,
@@ -96,13 +166,20 @@ async function main(): Promise<void> {
     }),
   });
   const workerRun = workers.run();
-  stops.unshift(async () => {
+  // A worker that fails stops everything, and the launcher with it.
+  workerRun.catch(async (error: unknown) => {
+    if (stops.stopped) return;
+    console.error('the worker failed:', error);
+    await stops.stopAll();
+    process.exit(1);
+  });
+  await stops.own('the worker', async () => {
     workers.shutdown();
     await workerRun;
-    await nativeConnection.close();
   });
 
-  const client = createTemporalClient(config.temporal);
+  const client = createTemporalClient({ ...config.temporal, address: temporalAddress });
+  await stops.own('the API client', () => client.connection.close());
   const jobStatuses = jobStore.jobStatuses;
   const api = await startApiServer({
     config,
@@ -111,10 +188,7 @@ async function main(): Promise<void> {
     jobStatuses,
     logger: logger.child({ component: 'api' }),
   });
-  stops.unshift(async () => {
-    await api.drain();
-    await client.connection.close();
-  });
+  await stops.own('the API', () => api.drain());
   // LinkedIn's side announces its changes (sandbox knobs) to this API, signed like LinkedIn would.
   sandbox?.drift.notifyTo({
     url: `http://127.0.0.1:${config.port}/webhooks/linkedin`,
@@ -134,7 +208,7 @@ async function main(): Promise<void> {
     everyMs: 60_000,
     log: (message, fields) => logger.info(fields, message),
   });
-  stops.unshift(() => Promise.resolve(schedules.stop()));
+  await stops.own('the drift schedules', () => Promise.resolve(schedules.stop()));
   await schedules.ready;
 
   printWelcome({
@@ -147,18 +221,6 @@ async function main(): Promise<void> {
     apiMetricsUrl: api.metrics.url,
     workerMetricsPort: config.workerMetricsPort,
   });
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping…`);
-    for (const stop of stops) await stop().catch((error: unknown) => console.error(error));
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  await workerRun;
 }
 
 function curlFor(port: number, secret: string, body: string): string {
@@ -228,7 +290,8 @@ function printWelcome(options: {
   console.log(lines.join('\n'));
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
+main().catch(async (error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  await stops.stopAll();
   process.exit(1);
 });

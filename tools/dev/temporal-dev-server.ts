@@ -20,6 +20,13 @@ export interface TemporalDevServerOptions {
   searchAttributes?: boolean;
   /** Where the server's own output goes; discarded when omitted. */
   onOutput?: (chunk: string) => void;
+  /**
+   * Run it in a process group of its own, stopped as a group (`npm run dev`): a terminal's Ctrl-C then
+   * reaches the launcher alone, which stops the service before Temporal; nothing the CLI starts is left.
+   */
+  ownProcessGroup?: boolean;
+  /** Called once the process exists, before it serves: a launcher stopped meanwhile can still stop it. */
+  onSpawn?: (stop: () => Promise<void>, pid: number | undefined) => void;
 }
 
 export interface TemporalDevServer {
@@ -63,7 +70,11 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   else args.push('--ui-port', String(options.uiPort));
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
 
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.cliPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
+  });
+  const group = options.ownProcessGroup ?? false;
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -74,12 +85,15 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = () => stopProcess(child, exited, group);
+  options.onSpawn?.(stop, child.pid);
 
   const address = `127.0.0.1:${port}`;
   try {
     await waitUntilServing(address, child, options.startTimeoutMs ?? 60_000);
   } catch (error) {
-    child.kill('SIGKILL');
+    signal(child, 'SIGKILL', group);
+    await exited;
     throw new Error(`Temporal dev server did not start: ${(error as Error).message}\n${output.join('')}`, {
       cause: error,
     });
@@ -88,7 +102,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     address,
     port,
     uiUrl: options.uiPort === undefined ? undefined : `http://localhost:${options.uiPort}`,
-    stop: () => stopProcess(child, exited),
+    stop,
   };
 }
 
@@ -116,10 +130,25 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
   }
 }
 
-async function stopProcess(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+/** The process, or its whole group when it leads one (whatever it started goes with it). */
+function signal(child: ChildProcess, name: NodeJS.Signals, group: boolean): void {
+  try {
+    if (group && child.pid !== undefined) process.kill(-child.pid, name);
+    else child.kill(name);
+  } catch {
+    // Gone already.
+  }
+}
+
+async function stopProcess(child: ChildProcess, exited: Promise<void>, group: boolean): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    // Its group may outlive it: nothing of it stays.
+    if (group) signal(child, 'SIGKILL', group);
+    return;
+  }
+  signal(child, 'SIGTERM', group);
+  const killer = setTimeout(() => signal(child, 'SIGKILL', group), 10_000);
   await exited;
   clearTimeout(killer);
+  if (group) signal(child, 'SIGKILL', group);
 }
