@@ -27,6 +27,7 @@ import { temporalLoggerFor } from './observability/temporal-logger';
 import { temporalConnectionOptions } from './temporal-connection';
 import { followUpTaskQueue, largeResyncTaskQueue } from './contract';
 import { applicationLogAttributes } from './observability/activity-interceptors';
+import { runtimeWorkerMetrics } from './observability/worker-metrics';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 const SHUTDOWN_GRACE = '10 seconds';
@@ -175,7 +176,9 @@ export interface WorkerDepsOptions {
 
 /** The process-wide pieces every activity shares: one token per application, lanes, the task poller. */
 export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
-  const linkedin = new LinkedInClient({ ...options.linkedin, requestTimeoutMs: options.requestTimeoutMs });
+  const { requestTimeoutMs } = options;
+  const onAnswer = runtimeWorkerMetrics().linkedInAnswered;
+  const linkedin = new LinkedInClient({ ...options.linkedin, requestTimeoutMs, onAnswer });
   const tokens = new TokenCache({ client: linkedin });
   return {
     applications: options.jobStore,
@@ -186,6 +189,7 @@ export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
     taskPoller: new TaskPoller({ linkedin, tokens, ...options.taskPolling }),
     jobStatuses: options.jobStore.jobStatuses,
     creates: options.jobStore.creates,
+    metrics: runtimeWorkerMetrics(),
   };
 }
 
@@ -225,7 +229,10 @@ async function main(): Promise<void> {
   const jobStore = await openJobStore(config);
   const { lanes, close: closeLanes } = openLanes(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  // Zeroes the counters of every application (worker-metrics.ts) at start and with each drift sync.
+  const listApplicationUrns = runtimeWorkerMetrics().knowing(config.temporal.taskQueue, jobStore.jobStatuses);
   try {
+    await listApplicationUrns();
     const prebuilt = config.workflowBundle ?? join(__dirname, 'workflows.bundle.js');
     const workers = await createResyncWorkers({
       connection,
@@ -244,7 +251,7 @@ async function main(): Promise<void> {
     });
     const schedules = keepDriftSchedules({
       client: new Client({ connection, namespace: config.temporal.namespace }),
-      listApplicationUrns: () => jobStore.jobStatuses.listApplicationUrns(),
+      listApplicationUrns,
       options: {
         taskQueue: config.temporal.taskQueue,
         intervalMs: config.driftCheckIntervalMs,
