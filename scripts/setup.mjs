@@ -176,6 +176,11 @@ installPackages();
 if (forTests) {
   ensureDebianPackage('postgresql', postgresInstalled, 'the tests start a throwaway PostgreSQL server');
   ensureDebianPackage('chromium', () => existsSync('/usr/bin/chromium'), 'the Web UI browser test');
+  ensureDebianPackage(
+    'prometheus',
+    () => onPath('promtool') !== undefined,
+    'promtool and the alert rules test',
+  );
 }
 const cli = ensureTemporalCli();
 mkdirSync(join(root, '.data'), { recursive: true });

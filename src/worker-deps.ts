@@ -13,6 +13,7 @@ import { InProcessLanes, type ApplicationLanes } from './linkedin/application-la
 import { LinkedInClient } from './linkedin/client';
 import { TaskPoller } from './linkedin/task-poller';
 import { TokenCache } from './linkedin/token-cache';
+import { runtimeWorkerMetrics } from './observability/worker-metrics';
 
 export interface WorkerDepsOptions {
   /** The application registry and the job source (one store holds both), with linkedin_job_status. */
@@ -26,7 +27,12 @@ export interface WorkerDepsOptions {
 
 /** The process-wide pieces every activity shares: one token per application, lanes, the task poller. */
 export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
-  const linkedin = new LinkedInClient({ ...options.linkedin, requestTimeoutMs: options.requestTimeoutMs });
+  const onAnswer = runtimeWorkerMetrics().linkedInAnswered;
+  const linkedin = new LinkedInClient({
+    ...options.linkedin,
+    requestTimeoutMs: options.requestTimeoutMs,
+    onAnswer,
+  });
   const tokens = new TokenCache({ client: linkedin });
   return {
     applications: options.jobStore,
@@ -37,6 +43,7 @@ export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
     taskPoller: new TaskPoller({ linkedin, tokens, ...options.taskPolling }),
     jobStatuses: options.jobStore.jobStatuses,
     creates: options.jobStore.creates,
+    metrics: runtimeWorkerMetrics(),
   };
 }
 

@@ -15,6 +15,7 @@ import { temporalConnectionOptions } from './temporal-connection';
 import { ensureSearchAttributes } from './search-attributes';
 import { followUpTaskQueue, largeResyncTaskQueue } from './contract';
 import { applicationLogAttributes } from './observability/activity-interceptors';
+import { runtimeWorkerMetrics } from './observability/worker-metrics';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 const SHUTDOWN_GRACE = '10 seconds';
@@ -198,8 +199,11 @@ async function runWorker(config: WorkerConfig, logger: Logger, probes: WorkerPro
     },
   );
   if (connection === undefined) return void (await closeStores());
+  // Zeroes the counters of every application (worker-metrics.ts) at start and with each drift sync.
+  const listApplicationUrns = runtimeWorkerMetrics().knowing(config.temporal.taskQueue, jobStore.jobStatuses);
   try {
     await ensureSearchAttributes(connection, config, logger);
+    await listApplicationUrns();
     const prebuilt = config.workflowBundle ?? join(__dirname, 'workflows.bundle.js');
     const workers = await createResyncWorkers({
       connection,
@@ -218,7 +222,7 @@ async function runWorker(config: WorkerConfig, logger: Logger, probes: WorkerPro
     });
     const schedules = keepDriftSchedules({
       client: new Client({ connection, namespace: config.temporal.namespace }),
-      listApplicationUrns: () => jobStore.jobStatuses.listApplicationUrns(),
+      listApplicationUrns,
       options: {
         taskQueue: config.temporal.taskQueue,
         intervalMs: config.driftCheckIntervalMs,

@@ -47,7 +47,7 @@ test("a drift check counts the jobs it checked and those it repaired, by kind, o
   expect(result.drifted.CLOSED_BUT_LISTED).toBeGreaterThan(0);
 
   const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  const ours = body.split('\n').filter((line) => line.includes(`taskQueue="${env.taskQueue}"`));
+  const ours = body.split('\n').filter((line) => line.includes(`task_queue="${env.taskQueue}"`));
   expect(ours).toContainEqual(
     expect.stringMatching(new RegExp(`^drift_checked_jobs_total\\{[^}]*\\} ${result.checked}$`)),
   );
@@ -68,7 +68,7 @@ test("a drift check counts the jobs it checked and those it repaired, by kind, o
 /** This file's metrics as the worker exports them. */
 async function ourMetrics(): Promise<string[]> {
   const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  return body.split('\n').filter((line) => line.includes(`taskQueue="${env.taskQueue}"`));
+  return body.split('\n').filter((line) => line.includes(`task_queue="${env.taskQueue}"`));
 }
 
 test('a check whose comparison disagrees with LinkedIn on most listed jobs counts drift_comparison_disagreements_total and logs a warning', async () => {

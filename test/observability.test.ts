@@ -101,7 +101,7 @@ test("the worker's /metrics has the SDK's metrics and the resync's own", async (
   // Only this file's worker: the SDK labels its metrics with the task queue.
   const ours = body
     .split('\n')
-    .filter((line) => line.includes(`taskQueue="${env.taskQueue}"`))
+    .filter((line) => line.includes(`task_queue="${env.taskQueue}"`))
     .join('\n');
   const value = (pattern: RegExp) => Number(pattern.exec(ours)?.[1] ?? Number.NaN);
   expect(value(/^resyncs_completed_total\{[^}]*outcome="SUCCEEDED"[^}]*\} (\d+)$/m)).toBe(1);
@@ -125,7 +125,7 @@ test("a missed deadline shows on the worker's /metrics", async () => {
       late.client.workflow.getHandle(late.workflowIdOf(SAMPLE_ALL_OPEN)).result(),
     ).rejects.toThrow();
     const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const ours = body.split('\n').filter((line) => line.includes(`taskQueue="${late.taskQueue}"`));
+    const ours = body.split('\n').filter((line) => line.includes(`task_queue="${late.taskQueue}"`));
     expect(ours).toContainEqual(
       expect.stringMatching(/^resyncs_completed_total\{[^}]*outcome="DEADLINE_EXCEEDED"[^}]*\} 1$/),
     );

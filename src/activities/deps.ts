@@ -7,6 +7,7 @@ import type { ApplicationLanes } from '../linkedin/application-lanes';
 import type { LinkedInClient } from '../linkedin/client';
 import type { TaskPoller } from '../linkedin/task-poller';
 import type { TokenCache } from '../linkedin/token-cache';
+import type { WorkerMetrics } from '../observability/worker-metrics';
 
 /** What the activities work with; only the composition roots build the real ones. */
 export interface ActivityDeps {
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   jobStatuses?: JobStatusStore | undefined;
   /** linkedin_creates: a job is CREATEd once per application, whichever resync meets it (post-batch.ts). */
   creates?: CreateClaims | undefined;
+  /** The worker's own Prometheus counters (none counted when absent). */
+  metrics?: WorkerMetrics | undefined;
 }
 
 /** How often a long activity tells Temporal it is alive (and learns whether it was cancelled). */

@@ -17,7 +17,7 @@ export type { RemainingOpenJobsInput } from './remaining-open-jobs';
 export function createActivities(deps: ActivityDeps) {
   return {
     listOpenJobPage: listOpenJobPage(deps),
-    recordOutcome: recordOutcome(),
+    recordOutcome: recordOutcome(deps),
     remainingOpenJobs: remainingOpenJobs(deps),
     postBatch: postBatch(deps),
     postBatches: postBatches(deps),

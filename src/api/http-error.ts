@@ -7,6 +7,13 @@ import { echo } from '../echo';
  */
 export const MAX_ERROR_MESSAGE_LENGTH = 1_000;
 
+/**
+ * What POST /webhooks/linkedin answers: 200, the refusals below (400 malformed, 401 signature, 408 body
+ * cut short, 413 too large, 503 body budget spent) and 500 for a failure of ours (LinkedIn retries).
+ * `linkedin_notifications_total` starts each at zero.
+ */
+export const WEBHOOK_ANSWER_STATUSES = [200, 400, 401, 408, 413, 500, 503] as const;
+
 /** An answer the API gives on purpose: `errorMessage` is shown to the caller (LinkedIn). */
 export class HttpError extends Error {
   override name = 'HttpError';

@@ -5,6 +5,7 @@ import { LinkedInUnreachableError } from './linkedin-unreachable-error';
 import { BatchCreateResponse, ErrorBody, TaskStatusResponse, TokenResponse } from './schemas';
 import { readTask, type TaskStatus } from './answer-readings';
 import type { JobPostingElement } from './elements';
+import { answerStatusOf, linkedInCallOf, type LinkedInAnswerListener } from './answer-metrics';
 import {
   JobPostingStatusResponse,
   jobStatusQuery,
@@ -19,6 +20,8 @@ export interface LinkedInClientOptions {
   /** Bounds one HTTP exchange; a hung connection becomes a retryable failure. */
   requestTimeoutMs: number;
   fetch?: typeof fetch;
+  /** Told every answer (and every call that got none): the worker's `linkedin_responses_total`. */
+  onAnswer?: LinkedInAnswerListener;
 }
 
 export interface AccessToken {
@@ -163,11 +166,13 @@ export class LinkedInClient {
     } catch (error) {
       // Our caller's cancellation is not LinkedIn's fault: let it through as it is.
       if (signal?.aborted) throw error;
+      this.answered(url, 'unreachable');
       const reason = timeout.aborted
         ? `no answer within ${this.options.requestTimeoutMs} ms`
         : describe(error);
       throw new LinkedInUnreachableError(`${init.method ?? 'GET'} ${new URL(url).pathname}: ${reason}`);
     }
+    this.answered(url, response.status);
     if (response.ok) return response;
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel();
@@ -176,6 +181,11 @@ export class LinkedInClient {
       );
     }
     throw await apiError(response);
+  }
+
+  private answered(url: string, status: number | 'unreachable'): void {
+    const call = this.options.onAnswer && linkedInCallOf(url, this.options.tokenUrl);
+    if (call) this.options.onAnswer?.(call, status === 'unreachable' ? status : answerStatusOf(status));
   }
 }
 

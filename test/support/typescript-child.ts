@@ -15,7 +15,7 @@ require.extensions['.ts'] = (module, file) =>
     }).code,
     file,
   );
-require(process.argv[1]);
+process.env.RUN_AS_MAIN ? require('node:module').runMain() : require(process.argv[1]);
 `;
 
 export interface TypeScriptChild {
@@ -27,10 +27,15 @@ export interface TypeScriptChild {
 }
 
 /** Runs a TypeScript file of this repository in a Node process of its own, for tests that need two processes. */
-export function spawnTypeScript(file: string, args: string[] = []): TypeScriptChild {
+export function spawnTypeScript(
+  file: string,
+  args: string[] = [],
+  options: { env?: Record<string, string>; asMain?: boolean } = {},
+): TypeScriptChild {
   const child = spawn(process.execPath, ['-e', RUN_TYPESCRIPT, file, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '' },
+    // asMain: run as Node's main module, so a file's `require.main === module` entry point (main()) runs.
+    env: { PATH: process.env.PATH ?? '', ...options.env, ...(options.asMain ? { RUN_AS_MAIN: '1' } : {}) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';

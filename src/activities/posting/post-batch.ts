@@ -39,7 +39,7 @@ export function postBatch(deps: ActivityDeps) {
     ).catch((error: unknown) => {
       throw toActivityFailure(error);
     });
-    countOutcomes(context, results);
+    countOutcomes(deps, context, input.developerApplicationUrn, results);
     context.log.info('batch posted', {
       operation: input.operation,
       jobs: input.externalJobPostingIds.length,

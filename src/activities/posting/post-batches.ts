@@ -264,7 +264,7 @@ async function postOne(
       calls,
       attempt,
     );
-    countOutcomes(Context.current(), results);
+    countOutcomes(deps, Context.current(), developerApplicationUrn, results);
     return { jobs: results.map(compactJob) };
   } catch (error) {
     const failure = toActivityFailure(error);

@@ -21,7 +21,7 @@ export function createDriftActivities(deps: ActivityDeps) {
   return {
     checkDriftPage: checkDriftPage(deps),
     recordJobStatusChange: recordJobStatusChange(deps),
-    recordDriftCheck: recordDriftCheck(),
+    recordDriftCheck: recordDriftCheck(deps),
     recordDriftRepairs: recordDriftRepairs(deps),
   };
 }

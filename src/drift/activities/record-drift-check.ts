@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
-import { DRIFT_KINDS, type DriftKind } from './drift-kinds';
+import type { ActivityDeps } from '../../activities/deps';
+import type { DriftKind } from './drift-kinds';
 
 export interface RecordDriftCheckInput {
   developerApplicationUrn: string;
@@ -10,33 +11,10 @@ export interface RecordDriftCheckInput {
 }
 
 /** Counts a finished drift check for the worker's /metrics (once, unlike workflow code). */
-export function recordDriftCheck() {
+export function recordDriftCheck(deps: Pick<ActivityDeps, 'metrics'> = {}) {
   return (input: RecordDriftCheckInput): Promise<void> => {
-    const { metricMeter } = Context.current();
-    metricMeter
-      .createCounter(
-        'drift_checked_jobs',
-        'jobs',
-        'Jobs whose LinkedIn status a drift check compared with the ATS',
-      )
-      .add(input.checked);
-    const repaired = metricMeter.createCounter(
-      'drift_repaired_jobs',
-      'jobs',
-      'Drifted jobs a drift check sent again, by kind of drift',
-    );
-    for (const kind of DRIFT_KINDS) {
-      if (input.repaired[kind] > 0) repaired.add(input.repaired[kind], { kind });
-    }
-    if (input.comparisonDisagrees) {
-      metricMeter
-        .createCounter(
-          'drift_comparison_disagreements',
-          'checks',
-          "Drift checks that found most of an application's listed jobs CHANGED and repaired none of them",
-        )
-        .add(1);
-    }
+    const { taskQueue } = Context.current().info;
+    deps.metrics?.driftChecked(taskQueue, input.developerApplicationUrn, input);
     return Promise.resolve();
   };
 }
