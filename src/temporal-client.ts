@@ -1,4 +1,10 @@
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type ClientInterceptors,
+} from '@temporalio/client';
 import type { Config } from './config';
 import { temporalConnectionOptions } from './temporal-connection';
 
@@ -9,6 +15,8 @@ import { temporalConnectionOptions } from './temporal-connection';
  */
 export function createTemporalClient(
   config: Pick<Config['temporal'], 'address' | 'namespace' | 'apiKey' | 'tls'>,
+  /** The tracing interceptors when tracing is on (src/observability/tracing-client.ts). */
+  interceptors?: ClientInterceptors,
 ): Client {
   const connection = Connection.lazy({
     ...temporalConnectionOptions(config),
@@ -17,5 +25,5 @@ export function createTemporalClient(
       makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 1_000 })),
     ],
   });
-  return new Client({ connection, namespace: config.namespace });
+  return new Client({ connection, namespace: config.namespace, ...(interceptors ? { interceptors } : {}) });
 }

@@ -28,6 +28,7 @@ import { temporalConnectionOptions } from './temporal-connection';
 import { followUpTaskQueue, largeResyncTaskQueue } from './contract';
 import { applicationLogAttributes } from './observability/activity-interceptors';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
+import { startWorkerTracing, type WorkerTracing } from './observability/tracing-worker';
 
 const SHUTDOWN_GRACE = '10 seconds';
 /** How soon a new application gets its drift schedule (and a removed one loses it). */
@@ -46,6 +47,7 @@ export interface ResyncWorkerOptions {
   maxConcurrentActivities?: number;
   /** Also serve `<taskQueue>-large` (`largeResyncTaskQueue`), where resyncs of many jobs start. */
   serveLargeResyncs?: boolean;
+  tracing?: WorkerTracing; // activity interceptors and the workflow span sink; none when absent
 }
 
 /**
@@ -122,6 +124,7 @@ async function createWorkerPair(
     followTasks,
     recordOutcome,
   } = createActivities(options.deps);
+  const activityInterceptors = [applicationLogAttributes, ...(options.tracing?.activity ?? [])];
   const resync = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -129,14 +132,15 @@ async function createWorkerPair(
     ...slots,
     // A prebuilt bundle has the workflow interceptors built in (see workflow-bundle.ts).
     ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle, interceptors: { activity: [applicationLogAttributes] } }
+      ? { workflowBundle: options.workflowBundle, interceptors: { activity: activityInterceptors } }
       : {
           workflowsPath: WORKFLOWS_PATH,
           interceptors: {
-            activity: [applicationLogAttributes],
+            activity: activityInterceptors,
             workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
           },
         }),
+    ...(options.tracing ? { sinks: options.tracing.sinks } : {}),
     activities: {
       listOpenJobPage,
       remainingOpenJobs,
@@ -156,7 +160,7 @@ async function createWorkerPair(
     namespace: options.namespace,
     taskQueue: followUpTaskQueue(taskQueue),
     activities: { followTasks },
-    interceptors: { activity: [applicationLogAttributes] },
+    interceptors: { activity: activityInterceptors },
     maxConcurrentActivityTaskExecutions: followUps,
     shutdownGraceTime: SHUTDOWN_GRACE,
   });
@@ -171,11 +175,14 @@ export interface WorkerDepsOptions {
   taskPolling: LinkedInConfig['taskPolling'];
   /** Chosen by the composition root: in this process, or shared with other workers (see `openLanes`). */
   lanes: ApplicationLanes;
+  /** With tracing on: a span per LinkedIn exchange. */
+  tracer?: WorkerTracing['tracer'];
 }
 
 /** The process-wide pieces every activity shares: one token per application, lanes, the task poller. */
 export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
-  const linkedin = new LinkedInClient({ ...options.linkedin, requestTimeoutMs: options.requestTimeoutMs });
+  const { requestTimeoutMs, tracer } = options;
+  const linkedin = new LinkedInClient({ ...options.linkedin, requestTimeoutMs, tracer });
   const tokens = new TokenCache({ client: linkedin });
   return {
     applications: options.jobStore,
@@ -209,6 +216,7 @@ export function openLanes(config: Pick<StoreConfig, 'databaseUrl'>): {
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
+  const tracing = startWorkerTracing(process.env);
   // One pino sink for the SDK too; the SDK's and the resync's metrics on /metrics for Prometheus.
   Runtime.install({
     logger: temporalLoggerFor(logger),
@@ -233,6 +241,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       // Served whatever LARGE_RESYNC_JOBS says here: an API configured otherwise may start resyncs on it.
       serveLargeResyncs: true,
+      tracing,
       ...(existsSync(prebuilt) ? { workflowBundle: { codePath: prebuilt } } : {}),
       deps: createWorkerDeps({
         jobStore,
@@ -240,6 +249,7 @@ async function main(): Promise<void> {
         linkedin: config.linkedin,
         requestTimeoutMs: config.linkedinRequestTimeoutMs,
         taskPolling: config.taskPolling,
+        tracer: tracing.tracer,
       }),
     });
     const schedules = keepDriftSchedules({
@@ -277,7 +287,7 @@ async function main(): Promise<void> {
     logger.info('worker stopped');
   } finally {
     await connection.close();
-    await Promise.all([jobStore.close(), closeLanes()]);
+    await Promise.all([jobStore.close(), closeLanes(), tracing.shutdown()]);
   }
 }
 

@@ -1,4 +1,6 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { z } from 'zod';
+import { tracedFetch } from '../observability/tracing-linkedin';
 import { LinkedInApiError } from './linkedin-api-error';
 import { LinkedInContractError } from './linkedin-contract-error';
 import { LinkedInUnreachableError } from './linkedin-unreachable-error';
@@ -19,6 +21,8 @@ export interface LinkedInClientOptions {
   /** Bounds one HTTP exchange; a hung connection becomes a retryable failure. */
   requestTimeoutMs: number;
   fetch?: typeof fetch;
+  /** With tracing on: a span per exchange (method, path, status, LinkedIn's request id); none without. */
+  tracer?: Tracer | undefined;
 }
 
 export interface AccessToken {
@@ -47,7 +51,8 @@ export class LinkedInClient {
   private readonly fetch: typeof fetch;
 
   constructor(private readonly options: LinkedInClientOptions) {
-    this.fetch = options.fetch ?? globalThis.fetch;
+    const send = options.fetch ?? globalThis.fetch;
+    this.fetch = options.tracer ? tracedFetch(options.tracer, send) : send;
   }
 
   async fetchToken(clientId: string, clientSecret: string, signal?: AbortSignal): Promise<AccessToken> {
