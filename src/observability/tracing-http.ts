@@ -21,7 +21,10 @@ const UNTRACED = new Set(['/healthz', '/readyz']);
  */
 export function traceRequests(tracer: Tracer): Koa.Middleware {
   return async (ctx, next) => {
-    if (UNTRACED.has(ctx.path)) return next();
+    if (UNTRACED.has(ctx.path)) {
+      await next();
+      return;
+    }
     const span = tracer.startSpan(ctx.method, {
       kind: SpanKind.SERVER,
       attributes: { [ATTR_HTTP_REQUEST_METHOD]: ctx.method },

@@ -64,7 +64,8 @@ export const interceptors: WorkflowInterceptorsFactory = (): WorkflowInterceptor
       {
         dispose(input, next) {
           if (inbound === undefined && outbound === undefined) return next(input);
-          return new OpenTelemetryInternalsInterceptor().dispose(input, next);
+          // Its work (the run's context released, then `next`) is done before its promise is returned.
+          void new OpenTelemetryInternalsInterceptor().dispose(input, next);
         },
       },
     ],
