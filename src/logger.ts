@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 import { isSecretName, REDACTED, redactNamedValues, redactPrivateKeys } from './text-secrets';
 
@@ -129,7 +130,17 @@ function redactLine(line: string): string {
   }
 }
 
+/**
+ * A line written inside a span names it: `trace_id` and `span_id` (the names the Temporal SDK's tracing
+ * interceptors give workflow and activity lines), so a log search finds a trace and a trace its lines. With
+ * tracing off there is never an active span: the lines are as before.
+ */
+function traceIds(): { trace_id?: string; span_id?: string } {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
+}
+
 /** JSON lines on stdout; anything that looks like a credential is redacted before it is written. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, hooks: { streamWrite: redactLine } }, destination);
+  return pino({ level, mixin: traceIds, hooks: { streamWrite: redactLine } }, destination);
 }

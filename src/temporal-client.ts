@@ -1,4 +1,10 @@
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type ClientInterceptors,
+} from '@temporalio/client';
 import type { TemporalConnectionConfig } from './config';
 import { temporalConnectionOptions } from './temporal-connection';
 
@@ -8,7 +14,11 @@ import { temporalConnectionOptions } from './temporal-connection';
  * that fails is answered 500 within seconds and LinkedIn delivers again, so no retry should outlive the
  * request.
  */
-export function createTemporalClient(config: TemporalConnectionConfig): Client {
+export function createTemporalClient(
+  config: TemporalConnectionConfig,
+  /** The tracing interceptors when tracing is on (src/observability/tracing-client.ts). */
+  interceptors?: ClientInterceptors,
+): Client {
   const connection = Connection.lazy({
     ...temporalConnectionOptions(config),
     connectTimeout: 3_000,
@@ -16,5 +26,5 @@ export function createTemporalClient(config: TemporalConnectionConfig): Client {
       makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 1_000 })),
     ],
   });
-  return new Client({ connection, namespace: config.namespace });
+  return new Client({ connection, namespace: config.namespace, ...(interceptors ? { interceptors } : {}) });
 }

@@ -14,6 +14,7 @@ import { LinkedInClient } from './linkedin/client';
 import { TaskPoller } from './linkedin/task-poller';
 import { TokenCache } from './linkedin/token-cache';
 import { runtimeWorkerMetrics } from './observability/worker-metrics';
+import type { WorkerTracing } from './observability/tracing-worker';
 
 export interface WorkerDepsOptions {
   /** The application registry and the job source (one store holds both), with linkedin_job_status. */
@@ -23,6 +24,8 @@ export interface WorkerDepsOptions {
   taskPolling: LinkedInConfig['taskPolling'];
   /** Chosen by the composition root: in this process, or shared with other workers (see `openLanes`). */
   lanes: ApplicationLanes;
+  /** With tracing on: a span per LinkedIn exchange. */
+  tracer?: WorkerTracing['tracer'];
 }
 
 /** The process-wide pieces every activity shares: one token per application, lanes, the task poller. */

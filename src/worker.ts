@@ -17,6 +17,7 @@ import { followUpTaskQueue, largeResyncTaskQueue } from './contract';
 import { applicationLogAttributes } from './observability/activity-interceptors';
 import { runtimeWorkerMetrics } from './observability/worker-metrics';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
+import { startWorkerTracing, type WorkerTracing } from './observability/tracing-worker';
 
 const SHUTDOWN_GRACE = '10 seconds';
 /** How soon a new application gets its drift schedule (and a removed one loses it). */
@@ -35,6 +36,7 @@ export interface ResyncWorkerOptions {
   maxConcurrentActivities?: number;
   /** Also serve `<taskQueue>-large` (`largeResyncTaskQueue`), where resyncs of many jobs start. */
   serveLargeResyncs?: boolean;
+  tracing?: WorkerTracing; // activity interceptors and the workflow span sink; none when absent
 }
 
 /**
@@ -114,6 +116,7 @@ async function createWorkerPair(
     followTasks,
     recordOutcome,
   } = createActivities(options.deps);
+  const activityInterceptors = [applicationLogAttributes, ...(options.tracing?.activity ?? [])];
   const resync = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -121,14 +124,15 @@ async function createWorkerPair(
     ...slots,
     // A prebuilt bundle has the workflow interceptors built in (see workflow-bundle.ts).
     ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle, interceptors: { activity: [applicationLogAttributes] } }
+      ? { workflowBundle: options.workflowBundle, interceptors: { activity: activityInterceptors } }
       : {
           workflowsPath: WORKFLOWS_PATH,
           interceptors: {
-            activity: [applicationLogAttributes],
+            activity: activityInterceptors,
             workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
           },
         }),
+    ...(options.tracing ? { sinks: options.tracing.sinks } : {}),
     activities: {
       listOpenJobPage,
       remainingOpenJobs,
@@ -148,7 +152,7 @@ async function createWorkerPair(
     namespace: options.namespace,
     taskQueue: followUpTaskQueue(taskQueue),
     activities: { followTasks },
-    interceptors: { activity: [applicationLogAttributes] },
+    interceptors: { activity: activityInterceptors },
     maxConcurrentActivityTaskExecutions: followUps,
     shutdownGraceTime: SHUTDOWN_GRACE,
   });
@@ -162,6 +166,7 @@ export { createWorkerDeps, openLanes, type WorkerDepsOptions } from './worker-de
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'worker' });
+  const tracing = startWorkerTracing(process.env);
   // The SDK's exporter on a loopback port, relayed by the admin listener beside /healthz and /readyz.
   const sdkMetricsPort = await freeLoopbackPort();
   // One pino sink for the SDK too; the SDK's and the resync's metrics on /metrics for Prometheus.
@@ -181,13 +186,19 @@ async function main(): Promise<void> {
     logger,
   );
   try {
-    await runWorker(config, logger, admin.probes, admin.stopped);
+    await runWorker(config, logger, admin.probes, admin.stopped, tracing);
   } finally {
-    await admin.close();
+    await Promise.all([admin.close(), tracing.shutdown()]);
   }
 }
 
-async function runWorker(config: WorkerConfig, logger: Logger, probes: WorkerProbes, stopped: AbortSignal) {
+async function runWorker(
+  config: WorkerConfig,
+  logger: Logger,
+  probes: WorkerProbes,
+  stopped: AbortSignal,
+  tracing: WorkerTracing,
+) {
   const jobStore = await openJobStore(config);
   const { lanes, close: closeLanes } = openLanes(config);
   const closeStores = () => Promise.all([jobStore.close(), closeLanes()]);
@@ -211,6 +222,7 @@ async function runWorker(config: WorkerConfig, logger: Logger, probes: WorkerPro
       taskQueue: config.temporal.taskQueue,
       // Served whatever LARGE_RESYNC_JOBS says here: an API configured otherwise may start resyncs on it.
       serveLargeResyncs: true,
+      tracing,
       ...(existsSync(prebuilt) ? { workflowBundle: { codePath: prebuilt } } : {}),
       deps: createWorkerDeps({
         jobStore,
@@ -218,6 +230,7 @@ async function runWorker(config: WorkerConfig, logger: Logger, probes: WorkerPro
         linkedin: config.linkedin,
         requestTimeoutMs: config.linkedinRequestTimeoutMs,
         taskPolling: config.taskPolling,
+        tracer: tracing.tracer,
       }),
     });
     const schedules = keepDriftSchedules({

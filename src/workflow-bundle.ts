@@ -3,7 +3,11 @@ import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 
 /** What the workflow bundle is made of, the same for a worker bundling at start and for a prebuilt one. */
 export const WORKFLOWS_PATH = require.resolve('./workflows');
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('./workflows/interceptors')];
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  require.resolve('./workflows/interceptors'),
+  // OpenTelemetry spans for the runs started with a trace; every other run goes straight through.
+  require.resolve('./workflows/tracing-interceptors'),
+];
 
 /** Webpack's progress is noise; its warnings and errors are not. */
 const QUIET_BUNDLER_LOGGER: NonNullable<BundleOptions['logger']> = {

@@ -13,6 +13,7 @@ import { BodyBudget } from './body-budget';
 import { DEFAULT_BODY_BUDGET_BYTES, DEFAULT_MAX_BODY_BYTES } from '../config-webhook';
 import type { ApiMetrics } from './metrics';
 import type { ResyncStarter } from './resync-starter';
+import { traceRequests } from '../observability/tracing-http';
 import { createResyncRoutes, type ResyncRoutesDeps } from './resyncs';
 import {
   challengeResponse,
@@ -51,6 +52,8 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Body bytes held at once over every connection (HTTP_BODY_BUDGET_BYTES); 503 past it. */
   bodyBudget?: BodyBudget;
+  /** With tracing on: a span per request (src/observability/tracing-http.ts); none without. */
+  tracer?: Parameters<typeof traceRequests>[0] | undefined;
 }
 
 /** Builds the API; it never listens itself (entry points and tests use `app.callback()`). */
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps): Koa {
     now,
     development: deps.development ?? false,
   });
+  if (deps.tracer) app.use(traceRequests(deps.tracer));
   if (deps.metrics) app.use(deps.metrics.countNotifications());
   // What Koa reports past our error handling is a connection that ended first (a client too slow for the
   // server's request timeout, say): logged as JSON like the rest, never printed to stderr.

@@ -12,6 +12,7 @@ import { BodyBudget } from './body-budget';
 import { createResyncStarter, type ResyncStarter } from './resync-starter';
 import { createJobStatusChanges } from './job-status';
 import type { JobStatusStore } from '../ats/job-status-store';
+import { startApiTracing } from '../observability/tracing-api';
 
 /** Answer within LinkedIn's patience: past this the webhook says 500 and LinkedIn delivers again. */
 export const START_TIMEOUT_MS = 4_000;
@@ -23,6 +24,8 @@ export interface ApiServerDeps {
   logger: Logger;
   /** linkedin_job_status, served behind ADMIN_TOKEN. */
   jobStatuses?: JobStatusStore;
+  /** With tracing on: a span per request, the root of a notification's trace. */
+  tracer?: Parameters<typeof createApp>[0]['tracer'];
 }
 
 export interface ApiServer {
@@ -61,6 +64,7 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
     draining: () => draining,
     maxBodyBytes: deps.config.http.maxBodyBytes,
     bodyBudget: bodies,
+    tracer: deps.tracer,
     ...(deps.config.adminToken ? { admin: { token: deps.config.adminToken, client: deps.client } } : {}),
     ...(deps.jobStatuses ? { jobStatuses: deps.jobStatuses } : {}),
     jobStatusChanges: createJobStatusChanges(
@@ -140,14 +144,16 @@ export function apiReadiness(
 async function main(): Promise<void> {
   const config = loadApiConfig(process.env);
   const logger = createLogger(config.logLevel).child({ component: 'api' });
+  const tracing = startApiTracing(process.env);
   const jobStore = await openJobStore(config);
-  const client = createTemporalClient(config.temporal);
+  const client = createTemporalClient(config.temporal, tracing.clientInterceptors);
   const api = await startApiServer({
     config,
     client,
     jobStore,
     logger,
     jobStatuses: jobStore.jobStatuses,
+    tracer: tracing.tracer,
   });
   logger.info({ port: config.port, metrics: api.metrics.url }, 'api listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -155,7 +161,7 @@ async function main(): Promise<void> {
       logger.info({ signal }, 'draining');
       void api
         .drain()
-        .then(() => Promise.all([client.connection.close(), jobStore.close()]))
+        .then(() => Promise.all([client.connection.close(), jobStore.close(), tracing.shutdown()]))
         .then(
           () => process.exit(0),
           (error: unknown) => {

@@ -11,6 +11,7 @@ import {
   type ResyncInput,
 } from '../contract';
 import { workflowIdFor } from './workflow-id';
+import { annotateNotification } from '../observability/tracing-http';
 import {
   firstRound,
   nextRound,
@@ -70,6 +71,7 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
   return {
     start(notification, receivedAt) {
       const workflowId = workflowIdFor(notification, options.workflowIdPrefix);
+      annotateNotification(notification.developerApplicationUrn, workflowId);
       const pending = starting.get(workflowId);
       if (pending !== undefined) return pending;
       const started = startOne(notification, receivedAt, workflowId).finally(() =>

@@ -1,4 +1,6 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { z } from 'zod';
+import { tracedFetch } from '../observability/tracing-linkedin';
 import { LinkedInApiError } from './linkedin-api-error';
 import { LinkedInContractError } from './linkedin-contract-error';
 import { LinkedInUnreachableError } from './linkedin-unreachable-error';
@@ -22,6 +24,8 @@ export interface LinkedInClientOptions {
   fetch?: typeof fetch;
   /** Told every answer (and every call that got none): the worker's `linkedin_responses_total`. */
   onAnswer?: LinkedInAnswerListener;
+  /** With tracing on: a span per exchange (method, path, status, LinkedIn's request id); none without. */
+  tracer?: Tracer | undefined;
 }
 
 export interface AccessToken {
@@ -50,7 +54,8 @@ export class LinkedInClient {
   private readonly fetch: typeof fetch;
 
   constructor(private readonly options: LinkedInClientOptions) {
-    this.fetch = options.fetch ?? globalThis.fetch;
+    const send = options.fetch ?? globalThis.fetch;
+    this.fetch = options.tracer ? tracedFetch(options.tracer, send) : send;
   }
 
   async fetchToken(clientId: string, clientSecret: string, signal?: AbortSignal): Promise<AccessToken> {

@@ -3,6 +3,7 @@ import { actionFor, isTokenRefused } from './answers';
 import type { AccessToken, LinkedInClient } from './client';
 import { LinkedInApiError } from './linkedin-api-error';
 import { LinkedInCredentialsError } from './linkedin-credentials-error';
+import { noteTokenRefused } from '../observability/tracing-linkedin';
 
 export interface TokenCacheOptions {
   client: Pick<LinkedInClient, 'fetchToken'>;
@@ -69,6 +70,7 @@ export class TokenCache {
       return await call(token);
     } catch (error) {
       if (!isTokenRefused(error)) throw error;
+      noteTokenRefused();
       await this.invalidate(application, token);
       return call(await this.get(application, signal));
     }

@@ -1,10 +1,12 @@
 /**
- * `npm run bench -- --intake [--seconds 15] [--connections 8]`: does the API add anything to accepting a
- * notification? Signed notifications POSTed to the webhook, then the same workflow started by a bare client
+ * `npm run bench -- --intake [--seconds 15] [--connections 8] [--traced]`: does the API add anything to
+ * accepting a notification? Signed notifications POSTed to the webhook, then the same workflow started by a bare client
  * `signalWithStart`, each side for the same time at the same concurrency, on one Temporal dev server with
  * the worker running (the resyncs started are posted to the sandbox meanwhile). autocannon drives the
  * webhook; the bare client runs the same number of loops, each starting its next workflow once the last
- * call returned. Figures go to .data/bench/intake-<time>.json.
+ * call returned. `--traced`: both trace as in production, to an OTLP receiver in the bench
+ * (intake-tracing.ts).
+ * Figures go to .data/bench/intake-<time>.json.
  */
 import autocannon from 'autocannon';
 import { createServer } from 'node:http';
@@ -31,6 +33,7 @@ import { startBenchTemporal } from './bench-temporal';
 import { percentile } from './measure';
 import { DEADLINE_MS, FOLLOW_UP_WINDOW_MS } from './settings';
 import { devServerConnectionOptions } from '../../src/temporal-connection';
+import { benchTracing } from './intake-tracing';
 
 const SECRET = 'intake-bench-webhook-secret';
 
@@ -134,6 +137,7 @@ export async function runIntakeBenchmark(argv: string[]): Promise<void> {
       intake: { type: 'boolean' },
       seconds: { type: 'string', default: '15' },
       connections: { type: 'string', default: '8' },
+      traced: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -147,6 +151,7 @@ export async function runIntakeBenchmark(argv: string[]): Promise<void> {
       telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
     });
     const { address, client, bundlePath } = await startBenchTemporal(stops, 'intake');
+    const tracing = await benchTracing(values.traced, client, stops);
 
     const sandbox = await startLinkedInSandbox({ taskCompletionMs: 200 });
     stops.push(() => sandbox.close());
@@ -169,7 +174,9 @@ export async function runIntakeBenchmark(argv: string[]): Promise<void> {
       namespace: 'default',
       taskQueue,
       workflowBundle: { codePath: bundlePath },
+      ...(tracing.worker ? { tracing: tracing.worker } : {}),
       deps: createWorkerDeps({
+        tracer: tracing.tracer,
         jobStore: store,
         linkedin: { apiUrl: sandbox.apiUrl, tokenUrl: sandbox.tokenUrl },
         lanes: new InProcessLanes(),
@@ -193,14 +200,20 @@ export async function runIntakeBenchmark(argv: string[]): Promise<void> {
       webhookSecrets: [SECRET],
       jobStore: store,
       logger: createLogger('silent'),
-      resyncs: createResyncStarter(client, { ...starterOptions, workflowIdPrefix: 'intake-webhook-' }),
+      resyncs: createResyncStarter(tracing.client, {
+        ...starterOptions,
+        workflowIdPrefix: 'intake-webhook-',
+      }),
+      tracer: tracing.tracer,
     });
     const http = createServer((req, res) => void app.callback()(req, res));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     stops.push(() => new Promise((resolve) => http.close(resolve)));
     const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/webhooks/linkedin`;
 
-    console.log(`Intake: ${connections} connections, ${ms / 1000} s a side, the worker running`);
+    console.log(
+      `Intake: ${connections} connections, ${ms / 1000} s a side, the worker running, tracing ${values.traced ? 'on' : 'off'}`,
+    );
     const webhook = await cannonWebhook(url, connections, ms);
     const bare = await load('bare signalWithStart', connections, ms, async (n) => {
       const notification = notificationFor('bare', n);
@@ -220,6 +233,7 @@ export async function runIntakeBenchmark(argv: string[]): Promise<void> {
     });
 
     const sides = [webhook, bare];
+    if (values.traced) console.log(`spans exported: ${tracing.spans()}`);
     const fmt = (value: number | null) => (value === null ? '–' : value.toFixed(1));
     const rows = [
       ['side', 'requests', 'failed', 'per s', 'p50 ms', 'p99 ms'],
