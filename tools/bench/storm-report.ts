@@ -1,4 +1,5 @@
 /** The storm's figures as text: one block a storm, and the knee's table. */
+import { formatDuration } from '../../src/duration';
 import type { StormFigures } from './storm-measures';
 import type { StormOptions } from './storm-options';
 
@@ -20,7 +21,7 @@ export function renderStorm(figures: StormFigures, options: StormOptions): strin
   const per = temporal.perThousandJobs;
   const lines = [
     `Storm: ${n(figures.apps)} applications × ${n(figures.jobsPerApp)} jobs, LinkedIn ${options.latencyMs} ms a call, ` +
-      `${options.store} store, ${options.workers} worker process(es), deadline ${s(options.deadlineMs)}` +
+      `${options.store} store, ${options.workers} worker process(es), deadline ${formatDuration(options.deadlineMs)}` +
       (options.throttle
         ? `, throttled past ${n(options.throttle.records)} records per ${s(options.throttle.windowMs)}`
         : ''),
@@ -70,7 +71,7 @@ export function renderKnee(steps: readonly KneeStep[], deadlineMs: number): stri
   );
   const knee = steps.find((step) => step.stop !== undefined);
   return [
-    `Knee (deadline ${s(deadlineMs)}):`,
+    `Knee (deadline ${formatDuration(deadlineMs)}):`,
     '    apps        p50        p99  missed    jobs/s    CPU',
     ...rows,
     knee ? `The knee: ${n(knee.apps)} applications (${knee.stop}).` : 'No knee within the steps run.',
