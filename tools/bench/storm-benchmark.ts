@@ -48,7 +48,7 @@ export async function runStormBenchmark(argv: string[]): Promise<void> {
         {
           p99Ms: figures.receiptToLastUpdateMs.p99,
           missed: figures.missedDeadline,
-          machineBusy: figures.throughput.machineCpuBusy,
+          machineBusy: figures.throughput.stormCpuShare,
         },
         options.deadlineMs,
       );

@@ -21,7 +21,10 @@ export interface StormFigures {
     floorJobsPerSecond: number | null;
     cpus: number;
     cpuJobsPerSecond: number | null;
+    /** The whole machine's busy share over the storm (other work on the machine included). */
     machineCpuBusy: number | null;
+    /** The storm's own processes' CPU (workers, API, Temporal, sandbox, bench) over the machine's. */
+    stormCpuShare: number | null;
   };
   cpuSecondsPerThousandJobs: {
     workers: number | null;

@@ -8,6 +8,7 @@ const n = (value: number | null | undefined, digits = 0) =>
     ? '-'
     : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const s = (ms: number | null) => (ms === null ? '-' : `${n(ms / 1000, 2)} s`);
+const pct = (share: number | null) => (share === null ? '-' : `${n(share * 100)} %`);
 const mb = (bytes: number | null) => (bytes === null ? '-' : `${n(bytes / 2 ** 20)} MB`);
 
 export function renderStorm(figures: StormFigures, options: StormOptions): string {
@@ -36,7 +37,7 @@ export function renderStorm(figures: StormFigures, options: StormOptions): strin
       : []),
     `  jobs a second      ${n(t.jobsPerSecond)}; at every floor in parallel ${n(t.floorJobsPerSecond)} ` +
       `(floor ${s(t.floorMs)} an application); the CPU allows ${n(t.cpuJobsPerSecond)} on ${t.cpus} cores; ` +
-      `machine busy ${t.machineCpuBusy === null ? '-' : `${n(t.machineCpuBusy * 100)} %`}`,
+      `CPU used by the storm ${pct(t.stormCpuShare)}, by the machine ${pct(t.machineCpuBusy)}`,
     `  CPU s / 1,000 jobs worker(s) ${n(cpu.workers, 3)} [${cpu.perWorker.map((v) => n(v, 3)).join(', ')}], ` +
       `${figures.apiMeasuredApart ? `API ${n(cpu.api, 3)}` : 'API inside the worker process'}, Temporal ${n(cpu.temporal, 3)}, ` +
       `sandbox ${n(cpu.sandbox, 3)}`,
@@ -47,7 +48,7 @@ export function renderStorm(figures: StormFigures, options: StormOptions): strin
       `history ${n(per.historyEvents, 0)} events / ${n((per.historyBytes ?? 0) / 1024, 0)} KB`,
     `  LinkedIn           ${n(linkedin.postingCalls)} posting calls, ${linkedin.throttled} answered 429, ` +
       `${s(linkedin.waitedAfter429Ms)} waited after them, ${linkedin.callsBeforeRetryAfter} calls before their Retry-After`,
-    `  jobs               ${n(linkedin.jobsAccepted)} accepted by LinkedIn, ${n(linkedin.jobsReportedNotSent)} reported not sent, ` +
+    `  jobs               ${n(linkedin.jobsAccepted)} accepted by LinkedIn, ${n(linkedin.jobsReportedNotSent)} reported not sent or of unknown outcome, ` +
       `${linkedin.jobsLost} lost${linkedin.lostExamples.length > 0 ? ` (${linkedin.lostExamples.join(', ')})` : ''}`,
     ...(figures.settled ? [] : ['  NOT SETTLED: some workflow still ran when the storm was measured']),
   ];
@@ -66,7 +67,7 @@ export function renderKnee(steps: readonly KneeStep[], deadlineMs: number): stri
     ({ apps, figures: f, stop }) =>
       `  ${n(apps).padStart(6)}  ${s(f.receiptToLastUpdateMs.p50).padStart(9)}  ${s(f.receiptToLastUpdateMs.p99).padStart(9)}` +
       `  ${String(f.missedDeadline).padStart(6)}  ${n(f.throughput.jobsPerSecond).padStart(8)}` +
-      `  ${(f.throughput.machineCpuBusy === null ? '-' : `${n(f.throughput.machineCpuBusy * 100)} %`).padStart(6)}` +
+      `  ${pct(f.throughput.stormCpuShare).padStart(6)}` +
       (stop ? `  ← ${stop}` : ''),
   );
   const knee = steps.find((step) => step.stop !== undefined);

@@ -45,6 +45,7 @@ export async function runStorm(rig: StormRig, apps: number, base: number): Promi
     api: options.store === 'postgres' ? processCpuMs(processes.api?.pid) : null,
     temporal: temporalServerCpuMs(),
     sandbox: processCpuMs(rig.sandbox.pid),
+    bench: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
   });
   try {
     const heartbeatsBefore = await Promise.all(service.metricsUrls.map(heartbeatsSent));
@@ -137,7 +138,8 @@ export async function runStorm(rig: StormRig, apps: number, base: number): Promi
       small: spreadOf(answerTimes(smallIds)),
       throughput: {
         jobsPerSecond:
-          lastAnswer > firstReceipt ? (apps * options.jobs) / ((lastAnswer - firstReceipt) / 1000) : null,
+          // The jobs LinkedIn accepted (a deadline or a throttle may leave some unsent).
+          lastAnswer > firstReceipt ? accounted.jobsAccepted / ((lastAnswer - firstReceipt) / 1000) : null,
         floorMs: floorMs(options.jobs, options.latencyMs),
         floorJobsPerSecond: floorJobsPerSecond(receipts, options.jobs, options.latencyMs),
         cpus: cpus().length,
@@ -146,6 +148,16 @@ export async function runStorm(rig: StormRig, apps: number, base: number): Promi
           serviceCpuMs === null ? null : serviceCpuMs / totalJobs,
         ),
         machineCpuBusy: machine,
+        stormCpuShare: share(
+          [
+            workerCpuMs,
+            apiCpuMs,
+            temporalCpuMs,
+            delta(cpuBefore.sandbox, cpuAfter.sandbox),
+            cpuAfter.bench - cpuBefore.bench,
+          ],
+          (stormEnd - stormStart) * cpus().length,
+        ),
       },
       cpuSecondsPerThousandJobs: {
         workers: perThousandJobs(seconds(workerCpuMs), totalJobs),
@@ -183,6 +195,10 @@ export async function runStorm(rig: StormRig, apps: number, base: number): Promi
 }
 
 const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
+
+/** The storm's processes' CPU (ms, unreadable ones left out) over the CPU time the machine had. */
+const share = (cpuMs: Array<number | null>, availableMs: number) =>
+  availableMs > 0 ? cpuMs.reduce<number>((sum, ms) => sum + (ms ?? 0), 0) / availableMs : null;
 
 /** The first application id of the run; every storm of a run takes the ids after the last one's. */
 export const STORM_BASE = 7_000_000;

@@ -96,12 +96,11 @@ function postingCalls(state: SandboxState, query: URLSearchParams) {
         call.startedAt >= since &&
         (application === null || call.developerApplicationUrn === application),
     )
-    .map(({ developerApplicationUrn, status, startedAt, endedAt, elements, retryAfterSeconds }) => ({
+    .map(({ developerApplicationUrn, status, startedAt, endedAt, retryAfterSeconds }) => ({
       developerApplicationUrn,
       status,
       startedAt,
       endedAt,
-      elements: elements?.length ?? 0,
       ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     }));
 }
