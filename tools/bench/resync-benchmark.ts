@@ -16,6 +16,7 @@ import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-
 import { projectRoot } from '../project-root';
 import { benchmarkSize, log } from './benchmark-size';
 import { runIntakeBenchmark } from './intake-benchmark';
+import { runStormBenchmark } from './storm-benchmark';
 import { runTenantsBenchmark } from './tenants-benchmark';
 import type { SizeResult } from './figures';
 import { within } from './measure';
@@ -62,6 +63,10 @@ function parseSizes(text: string | undefined): number[] {
 async function main(): Promise<void> {
   if (process.argv.includes('--tenants')) {
     await runTenantsBenchmark(process.argv.slice(2));
+    return;
+  }
+  if (process.argv.includes('--storm')) {
+    await runStormBenchmark(process.argv.slice(2));
     return;
   }
   if (process.argv.includes('--intake')) {

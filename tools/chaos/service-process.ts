@@ -54,6 +54,11 @@ export class ServiceProcess {
     return this.options.name;
   }
 
+  /** The process id, for reading its CPU and memory from /proc. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get alive(): boolean {
     return this.exitedWith === undefined;
   }

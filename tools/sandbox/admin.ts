@@ -33,7 +33,11 @@ export function admin(sandbox: AdminTarget, method: string, target: URL, raw: st
       return { status: 200, body: { calls: postingCalls(state, target.searchParams) } };
     case 'GET /_sandbox/elements': {
       const application = target.searchParams.get('application') ?? undefined;
-      return { status: 200, body: { elements: state.postedElements(application) } };
+      const elements = state.postedElements(application);
+      // brief=1: without the element bodies (a storm's 500 jobs an application would be megabytes).
+      if (target.searchParams.get('brief') === '1')
+        return { status: 200, body: { elements: elements.map(({ element: _, ...rest }) => rest) } };
+      return { status: 200, body: { elements } };
     }
     case 'GET /_sandbox/jobs': {
       const application = target.searchParams.get('application') ?? '';
@@ -92,11 +96,12 @@ function postingCalls(state: SandboxState, query: URLSearchParams) {
         call.startedAt >= since &&
         (application === null || call.developerApplicationUrn === application),
     )
-    .map(({ developerApplicationUrn, status, startedAt, endedAt }) => ({
+    .map(({ developerApplicationUrn, status, startedAt, endedAt, retryAfterSeconds }) => ({
       developerApplicationUrn,
       status,
       startedAt,
       endedAt,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     }));
 }
 

@@ -9,6 +9,7 @@ import {
   type RandomFailures,
 } from './fault-rules';
 import type { Gate, HoldOptions } from './gate';
+import type { ThrottleRule } from './throttle';
 
 /** The knobs tests turn; every rule lasts until `clear()` or the sandbox's `reset()`. */
 export interface FaultKnobs {
@@ -51,6 +52,11 @@ export interface FaultKnobs {
    * which means "get a new token" (linkedin.md §4), as when access is withdrawn and granted again.
    */
   revokeAllTokens(): void;
+  /**
+   * Posting calls of an application past `records` job elements within `windowMs` are answered 429 with
+   * Retry-After (LinkedIn's premium posting limit, 2,000 records a minute: linkedin.md §7); undefined lifts it.
+   */
+  throttle(rule: ThrottleRule | undefined): void;
   /** Calls fail at random from now on (see `RandomFailures`); undefined stops it. */
   failAtRandom(rule: RandomFailures | undefined): void;
   /**
@@ -75,6 +81,11 @@ export const AdminFaultRequest = z.union([
   z.object({ expireAllTokens: z.literal(true) }),
   z.object({ revokeAllTokens: z.literal(true) }),
   z.object({ failAtRandom: RandomFailuresRequest.nullable() }),
+  z.object({
+    throttle: z
+      .object({ records: z.number().int().positive(), windowMs: z.number().int().min(1000) })
+      .nullable(),
+  }),
   z.object({ statusesAsStrings: z.boolean() }),
   z.object({ reportRunningTasksAs: z.union([z.string(), z.number()]).nullable() }),
   z.object({ setLatency: z.object({ endpoint: FaultEndpoint, ms: z.number().nonnegative() }) }),
@@ -103,6 +114,7 @@ export function applyAdminFaultRequest(knobs: FaultKnobs, request: AdminFaultReq
   else if ('expireAllTokens' in request) knobs.expireAllTokens();
   else if ('revokeAllTokens' in request) knobs.revokeAllTokens();
   else if ('failAtRandom' in request) knobs.failAtRandom(withoutUndefined(request.failAtRandom));
+  else if ('throttle' in request) knobs.throttle(request.throttle ?? undefined);
   else if ('statusesAsStrings' in request) knobs.statusesAsStrings(request.statusesAsStrings);
   else if ('reportRunningTasksAs' in request)
     knobs.reportRunningTasksAs(request.reportRunningTasksAs ?? undefined);

@@ -12,6 +12,7 @@ import {
   type TaskOutcomeRule,
 } from './fault-rules';
 import { Gate, type HoldOptions } from './gate';
+import { RecordThrottle, type ThrottleRule } from './throttle';
 
 /** One of LinkedIn's transient failures, as `failAtRandom` picks them. */
 function randomFailure(endpoint: FaultEndpoint, rule: RandomFailures, random: () => number): FaultSpec {
@@ -36,6 +37,7 @@ export class Faults implements FaultKnobs {
   private runningStatus: string | number | undefined;
   private gates: Gate[] = [];
   private randomFailures: RandomFailures | undefined;
+  private recordThrottle: RecordThrottle | undefined;
 
   constructor(
     private readonly expireTokens: () => void,
@@ -78,6 +80,15 @@ export class Faults implements FaultKnobs {
       rule.endpoints?.forEach((endpoint) => FaultEndpoint.parse(endpoint));
     }
     this.randomFailures = rule;
+  }
+
+  throttle(rule: ThrottleRule | undefined): void {
+    this.recordThrottle = rule === undefined ? undefined : new RecordThrottle(rule);
+  }
+
+  /** The posting limit per application, when one is set (`throttle`). */
+  get postingThrottle(): RecordThrottle | undefined {
+    return this.recordThrottle;
   }
 
   /** Chance for an element of a call that fails some of its elements (`elementShare`). */
@@ -142,6 +153,7 @@ export class Faults implements FaultKnobs {
     this.idLength = undefined;
     this.runningStatus = undefined;
     this.randomFailures = undefined;
+    this.recordThrottle = undefined;
   }
 
   get answersStatusesAsStrings(): boolean {

@@ -100,6 +100,11 @@ export class RequestHandler {
     );
     const held = await this.faults.passGates(endpoint, call.developerApplicationUrn, jobs);
     if (this.closed || res.destroyed) return;
+    const throttled = this.throttled(endpoint, call.developerApplicationUrn, jobs.length);
+    if (throttled !== undefined) {
+      this.answer(res, call, finish, throttled);
+      return;
+    }
     const fault = this.faults.take(endpoint, jobs);
     const delay = this.faults.latencyFor(endpoint) + (fault?.latencyMs ?? 0);
     // The answer time counts from the call's arrival (its release, when a gate held it), and LinkedIn's own
@@ -130,6 +135,23 @@ export class RequestHandler {
 
     const faulted = fault === undefined ? undefined : faultReply(endpoint, fault);
     this.answer(res, call, finish, faulted ?? this.route(endpoint, req, target, body, call.seq, fault));
+  }
+
+  /** The 429 a posting call past the application's limit gets at once (`FaultKnobs.throttle`). */
+  private throttled(endpoint: Endpoint, urn: string | null, records: number): Reply | undefined {
+    const throttle = this.faults.postingThrottle;
+    if (throttle === undefined || endpoint !== 'simpleJobPostings' || urn === null) return undefined;
+    const verdict = throttle.admit(urn, records, this.now());
+    if (verdict.accepted) return undefined;
+    return {
+      status: 429,
+      body: wholeCallError(
+        429,
+        SERVICE_ERROR_NONE,
+        'Resource level throttle limit for calls to this resource is reached',
+      ),
+      headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
+    };
   }
 
   /** A new entry in the record of calls, open until answered. */
@@ -187,6 +209,9 @@ export class RequestHandler {
   private answer(res: ServerResponse, call: RecordedCall, finish: () => void, reply: Reply): void {
     call.status = reply.status;
     call.responseBody = reply.raw ?? reply.body;
+    const retryAfter = Number(reply.headers?.['Retry-After']);
+    if (reply.headers?.['Retry-After'] !== undefined && Number.isFinite(retryAfter))
+      call.retryAfterSeconds = retryAfter;
     call.endedAt = this.now();
     // Out of flight before the client can see the answer, so its next call never overlaps this one.
     finish();

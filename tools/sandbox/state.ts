@@ -31,6 +31,8 @@ export interface RecordedCall {
   endedAt: number;
   /** 0 while unanswered. */
   status: number;
+  /** The Retry-After (seconds) the answer carried, if any. */
+  retryAfterSeconds?: number;
   elements?: unknown[];
   responseBody: unknown;
 }

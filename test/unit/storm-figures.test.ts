@@ -1,0 +1,141 @@
+import {
+  addHistory,
+  countsPerThousand,
+  cpuJobsPerSecond,
+  emptyCounts,
+  floorJobsPerSecond,
+  floorMs,
+  kneeReason,
+  lostJobs,
+  nearestRank,
+  spreadOf,
+  throttleFigures,
+} from '../../tools/bench/storm-figures';
+import { parseStormOptions } from '../../tools/bench/storm-options';
+
+const A = 'urn:li:developerApplication:1';
+const B = 'urn:li:developerApplication:2';
+
+describe('the storm bench figures', () => {
+  it('takes percentiles by nearest rank, and none of nothing', () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(nearestRank(values, 0.5)).toBe(50);
+    expect(nearestRank(values, 0.99)).toBe(99);
+    expect(spreadOf([3, 1, 2])).toEqual({ count: 3, p50: 2, p99: 3, max: 3 });
+    expect(spreadOf([])).toEqual({ count: 0, p50: null, p99: null, max: null });
+  });
+
+  it('gives an application its floor as calls of 100 jobs one after another', () => {
+    expect(floorMs(500, 100)).toBe(500);
+    expect(floorMs(501, 100)).toBe(600);
+    expect(floorMs(3, 100)).toBe(100);
+  });
+
+  it('sets the throughput beside every floor run in parallel from its receipt, and beside the CPU', () => {
+    // Two applications of 500 jobs received 1 s apart, each a 0.5 s floor: 1,000 jobs in 1.5 s.
+    expect(floorJobsPerSecond([10_000, 11_000], 500, 100)).toBeCloseTo(666.67, 1);
+    expect(floorJobsPerSecond([], 500, 100)).toBeNull();
+    expect(cpuJobsPerSecond(2, 0.32)).toBeCloseTo(6_250, 0);
+    expect(cpuJobsPerSecond(2, null)).toBeNull();
+  });
+
+  it("counts Temporal's work from a history's event types, per 1,000 jobs", () => {
+    const counts = emptyCounts();
+    addHistory(
+      counts,
+      [
+        'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
+        'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+        'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
+        'EVENT_TYPE_WORKFLOW_TASK_STARTED',
+        'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
+        'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED',
+        'EVENT_TYPE_TIMER_STARTED',
+        'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+        'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+      ],
+      2_000,
+    );
+    addHistory(counts, ['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_COMPLETED'], 500);
+    expect(counts).toEqual({
+      workflowRuns: 2,
+      workflowTasks: 2,
+      activityTasks: 1,
+      timers: 1,
+      childWorkflows: 1,
+      signalsReceived: 1,
+      signalsSent: 1,
+      historyEvents: 11,
+      historyBytes: 2_500,
+    });
+    expect(countsPerThousand(counts, 500)).toMatchObject({ workflowTasks: 4, historyBytes: 5_000 });
+  });
+
+  it('counts 429s, the wait after each, and the calls that came before their Retry-After', () => {
+    const calls = [
+      { developerApplicationUrn: A, status: 200, startedAt: 0, endedAt: 100 },
+      { developerApplicationUrn: A, status: 429, startedAt: 200, endedAt: 210, retryAfterSeconds: 2 },
+      { developerApplicationUrn: A, status: 200, startedAt: 2_300, endedAt: 2_400 },
+      { developerApplicationUrn: B, status: 429, startedAt: 0, endedAt: 10, retryAfterSeconds: 5 },
+      { developerApplicationUrn: B, status: 200, startedAt: 4_010, endedAt: 4_100 },
+    ];
+    const figures = throttleFigures(calls, 10_000);
+    expect(figures.throttled).toBe(2);
+    expect(figures.waitedMs).toBe(2_090 + 4_000);
+    expect(figures.early).toEqual([{ developerApplicationUrn: B, earlyByMs: 1_000 }]);
+  });
+
+  it('finds the jobs neither accepted nor reported as not sent, by id or by count when the list was cut', () => {
+    const ids = ['a', 'b', 'c', 'd'];
+    expect(lostJobs(ids, new Set(['a', 'b']), { ids: new Set(['c', 'd']), notSentCount: 2 })).toEqual({
+      lost: 0,
+      examples: [],
+    });
+    expect(lostJobs(ids, new Set(['a']), { ids: new Set(['c']), notSentCount: 1 })).toEqual({
+      lost: 2,
+      examples: ['b', 'd'],
+    });
+    expect(lostJobs(ids, new Set(['a']), { ids: new Set(['b']), notSentCount: 3 }).lost).toBe(0);
+    expect(lostJobs(ids, new Set(['a']), { ids: new Set(['b']), notSentCount: 2 }).lost).toBe(1);
+  });
+
+  it('marks the knee where the p99 passes the deadline, a resync misses it or the CPU is spent', () => {
+    expect(kneeReason({ p99Ms: 1_000, missed: 0, machineBusy: 0.5 }, 60_000)).toBeUndefined();
+    expect(kneeReason({ p99Ms: 61_000, missed: 1, machineBusy: 0.5 }, 60_000)).toBe('p99 past the deadline');
+    expect(kneeReason({ p99Ms: 1_000, missed: 2, machineBusy: 0.5 }, 60_000)).toMatch(/2 resync/);
+    expect(kneeReason({ p99Ms: 1_000, missed: 0, machineBusy: 0.97 }, 60_000)).toBe('the CPU is spent');
+  });
+});
+
+describe('npm run bench -- --storm options', () => {
+  it('defaults to 1,000 applications of 500 jobs at 100 ms on the production path', () => {
+    expect(parseStormOptions(['--storm'])).toMatchObject({
+      apps: 1_000,
+      jobs: 500,
+      latencyMs: 100,
+      store: 'postgres',
+      workers: 1,
+      small: 0,
+      deadlineMs: 30 * 60_000,
+      throttle: null,
+      knee: false,
+    });
+  });
+
+  it("throttles at LinkedIn's 2,000 records a minute unless told otherwise", () => {
+    expect(parseStormOptions(['--throttle']).throttle).toEqual({ records: 2_000, windowMs: 60_000 });
+    expect(
+      parseStormOptions(['--throttle', '--throttle-records', '200', '--throttle-window', '5s']).throttle,
+    ).toEqual({ records: 200, windowMs: 5_000 });
+  });
+
+  it('names what is wrong in a bad option', () => {
+    expect(() => parseStormOptions(['--apps', 'many'])).toThrow(/--apps takes an integer/);
+    expect(() => parseStormOptions(['--store', 'mysql'])).toThrow(/--store takes postgres or embedded/);
+    expect(() => parseStormOptions(['--workers', '3'])).toThrow(/--workers takes 1 or 2/);
+    expect(() => parseStormOptions(['--store', 'embedded', '--workers', '2'])).toThrow(/one process/);
+    expect(() => parseStormOptions(['--knee-steps', '100,50'])).toThrow(/must grow/);
+    expect(() => parseStormOptions(['--deadline', 'soon'])).toThrow(/--deadline takes a duration/);
+    expect(() => parseStormOptions(['--throttle-records', '10'])).toThrow(/at least 100/);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * `npm run bench -- --storm [--apps N --jobs M --latency MS --store postgres|embedded --workers 1|2
+ * --small K --throttle --knee --json FILE]`: N applications notified within a few seconds, each a sync-all
+ * of M jobs, on the production path (storm-rig.ts). Prints each storm's figures (storm-report.ts) and
+ * writes them to JSON (.data/bench/storm-<time>.json unless --json names a file). With --knee, storms of
+ * growing N on one rig until the p99 passes the deadline, a resync misses it, or the CPU is spent.
+ * A benchmark, not a test: it reports; it exits 1 only when a job was lost or the run failed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { projectRoot } from '../project-root';
+import { kneeReason } from './storm-figures';
+import type { StormFigures } from './storm-measures';
+import { parseStormOptions } from './storm-options';
+import { renderKnee, renderStorm, type KneeStep } from './storm-report';
+import { StormRig } from './storm-rig';
+import { runStorm, SMALL_JOBS, STORM_BASE } from './storm-run';
+
+export async function runStormBenchmark(argv: string[]): Promise<void> {
+  const options = parseStormOptions(argv);
+  const startedAt = new Date();
+  const loadAverageAtStart = loadavg();
+  const stops: Array<() => Promise<unknown>> = [];
+  const storms: StormFigures[] = [];
+  const knee: KneeStep[] = [];
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      console.error(`\n${signal}: stopping…`);
+      void stopAll(stops).finally(() => process.exit(130));
+    });
+  }
+  try {
+    const rig = new StormRig(options, stops);
+    await rig.start();
+    let base = STORM_BASE;
+    const steps = options.knee ? options.kneeSteps : [options.apps];
+    for (const apps of steps) {
+      if (interrupted) break;
+      const figures = await runStorm(rig, apps, base);
+      base += apps + options.small;
+      storms.push(figures);
+      console.log(`\n${renderStorm(figures, options)}\n`);
+      if (!options.knee) break;
+      const stop = kneeReason(
+        {
+          p99Ms: figures.receiptToLastUpdateMs.p99,
+          missed: figures.missedDeadline,
+          machineBusy: figures.throughput.stormCpuShare,
+        },
+        options.deadlineMs,
+      );
+      knee.push({ apps, figures, stop });
+      if (stop !== undefined) break;
+    }
+    if (options.knee) console.log(`${renderKnee(knee, options.deadlineMs)}\n`);
+  } finally {
+    await stopAll(stops);
+  }
+  const outFile = options.json
+    ? resolve(options.json)
+    : join(projectRoot(), '.data', 'bench', `storm-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync(dirname(outFile), { recursive: true });
+  const report = {
+    startedAt: startedAt.toISOString(),
+    machine: {
+      cpus: cpus().length,
+      totalMemoryBytes: totalmem(),
+      node: process.version,
+      loadAverageAtStart,
+      loadAverageAtEnd: loadavg(),
+    },
+    options: { ...options, smallJobs: SMALL_JOBS },
+    storms,
+    knee: options.knee
+      ? {
+          steps: knee.map(({ apps, stop }) => ({ apps, stop: stop ?? null })),
+          at: knee.find((k) => k.stop)?.apps ?? null,
+        }
+      : undefined,
+  };
+  writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`Figures written to ${outFile}`);
+  if (storms.some((storm) => storm.linkedin.jobsLost > 0)) process.exitCode = 1;
+}
+
+async function stopAll(stops: Array<() => Promise<unknown>>): Promise<void> {
+  for (const stop of stops.splice(0).reverse()) await stop().catch((error: unknown) => console.error(error));
+}

@@ -1,0 +1,101 @@
+/** The storm benchmark's command line (`npm run bench -- --storm …`), parsed and checked. */
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../../src/duration';
+
+export interface StormOptions {
+  /** Applications notified at once (each a sync-all of `jobs` open jobs). */
+  apps: number;
+  jobs: number;
+  /** LinkedIn's answer time for every posting call. */
+  latencyMs: number;
+  store: 'postgres' | 'embedded';
+  workers: 1 | 2;
+  /** Small resyncs (3 jobs, an application each) notified during the storm. */
+  small: number;
+  /** Over how long the notifications are spread. */
+  spreadMs: number;
+  /** RESYNC_DEADLINE given to the API. */
+  deadlineMs: number;
+  /** The sandbox's posting limit per application, when throttling. */
+  throttle: { records: number; windowMs: number } | null;
+  /** Step N up (`kneeSteps`) until the p99 passes the deadline or the CPU is spent. */
+  knee: boolean;
+  kneeSteps: number[];
+  /** Where the figures go; .data/bench/storm-<time>.json when absent. */
+  json: string | undefined;
+}
+
+/** LinkedIn's published premium posting limit: 2,000 records a minute (linkedin.md §7). */
+export const LINKEDIN_RECORDS_PER_MINUTE = 2_000;
+const DEFAULT_KNEE_STEPS = [50, 100, 200, 400, 800, 1_600, 3_200];
+
+function count(name: string, text: string, min: number): number {
+  const value = Number(text.replace(/_/g, ''));
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new Error(`--${name} takes an integer of at least ${min}; got ${text}`);
+  return value;
+}
+
+function duration(name: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0)
+    throw new Error(`--${name} takes a duration such as 30m, 90s, 5s; got ${text}`);
+  return ms;
+}
+
+export function parseStormOptions(argv: string[]): StormOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      storm: { type: 'boolean' },
+      apps: { type: 'string', default: '1000' },
+      jobs: { type: 'string', default: '500' },
+      latency: { type: 'string', default: '100' },
+      store: { type: 'string', default: 'postgres' },
+      workers: { type: 'string', default: '1' },
+      small: { type: 'string', default: '0' },
+      spread: { type: 'string', default: '5s' },
+      deadline: { type: 'string', default: '30m' },
+      throttle: { type: 'boolean', default: false },
+      'throttle-records': { type: 'string', default: String(LINKEDIN_RECORDS_PER_MINUTE) },
+      'throttle-window': { type: 'string', default: '60s' },
+      knee: { type: 'boolean', default: false },
+      'knee-steps': { type: 'string' },
+      json: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.store !== 'postgres' && values.store !== 'embedded')
+    throw new Error(`--store takes postgres or embedded; got ${values.store}`);
+  if (values.workers !== '1' && values.workers !== '2')
+    throw new Error(`--workers takes 1 or 2; got ${values.workers}`);
+  const workers = values.workers === '2' ? 2 : 1;
+  if (values.store === 'embedded' && workers === 2)
+    throw new Error('--store embedded serves one process: --workers 2 needs --store postgres');
+  const records = count('throttle-records', values['throttle-records'], 100);
+  const kneeSteps =
+    values['knee-steps'] === undefined
+      ? DEFAULT_KNEE_STEPS
+      : values['knee-steps'].split(',').map((step) => count('knee-steps', step.trim(), 1));
+  if (kneeSteps.some((step, i) => i > 0 && step <= (kneeSteps[i - 1] ?? 0)))
+    throw new Error(`--knee-steps must grow, e.g. 50,100,200; got ${values['knee-steps']}`);
+  const latency = Number(values.latency);
+  if (!Number.isFinite(latency) || latency < 0)
+    throw new Error(`--latency takes milliseconds, e.g. 100; got ${values.latency}`);
+  return {
+    apps: count('apps', values.apps, 1),
+    jobs: count('jobs', values.jobs, 1),
+    latencyMs: latency,
+    store: values.store,
+    workers,
+    small: count('small', values.small, 0),
+    spreadMs: values.spread === '0' ? 0 : duration('spread', values.spread),
+    deadlineMs: duration('deadline', values.deadline),
+    throttle: values.throttle
+      ? { records, windowMs: duration('throttle-window', values['throttle-window']) }
+      : null,
+    knee: values.knee,
+    kneeSteps,
+    json: values.json,
+  };
+}

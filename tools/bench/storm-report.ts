@@ -1,0 +1,80 @@
+/** The storm's figures as text: one block a storm, and the knee's table. */
+import { formatDuration } from '../../src/duration';
+import type { StormFigures } from './storm-measures';
+import type { StormOptions } from './storm-options';
+
+const n = (value: number | null | undefined, digits = 0) =>
+  value === null || value === undefined
+    ? '-'
+    : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const s = (ms: number | null) => (ms === null ? '-' : `${n(ms / 1000, 2)} s`);
+const pct = (share: number | null) => (share === null ? '-' : `${n(share * 100)} %`);
+const mb = (bytes: number | null) => (bytes === null ? '-' : `${n(bytes / 2 ** 20)} MB`);
+
+export function renderStorm(figures: StormFigures, options: StormOptions): string {
+  const {
+    receiptToLastUpdateMs: r,
+    throughput: t,
+    cpuSecondsPerThousandJobs: cpu,
+    temporal,
+    linkedin,
+  } = figures;
+  const per = temporal.perThousandJobs;
+  const lines = [
+    `Storm: ${n(figures.apps)} applications × ${n(figures.jobsPerApp)} jobs, LinkedIn ${options.latencyMs} ms a call, ` +
+      `${options.store} store, ${options.workers} worker process(es), deadline ${formatDuration(options.deadlineMs)}` +
+      (options.throttle
+        ? `, throttled past ${n(options.throttle.records)} records per ${s(options.throttle.windowMs)}`
+        : ''),
+    `  notifications      ${n(figures.notifications.count)} sent, ${figures.notifications.notAnswered200} not answered 200, ` +
+      `${figures.notifications.redelivered} delivered again; receipts spread over ${s(figures.notifications.receiptSpreadMs)}`,
+    `  receipt→last UPDATE p50 ${s(r.p50)}, p99 ${s(r.p99)}, max ${s(r.max)} (${r.count} resyncs); ` +
+      `missed the deadline: ${figures.missedDeadline}`,
+    ...(options.small > 0
+      ? [
+          `  small (3 jobs)      p50 ${s(figures.small.p50)}, p99 ${s(figures.small.p99)}, max ${s(figures.small.max)} (${figures.small.count})`,
+        ]
+      : []),
+    `  jobs a second      ${n(t.jobsPerSecond)}; at every floor in parallel ${n(t.floorJobsPerSecond)} ` +
+      `(floor ${s(t.floorMs)} an application); the CPU allows ${n(t.cpuJobsPerSecond)} on ${t.cpus} cores; ` +
+      `CPU used by the storm ${pct(t.stormCpuShare)}, by the machine ${pct(t.machineCpuBusy)}`,
+    `  CPU s / 1,000 jobs worker(s) ${n(cpu.workers, 3)} [${cpu.perWorker.map((v) => n(v, 3)).join(', ')}], ` +
+      `${figures.apiMeasuredApart ? `API ${n(cpu.api, 3)}` : 'API inside the worker process'}, Temporal ${n(cpu.temporal, 3)}, ` +
+      `sandbox ${n(cpu.sandbox, 3)}`,
+    `  worker peak RSS    ${figures.workerPeakRssBytes.map(mb).join(', ')}`,
+    `  Temporal / 1,000 jobs: workflow tasks ${n(per.workflowTasks, 1)}, activity tasks ${n(per.activityTasks, 1)}, ` +
+      `heartbeats ${n(per.heartbeats, 1)}, timers ${n(per.timers, 1)}, child workflows ${n(per.childWorkflows, 1)}, ` +
+      `signals received ${n(per.signalsReceived, 1)}, sent ${n(per.signalsSent, 1)}, runs ${n(per.workflowRuns, 1)}, ` +
+      `history ${n(per.historyEvents, 0)} events / ${n((per.historyBytes ?? 0) / 1024, 0)} KB`,
+    `  LinkedIn           ${n(linkedin.postingCalls)} posting calls, ${linkedin.throttled} answered 429, ` +
+      `${s(linkedin.waitedAfter429Ms)} waited after them, ${linkedin.callsBeforeRetryAfter} calls before their Retry-After`,
+    `  jobs               ${n(linkedin.jobsAccepted)} accepted by LinkedIn, ${n(linkedin.jobsReportedNotSent)} reported not sent or of unknown outcome, ` +
+      `${linkedin.jobsLost} lost${linkedin.lostExamples.length > 0 ? ` (${linkedin.lostExamples.join(', ')})` : ''}`,
+    ...(figures.settled ? [] : ['  NOT SETTLED: some workflow still ran when the storm was measured']),
+  ];
+  return lines.join('\n');
+}
+
+export interface KneeStep {
+  apps: number;
+  figures: StormFigures;
+  /** Why the stepping stopped here, if it did. */
+  stop: string | undefined;
+}
+
+export function renderKnee(steps: readonly KneeStep[], deadlineMs: number): string {
+  const rows = steps.map(
+    ({ apps, figures: f, stop }) =>
+      `  ${n(apps).padStart(6)}  ${s(f.receiptToLastUpdateMs.p50).padStart(9)}  ${s(f.receiptToLastUpdateMs.p99).padStart(9)}` +
+      `  ${String(f.missedDeadline).padStart(6)}  ${n(f.throughput.jobsPerSecond).padStart(8)}` +
+      `  ${pct(f.throughput.stormCpuShare).padStart(6)}` +
+      (stop ? `  ← ${stop}` : ''),
+  );
+  const knee = steps.find((step) => step.stop !== undefined);
+  return [
+    `Knee (deadline ${formatDuration(deadlineMs)}):`,
+    '    apps        p50        p99  missed    jobs/s    CPU',
+    ...rows,
+    knee ? `The knee: ${n(knee.apps)} applications (${knee.stop}).` : 'No knee within the steps run.',
+  ].join('\n');
+}
