@@ -4,7 +4,7 @@
  * and checked, so a contradictory or unreadable setting is a sentence at start rather than a TLS error later.
  * The project's older names for the TLS files stay accepted as deprecated aliases.
  */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { z } from 'zod';
 import { fromTomlProfile, type ClientConfigProfile, type ClientConfigTLS } from '@temporalio/envconfig';
 // Internal to the package, with no public equivalent: the merged profile before conversion still holds
@@ -172,6 +172,11 @@ function loadProfile(
 ): ClientConfigProfile {
   const file = vars.TEMPORAL_CONFIG_FILE ?? 'the default temporal.toml (~/.config/temporalio/temporal.toml)';
   const where = `Temporal profile ${vars.TEMPORAL_PROFILE ?? 'default'} in ${file}`;
+  // Temporal's loader passes over a file that is not there; one named on purpose is a typo to report.
+  if (configFile && vars.TEMPORAL_CONFIG_FILE !== undefined && !existsSync(vars.TEMPORAL_CONFIG_FILE)) {
+    problems.push(`TEMPORAL_CONFIG_FILE (${vars.TEMPORAL_CONFIG_FILE}) is not a file that exists`);
+    return {};
+  }
   try {
     const raw = tomlLoadClientConfigProfile({ overrideEnvVars: vars, disableFile: !configFile });
     if (raw.tls?.disable_host_verification === true) {

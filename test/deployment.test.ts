@@ -412,6 +412,29 @@ describe('docker-compose.yml', () => {
     },
   );
 
+  test.each(Object.entries(STACKS))(
+    'every variable the app services of the %s stack pass through from the shell is one their process reads',
+    (_stack, stack) => {
+      // Passed through without a value (Temporal's connection names, read by envconfig outside zod): given
+      // one, the loader must fail on it or change its result.
+      for (const name of APP_SERVICES.filter((candidate) => stack.services[candidate] !== undefined)) {
+        const load = LOADERS[name];
+        const environment = environmentOf(name, stack);
+        const config = JSON.stringify(load(environment));
+        for (const variable of passedThrough(name, stack)) {
+          let read: boolean;
+          try {
+            read =
+              JSON.stringify(load({ ...environment, [variable]: 'not-a-value-of-this-variable' })) !== config;
+          } catch {
+            read = true;
+          }
+          expect({ name, variable, read }).toEqual({ name, variable, read: true });
+        }
+      }
+    },
+  );
+
   test('has no default for any secret or password: compose refuses to start without each', () => {
     for (const name of Object.keys(REQUIRED_SETTINGS)) {
       const others = Object.fromEntries(Object.entries(REQUIRED_SETTINGS).filter(([key]) => key !== name));

@@ -149,6 +149,13 @@ describe('a TOML profile (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) as the tempora
     );
   });
 
+  test('a TEMPORAL_CONFIG_FILE that does not exist is a ConfigError naming it, not the defaults', () => {
+    const missing = `${toml}.typo`;
+    expect(problemOf({ TEMPORAL_CONFIG_FILE: missing })).toContain(
+      `TEMPORAL_CONFIG_FILE (${missing}) is not a file that exists`,
+    );
+  });
+
   test('the user temporal.toml is found under HOME, as the CLI finds it', () => {
     const home = mkdtempSync(join(tmpdir(), 'home-'));
     mkdirSync(join(home, '.config', 'temporalio'), { recursive: true });
