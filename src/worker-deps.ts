@@ -35,6 +35,7 @@ export function createWorkerDeps(options: WorkerDepsOptions): ActivityDeps {
     ...options.linkedin,
     requestTimeoutMs: options.requestTimeoutMs,
     onAnswer,
+    tracer: options.tracer,
   });
   const tokens = new TokenCache({ client: linkedin });
   return {

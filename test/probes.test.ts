@@ -197,8 +197,14 @@ test("the API's admin port answers /healthz and /readyz: unready while Temporal 
     const port = (up.api.server.address() as { port: number }).port;
     const socket = connect(port, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write('POST /webhooks/linkedin HTTP/1.1\r\nHost: api\r\nContent-Length: 100\r\n\r\n{');
-    await until(() => up.api.bodies.inFlight > 0, 'the request is being read');
+    socket.write(
+      'POST /webhooks/linkedin HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\nX-LI-Signature: 00\r\nContent-Length: 100\r\n\r\n{',
+    );
+    const connections = () =>
+      new Promise<number>((resolve, reject) =>
+        up.api.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    await until(async () => (await connections()) > 0, 'the request is open on the server');
     const drained = up.api.drain();
     expect(await probe(`${up.api.metrics.url}/readyz`)).toEqual({
       status: 503,
