@@ -1,10 +1,16 @@
-import {
-  OpenTelemetryInboundInterceptor,
-  OpenTelemetryInternalsInterceptor,
-  OpenTelemetryOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import type * as OpenTelemetryWorkflow from '@temporalio/interceptors-opentelemetry/lib/workflow';
 import type { Headers } from '@temporalio/common';
 import type { WorkflowInterceptors, WorkflowInterceptorsFactory } from '@temporalio/workflow';
+
+/**
+ * The SDK's OpenTelemetry workflow interceptors, loaded by the first traced run that needs them. Not imported
+ * at the top: the worker's reusable V8 context evaluates every module a run imports again for each run it
+ * creates, and these (with @opentelemetry/*) are most of the bundle. Untraced runs never evaluate them.
+ */
+function openTelemetry(): typeof OpenTelemetryWorkflow {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazily, see above; bundled by webpack
+  return require('@temporalio/interceptors-opentelemetry/lib/workflow') as typeof OpenTelemetryWorkflow;
+}
 
 /** Where the Temporal client's OpenTelemetry interceptor writes the trace context (its TRACE_HEADER). */
 const TRACE_HEADER = '_tracer-data';
@@ -21,10 +27,10 @@ const carriesTrace = (headers: Headers) => Object.prototype.hasOwnProperty.call(
  */
 export const interceptors: WorkflowInterceptorsFactory = (): WorkflowInterceptors => {
   let traced = false;
-  let inbound: OpenTelemetryInboundInterceptor | undefined;
-  let outbound: OpenTelemetryOutboundInterceptor | undefined;
-  const tracedInbound = () => (inbound ??= new OpenTelemetryInboundInterceptor());
-  const tracedOutbound = () => (outbound ??= new OpenTelemetryOutboundInterceptor());
+  let inbound: OpenTelemetryWorkflow.OpenTelemetryInboundInterceptor | undefined;
+  let outbound: OpenTelemetryWorkflow.OpenTelemetryOutboundInterceptor | undefined;
+  const tracedInbound = () => (inbound ??= new (openTelemetry().OpenTelemetryInboundInterceptor)());
+  const tracedOutbound = () => (outbound ??= new (openTelemetry().OpenTelemetryOutboundInterceptor)());
   return {
     inbound: [
       {
@@ -65,7 +71,7 @@ export const interceptors: WorkflowInterceptorsFactory = (): WorkflowInterceptor
         dispose(input, next) {
           if (inbound === undefined && outbound === undefined) return next(input);
           // Its work (the run's context released, then `next`) is done before its promise is returned.
-          void new OpenTelemetryInternalsInterceptor().dispose(input, next);
+          void new (openTelemetry().OpenTelemetryInternalsInterceptor)().dispose(input, next);
         },
       },
     ],
