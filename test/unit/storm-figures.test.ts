@@ -119,7 +119,13 @@ describe('npm run bench -- --storm options', () => {
       deadlineMs: 30 * 60_000,
       throttle: null,
       knee: false,
+      traced: false,
     });
+  });
+
+  it('--traced compares tracing off and on in one storm each, not along the knee', () => {
+    expect(parseStormOptions(['--traced']).traced).toBe(true);
+    expect(() => parseStormOptions(['--traced', '--knee'])).toThrow(/does not step with --knee/);
   });
 
   it("throttles at LinkedIn's 2,000 records a minute unless told otherwise", () => {

@@ -3,7 +3,8 @@
  * --small K --throttle --knee --json FILE]`: N applications notified within a few seconds, each a sync-all
  * of M jobs, on the production path (storm-rig.ts). Prints each storm's figures (storm-report.ts) and
  * writes them to JSON (.data/bench/storm-<time>.json unless --json names a file). With --knee, storms of
- * growing N on one rig until the p99 passes the deadline, a resync misses it, or the CPU is spent.
+ * growing N on one rig until the p99 passes the deadline, a resync misses it, or the CPU is spent. With
+ * --traced, the same storm twice on one rig, the API and the worker(s) tracing off, then on.
  * A benchmark, not a test: it reports; it exits 1 only when a job was lost or the run failed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { projectRoot } from '../project-root';
 import { kneeReason } from './storm-figures';
 import type { StormFigures } from './storm-measures';
 import { parseStormOptions } from './storm-options';
-import { renderKnee, renderStorm, type KneeStep } from './storm-report';
+import { renderKnee, renderStorm, renderTracingCost, type KneeStep } from './storm-report';
 import { StormRig } from './storm-rig';
 import { runStorm, SMALL_JOBS, STORM_BASE } from './storm-run';
 
@@ -36,14 +37,22 @@ export async function runStormBenchmark(argv: string[]): Promise<void> {
     const rig = new StormRig(options, stops);
     await rig.start();
     let base = STORM_BASE;
-    const steps = options.knee ? options.kneeSteps : [options.apps];
-    for (const apps of steps) {
+    const steps = options.knee
+      ? options.kneeSteps
+      : options.traced
+        ? [options.apps, options.apps]
+        : [options.apps];
+    for (const [step, apps] of steps.entries()) {
       if (interrupted) break;
+      const traced = options.traced && step === 1;
+      if (options.traced) await rig.traceFrom(traced);
+      const spansBefore = rig.spansExported();
       const figures = await runStorm(rig, apps, base);
+      if (options.traced) figures.tracing = { on: traced, spansExported: rig.spansExported() - spansBefore };
       base += apps + options.small;
       storms.push(figures);
       console.log(`\n${renderStorm(figures, options)}\n`);
-      if (!options.knee) break;
+      if (!options.knee) continue;
       const stop = kneeReason(
         {
           p99Ms: figures.receiptToLastUpdateMs.p99,
@@ -56,6 +65,8 @@ export async function runStormBenchmark(argv: string[]): Promise<void> {
       if (stop !== undefined) break;
     }
     if (options.knee) console.log(`${renderKnee(knee, options.deadlineMs)}\n`);
+    const [off, on] = storms;
+    if (options.traced && off && on) console.log(`${renderTracingCost(off, on)}\n`);
   } finally {
     await stopAll(stops);
   }

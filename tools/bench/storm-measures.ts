@@ -34,6 +34,8 @@ export interface StormFigures {
     sandbox: number | null;
   };
   apiMeasuredApart: boolean;
+  /** With --traced: whether this storm's API and worker(s) traced, and the spans they exported in it. */
+  tracing?: { on: boolean; spansExported: number };
   workerPeakRssBytes: Array<number | null>;
   temporal: {
     counts: TemporalCounts;

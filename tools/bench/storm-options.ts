@@ -21,6 +21,10 @@ export interface StormOptions {
   /** Step N up (`kneeSteps`) until the p99 passes the deadline or the CPU is spent. */
   knee: boolean;
   kneeSteps: number[];
+  /** Two storms on one rig, the API and worker(s) tracing off then on (exporting to a span counter). */
+  traced: boolean;
+  /** `--cpu-prof DIR`: the worker(s) and the API write V8 CPU profiles there when they stop. */
+  cpuProfileDir: string | undefined;
   /** Where the figures go; .data/bench/storm-<time>.json when absent. */
   json: string | undefined;
 }
@@ -61,6 +65,8 @@ export function parseStormOptions(argv: string[]): StormOptions {
       'throttle-window': { type: 'string', default: '60s' },
       knee: { type: 'boolean', default: false },
       'knee-steps': { type: 'string' },
+      traced: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
       json: { type: 'string' },
     },
     strict: true,
@@ -72,6 +78,8 @@ export function parseStormOptions(argv: string[]): StormOptions {
   const workers = values.workers === '2' ? 2 : 1;
   if (values.store === 'embedded' && workers === 2)
     throw new Error('--store embedded serves one process: --workers 2 needs --store postgres');
+  if (values.traced && values.knee)
+    throw new Error('--traced compares one storm with tracing off and on: it does not step with --knee');
   const records = count('throttle-records', values['throttle-records'], 100);
   const kneeSteps =
     values['knee-steps'] === undefined
@@ -96,6 +104,8 @@ export function parseStormOptions(argv: string[]): StormOptions {
       : null,
     knee: values.knee,
     kneeSteps,
+    traced: values.traced,
+    cpuProfileDir: values['cpu-prof'],
     json: values.json,
   };
 }

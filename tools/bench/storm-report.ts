@@ -50,6 +50,11 @@ export function renderStorm(figures: StormFigures, options: StormOptions): strin
       `${s(linkedin.waitedAfter429Ms)} waited after them, ${linkedin.callsBeforeRetryAfter} calls before their Retry-After`,
     `  jobs               ${n(linkedin.jobsAccepted)} accepted by LinkedIn, ${n(linkedin.jobsReportedNotSent)} reported not sent or of unknown outcome, ` +
       `${linkedin.jobsLost} lost${linkedin.lostExamples.length > 0 ? ` (${linkedin.lostExamples.join(', ')})` : ''}`,
+    ...(figures.tracing
+      ? [
+          `  tracing            ${figures.tracing.on ? `on: ${n(figures.tracing.spansExported)} spans exported` : 'off'}`,
+        ]
+      : []),
     ...(figures.settled ? [] : ['  NOT SETTLED: some workflow still ran when the storm was measured']),
   ];
   return lines.join('\n');
@@ -76,5 +81,43 @@ export function renderKnee(steps: readonly KneeStep[], deadlineMs: number): stri
     '    apps        p50        p99  missed    jobs/s    CPU',
     ...rows,
     knee ? `The knee: ${n(knee.apps)} applications (${knee.stop}).` : 'No knee within the steps run.',
+  ].join('\n');
+}
+
+/** `--traced`: the same storm with tracing off and on, side by side, and what tracing changed. */
+export function renderTracingCost(off: StormFigures, on: StormFigures): string {
+  const change = (a: number | null, b: number | null) =>
+    a === null || b === null || a === 0 ? '-' : `${b >= a ? '+' : ''}${n(((b - a) / a) * 100, 1)} %`;
+  const rows: Array<[string, number | null, number | null, (v: number | null) => string]> = [
+    [
+      'worker CPU s / 1,000 jobs',
+      off.cpuSecondsPerThousandJobs.workers,
+      on.cpuSecondsPerThousandJobs.workers,
+      (v) => n(v, 3),
+    ],
+    [
+      'API CPU s / 1,000 jobs',
+      off.cpuSecondsPerThousandJobs.api,
+      on.cpuSecondsPerThousandJobs.api,
+      (v) => n(v, 3),
+    ],
+    [
+      'Temporal CPU s / 1,000 jobs',
+      off.cpuSecondsPerThousandJobs.temporal,
+      on.cpuSecondsPerThousandJobs.temporal,
+      (v) => n(v, 3),
+    ],
+    ['receipt→last UPDATE p50', off.receiptToLastUpdateMs.p50, on.receiptToLastUpdateMs.p50, s],
+    ['receipt→last UPDATE p99', off.receiptToLastUpdateMs.p99, on.receiptToLastUpdateMs.p99, s],
+    ['small (3 jobs) p99', off.small.p99, on.small.p99, s],
+    ['jobs a second', off.throughput.jobsPerSecond, on.throughput.jobsPerSecond, (v) => n(v)],
+  ];
+  return [
+    `Tracing's cost (the same storm, off then on; ${n(on.tracing?.spansExported)} spans exported):`,
+    `  ${'figure'.padEnd(28)}  ${'off'.padStart(9)}  ${'on'.padStart(9)}  change`,
+    ...rows.map(
+      ([name, a, b, fmt]) =>
+        `  ${name.padEnd(28)}  ${fmt(a).padStart(9)}  ${fmt(b).padStart(9)}  ${change(a, b)}`,
+    ),
   ].join('\n');
 }

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { openJobStore } from '../../src/ats/open-job-store';
 import type { JobStore } from '../../src/ats/job-store';
@@ -20,6 +20,7 @@ import { projectRoot } from '../project-root';
 import { mapLimited, sleep } from './measure';
 import { sandboxAdmin, startSandboxProcess, type SandboxProcess } from './sandbox-process';
 import type { StormOptions } from './storm-options';
+import { startSpanCounter, type SpanCounter } from './span-counter';
 
 const ROOT = projectRoot();
 /** Made for the run: the built API takes no secret published in the repository. */
@@ -46,6 +47,9 @@ export class StormRig {
   private store: JobStore | undefined;
   private api: ServiceProcess | undefined;
   private launches = 0;
+  /** With --traced: where the API and the worker(s) export their spans while `tracing` is on. */
+  private spanCounter: SpanCounter | undefined;
+  private tracing = false;
 
   constructor(
     readonly options: StormOptions,
@@ -78,6 +82,7 @@ export class StormRig {
     this.sandbox = await startSandboxProcess(this.stops);
     await this.setKnobs();
     this.apiPort = await freePort();
+    if (this.options.traced) this.spanCounter = await startSpanCounter(this.stops);
     if (this.options.store === 'postgres') {
       const postgres = await startPostgresCluster({ startTimeoutMs: 90_000 });
       this.stops.push(() => postgres.stop());
@@ -87,6 +92,23 @@ export class StormRig {
       this.api = await this.startApi();
       this.stops.push(() => this.api!.stop());
     }
+  }
+
+  /**
+   * With --traced: the processes of the next storm trace (OTEL_EXPORTER_OTLP_ENDPOINT set) or not; the API,
+   * which outlives a storm, starts again to take it. The spans exported so far, for the storm's figures.
+   */
+  async traceFrom(on: boolean): Promise<void> {
+    if (this.spanCounter === undefined) throw new Error('tracing is compared with --traced only');
+    if (on === this.tracing) return;
+    this.tracing = on;
+    if (this.api === undefined) return;
+    await this.api.stop();
+    this.api = await this.startApi();
+  }
+
+  spansExported(): number {
+    return this.spanCounter?.spans() ?? 0;
   }
 
   /** LinkedIn's answer time and, with --throttle, its posting limit. */
@@ -163,6 +185,12 @@ export class StormRig {
     return { workers, api: this.api ?? workers[0], metricsUrls, stop };
   }
 
+  /** With --cpu-prof: Node writes each process's CPU profile to that folder when it stops. */
+  private profiling(): { nodeArgs?: string[] } {
+    const dir = this.options.cpuProfileDir;
+    return dir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`] };
+  }
+
   private common(): Record<string, string> {
     return {
       TEMPORAL_ADDRESS: this.temporalAddress,
@@ -172,6 +200,7 @@ export class StormRig {
       RESYNC_DEADLINE: formatDuration(this.options.deadlineMs),
       LINKEDIN_WEBHOOK_SECRETS: STORM_WEBHOOK_SECRET,
       LINKEDIN_PARENT_APPLICATION_ID: '1',
+      ...(this.tracing && this.spanCounter ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.spanCounter.endpoint } : {}),
       ...(this.databaseUrl === undefined
         ? { DATA_DIR: join(this.runDir, 'data') }
         : { DATABASE_URL: this.databaseUrl }),
@@ -184,6 +213,7 @@ export class StormRig {
       script: join(ROOT, 'dist', 'api', 'main.js'),
       cwd: ROOT,
       logDir: this.runDir,
+      ...this.profiling(),
       env: { ...this.common(), PORT: String(this.apiPort), API_METRICS_PORT: String(await freePort()) },
     });
     await api.waitForLine('api listening', 60_000);
@@ -197,6 +227,7 @@ export class StormRig {
       script: embedded ? join(__dirname, 'storm-service.js') : join(ROOT, 'dist', 'worker.js'),
       cwd: ROOT,
       logDir: this.runDir,
+      ...this.profiling(),
       env: {
         ...this.common(),
         LINKEDIN_API_URL: this.sandbox.url,

@@ -15,6 +15,8 @@ export interface ServiceProcessOptions {
   cwd: string;
   env: Record<string, string>;
   logDir: string;
+  /** Node's own flags before the script (e.g. the storm bench's `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export class ServiceProcess {
@@ -27,7 +29,7 @@ export class ServiceProcess {
 
   constructor(readonly options: ServiceProcessOptions) {
     this.log = createWriteStream(join(options.logDir, `${options.name}.log`), { flags: 'a' });
-    this.child = spawn(process.execPath, [options.script], {
+    this.child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
