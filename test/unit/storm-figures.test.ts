@@ -12,6 +12,8 @@ import {
   throttleFigures,
 } from '../../tools/bench/storm-figures';
 import { parseStormOptions } from '../../tools/bench/storm-options';
+import type { StormFigures } from '../../tools/bench/storm-measures';
+import { renderTracingCost } from '../../tools/bench/storm-report';
 
 const A = 'urn:li:developerApplication:1';
 const B = 'urn:li:developerApplication:2';
@@ -143,5 +145,32 @@ describe('npm run bench -- --storm options', () => {
     expect(() => parseStormOptions(['--knee-steps', '100,50'])).toThrow(/must grow/);
     expect(() => parseStormOptions(['--deadline', 'soon'])).toThrow(/--deadline takes a duration/);
     expect(() => parseStormOptions(['--throttle-records', '10'])).toThrow(/at least 100/);
+  });
+});
+
+describe("--traced: tracing's cost side by side", () => {
+  const storm = (workerCpu: number, p99Ms: number, spans: number) =>
+    ({
+      cpuSecondsPerThousandJobs: {
+        workers: workerCpu,
+        perWorker: [workerCpu],
+        api: 0.02,
+        temporal: 0.4,
+        sandbox: 0.1,
+      },
+      receiptToLastUpdateMs: { count: 10, p50: 1_000, p99: p99Ms, max: p99Ms },
+      small: { count: 0, p50: null, p99: null, max: null },
+      throughput: { jobsPerSecond: 3_000 },
+      tracing: { on: spans > 0, spansExported: spans },
+    }) as unknown as StormFigures;
+
+  it('gives each figure off, on and the change, and the spans exported', () => {
+    const text = renderTracingCost(storm(0.4, 2_000, 0), storm(0.5, 3_000, 1_234));
+    expect(text).toContain('1,234 spans exported');
+    expect(text).toMatch(/worker CPU s \/ 1,000 jobs\s+0\.400\s+0\.500\s+\+25\.0 %/);
+    expect(text).toMatch(/receipt→last UPDATE p99\s+2\.00 s\s+3\.00 s\s+\+50\.0 %/);
+    expect(text).toMatch(/API CPU s \/ 1,000 jobs\s+0\.020\s+0\.020\s+\+0\.0 %/);
+    // Nothing measured (no small resyncs): no change made up.
+    expect(text).toMatch(/small \(3 jobs\) p99\s+-\s+-\s+-/);
   });
 });
