@@ -1,6 +1,8 @@
 // Makes a fresh machine ready for `npm run dev` and `npm test`: installs the npm packages when they are
 // missing or stale, and makes the Temporal CLI available (its dev server is a real dependency); for the
 // tests also PostgreSQL, Chromium and Temporal's server with its SQL tool (the production configuration).
+// `--temporal-server` builds that server alone: the storm benchmark asks for it when it runs on the
+// production configuration (`npm run bench -- --storm --temporal production`), so plain setup stays quick.
 // Plain Node and built-ins only: it runs before anything is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -95,7 +97,8 @@ function ensureTemporalCli() {
   return built;
 }
 
-// The production configuration's Temporal server (test/production-temporal.test.ts), the same version as the
+// The production configuration's Temporal server (test/production-temporal.test.ts, the storm benchmark's
+// `--temporal production`), the same version as the
 // temporalio/server and temporalio/admin-tools images of docker-compose.production.yml.
 const TEMPORAL_SERVER_VERSION = 'v1.30.4';
 const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
@@ -113,7 +116,7 @@ function serverModuleVersion(go, path) {
  */
 function ensureTemporalServer() {
   const go = goBinary();
-  if (!go) throw new Error('no Go toolchain to build the Temporal server the production test runs');
+  if (!go) throw new Error('no Go toolchain to build the Temporal server (the production configuration)');
   const gopath = capture(go, ['env', 'GOPATH']).trim().split(delimiter)[0];
   const binDir = join(gopath, 'temporal-server', TEMPORAL_SERVER_VERSION);
   const server = join(binDir, 'server');
@@ -172,6 +175,7 @@ function ensureDebianPackage(name, installed, why) {
 }
 
 const forTests = process.argv.includes('--for-tests');
+const withServer = forTests || process.argv.includes('--temporal-server');
 installPackages();
 if (forTests) {
   ensureDebianPackage('postgresql', postgresInstalled, 'the tests start a throwaway PostgreSQL server');
@@ -187,7 +191,7 @@ mkdirSync(join(root, '.data'), { recursive: true });
 // The dev runner and the test setup read the resolved path from here.
 writeFileSync(join(root, '.data', 'temporal-cli-path'), cli);
 log(`Temporal CLI: ${cli}`);
-if (forTests) {
+if (withServer) {
   const temporalServer = ensureTemporalServer();
   writeFileSync(join(root, '.data', 'temporal-server-path'), temporalServer.server);
   writeFileSync(join(root, '.data', 'temporal-sql-tool-path'), temporalServer.sqlTool);

@@ -769,8 +769,8 @@ describe('docker-compose.production.yml: the configuration test/production-tempo
     }
   });
 
-  test('test/support/temporal-server.ts runs the same files as processes', () => {
-    const support = read('test/support/temporal-server.ts');
+  test('tools/temporal/production-server.ts runs the same files as processes', () => {
+    const support = read('tools/temporal/production-server.ts');
     for (const file of [
       "'setup-schema.sh'",
       "'setup-namespace.sh'",

@@ -15,12 +15,12 @@ import { registerDemoApplications } from '../tools/sandbox/demo-sandbox';
 import { startLinkedInSandbox, type LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
 import { CUSTOMER_LIKE_LINKEDIN, SAMPLE_ALL_OPEN } from './support/environment';
 import { until as waitUntil } from './support/eventually';
-import { createTestDatabase, type TestDatabase } from './support/postgres';
+import { createTestDatabase, postgresTestUrl, type TestDatabase } from './support/postgres';
 import {
   startProductionTemporal,
   temporalServerBuild,
   type ProductionTemporal,
-} from './support/temporal-server';
+} from '../tools/temporal/production-server';
 
 /**
  * The production configuration of Temporal, run here: Temporal's server v1.30.4 on PostgreSQL persistence
@@ -109,7 +109,7 @@ beforeAll(async () => {
         timeout: 240_000,
       }),
     ),
-    startProductionTemporal({ namespace: NAMESPACE }),
+    startProductionTemporal({ adminUrl: postgresTestUrl(), namespace: NAMESPACE }),
   ]);
   if (temporalServer.status === 'rejected') throw temporalServer.reason;
   temporal = temporalServer.value;

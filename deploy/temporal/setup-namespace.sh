@@ -6,7 +6,7 @@
 # BadSearchAttributes and stays Running.
 #
 # Run by the temporal-setup service of docker-compose.production.yml (temporalio/admin-tools) and, as the same
-# file, by test/support/temporal-server.ts (the CLI that scripts/setup.mjs installs).
+# file, by tools/temporal/production-server.ts (the CLI that scripts/setup.mjs installs).
 #
 # Environment: TEMPORAL_ADDRESS (temporal:7233), TEMPORAL_NAMESPACE (default),
 # TEMPORAL_NAMESPACE_RETENTION (168h: how long closed resyncs and drift checks stay readable),

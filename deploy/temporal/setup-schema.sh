@@ -7,7 +7,7 @@
 #
 # Run by the temporal-schema service of docker-compose.production.yml (temporalio/admin-tools, which holds
 # temporal-sql-tool on its PATH and the schema files under /etc/temporal/schema) and, as the same file, by
-# test/support/temporal-server.ts (the tool that scripts/setup.mjs builds, the schema of its module).
+# tools/temporal/production-server.ts (the tool that scripts/setup.mjs builds, the schema of its module).
 #
 # Environment: SQL_HOST, SQL_PORT (5432), SQL_USER, SQL_PASSWORD (read by temporal-sql-tool itself);
 # TEMPORAL_DB_NAME (temporal), TEMPORAL_VISIBILITY_DB_NAME (temporal_visibility);

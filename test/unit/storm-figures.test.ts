@@ -116,6 +116,7 @@ describe('npm run bench -- --storm options', () => {
       jobs: 500,
       latencyMs: 100,
       store: 'postgres',
+      temporal: 'dev',
       workers: 1,
       small: 0,
       deadlineMs: 30 * 60_000,
@@ -137,7 +138,24 @@ describe('npm run bench -- --storm options', () => {
     ).toEqual({ records: 200, windowMs: 5_000 });
   });
 
+  it("runs on Temporal's server on PostgreSQL with --temporal production, with either store and worker count", () => {
+    expect(parseStormOptions(['--storm', '--temporal', 'production']).temporal).toBe('production');
+    expect(parseStormOptions(['--temporal=dev']).temporal).toBe('dev');
+    expect(parseStormOptions(['--temporal', 'production', '--workers', '2'])).toMatchObject({
+      temporal: 'production',
+      workers: 2,
+    });
+    expect(parseStormOptions(['--temporal', 'production', '--store', 'embedded'])).toMatchObject({
+      temporal: 'production',
+      store: 'embedded',
+    });
+  });
+
   it('names what is wrong in a bad option', () => {
+    expect(() => parseStormOptions(['--temporal', 'cloud'])).toThrow(
+      '--temporal takes dev or production; got cloud',
+    );
+    expect(() => parseStormOptions(['--temporal'])).toThrow(/--temporal/);
     expect(() => parseStormOptions(['--apps', 'many'])).toThrow(/--apps takes an integer/);
     expect(() => parseStormOptions(['--store', 'mysql'])).toThrow(/--store takes postgres or embedded/);
     expect(() => parseStormOptions(['--workers', '3'])).toThrow(/--workers takes 1 or 2/);

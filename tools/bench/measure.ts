@@ -1,5 +1,6 @@
 /** Small measuring helpers: bounded waits, pauses, limited concurrency, percentiles, processes' CPU time. */
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -62,6 +63,47 @@ export function temporalServerCpuMs(): number | null {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (Number(fields[1]) !== process.pid || !comm.includes('temporal')) continue;
     total = (total ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  }
+  return total;
+}
+
+/** /proc/<pid>/stat's fields after the command name (state is [0], ppid [1], utime [11]); null if unread. */
+function statFields(pid: number | string): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime, and with `reaped` also cutime + cstime (its waited-for children's), in ms. */
+const ticksMs = (fields: string[], reaped: boolean) =>
+  ((Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0)) *
+    1000) /
+  100;
+
+/**
+ * CPU time (ms) of a PostgreSQL server: its postmaster (named by postmaster.pid in `dataDir`) and every
+ * process it started (backends, background workers), the ones that have ended included (the postmaster
+ * waits for them: their time is in its cutime and cstime). Null where /proc or the file cannot be read.
+ */
+export function postgresCpuMs(dataDir: string | undefined): number | null {
+  if (dataDir === undefined) return null;
+  let postmaster: number;
+  let entries: string[];
+  try {
+    postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  const own = postmaster > 0 ? statFields(postmaster) : null;
+  if (own === null) return null;
+  let total = ticksMs(own, true);
+  for (const pid of entries) {
+    const fields = statFields(pid);
+    if (fields !== null && Number(fields[1]) === postmaster) total += ticksMs(fields, true);
   }
   return total;
 }

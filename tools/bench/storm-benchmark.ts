@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- --storm [--apps N --jobs M --latency MS --store postgres|embedded --workers 1|2
- * --small K --throttle --knee --json FILE]`: N applications notified within a few seconds, each a sync-all
- * of M jobs, on the production path (storm-rig.ts). Prints each storm's figures (storm-report.ts) and
+ * --temporal dev|production --small K --throttle --knee --json FILE]`: N applications notified within a
+ * few seconds, each a sync-all of M jobs, on the production path (storm-rig.ts), on the Temporal dev server
+ * or on Temporal's server on PostgreSQL as deployed (storm-temporal.ts). Prints each storm's figures (storm-report.ts) and
  * writes them to JSON (.data/bench/storm-<time>.json unless --json names a file). With --knee, storms of
  * growing N on one rig until the p99 passes the deadline, a resync misses it, or the CPU is spent. With
  * --traced, the same storm twice on one rig, the API and the worker(s) tracing off, then on.
@@ -16,6 +17,7 @@ import type { StormFigures } from './storm-measures';
 import { parseStormOptions } from './storm-options';
 import { renderKnee, renderStorm, renderTracingCost, type KneeStep } from './storm-report';
 import { StormRig } from './storm-rig';
+import type { TemporalDescription } from './storm-temporal';
 import { runStorm, SMALL_JOBS, STORM_BASE } from './storm-run';
 
 export async function runStormBenchmark(argv: string[]): Promise<void> {
@@ -25,6 +27,7 @@ export async function runStormBenchmark(argv: string[]): Promise<void> {
   const stops: Array<() => Promise<unknown>> = [];
   const storms: StormFigures[] = [];
   const knee: KneeStep[] = [];
+  let temporal: TemporalDescription | undefined;
   let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -36,6 +39,7 @@ export async function runStormBenchmark(argv: string[]): Promise<void> {
   try {
     const rig = new StormRig(options, stops);
     await rig.start();
+    temporal = rig.temporal.description;
     let base = STORM_BASE;
     const steps = options.knee
       ? options.kneeSteps
@@ -51,7 +55,7 @@ export async function runStormBenchmark(argv: string[]): Promise<void> {
       if (options.traced) figures.tracing = { on: traced, spansExported: rig.spansExported() - spansBefore };
       base += apps + options.small;
       storms.push(figures);
-      console.log(`\n${renderStorm(figures, options)}\n`);
+      console.log(`\n${renderStorm(figures, options, temporal)}\n`);
       if (!options.knee) continue;
       const stop = kneeReason(
         {
@@ -84,6 +88,8 @@ export async function runStormBenchmark(argv: string[]): Promise<void> {
       loadAverageAtEnd: loadavg(),
     },
     options: { ...options, smallJobs: SMALL_JOBS },
+    /** Which Temporal ran, as it reported itself. */
+    temporal: temporal ?? { configuration: options.temporal },
     storms,
     knee: options.knee
       ? {

@@ -23,14 +23,22 @@ export interface StormFigures {
     cpuJobsPerSecond: number | null;
     /** The whole machine's busy share over the storm (other work on the machine included). */
     machineCpuBusy: number | null;
-    /** The storm's own processes' CPU (workers, API, Temporal, sandbox, bench) over the machine's. */
+    /**
+     * The storm's own processes' CPU (workers, API, Temporal and its own PostgreSQL, sandbox, bench) over the
+     * machine's; the ATS store's PostgreSQL is not counted.
+     */
     stormCpuShare: number | null;
   };
   cpuSecondsPerThousandJobs: {
     workers: number | null;
     perWorker: Array<number | null>;
     api: number | null;
+    /** The Temporal server process alone. */
     temporal: number | null;
+    /** Temporal's own PostgreSQL (`--temporal production`); null on the dev server. */
+    temporalPostgres: number | null;
+    /** The ATS store's PostgreSQL (`--store postgres`); null with the embedded store. */
+    storePostgres: number | null;
     sandbox: number | null;
   };
   apiMeasuredApart: boolean;

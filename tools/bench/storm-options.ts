@@ -9,6 +9,11 @@ export interface StormOptions {
   /** LinkedIn's answer time for every posting call. */
   latencyMs: number;
   store: 'postgres' | 'embedded';
+  /**
+   * Which Temporal serves the storm: `dev`, the CLI's dev server in memory; `production`, Temporal's server
+   * on PostgreSQL as deployed (deploy/temporal/server.yaml), with a namespace of its own (storm-temporal.ts).
+   */
+  temporal: StormTemporal;
   workers: 1 | 2;
   /** Small resyncs (3 jobs, an application each) notified during the storm. */
   small: number;
@@ -28,6 +33,9 @@ export interface StormOptions {
   /** Where the figures go; .data/bench/storm-<time>.json when absent. */
   json: string | undefined;
 }
+
+export const STORM_TEMPORALS = ['dev', 'production'] as const;
+export type StormTemporal = (typeof STORM_TEMPORALS)[number];
 
 /** LinkedIn's published premium posting limit: 2,000 records a minute (linkedin.md §7). */
 export const LINKEDIN_RECORDS_PER_MINUTE = 2_000;
@@ -56,6 +64,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
       jobs: { type: 'string', default: '500' },
       latency: { type: 'string', default: '100' },
       store: { type: 'string', default: 'postgres' },
+      temporal: { type: 'string', default: 'dev' },
       workers: { type: 'string', default: '1' },
       small: { type: 'string', default: '0' },
       spread: { type: 'string', default: '5s' },
@@ -73,6 +82,9 @@ export function parseStormOptions(argv: string[]): StormOptions {
   });
   if (values.store !== 'postgres' && values.store !== 'embedded')
     throw new Error(`--store takes postgres or embedded; got ${values.store}`);
+  const temporal = STORM_TEMPORALS.find((name) => name === values.temporal);
+  if (temporal === undefined)
+    throw new Error(`--temporal takes ${STORM_TEMPORALS.join(' or ')}; got ${values.temporal}`);
   if (values.workers !== '1' && values.workers !== '2')
     throw new Error(`--workers takes 1 or 2; got ${values.workers}`);
   const workers = values.workers === '2' ? 2 : 1;
@@ -95,6 +107,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
     jobs: count('jobs', values.jobs, 1),
     latencyMs: latency,
     store: values.store,
+    temporal,
     workers,
     small: count('small', values.small, 0),
     spreadMs: values.spread === '0' ? 0 : duration('spread', values.spread),

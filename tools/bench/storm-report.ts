@@ -2,6 +2,7 @@
 import { formatDuration } from '../../src/duration';
 import type { StormFigures } from './storm-measures';
 import type { StormOptions } from './storm-options';
+import { describeTemporal, type TemporalDescription } from './storm-temporal';
 
 const n = (value: number | null | undefined, digits = 0) =>
   value === null || value === undefined
@@ -11,7 +12,11 @@ const s = (ms: number | null) => (ms === null ? '-' : `${n(ms / 1000, 2)} s`);
 const pct = (share: number | null) => (share === null ? '-' : `${n(share * 100)} %`);
 const mb = (bytes: number | null) => (bytes === null ? '-' : `${n(bytes / 2 ** 20)} MB`);
 
-export function renderStorm(figures: StormFigures, options: StormOptions): string {
+export function renderStorm(
+  figures: StormFigures,
+  options: StormOptions,
+  temporalServer: TemporalDescription,
+): string {
   const {
     receiptToLastUpdateMs: r,
     throughput: t,
@@ -26,6 +31,7 @@ export function renderStorm(figures: StormFigures, options: StormOptions): strin
       (options.throttle
         ? `, throttled past ${n(options.throttle.records)} records per ${s(options.throttle.windowMs)}`
         : ''),
+    `  Temporal           ${describeTemporal(temporalServer)}`,
     `  notifications      ${n(figures.notifications.count)} sent, ${figures.notifications.notAnswered200} not answered 200, ` +
       `${figures.notifications.redelivered} delivered again; receipts spread over ${s(figures.notifications.receiptSpreadMs)}`,
     `  receipt→last UPDATE p50 ${s(r.p50)}, p99 ${s(r.p99)}, max ${s(r.max)} (${r.count} resyncs); ` +
@@ -41,6 +47,11 @@ export function renderStorm(figures: StormFigures, options: StormOptions): strin
     `  CPU s / 1,000 jobs worker(s) ${n(cpu.workers, 3)} [${cpu.perWorker.map((v) => n(v, 3)).join(', ')}], ` +
       `${figures.apiMeasuredApart ? `API ${n(cpu.api, 3)}` : 'API inside the worker process'}, Temporal ${n(cpu.temporal, 3)}, ` +
       `sandbox ${n(cpu.sandbox, 3)}`,
+    `  PostgreSQL CPU s / 1,000 jobs Temporal's own ` +
+      (cpu.temporalPostgres === null
+        ? '- (none: the dev server keeps its state in memory)'
+        : `${n(cpu.temporalPostgres, 3)} (counted with Temporal in the CPU allowance and the storm's share)`) +
+      `, the ATS store's ${n(cpu.storePostgres, 3)} (not counted in either)`,
     `  worker peak RSS    ${figures.workerPeakRssBytes.map(mb).join(', ')}`,
     `  Temporal / 1,000 jobs: workflow tasks ${n(per.workflowTasks, 1)}, activity tasks ${n(per.activityTasks, 1)}, ` +
       `heartbeats ${n(per.heartbeats, 1)}, timers ${n(per.timers, 1)}, child workflows ${n(per.childWorkflows, 1)}, ` +

@@ -1,5 +1,6 @@
 /**
- * What the storm runs on, the production path on one machine: a Temporal dev server (in memory), a
+ * What the storm runs on, the production path on one machine: a Temporal dev server (in memory), or with
+ * `--temporal production` Temporal's server on a PostgreSQL of its own (storm-temporal.ts), a
  * throwaway PostgreSQL as the ATS store and the application lanes, the LinkedIn sandbox as a process of its
  * own, and the built API (`dist/api/main.js`) and worker(s) (`dist/worker.js`) as child processes. With
  * `--store embedded`, one process serves the worker and the API over the embedded store (storm-service.ts).
@@ -8,19 +9,19 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { openJobStore } from '../../src/ats/open-job-store';
 import type { JobStore } from '../../src/ats/job-store';
 import { formatDuration } from '../../src/duration';
 import { ServiceProcess } from '../chaos/service-process';
 import { startPostgresCluster } from '../dev/postgres-cluster';
 import { freePort } from '../dev/ports';
-import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { projectRoot } from '../project-root';
-import { mapLimited, sleep } from './measure';
+import { mapLimited, postgresCpuMs, sleep } from './measure';
 import { sandboxAdmin, startSandboxProcess, type SandboxProcess } from './sandbox-process';
 import type { StormOptions } from './storm-options';
 import { startSpanCounter, type SpanCounter } from './span-counter';
+import { startStormTemporal, type StormTemporalServer } from './storm-temporal';
 
 const ROOT = projectRoot();
 /** Made for the run: the built API takes no secret published in the repository. */
@@ -37,13 +38,15 @@ export interface Service {
 
 export class StormRig {
   client!: Client;
+  temporal!: StormTemporalServer;
   sandbox!: SandboxProcess;
   readonly taskQueue = `storm-${Date.now().toString(36)}`;
   readonly prefix = `storm${Date.now().toString(36)}-`;
   readonly runDir: string;
   apiPort = 0;
-  private temporalAddress = '';
   private databaseUrl: string | undefined;
+  /** The ATS store's PostgreSQL data directory, for its CPU. */
+  private storeDataDir: string | undefined;
   private store: JobStore | undefined;
   private api: ServiceProcess | undefined;
   private launches = 0;
@@ -70,15 +73,8 @@ export class StormRig {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     if (build.status !== 0) throw new Error('building the service (npm run build) failed');
-    const server = await startTemporalDevServer({
-      cliPath: resolveTemporalCli(ROOT, process.env),
-      startTimeoutMs: 90_000,
-    });
-    this.stops.push(() => server.stop());
-    this.temporalAddress = server.address;
-    const connection = await Connection.connect({ address: server.address });
-    this.stops.push(() => connection.close());
-    this.client = new Client({ connection, namespace: 'default' });
+    this.temporal = await startStormTemporal(this.options.temporal, this.stops);
+    this.client = this.temporal.client;
     this.sandbox = await startSandboxProcess(this.stops);
     await this.setKnobs();
     this.apiPort = await freePort();
@@ -87,6 +83,7 @@ export class StormRig {
       const postgres = await startPostgresCluster({ startTimeoutMs: 90_000 });
       this.stops.push(() => postgres.stop());
       this.databaseUrl = postgres.url;
+      this.storeDataDir = postgres.dataDir;
       this.store = await openJobStore({ databaseUrl: postgres.url, dataDir: this.runDir });
       this.stops.push(() => this.store!.close());
       this.api = await this.startApi();
@@ -109,6 +106,11 @@ export class StormRig {
 
   spansExported(): number {
     return this.spanCounter?.spans() ?? 0;
+  }
+
+  /** The ATS store's PostgreSQL's CPU (ms); null with the embedded store. */
+  storePostgresCpuMs(): number | null {
+    return postgresCpuMs(this.storeDataDir);
   }
 
   /** LinkedIn's answer time and, with --throttle, its posting limit. */
@@ -193,7 +195,8 @@ export class StormRig {
 
   private common(): Record<string, string> {
     return {
-      TEMPORAL_ADDRESS: this.temporalAddress,
+      TEMPORAL_ADDRESS: this.temporal.address,
+      TEMPORAL_NAMESPACE: this.temporal.namespace,
       TASK_QUEUE: this.taskQueue,
       WORKFLOW_ID_PREFIX: this.prefix,
       LOG_LEVEL: 'info',

@@ -5,7 +5,7 @@
  * histories, LinkedIn's 429s and whether any job was lost.
  */
 import { cpus } from 'node:os';
-import { processCpuMs, temporalServerCpuMs } from './measure';
+import { processCpuMs } from './measure';
 import { postingCalls } from './sandbox-process';
 import { endings, notify, quiet, type Notice } from './storm-notify';
 import { heartbeatsSent, readStormHistories } from './storm-histories';
@@ -43,7 +43,9 @@ export async function runStorm(rig: StormRig, apps: number, base: number): Promi
   const cpuOf = () => ({
     workers: processes.workers.map((worker) => processCpuMs(worker.pid)),
     api: options.store === 'postgres' ? processCpuMs(processes.api?.pid) : null,
-    temporal: temporalServerCpuMs(),
+    temporal: rig.temporal.cpuMs(),
+    temporalPostgres: rig.temporal.postgresCpuMs(),
+    storePostgres: rig.storePostgresCpuMs(),
     sandbox: processCpuMs(rig.sandbox.pid),
     bench: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
   });
@@ -116,8 +118,12 @@ export async function runStorm(rig: StormRig, apps: number, base: number): Promi
     );
     const apiCpuMs = delta(cpuBefore.api, cpuAfter.api);
     const temporalCpuMs = delta(cpuBefore.temporal, cpuAfter.temporal);
+    // Production: Temporal's own PostgreSQL is part of Temporal's cost (the dev server's store is inside it).
+    const temporalPostgresCpuMs = delta(cpuBefore.temporalPostgres, cpuAfter.temporalPostgres);
     const serviceCpuMs =
-      workerCpuMs === null || temporalCpuMs === null ? null : workerCpuMs + temporalCpuMs + (apiCpuMs ?? 0);
+      workerCpuMs === null || temporalCpuMs === null
+        ? null
+        : workerCpuMs + temporalCpuMs + (temporalPostgresCpuMs ?? 0) + (apiCpuMs ?? 0);
     const heartbeats = heartbeatsAfter.every((value) => value !== null)
       ? heartbeatsAfter.reduce<number>((sum, value, i) => sum + (value ?? 0) - (heartbeatsBefore[i] ?? 0), 0)
       : null;
@@ -153,6 +159,7 @@ export async function runStorm(rig: StormRig, apps: number, base: number): Promi
             workerCpuMs,
             apiCpuMs,
             temporalCpuMs,
+            temporalPostgresCpuMs,
             delta(cpuBefore.sandbox, cpuAfter.sandbox),
             cpuAfter.bench - cpuBefore.bench,
           ],
@@ -164,6 +171,11 @@ export async function runStorm(rig: StormRig, apps: number, base: number): Promi
         perWorker: workerCpu.map((ms) => perThousandJobs(seconds(ms), totalJobs)),
         api: perThousandJobs(seconds(apiCpuMs), totalJobs),
         temporal: perThousandJobs(seconds(temporalCpuMs), totalJobs),
+        temporalPostgres: perThousandJobs(seconds(temporalPostgresCpuMs), totalJobs),
+        storePostgres: perThousandJobs(
+          seconds(delta(cpuBefore.storePostgres, cpuAfter.storePostgres)),
+          totalJobs,
+        ),
         sandbox: perThousandJobs(seconds(delta(cpuBefore.sandbox, cpuAfter.sandbox)), totalJobs),
       },
       apiMeasuredApart: options.store === 'postgres',

@@ -16,6 +16,8 @@ export interface PostgresCluster {
   /** `postgres://postgres@127.0.0.1:<port>/postgres`; trust authentication, so no password. */
   url: string;
   port: number;
+  /** The cluster's data directory (its postmaster.pid names the server's process). */
+  dataDir: string;
   /** Stops the server at once and deletes its files; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -106,7 +108,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
     started = true;
     const seconds = Math.ceil(left() / 1_000);
     await run('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', String(seconds)], left() + 2_000);
-    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, stop };
+    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dataDir, stop };
   } catch (error) {
     const log = await readFile(logFile, 'utf8').catch(() => '');
     await stop().catch(() => undefined);

@@ -1,27 +1,37 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client as PgClient } from 'pg';
-import { resolveTemporalCli } from '../../tools/dev/temporal-dev-server';
-import { createServer } from 'node:net';
-import { postgresTestUrl } from './postgres';
+import { resolveTemporalCli } from '../dev/temporal-dev-server';
+import { projectRoot } from '../project-root';
 
 /**
  * Temporal as production runs it: Temporal's own server (v1.30.4, built by `node scripts/setup.mjs
- * --for-tests`) on PostgreSQL persistence and visibility, configured by deploy/temporal/server.yaml, its
- * schema created and its namespace and search attributes registered by deploy/temporal/setup-schema.sh and
- * setup-namespace.sh: the files docker-compose.production.yml runs, here as processes on this machine.
+ * --for-tests` or `--temporal-server`) on PostgreSQL persistence and visibility, configured by
+ * deploy/temporal/server.yaml, its schema created and its namespace and search attributes registered by
+ * deploy/temporal/setup-schema.sh and setup-namespace.sh: the files docker-compose.production.yml runs, here
+ * as processes on this machine. Started by test/production-temporal.test.ts and by the storm benchmark
+ * (`npm run bench -- --storm --temporal production`).
  */
-const ROOT = join(__dirname, '..', '..');
+const ROOT = projectRoot();
 export const DEPLOY_DIR = join(ROOT, 'deploy', 'temporal');
 const run = promisify(execFile);
+const RECORDED = ['temporal-server-path', 'temporal-sql-tool-path', 'temporal-schema-dir'] as const;
 
-/** What `node scripts/setup.mjs --for-tests` built and recorded in .data/. */
-export function temporalServerBuild(): { server: string; sqlTool: string; schemaDir: string; cli: string } {
-  const recorded = (name: string) => {
+export interface TemporalServerBuild {
+  server: string;
+  sqlTool: string;
+  schemaDir: string;
+  cli: string;
+}
+
+/** What `node scripts/setup.mjs --for-tests` (or `--temporal-server`) built and recorded in .data/. */
+export function temporalServerBuild(): TemporalServerBuild {
+  const recorded = (name: (typeof RECORDED)[number]) => {
     try {
       return readFileSync(join(ROOT, '.data', name), 'utf8').trim();
     } catch {
@@ -36,9 +46,45 @@ export function temporalServerBuild(): { server: string; sqlTool: string; schema
   };
 }
 
+/** Whether setup recorded a server build whose files are still there. */
+function builtAlready(): boolean {
+  return RECORDED.every((name) => {
+    try {
+      return existsSync(readFileSync(join(ROOT, '.data', name), 'utf8').trim());
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The server build, built first when missing (`node scripts/setup.mjs --temporal-server`: `go install`
+ * from the Go module proxy, a few minutes the first time). For `npm run bench`, whose setup (plain
+ * `setup.mjs`, as `npm run dev`'s) does not build the server.
+ */
+export function ensureTemporalServerBuild(log: (message: string) => void): TemporalServerBuild {
+  if (!builtAlready()) {
+    log(
+      "Temporal's server is not built here yet: building it (node scripts/setup.mjs --temporal-server; " +
+        'a few minutes the first time)…',
+    );
+    const setup = spawnSync(process.execPath, [join(ROOT, 'scripts', 'setup.mjs'), '--temporal-server'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (setup.status !== 0)
+      throw new Error(
+        `building Temporal's server failed (node scripts/setup.mjs --temporal-server exited ${setup.status ?? setup.signal})`,
+      );
+  }
+  return temporalServerBuild();
+}
+
 export interface ProductionTemporal {
   /** The frontend, host:port. */
   address: string;
+  /** The server process's id (one process: the four services of `temporal-server start`). */
+  pid: number | undefined;
   namespace: string;
   /** What setup-schema.sh and setup-namespace.sh printed. */
   setupOutput: string;
@@ -50,8 +96,8 @@ export interface ProductionTemporal {
   stop(): Promise<void>;
 }
 
-async function withAdmin<T>(work: (client: PgClient) => Promise<T>): Promise<T> {
-  const client = new PgClient({ connectionString: postgresTestUrl() });
+async function withAdmin<T>(adminUrl: string, work: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = new PgClient({ connectionString: adminUrl });
   await client.connect();
   try {
     return await work(client);
@@ -98,18 +144,31 @@ async function freeLowPort(): Promise<number> {
   }
 }
 
+export interface ProductionTemporalOptions {
+  /** A PostgreSQL superuser's URL: Temporal gets a role and two databases of its own on that server. */
+  adminUrl: string;
+  /** Created by setup-namespace.sh; `default` when omitted. */
+  namespace?: string;
+  /** TEMPORAL_NUM_HISTORY_SHARDS; server.yaml's (512) when omitted. */
+  historyShards?: number;
+  /** The build to run; temporalServerBuild()'s when omitted. */
+  build?: TemporalServerBuild;
+}
+
 export async function startProductionTemporal(
-  options: { namespace?: string; historyShards?: number } = {},
+  options: ProductionTemporalOptions,
 ): Promise<ProductionTemporal> {
-  const build = temporalServerBuild();
+  const build = options.build ?? temporalServerBuild();
   const namespace = options.namespace ?? 'default';
   const suffix = randomBytes(5).toString('hex');
   const role = `temporal_${suffix}`;
   const password = randomBytes(16).toString('hex');
   const databases = { main: `temporal_${suffix}`, visibility: `temporal_visibility_${suffix}` };
-  const admin = new URL(postgresTestUrl());
+  const admin = new URL(options.adminUrl);
   // A role of its own, as the production PostgreSQL gives Temporal (compose: POSTGRES_USER of temporal-postgres).
-  await withAdmin((client) => client.query(`CREATE ROLE "${role}" LOGIN CREATEDB PASSWORD '${password}'`));
+  await withAdmin(options.adminUrl, (client) =>
+    client.query(`CREATE ROLE "${role}" LOGIN CREATEDB PASSWORD '${password}'`),
+  );
   const database = {
     TEMPORAL_DB_NAME: databases.main,
     TEMPORAL_VISIBILITY_DB_NAME: databases.visibility,
@@ -131,7 +190,7 @@ export async function startProductionTemporal(
       await exited;
       clearTimeout(killer);
     }
-    await withAdmin(async (client) => {
+    await withAdmin(options.adminUrl, async (client) => {
       for (const name of Object.values(databases)) {
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       }
@@ -177,7 +236,7 @@ export async function startProductionTemporal(
         TEMPORAL_DB_PASSWORD: password,
         BIND_ON_IP: '127.0.0.1',
         TEMPORAL_LOG_LEVEL: 'warn',
-        // No periodic call to Temporal's version service from a test.
+        // No periodic call to Temporal's version service from a test or a benchmark.
         TEMPORAL_VERSION_CHECK_DISABLED: '1',
         ...(options.historyShards ? { TEMPORAL_NUM_HISTORY_SHARDS: String(options.historyShards) } : {}),
         ...database,
@@ -202,6 +261,7 @@ export async function startProductionTemporal(
     const serverAndNamespaceMs = Date.now() - startedAt;
     return {
       address,
+      pid: child.pid,
       namespace,
       setupOutput: `${schemaOutput}${namespaceOutput}`,
       timings: { schemaMs, serverAndNamespaceMs },
