@@ -49,6 +49,12 @@ export const PATCH = {
   answersSignalled: 'answers-signalled',
   /** Added now: a CREATE batch goes as a run of one batch (postBatches), as every UPDATE does. */
   createsAsRuns: 'creates-as-runs',
+  /**
+   * Added now: the resync's first batch goes in the first run with the others, not as a run of its own;
+   * the run signals its answers (answersSignalled), which starts their follower. A resync of up to 25
+   * batches is one postBatches activity and one follower, not two of each (docs/benchmarks.md, the storm).
+   */
+  firstBatchInRun: 'first-batch-in-run',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */

@@ -58,6 +58,8 @@ export class Resync {
   private readonly repeats: RoundRepeats;
   private readonly followers: Followers;
   private readonly sender: BatchSender;
+  /** Before PATCH.firstBatchInRun, the resync's first batch went as a run of its own. */
+  private readonly firstBatchAlone: boolean;
 
   constructor(private readonly input: ResyncInput) {
     this.urn = input.developerApplicationUrn;
@@ -77,6 +79,7 @@ export class Resync {
     }
     deprecatePatch(PATCH.runsByIds);
     this.repeats = new RoundRepeats(patched(PATCH.repeatsBounded), input);
+    this.firstBatchAlone = !patched(PATCH.firstBatchInRun);
     this.ledger = new Ledger(carry);
     const { syncAllOpenJobs } = input;
     const { urn, round, followUpEndsAt, deadlineAt } = this;
@@ -175,7 +178,7 @@ export class Resync {
         // Handed out: from now on the runs answer for their ids, whatever order they report in.
         this.source.advance(runs.flat(2));
         // All queued at once in the application's lane (a call at a time, no gap between runs), each
-        // recorded as it reports; the first batch of the resync alone, so its follower starts at once.
+        // recorded as its answers are signalled and as it reports.
         const ended = await Promise.all(runs.map((run) => this.sender.sendAndRecord(run)));
         if (ended.some(Boolean)) await CancellationScope.current().cancelRequested;
         await this.continueAsNewIfLarge();
@@ -201,7 +204,7 @@ export class Resync {
   /** The next runs of batches, as the planner cuts them from what is listed (run-plan.ts). */
   private nextRuns(): Promise<string[][][] | undefined> {
     const left = this.batchesLimit() - this.sender.batchesThisRun;
-    const firstAlone = this.sender.batchNumber === 0;
+    const firstAlone = this.firstBatchAlone && this.sender.batchNumber === 0;
     return this.source.nextRun(this.list(), (pending) => planRuns(pending, left, firstAlone, this.batchSize));
   }
 
