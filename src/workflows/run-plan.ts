@@ -55,7 +55,7 @@ export function planRun(pending: readonly string[], maxBatches: number, batchSiz
 
 /**
  * The runs of the batches a workflow run sends next, all queued at once in the application's lane: the
- * resync's first batch alone (`firstAlone`: its follower starts at once), then runs as `planRun` cuts them,
+ * resync's first batch alone when `firstAlone` (before PATCH.firstBatchInRun), then runs as `planRun` cuts them,
  * at most `maxBatches` batches in all, one at least.
  */
 export function planRuns(
