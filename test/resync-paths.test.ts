@@ -276,11 +276,10 @@ describe('a run of more batches than one follower takes', () => {
       );
       return [[follower?.batchNumber, follower?.operation, input.tasks.length]];
     });
-    // The first batch alone, then the run of the other 30 batches: 25 and 5 (the last one 50 jobs).
+    // One run of the 31 batches (PATCH.firstBatchInRun): 25 and 6 (the last one 50 jobs).
     expect(followers).toEqual([
-      [1, 'UPDATE', 100],
-      [2, 'UPDATE', 2_500],
-      [27, 'UPDATE', 450],
+      [1, 'UPDATE', 2_500],
+      [26, 'UPDATE', 550],
     ]);
   }, 90_000);
 });
