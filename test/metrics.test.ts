@@ -4,22 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import { openPostgresJobStore } from '../src/ats/postgres-store';
 import { signNotification } from '../src/api/signature';
 import { freePort } from '../tools/dev/ports';
-import { registerDemoApplications } from '../tools/sandbox/demo-sandbox';
-import { startLinkedInSandbox, type LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
-import {
-  CUSTOMER_LIKE_LINKEDIN,
-  SAMPLE_ALL_OPEN,
-  seedLinkedInAsACustomersLooks,
-} from './support/environment';
+import type { LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
+import { SAMPLE_ALL_OPEN, startCustomerLikeSandbox } from './support/environment';
 import { until } from './support/eventually';
 import { parseExposition, type Family } from './support/exposition';
 import { documentedMetrics, rowOf, type DocumentedMetric } from './support/metrics-table';
-import { createTestDatabase, type TestDatabase } from './support/postgres';
+import { createDemoDatabase, type TestDatabase } from './support/postgres';
 import { temporalAddress, uniqueTaskQueue, workflowBundle } from './support/temporal';
-import { spawnTypeScript, type TypeScriptChild } from './support/typescript-child';
+import { ServiceProcesses, type ServiceProcess } from './support/typescript-child';
 
 /**
  * The worker and the API as they run in production (their own processes, their main()), on the dev
@@ -31,21 +25,16 @@ const SECRET = randomBytes(32).toString('hex');
 const tmp = mkdtempSync(join(tmpdir(), 'metrics-test-'));
 let database: TestDatabase;
 let sandbox: LinkedInSandbox;
-let worker: TypeScriptChild;
-let api: TypeScriptChild;
+const processes = new ServiceProcesses();
+let worker: ServiceProcess;
 let prometheus: ReturnType<typeof spawn> | undefined;
 let prometheusOutput = '';
 const ports = { api: 0, apiMetrics: 0, workerMetrics: 0, prometheus: 0 };
 const rows: DocumentedMetric[] = documentedMetrics();
 
 beforeAll(async () => {
-  database = await createTestDatabase('metrics');
-  const store = await openPostgresJobStore(database.url);
-  await store.seedDemoData();
-  await store.close();
-  sandbox = await startLinkedInSandbox({ ...CUSTOMER_LIKE_LINKEDIN });
-  registerDemoApplications(sandbox);
-  seedLinkedInAsACustomersLooks(sandbox);
+  database = await createDemoDatabase('metrics');
+  sandbox = await startCustomerLikeSandbox();
   for (const name of Object.keys(ports) as Array<keyof typeof ports>) ports[name] = await freePort();
   const common = {
     TEMPORAL_ADDRESS: temporalAddress(),
@@ -53,49 +42,31 @@ beforeAll(async () => {
     TASK_QUEUE: uniqueTaskQueue('metrics'),
     LOG_LEVEL: 'warn',
   };
-  worker = spawnTypeScript(join(ROOT, 'src', 'worker.ts'), [], {
-    asMain: true,
-    env: {
-      ...common,
-      LOG_LEVEL: 'info',
-      WORKFLOW_BUNDLE: workflowBundle().codePath,
-      LINKEDIN_API_URL: sandbox.apiUrl,
-      LINKEDIN_TOKEN_URL: sandbox.tokenUrl,
-      TASK_POLL_INTERVAL: '200ms',
-      WORKER_METRICS_PORT: String(ports.workerMetrics),
-    },
+  worker = processes.start('worker', join(ROOT, 'src', 'worker.ts'), {
+    ...common,
+    LOG_LEVEL: 'info',
+    WORKFLOW_BUNDLE: workflowBundle().codePath,
+    LINKEDIN_API_URL: sandbox.apiUrl,
+    LINKEDIN_TOKEN_URL: sandbox.tokenUrl,
+    TASK_POLL_INTERVAL: '200ms',
+    WORKER_METRICS_PORT: String(ports.workerMetrics),
   });
-  api = spawnTypeScript(join(ROOT, 'src', 'api', 'main.ts'), [], {
-    asMain: true,
-    env: {
-      ...common,
-      // Short enough for a slow LinkedIn to make the resync miss it.
-      RESYNC_DEADLINE: '2s',
-      LINKEDIN_WEBHOOK_SECRETS: SECRET,
-      LINKEDIN_PARENT_APPLICATION_ID: '1000',
-      PORT: String(ports.api),
-      API_METRICS_PORT: String(ports.apiMetrics),
-    },
+  processes.start('api', join(ROOT, 'src', 'api', 'main.ts'), {
+    ...common,
+    // Short enough for a slow LinkedIn to make the resync miss it.
+    RESYNC_DEADLINE: '2s',
+    LINKEDIN_WEBHOOK_SECRETS: SECRET,
+    LINKEDIN_PARENT_APPLICATION_ID: '1000',
+    PORT: String(ports.api),
+    API_METRICS_PORT: String(ports.apiMetrics),
   });
-  await until(
-    () =>
-      fetch(`http://127.0.0.1:${ports.api}/readyz`).then(
-        (r) => r.status === 200,
-        () => false,
-      ),
-    `the API ready\n${api.output()}`,
-    60_000,
-  );
-  await until(
-    () => worker.output().includes('"worker started"'),
-    `the worker started\n${worker.output()}`,
-    60_000,
-  );
+  await processes.apiReady(ports.api, 60_000);
+  await processes.waitForOutput(worker, '"worker started"', 60_000);
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of [worker?.child, api?.child, prometheus]) child?.kill('SIGKILL');
-  await Promise.all([worker?.exited, api?.exited]);
+  prometheus?.kill('SIGKILL');
+  await processes.killAll();
   await sandbox?.close();
   await database?.drop();
   rmSync(tmp, { recursive: true, force: true });

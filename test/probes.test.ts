@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startApiServer } from '../src/api/main';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
-import { openPostgresJobStore } from '../src/ats/postgres-store';
 import { runCli } from '../src/cli/resync';
 import { loadApiConfig } from '../src/config';
 import { createLogger } from '../src/logger';
+import { openPostgresJobStore } from '../src/ats/postgres-store';
 import { createTemporalClient } from '../src/temporal-client';
 import { freePort } from '../tools/dev/ports';
 import {
@@ -17,12 +17,12 @@ import {
   startTemporalDevServer,
   type TemporalDevServer,
 } from '../tools/dev/temporal-dev-server';
-import { registerDemoApplications } from '../tools/sandbox/demo-sandbox';
-import { startLinkedInSandbox, type LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
-import { CUSTOMER_LIKE_LINKEDIN, seedLinkedInAsACustomersLooks } from './support/environment';
+import type { LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
+import { startCustomerLikeSandbox } from './support/environment';
 import { until } from './support/eventually';
-import { createTestDatabase, type TestDatabase } from './support/postgres';
+import { createDemoDatabase, type TestDatabase } from './support/postgres';
 import { temporalAddress, uniqueTaskQueue, workflowBundle } from './support/temporal';
+import { ServiceProcesses } from './support/typescript-child';
 
 /**
  * The probes of the built worker process, against a Temporal dev server of this file's own: started only
@@ -38,26 +38,21 @@ let database: TestDatabase;
 let sandbox: LinkedInSandbox;
 let temporal: TemporalDevServer | undefined;
 let temporalPort: number;
-const children: ChildProcess[] = [];
+const processes = new ServiceProcesses();
 
 beforeAll(async () => {
   const building = promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD], {
     cwd: ROOT,
     timeout: 240_000,
   });
-  database = await createTestDatabase('probes');
-  const store = await openPostgresJobStore(database.url);
-  await store.seedDemoData();
-  await store.close();
-  sandbox = await startLinkedInSandbox({ ...CUSTOMER_LIKE_LINKEDIN });
-  registerDemoApplications(sandbox);
-  seedLinkedInAsACustomersLooks(sandbox);
+  database = await createDemoDatabase('probes');
+  sandbox = await startCustomerLikeSandbox();
   temporalPort = await freePort();
   await building;
 }, 300_000);
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  await processes.killAll();
   await temporal?.stop();
   await sandbox?.close();
   await database?.drop();
@@ -81,36 +76,24 @@ async function probe(url: string): Promise<Probe | undefined> {
 test('the worker is unready while Temporal is not up, ready once its pollers run, unready while it drains', async () => {
   const adminPort = await freePort();
   const taskQueue = uniqueTaskQueue('probes');
-  const child = spawn(process.execPath, [join(BUILD, 'worker.js')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-      DATABASE_URL: database.url,
-      TASK_QUEUE: taskQueue,
-      WORKFLOW_BUNDLE: workflowBundle().codePath,
-      LINKEDIN_API_URL: sandbox.apiUrl,
-      LINKEDIN_TOKEN_URL: sandbox.tokenUrl,
-      WORKER_METRICS_PORT: String(adminPort),
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const worker = processes.start('worker', join(BUILD, 'worker.js'), {
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    DATABASE_URL: database.url,
+    TASK_QUEUE: taskQueue,
+    WORKFLOW_BUNDLE: workflowBundle().codePath,
+    LINKEDIN_API_URL: sandbox.apiUrl,
+    LINKEDIN_TOKEN_URL: sandbox.tokenUrl,
+    WORKER_METRICS_PORT: String(adminPort),
+    LOG_LEVEL: 'info',
   });
-  children.push(child);
-  const lines: string[] = [];
-  const collect = (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const admin = `http://127.0.0.1:${adminPort}`;
-  const explain = () => `\n${lines.slice(-20).join('\n')}`;
 
   // Temporal is not up: the worker waits for it, alive and unready, saying why.
   let starting: Probe | undefined;
-  await until(async () => {
+  await processes.until(async () => {
     starting = await probe(`${admin}/readyz`);
     return starting?.body.reason?.includes('cannot be reached') === true;
-  }, `the worker says Temporal cannot be reached${explain()}`);
+  }, 'the worker says Temporal cannot be reached');
   expect(starting).toEqual({
     status: 503,
     body: {
@@ -125,9 +108,9 @@ test('the worker is unready while Temporal is not up, ready once its pollers run
     cliPath: resolveTemporalCli(ROOT, process.env),
     port: temporalPort,
   });
-  await until(
+  await processes.until(
     async () => (await probe(`${admin}/readyz`))?.status === 200,
-    `the worker is ready${explain()}`,
+    'the worker is ready',
     60_000,
   );
   expect(await probe(`${admin}/readyz`)).toEqual({ status: 200, body: { status: 'ready', workers: 4 } });
@@ -144,18 +127,18 @@ test('the worker is unready while Temporal is not up, ready once its pollers run
     err: { write: () => true },
   });
   expect(started).toBe(0);
-  await until(
+  await processes.until(
     () => sandbox.calls().some((call) => call.endpoint === 'simpleJobPostings'),
-    `the posting call is in flight${explain()}`,
+    'the posting call is in flight',
   );
-  child.kill('SIGTERM');
+  worker.child.kill('SIGTERM');
   let draining: Probe | undefined;
-  await until(async () => {
+  await processes.until(async () => {
     draining = await probe(`${admin}/readyz`);
     return draining?.status === 503;
-  }, `the worker is unready while draining${explain()}`);
+  }, 'the worker is unready while draining');
   expect(draining?.body.status).toBe('draining');
-  expect(await exited).toBe(0);
+  expect(await worker.exited).toBe(0);
   // Nothing is left listening once the worker stopped.
   expect(await probe(`${admin}/healthz`)).toBeUndefined();
 });

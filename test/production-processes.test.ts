@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,18 +11,16 @@ import { signNotification } from '../src/api/signature';
 import { JobResyncNotification, type ResyncResult } from '../src/contract';
 import { workflowIdFor } from '../src/api/workflow-id';
 import { freePort } from '../tools/dev/ports';
-import { registerDemoApplications } from '../tools/sandbox/demo-sandbox';
-import { startLinkedInSandbox, type LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
+import type { LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
 import {
-  CUSTOMER_LIKE_LINKEDIN,
   demoJobsMissingOnLinkedIn,
   SAMPLE_ALL_OPEN,
   SAMPLE_INDIVIDUAL,
-  seedLinkedInAsACustomersLooks,
+  startCustomerLikeSandbox,
 } from './support/environment';
-import { until as waitUntil } from './support/eventually';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
 import { temporalAddress, testClient, uniqueTaskQueue } from './support/temporal';
+import { runToExit, ServiceProcesses } from './support/typescript-child';
 
 /**
  * The built product as it runs in production: `npm run build`, then two API processes and two worker
@@ -33,50 +31,19 @@ const ROOT = join(__dirname, '..');
 const SECRET = randomBytes(32).toString('hex');
 const PARENT_APPLICATION_ID = '1000';
 
-interface Running {
-  name: string;
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<number | null>;
-}
-
 let database: TestDatabase;
 let sandbox: LinkedInSandbox;
 let openJobs: string[] = [];
-const processes: Running[] = [];
+/** Each process's last lines say why a wait timed out. */
+const processes = new ServiceProcesses({ timeoutMs: 60_000 });
 const apiPorts: number[] = [];
 const client = testClient();
 const prefix = `p${Date.now().toString(36)}-`;
 
-function launch(name: string, script: string, env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', script)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const collect = (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const running = { name, child, lines, exited };
-  processes.push(running);
-  return running;
-}
-
-/** Polls with the shared `until`; on a timeout the processes' last lines say why. */
-async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  try {
-    await waitUntil(check, what, timeoutMs);
-  } catch (error) {
-    const logs = processes.map((p) => `${p.name}:\n${p.lines.slice(-20).join('\n')}`).join('\n');
-    throw new Error(`${(error as Error).message}\n${logs}`, { cause: error });
-  }
-}
+/** `dist/<script>` as production runs it, one of `processes`. */
+const launch = (name: string, script: string, env: Record<string, string>) =>
+  processes.start(name, join(ROOT, 'dist', script), env);
+const workers = () => processes.all.filter((running) => running.name.startsWith('worker'));
 
 beforeAll(async () => {
   await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: ROOT, timeout: 240_000 });
@@ -87,9 +54,7 @@ beforeAll(async () => {
   openJobs = await store.listOpenJobIds(DEMO_APPLICATION.urn, { limit: 10_000 });
   await store.close();
 
-  sandbox = await startLinkedInSandbox({ ...CUSTOMER_LIKE_LINKEDIN });
-  registerDemoApplications(sandbox);
-  seedLinkedInAsACustomersLooks(sandbox);
+  sandbox = await startCustomerLikeSandbox();
   sandbox.faults.setLatency('simpleJobPostings', 50);
 
   const common = {
@@ -121,27 +86,12 @@ beforeAll(async () => {
       API_METRICS_PORT: String(await freePort()),
     });
   }
-  for (const port of apiPorts) {
-    await until(
-      () =>
-        fetch(`http://127.0.0.1:${port}/readyz`).then(
-          (r) => r.status === 200,
-          () => false,
-        ),
-      `API on ${port} ready`,
-    );
-  }
-  for (const worker of processes.filter((p) => p.name.startsWith('worker'))) {
-    await until(
-      () => worker.lines.some((line) => line.includes('"worker started"')),
-      `${worker.name} started`,
-    );
-  }
+  for (const port of apiPorts) await processes.apiReady(port);
+  for (const worker of workers()) await processes.waitForOutput(worker, '"worker started"');
 }, 300_000);
 
 afterAll(async () => {
-  for (const running of processes) running.child.kill('SIGKILL');
-  await Promise.all(processes.map((running) => running.exited));
+  await processes.killAll();
   await client.connection.close();
   await sandbox?.close();
   await database?.drop();
@@ -173,8 +123,9 @@ test('npm run resync runs the built CLI without building again while dist is up 
 });
 
 test('workers run the prebuilt workflow bundle and log JSON', () => {
-  for (const worker of processes.filter((p) => p.name.startsWith('worker'))) {
-    const started = worker.lines
+  for (const worker of workers()) {
+    const started = worker
+      .lines()
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .find((e) => e.msg === 'worker started');
     expect(started).toEqual(expect.objectContaining({ prebuiltBundle: true, level: 30 }));
@@ -219,26 +170,6 @@ test('two APIs and two workers sharing only Temporal and PostgreSQL process ever
   expect(sandbox.maxConcurrentPostings(DEMO_APPLICATION.urn)).toBe(1);
 });
 
-/** Runs a built entry point to its end (never one of `processes`): its exit code and what it wrote. */
-async function runToExit(
-  script: string,
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', script)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  // A process that does not end on its own is ended, and reported still running (code null).
-  const giveUp = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  clearTimeout(giveUp);
-  return { code, output };
-}
-
 describe('no known secret outside development', () => {
   test.each([
     [
@@ -265,7 +196,7 @@ describe('no known secret outside development', () => {
     'the built API started with %s exits 1 naming the variable, never the value, and listens on nothing',
     async (_case, secrets, message) => {
       const port = await freePort();
-      const { code, output } = await runToExit('api/main.js', {
+      const { code, output } = await runToExit(join(ROOT, 'dist', 'api', 'main.js'), {
         TEMPORAL_ADDRESS: temporalAddress(),
         DATABASE_URL: database.url,
         LINKEDIN_PARENT_APPLICATION_ID: PARENT_APPLICATION_ID,
@@ -288,13 +219,16 @@ describe('no known secret outside development', () => {
 
   test('the built seed refuses to store the demo applications outside development, and stores them in it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'seed-'));
-    const refused = await runToExit('ats/seed-main.js', { DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    const refused = await runToExit(join(ROOT, 'dist', 'ats', 'seed-main.js'), {
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+    });
     expect(refused.code).toBe(1);
     expect(refused.output).toContain(
       'refused: the demo applications carry client secrets published in this repository, so they are seeded in development only',
     );
     expect(refused.output).not.toContain(DEMO_APPLICATION.clientSecret);
-    const seeded = await runToExit('ats/seed-main.js', {
+    const seeded = await runToExit(join(ROOT, 'dist', 'ats', 'seed-main.js'), {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
@@ -305,9 +239,9 @@ describe('no known secret outside development', () => {
 });
 
 test('on SIGTERM every API and worker process drains and exits 0', async () => {
-  for (const running of processes) running.child.kill('SIGTERM');
+  for (const running of processes.all) running.child.kill('SIGTERM');
   const codes = await Promise.all(
-    processes.map((running) =>
+    processes.all.map((running) =>
       Promise.race([
         running.exited,
         new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 30_000).unref()),
@@ -315,6 +249,6 @@ test('on SIGTERM every API and worker process drains and exits 0', async () => {
     ),
   );
   expect(codes).toEqual([0, 0, 0, 0]);
-  for (const running of processes)
-    expect(running.lines.some((line) => line.includes('"draining"'))).toBe(true);
+  for (const running of processes.all)
+    expect(running.lines().some((line) => line.includes('"draining"'))).toBe(true);
 });

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,13 +14,13 @@ import { freePort } from '../tools/dev/ports';
 import { registerDemoApplications } from '../tools/sandbox/demo-sandbox';
 import { startLinkedInSandbox, type LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
 import { CUSTOMER_LIKE_LINKEDIN, SAMPLE_ALL_OPEN } from './support/environment';
-import { until as waitUntil } from './support/eventually';
 import { createTestDatabase, postgresTestUrl, type TestDatabase } from './support/postgres';
 import {
   startProductionTemporal,
   temporalServerBuild,
   type ProductionTemporal,
 } from '../tools/temporal/production-server';
+import { ServiceProcesses, type ServiceProcess } from './support/typescript-child';
 
 /**
  * The production configuration of Temporal, run here: Temporal's server v1.30.4 on PostgreSQL persistence
@@ -38,13 +38,6 @@ const URN = DEMO_APPLICATION.urn;
 /** LinkedIn answers each simpleJobPostings call after this: long enough to kill a worker mid-resync. */
 const POSTING_LATENCY_MS = 1_500;
 
-interface Running {
-  name: string;
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<number | null>;
-}
-
 let temporal: ProductionTemporal;
 let database: TestDatabase;
 let sandbox: LinkedInSandbox;
@@ -53,42 +46,23 @@ let client: Client;
 let buildDir: string;
 let apiPort: number;
 let openJobs: string[] = [];
-const processes: Running[] = [];
+/** On a timeout of `until`, the processes' and the server's last lines say why. */
+const processes = new ServiceProcesses({
+  timeoutMs: 90_000,
+  moreOnTimeout: () => `\ntemporal server:\n${temporal.logTail()}`,
+});
+const until = processes.until.bind(processes);
 const figures: Record<string, number> = {};
 let common: Record<string, string> = {};
 let workerEnv: Record<string, string> = {};
 
-function launch(name: string, script: string, env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [join(buildDir, 'dist', script)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const collect = (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const running = { name, child, lines, exited };
-  processes.push(running);
-  return running;
-}
+/** `dist/<script>` of this file's build, as production runs it. */
+const launch = (name: string, script: string, env: Record<string, string>) =>
+  processes.start(name, join(buildDir, 'dist', script), env);
 
-/** Polls with the shared `until`; on a timeout the processes' and the server's last lines say why. */
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000) {
-  try {
-    await waitUntil(check, what, timeoutMs);
-  } catch (error) {
-    const logs = processes.map((p) => `${p.name}:\n${p.lines.slice(-20).join('\n')}`).join('\n');
-    throw new Error(`${(error as Error).message}\n${logs}\ntemporal server:\n${temporal.logTail()}`, {
-      cause: error,
-    });
-  }
-}
-
-async function startWorker(name: string): Promise<Running> {
+async function startWorker(name: string): Promise<ServiceProcess> {
   const worker = launch(name, 'worker.js', { ...workerEnv, WORKER_METRICS_PORT: String(await freePort()) });
-  await until(() => worker.lines.some((line) => line.includes('"worker started"')), `${name} started`);
+  await processes.waitForOutput(worker, '"worker started"');
   return worker;
 }
 
@@ -153,7 +127,7 @@ beforeAll(async () => {
     TASK_POLL_MAX_INTERVAL: '1s',
   };
   apiPort = await freePort();
-  const api = launch('api', 'api/main.js', {
+  launch('api', 'api/main.js', {
     ...common,
     LINKEDIN_WEBHOOK_SECRETS: SECRET,
     LINKEDIN_PARENT_APPLICATION_ID: '1000',
@@ -161,20 +135,12 @@ beforeAll(async () => {
     API_METRICS_PORT: String(await freePort()),
   });
   await startWorker('worker-1');
-  await until(
-    () =>
-      fetch(`http://127.0.0.1:${apiPort}/readyz`).then(
-        (r) => r.status === 200,
-        () => false,
-      ),
-    `${api.name} ready`,
-  );
+  await processes.apiReady(apiPort);
   figures.readyMs = Date.now() - started;
 }, 420_000);
 
 afterAll(async () => {
-  for (const running of processes) running.child.kill('SIGKILL');
-  await Promise.all(processes.map((running) => running.exited));
+  await processes.killAll();
   await client?.connection.close();
   await sandbox?.close();
   await temporal?.stop();
@@ -304,7 +270,7 @@ test('the worker SIGKILLed mid-resync and restarted: the resync completes with e
   expect((await notify(body)).status).toBe(200);
   // The first batch of 100 is answered, the rest not yet: the worker dies mid-resync.
   await until(() => postedSince(from, 'UPDATE').length >= 100, 'the first batch is posted', 60_000);
-  const worker = processes.find((p) => p.name === 'worker-1');
+  const worker = processes.all.find((p) => p.name === 'worker-1');
   expect(postedSince(from, 'UPDATE').length).toBeLessThan(ids.length);
   worker?.child.kill('SIGKILL');
   expect(await worker?.exited).toBeNull();

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
@@ -15,6 +14,7 @@ import {
 } from '../tools/dev/temporal-dev-server';
 import { until } from './support/eventually';
 import { quietRuntime, uniqueTaskQueue, workflowBundle } from './support/temporal';
+import { ServiceProcesses } from './support/typescript-child';
 
 /**
  * The worker checks the namespace's search attributes when it starts. A dev server of its own, started
@@ -22,26 +22,10 @@ import { quietRuntime, uniqueTaskQueue, workflowBundle } from './support/tempora
  */
 const ROOT = join(__dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'search-attributes-'));
-// Compiles .ts on require with SWC, as Jest's transform does, so `node -r` runs src/worker.ts as the main module.
-const REGISTER = join(dir, 'register-typescript.js');
-writeFileSync(
-  REGISTER,
-  `const { transformFileSync } = require(${JSON.stringify(require.resolve('@swc/core'))});
-require.extensions['.ts'] = (module, file) =>
-  module._compile(
-    transformFileSync(file, {
-      swcrc: false,
-      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-      module: { type: 'commonjs' },
-    }).code,
-    file,
-  );
-`,
-);
-
 const KEYWORD = encodeSearchAttributeIndexedValueType('KEYWORD')!;
 let server: TemporalDevServer;
 let connection: NativeConnection;
+const processes = new ServiceProcesses();
 
 beforeAll(async () => {
   quietRuntime();
@@ -54,6 +38,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await processes.killAll();
   await connection?.close();
   await server?.stop();
 });
@@ -64,18 +49,8 @@ async function customAttributes(): Promise<string[]> {
 }
 
 /** `node src/worker.ts` as production runs `node dist/worker.js`, with only the environment given. */
-function startWorker(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['-r', REGISTER, join(ROOT, 'src', 'worker.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+const startWorker = (env: Record<string, string>) =>
+  processes.start('worker', join(ROOT, 'src', 'worker.ts'), env);
 
 async function workerEnv(): Promise<Record<string, string>> {
   return {
@@ -136,9 +111,7 @@ test('the message names only what is missing: two registered as the former produ
 test('with TEMPORAL_REGISTER_SEARCH_ATTRIBUTES=true the worker adds what is missing and starts', async () => {
   const worker = startWorker({ ...(await workerEnv()), TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: 'true' });
   try {
-    await until(() => worker.output().includes('worker started'), 'the worker started', 90_000);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${worker.output()}`, { cause: error });
+    await processes.waitForOutput(worker, 'worker started', 90_000);
   } finally {
     worker.child.kill('SIGTERM');
   }

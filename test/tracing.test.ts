@@ -1,25 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
-import { openPostgresJobStore } from '../src/ats/postgres-store';
 import { signNotification } from '../src/api/signature';
 import { workflowIdFor } from '../src/api/workflow-id';
 import { JobResyncNotification, type ResyncResult } from '../src/contract';
 import { freePort } from '../tools/dev/ports';
-import { registerDemoApplications } from '../tools/sandbox/demo-sandbox';
-import { startLinkedInSandbox, type LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
-import {
-  CUSTOMER_LIKE_LINKEDIN,
-  SAMPLE_INDIVIDUAL,
-  seedLinkedInAsACustomersLooks,
-} from './support/environment';
+import type { LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
+import { SAMPLE_INDIVIDUAL, startCustomerLikeSandbox } from './support/environment';
 import { until } from './support/eventually';
 import { startOtlpReceiver, traceTree, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
-import { createTestDatabase, type TestDatabase } from './support/postgres';
+import { createDemoDatabase, type TestDatabase } from './support/postgres';
 import {
   quietRuntime,
   temporalAddress,
@@ -27,6 +19,7 @@ import {
   uniqueTaskQueue,
   workflowBundle,
 } from './support/temporal';
+import { ServiceProcesses, type ServiceProcess } from './support/typescript-child';
 
 /**
  * One notification's trace, for real: the API and the worker each in a process of its own (run from the
@@ -38,65 +31,22 @@ const SECRET = randomBytes(32).toString('hex');
 const SERVER = 2;
 const CLIENT = 3;
 
-// Compiles the sources on require with SWC (as Jest's transform does): `node -r <this> src/worker.ts`.
-const REGISTER = `
-const { transformFileSync } = require(${JSON.stringify(require.resolve('@swc/core'))});
-require.extensions['.ts'] = (module, file) =>
-  module._compile(
-    transformFileSync(file, {
-      swcrc: false,
-      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-      module: { type: 'commonjs' },
-    }).code,
-    file,
-  );
-`;
-
-interface Running {
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<number | null>;
-}
-
 let database: TestDatabase;
 let sandbox: LinkedInSandbox;
 let receiver: OtlpReceiver;
-const processes: Running[] = [];
+const processes = new ServiceProcesses();
 const client = testClient();
 const prefix = `tr${Date.now().toString(36)}-`;
 
-function launch(file: string, env: Record<string, string>, register: string): Running {
-  const child = spawn(process.execPath, ['-r', register, join(ROOT, 'src', file)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const collect = (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const running = { child, lines, exited };
-  processes.push(running);
-  return running;
-}
-
-let api: Running;
-let worker: Running;
+let api: ServiceProcess;
+let worker: ServiceProcess;
 let apiPort = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase('tracing');
-  const store = await openPostgresJobStore(database.url);
-  await store.seedDemoData();
-  await store.close();
-  sandbox = await startLinkedInSandbox({ ...CUSTOMER_LIKE_LINKEDIN });
-  registerDemoApplications(sandbox);
-  seedLinkedInAsACustomersLooks(sandbox);
+  database = await createDemoDatabase('tracing');
+  sandbox = await startCustomerLikeSandbox();
   receiver = await startOtlpReceiver();
 
-  const register = join(mkdtempSync(join(tmpdir(), 'tracing-')), 'register.js');
-  writeFileSync(register, REGISTER);
   const common = {
     TEMPORAL_ADDRESS: temporalAddress(),
     DATABASE_URL: database.url,
@@ -106,52 +56,30 @@ beforeAll(async () => {
     // Spans leave every 100 ms rather than every 5 s: the test waits less.
     OTEL_BSP_SCHEDULE_DELAY: '100',
   };
-  worker = launch(
-    'worker.ts',
-    {
-      ...common,
-      WORKFLOW_BUNDLE: workflowBundle().codePath,
-      LINKEDIN_API_URL: sandbox.apiUrl,
-      LINKEDIN_TOKEN_URL: sandbox.tokenUrl,
-      TASK_POLL_INTERVAL: '200ms',
-      TASK_POLL_MAX_INTERVAL: '1s',
-      WORKER_METRICS_PORT: String(await freePort()),
-    },
-    register,
-  );
+  worker = processes.start('worker', join(ROOT, 'src', 'worker.ts'), {
+    ...common,
+    WORKFLOW_BUNDLE: workflowBundle().codePath,
+    LINKEDIN_API_URL: sandbox.apiUrl,
+    LINKEDIN_TOKEN_URL: sandbox.tokenUrl,
+    TASK_POLL_INTERVAL: '200ms',
+    TASK_POLL_MAX_INTERVAL: '1s',
+    WORKER_METRICS_PORT: String(await freePort()),
+  });
   apiPort = await freePort();
-  api = launch(
-    'api/main.ts',
-    {
-      ...common,
-      LINKEDIN_WEBHOOK_SECRETS: SECRET,
-      LINKEDIN_PARENT_APPLICATION_ID: '1000',
-      WORKFLOW_ID_PREFIX: prefix,
-      PORT: String(apiPort),
-      API_METRICS_PORT: String(await freePort()),
-    },
-    register,
-  );
-  const lastLines = () => processes.map((p) => p.lines.slice(-10).join('\n')).join('\n');
-  await until(
-    () =>
-      fetch(`http://127.0.0.1:${apiPort}/readyz`).then(
-        (r) => r.status === 200,
-        () => false,
-      ),
-    'the API is ready',
-    90_000,
-  ).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${lastLines()}`)));
-  await until(
-    () => worker.lines.some((line) => line.includes('"worker started"')),
-    'the worker started',
-    90_000,
-  ).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${lastLines()}`)));
+  api = processes.start('api', join(ROOT, 'src', 'api', 'main.ts'), {
+    ...common,
+    LINKEDIN_WEBHOOK_SECRETS: SECRET,
+    LINKEDIN_PARENT_APPLICATION_ID: '1000',
+    WORKFLOW_ID_PREFIX: prefix,
+    PORT: String(apiPort),
+    API_METRICS_PORT: String(await freePort()),
+  });
+  await processes.apiReady(apiPort, 90_000);
+  await processes.waitForOutput(worker, '"worker started"', 90_000);
 }, 180_000);
 
 afterAll(async () => {
-  for (const running of processes) running.child.kill('SIGKILL');
-  await Promise.all(processes.map((running) => running.exited));
+  await processes.killAll();
   await client.connection.close();
   await receiver?.close();
   await sandbox?.close();
@@ -259,8 +187,9 @@ test('one notification is one trace: the webhook span, signal-with-start, the wo
   for (const secret of secrets) expect(exported).not.toContain(secret);
 
   // The log lines written inside a span carry its trace and span ids, in both processes.
-  const logged = (running: Running) =>
-    running.lines
+  const logged = (running: ServiceProcess) =>
+    running
+      .lines()
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((l) => l.trace_id === traceId);
   const accepted = logged(api).find((line) => line.msg === 'resync accepted');

@@ -107,6 +107,14 @@ export function seedLinkedInAsACustomersLooks(sandbox: LinkedInSandbox): void {
   }
 }
 
+/** LinkedIn's sandbox as a customer's looks (above), the demo applications registered with it. */
+export async function startCustomerLikeSandbox(): Promise<LinkedInSandbox> {
+  const sandbox = await startLinkedInSandbox({ ...CUSTOMER_LIKE_LINKEDIN });
+  registerDemoApplications(sandbox);
+  seedLinkedInAsACustomersLooks(sandbox);
+  return sandbox;
+}
+
 /** Demo jobs of the application that LinkedIn lacks in `seedLinkedInAsACustomersLooks`. */
 export function demoJobsMissingOnLinkedIn(developerApplicationUrn = DEMO_APPLICATION.urn): string[] {
   const held = new Set(demoHeldJobIds(developerApplicationUrn));

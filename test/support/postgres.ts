@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { openPostgresJobStore } from '../../src/ats/postgres-store';
 
 /** The throwaway server the global setup started. */
 export function postgresTestUrl(): string {
@@ -37,4 +38,16 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
         () => undefined,
       ),
   };
+}
+
+/** A fresh database (see `createTestDatabase`) with the demo data in it, as `npm run seed` stores it. */
+export async function createDemoDatabase(prefix: string): Promise<TestDatabase> {
+  const database = await createTestDatabase(prefix);
+  const store = await openPostgresJobStore(database.url);
+  try {
+    await store.seedDemoData();
+  } finally {
+    await store.close();
+  }
+  return database;
 }

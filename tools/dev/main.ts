@@ -4,8 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { NativeConnection, Runtime } from '@temporalio/worker';
-import { temporalLoggerFor } from '../../src/observability/temporal-logger';
+import { NativeConnection } from '@temporalio/worker';
 import { createTemporalClient } from '../../src/temporal-client';
 import { temporalConnectionOptions } from '../../src/temporal-connection';
 import { ensureSearchAttributes } from '../../src/search-attributes';
@@ -18,12 +17,11 @@ import { formatDuration } from '../../src/duration';
 import { createLogger } from '../../src/logger';
 import type { LinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { startDemoSandbox } from '../sandbox/demo-sandbox';
-import { createResyncWorkers, createWorkerDeps } from '../../src/worker';
+import { installWorkerRuntime, startResyncWorker } from '../../src/worker-composition';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 import { projectRoot } from '../project-root';
 import { DEV_WEBHOOK_SECRET, loadDevConfig, type DevConfig } from './config';
 import { busyPortMessage, busyPortOf, firstBusyPort, StartAborted, Stops, type DevPort } from './lifecycle';
-import { keepDriftSchedules } from '../../src/drift/schedules';
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
 
 const ROOT = projectRoot();
@@ -131,56 +129,44 @@ async function start(dev: DevConfig, config: DevConfig['service']): Promise<void
     await stops.own('the LinkedIn sandbox', () => sandbox!.close());
   }
 
-  Runtime.install({
-    logger: temporalLoggerFor(logger.child({ component: 'worker' })),
-    // The launcher stops the worker itself, in order, on SIGINT and SIGTERM.
-    shutdownSignals: [],
-    telemetryOptions: {
-      logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
-      metrics: {
-        prometheus: {
-          bindAddress: socketAddress(config.workerMetricsHost, config.workerMetricsPort),
-          countersTotalSuffix: true,
-        },
-      },
-    },
-  });
+  // The launcher stops the worker itself, in order, on SIGINT and SIGTERM.
+  installWorkerRuntime(
+    logger.child({ component: 'worker' }),
+    socketAddress(config.workerMetricsHost, config.workerMetricsPort),
+    [],
+  );
   // The worker connects as the API does: an external Temporal's API key and TLS included.
   const nativeConnection = await NativeConnection.connect(
     temporalConnectionOptions({ ...config.temporal, address: temporalAddress }),
   );
   await stops.own('the Temporal connection', () => nativeConnection.close());
   await ensureSearchAttributes(nativeConnection, config, logger.child({ component: 'worker' }));
-  const workers = await createResyncWorkers({
+  // The API's client (its connection is made lazily) also keeps the drift schedules.
+  const client = createTemporalClient({ ...config.temporal, address: temporalAddress });
+  const jobStatuses = jobStore.jobStatuses;
+  const worker = await startResyncWorker({
+    config,
+    logger,
     connection: nativeConnection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    serveLargeResyncs: true,
-    deps: createWorkerDeps({
-      jobStore,
-      // One process: the lanes are in memory.
-      lanes: new InProcessLanes(),
-      linkedin: config.linkedin,
-      requestTimeoutMs: config.linkedinRequestTimeoutMs,
-      taskPolling: config.taskPolling,
-    }),
+    jobStore,
+    // One process: the lanes are in memory.
+    lanes: new InProcessLanes(),
+    listApplicationUrns: () => jobStatuses.listApplicationUrns(),
+    client,
+    scheduleSyncEveryMs: 60_000,
   });
-  const workerRun = workers.run();
   // A worker that fails stops everything, and the launcher with it.
-  workerRun.catch(async (error: unknown) => {
+  worker.running.catch(async (error: unknown) => {
     if (stops.stopped) return;
     console.error('the worker failed:', error);
     await stops.stopAll();
     process.exit(1);
   });
   await stops.own('the worker', async () => {
-    workers.shutdown();
-    await workerRun;
+    worker.drain();
+    await worker.running;
   });
-
-  const client = createTemporalClient({ ...config.temporal, address: temporalAddress });
   await stops.own('the API client', () => client.connection.close());
-  const jobStatuses = jobStore.jobStatuses;
   const api = await startApiServer({
     config,
     client,
@@ -194,22 +180,9 @@ async function start(dev: DevConfig, config: DevConfig['service']): Promise<void
     url: `http://127.0.0.1:${config.port}/webhooks/linkedin`,
     secret: config.webhookSecrets[0] ?? DEV_WEBHOOK_SECRET,
   });
-  const schedules = keepDriftSchedules({
-    client,
-    listApplicationUrns: () => jobStatuses.listApplicationUrns(),
-    options: {
-      taskQueue: config.temporal.taskQueue,
-      intervalMs: config.driftCheckIntervalMs,
-      deadlineMs: config.resyncDeadlineMs,
-      followUpWindowMs: config.followUpWindowMs,
-      workflowIdPrefix: config.workflowIdPrefix,
-      largeResyncJobs: config.largeResyncJobs,
-    },
-    everyMs: 60_000,
-    log: (message, fields) => logger.info(fields, message),
-  });
-  await stops.own('the drift schedules', () => Promise.resolve(schedules.stop()));
-  await schedules.ready;
+  // Stopped first, before the API and its client; the worker's drain stops them too.
+  await stops.own('the drift schedules', () => Promise.resolve(worker.stopSchedules()));
+  await worker.schedulesReady;
 
   printWelcome({
     port: config.port,
