@@ -41,6 +41,8 @@ const prefix = `tr${Date.now().toString(36)}-`;
 let api: ServiceProcess;
 let worker: ServiceProcess;
 let apiPort = 0;
+/** An API whose sampler keeps no notification (OTEL_TRACES_SAMPLER=always_off), beside the first. */
+let sampledOutPort = 0;
 
 beforeAll(async () => {
   database = await createDemoDatabase('tracing');
@@ -74,7 +76,18 @@ beforeAll(async () => {
     PORT: String(apiPort),
     API_METRICS_PORT: String(await freePort()),
   });
+  sampledOutPort = await freePort();
+  processes.start('api-sampled-out', join(ROOT, 'src', 'api', 'main.ts'), {
+    ...common,
+    OTEL_TRACES_SAMPLER: 'always_off',
+    LINKEDIN_WEBHOOK_SECRETS: SECRET,
+    LINKEDIN_PARENT_APPLICATION_ID: '1000',
+    WORKFLOW_ID_PREFIX: prefix,
+    PORT: String(sampledOutPort),
+    API_METRICS_PORT: String(await freePort()),
+  });
   await processes.apiReady(apiPort, 90_000);
+  await processes.apiReady(sampledOutPort, 90_000);
   await processes.waitForOutput(worker, '"worker started"', 90_000);
 }, 180_000);
 
@@ -213,4 +226,50 @@ test('one notification is one trace: the webhook span, signal-with-start, the wo
     history,
     workflowId,
   );
+});
+
+/** POSTs a signed notification of `jobs` to the API on `port`; its workflow id once the resync ended. */
+async function resyncThrough(port: number, jobs: string[]): Promise<string> {
+  const body = JSON.stringify({
+    developerApplicationUrn: DEMO_APPLICATION.urn,
+    externalJobPostingIds: jobs,
+    syncAllOpenJobs: false,
+    type: 'RESYNC_JOBS',
+  });
+  const response = await fetch(`http://127.0.0.1:${port}/webhooks/linkedin`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-LI-Signature': signNotification(SECRET, body) },
+    body,
+  });
+  expect(response.status).toBe(200);
+  const workflowId = workflowIdFor(JobResyncNotification.parse(JSON.parse(body)), prefix);
+  const result = (await client.workflow.getHandle(workflowId).result()) as ResyncResult;
+  expect(result.outcome).toBe('SUCCEEDED');
+  return workflowId;
+}
+
+test("a notification the API's sampler leaves out leaves no span in either process: its run carries the unsampled context on", async () => {
+  const workerRoots = () =>
+    receiver
+      .spans()
+      .filter((span) => span.service === 'linkedin-job-resync-worker' && span.parentSpanId === '').length;
+  const rootsBefore = workerRoots();
+  const left = await resyncThrough(sampledOutPort, ['job-2345']);
+  // Then one the other API keeps. A process exports its spans in the order they end: once this run's
+  // workflow span arrived, every span the worker made for the first run had arrived before it.
+  const kept = await resyncThrough(apiPort, ['job-3456']);
+  await until(
+    () =>
+      receiver
+        .spans()
+        .some((span) => span.name === 'RunWorkflow:resyncJobs' && span.attributes.workflowId === kept),
+    "the kept run's workflow span arrived",
+    30_000,
+  );
+  const ofLeft = receiver
+    .spans()
+    .filter((span) => span.attributes['resync.workflow_id'] === left || span.attributes.workflowId === left);
+  expect(ofLeft).toEqual([]);
+  // Its activities saw an unsampled parent, not none: no span of the worker began a trace of its own.
+  expect(workerRoots()).toBe(rootsBefore);
 });

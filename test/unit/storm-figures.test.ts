@@ -129,6 +129,9 @@ describe('npm run bench -- --storm options', () => {
   it('--traced compares tracing off and on in one storm each, not along the knee', () => {
     expect(parseStormOptions(['--traced']).traced).toBe(true);
     expect(() => parseStormOptions(['--traced', '--knee'])).toThrow(/does not step with --knee/);
+    expect(parseStormOptions(['--traced', '--trace-sample', '0.01']).traceSample).toBe(0.01);
+    expect(() => parseStormOptions(['--trace-sample', '0.01'])).toThrow(/goes with --traced/);
+    expect(() => parseStormOptions(['--traced', '--trace-sample', '2'])).toThrow(/ratio from 0 to 1/);
   });
 
   it("throttles at LinkedIn's 2,000 records a minute unless told otherwise", () => {
@@ -183,7 +186,11 @@ describe("--traced: tracing's cost side by side", () => {
     }) as unknown as StormFigures;
 
   it('gives each figure off, on and the change, and the spans exported', () => {
-    const text = renderTracingCost(storm(0.4, 2_000, 0), storm(0.5, 3_000, 1_234));
+    const text = renderTracingCost(
+      storm(0.4, 2_000, 0),
+      storm(0.5, 3_000, 1_234),
+      parseStormOptions(['--traced']),
+    );
     expect(text).toContain('1,234 spans exported');
     expect(text).toMatch(/worker CPU s \/ 1,000 jobs\s+0\.400\s+0\.500\s+\+25\.0 %/);
     expect(text).toMatch(/receipt→last UPDATE p99\s+2\.00 s\s+3\.00 s\s+\+50\.0 %/);

@@ -70,7 +70,7 @@ export async function runStormBenchmark(argv: string[]): Promise<void> {
     }
     if (options.knee) console.log(`${renderKnee(knee, options.deadlineMs)}\n`);
     const [off, on] = storms;
-    if (options.traced && off && on) console.log(`${renderTracingCost(off, on)}\n`);
+    if (options.traced && off && on) console.log(`${renderTracingCost(off, on, options)}\n`);
   } finally {
     await stopAll(stops);
   }

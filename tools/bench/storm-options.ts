@@ -28,6 +28,8 @@ export interface StormOptions {
   kneeSteps: number[];
   /** Two storms on one rig, the API and worker(s) tracing off then on (exporting to a span counter). */
   traced: boolean;
+  /** `--trace-sample RATIO` with --traced: the API samples that share of notifications (parentbased_traceidratio). */
+  traceSample: number | undefined;
   /** `--cpu-prof DIR`: the worker(s) and the API write V8 CPU profiles there when they stop. */
   cpuProfileDir: string | undefined;
   /** Where the figures go; .data/bench/storm-<time>.json when absent. */
@@ -75,6 +77,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
       knee: { type: 'boolean', default: false },
       'knee-steps': { type: 'string' },
       traced: { type: 'boolean', default: false },
+      'trace-sample': { type: 'string' },
       'cpu-prof': { type: 'string' },
       json: { type: 'string' },
     },
@@ -92,6 +95,10 @@ export function parseStormOptions(argv: string[]): StormOptions {
     throw new Error('--store embedded serves one process: --workers 2 needs --store postgres');
   if (values.traced && values.knee)
     throw new Error('--traced compares one storm with tracing off and on: it does not step with --knee');
+  const sample = values['trace-sample'] === undefined ? undefined : Number(values['trace-sample']);
+  if (sample !== undefined && !(sample >= 0 && sample <= 1))
+    throw new Error(`--trace-sample takes a ratio from 0 to 1, e.g. 0.01; got ${values['trace-sample']}`);
+  if (sample !== undefined && !values.traced) throw new Error('--trace-sample goes with --traced');
   const records = count('throttle-records', values['throttle-records'], 100);
   const kneeSteps =
     values['knee-steps'] === undefined
@@ -118,6 +125,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
     knee: values.knee,
     kneeSteps,
     traced: values.traced,
+    traceSample: sample,
     cpuProfileDir: values['cpu-prof'],
     json: values.json,
   };

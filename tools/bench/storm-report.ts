@@ -96,7 +96,7 @@ export function renderKnee(steps: readonly KneeStep[], deadlineMs: number): stri
 }
 
 /** `--traced`: the same storm with tracing off and on, side by side, and what tracing changed. */
-export function renderTracingCost(off: StormFigures, on: StormFigures): string {
+export function renderTracingCost(off: StormFigures, on: StormFigures, options: StormOptions): string {
   const change = (a: number | null, b: number | null) =>
     a === null || b === null || a === 0 ? '-' : `${b >= a ? '+' : ''}${n(((b - a) / a) * 100, 1)} %`;
   const rows: Array<[string, number | null, number | null, (v: number | null) => string]> = [
@@ -124,7 +124,9 @@ export function renderTracingCost(off: StormFigures, on: StormFigures): string {
     ['jobs a second', off.throughput.jobsPerSecond, on.throughput.jobsPerSecond, (v) => n(v)],
   ];
   return [
-    `Tracing's cost (the same storm, off then on; ${n(on.tracing?.spansExported)} spans exported):`,
+    `Tracing's cost (the same storm, off then on; ${n(on.tracing?.spansExported)} spans exported${
+      options.traceSample === undefined ? '' : `, ${options.traceSample} of the notifications sampled`
+    }):`,
     `  ${'figure'.padEnd(28)}  ${'off'.padStart(9)}  ${'on'.padStart(9)}  change`,
     ...rows.map(
       ([name, a, b, fmt]) =>

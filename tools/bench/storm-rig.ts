@@ -204,6 +204,12 @@ export class StormRig {
       LINKEDIN_WEBHOOK_SECRETS: STORM_WEBHOOK_SECRET,
       LINKEDIN_PARENT_APPLICATION_ID: '1',
       ...(this.tracing && this.spanCounter ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.spanCounter.endpoint } : {}),
+      ...(this.tracing && this.options.traceSample !== undefined
+        ? {
+            OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+            OTEL_TRACES_SAMPLER_ARG: String(this.options.traceSample),
+          }
+        : {}),
       ...(this.databaseUrl === undefined
         ? { DATA_DIR: join(this.runDir, 'data') }
         : { DATABASE_URL: this.databaseUrl }),
