@@ -1,6 +1,7 @@
 /** Small measuring helpers: bounded waits, pauses, limited concurrency, percentiles, processes' CPU time. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 export async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -122,4 +123,15 @@ export function processCpuMs(pid: number | undefined): number | null {
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The machine a bench ran on, for its JSON report: cores, memory, Node, load average at start and end. */
+export function machineReport(loadAverageAtStart: number[]) {
+  return {
+    cpus: cpus().length,
+    totalMemoryBytes: totalmem(),
+    node: process.version,
+    loadAverageAtStart,
+    loadAverageAtEnd: loadavg(),
+  };
 }

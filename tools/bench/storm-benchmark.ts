@@ -9,7 +9,8 @@
  * A benchmark, not a test: it reports; it exits 1 only when a job was lost or the run failed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
+import { machineReport } from './measure';
 import { dirname, join, resolve } from 'node:path';
 import { projectRoot } from '../project-root';
 import { kneeReason } from './storm-figures';
@@ -80,13 +81,7 @@ export async function runStormBenchmark(argv: string[]): Promise<void> {
   mkdirSync(dirname(outFile), { recursive: true });
   const report = {
     startedAt: startedAt.toISOString(),
-    machine: {
-      cpus: cpus().length,
-      totalMemoryBytes: totalmem(),
-      node: process.version,
-      loadAverageAtStart,
-      loadAverageAtEnd: loadavg(),
-    },
+    machine: machineReport(loadAverageAtStart),
     options: { ...options, smallJobs: SMALL_JOBS },
     /** Which Temporal ran, as it reported itself. */
     temporal: temporal ?? { configuration: options.temporal },

@@ -6,6 +6,7 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { signNotification } from '../../src/api/signature';
+import { post as postSigned } from '../chaos/delivery';
 import { workflowIdFor } from '../../src/api/workflow-id';
 import type { DeadlineExceededDetails, ResyncResult } from '../../src/contract';
 import { mapLimited, sleep, within } from './measure';
@@ -49,22 +50,9 @@ function bodyOf(notice: Notice): string {
   );
 }
 
-async function post(url: string, body: string): Promise<number> {
-  try {
-    const answer = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'X-LI-Signature': signNotification(STORM_WEBHOOK_SECRET, body),
-      },
-      body,
-      signal: AbortSignal.timeout(30_000),
-    });
-    await answer.arrayBuffer();
-    return answer.status;
-  } catch {
-    return 0;
-  }
+/** One signed POST (tools/chaos/delivery.ts): the status, or 0 when no answer came. */
+function post(url: string, body: string): Promise<number> {
+  return postSigned(url, body, { 'X-LI-Signature': signNotification(STORM_WEBHOOK_SECRET, body) });
 }
 
 /** Sends every notice, the i-th at `start + i × spreadMs / n`, each without waiting for the others. */

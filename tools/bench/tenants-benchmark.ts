@@ -10,7 +10,8 @@
  * .data/bench/tenants-<time>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
+import { machineReport } from './measure';
 import { join } from 'node:path';
 import { projectRoot } from '../project-root';
 import { idleSchedules } from './tenants-idle-schedules';
@@ -40,13 +41,7 @@ export async function runTenantsBenchmark(argv: string[]): Promise<void> {
 
     const report = {
       startedAt: startedAt.toISOString(),
-      machine: {
-        cpus: cpus().length,
-        totalMemoryBytes: totalmem(),
-        node: process.version,
-        loadAverageAtStart,
-        loadAverageAtEnd: loadavg(),
-      },
+      machine: machineReport(loadAverageAtStart),
       processes: 'the bench (load and measurement), the LinkedIn sandbox, the worker: one each',
       options,
       small: {
