@@ -1,9 +1,12 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Priority } from '@temporalio/common';
+import { createHash } from 'node:crypto';
 import type { JobSource } from '../ats/job-store';
 import { notificationReceivedSignal } from '../contract/signals';
 import {
   canonicalRequest,
   DEVELOPER_APPLICATION_URN,
+  MAX_JOBS_PER_CALL,
   resyncTaskQueue,
   summaryOf,
   WORKFLOW_TYPE,
@@ -104,7 +107,7 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
       ...(options.repeatWindowMs === undefined ? {} : { repeatWindowMs: options.repeatWindowMs }),
     };
     return withinTime(options.startTimeoutMs, async (signal) => {
-      const taskQueue = await taskQueueFor(request, options);
+      const { taskQueue, priority } = await placementOf(request, options);
       return client.withAbortSignal(signal, async () => {
         // Signal-with-start: a delivery starts the resync, or reaches the one running with this id (which
         // decides whether it joins or, everything being sent already, sends again). A resync with this id
@@ -112,11 +115,11 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
         const started = await signalWithStart(
           workflowId,
           input,
-          taskQueue,
+          { taskQueue, priority },
           firstRound(receivedAt),
           'ALLOW_DUPLICATE_FAILED_ONLY',
         );
-        return started ?? afterCompleted(workflowId, input, taskQueue);
+        return started ?? afterCompleted(workflowId, input, { taskQueue, priority });
       });
     });
   }
@@ -125,13 +128,14 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
   async function signalWithStart(
     workflowId: string,
     input: ResyncInput,
-    taskQueue: string,
+    { taskQueue, priority }: ResyncPlacement,
     roundWindow: RoundWindow,
     workflowIdReusePolicy: 'ALLOW_DUPLICATE' | 'ALLOW_DUPLICATE_FAILED_ONLY',
   ): Promise<StartedResync | undefined> {
     try {
       const handle = await client.workflow.signalWithStart(WORKFLOW_TYPE, {
         taskQueue,
+        priority,
         workflowId,
         args: [input],
         signal: notificationReceivedSignal,
@@ -156,7 +160,7 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
   async function afterCompleted(
     workflowId: string,
     input: ResyncInput,
-    taskQueue: string,
+    placement: ResyncPlacement,
   ): Promise<StartedResync> {
     const last = await client.workflow.getHandle(workflowId).describe();
     if (last.status.name === 'RUNNING') return { workflowId, runId: '' };
@@ -166,7 +170,7 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
     if (!next) return { workflowId, runId: last.runId, notRedone: true };
     const again = { ...input, roundWindow: next };
     return (
-      (await signalWithStart(workflowId, again, taskQueue, next, 'ALLOW_DUPLICATE')) ?? {
+      (await signalWithStart(workflowId, again, placement, next, 'ALLOW_DUPLICATE')) ?? {
         workflowId,
         runId: '',
       }
@@ -174,25 +178,58 @@ export function createResyncStarter(client: Client, options: ResyncStarterOption
   }
 }
 
+/** Where a resync runs: its task queue, and its place in that queue's dispatch. */
+interface ResyncPlacement {
+  taskQueue: string;
+  priority: Priority;
+}
+
 /**
- * A resync of many jobs goes to the large resyncs' queue. A sync-all is as large as the application's open
- * jobs; when the store cannot say, it stays on the main queue (its listing retries there): the notification
- * is still answered.
+ * A resync of at most this many jobs (one SimpleJobPostings call) goes ahead of larger ones in the task
+ * queue's dispatch: Temporal's `priorityKey` 1, the larger ones at the default (3 of 5).
  */
-async function taskQueueFor(
+export const SMALL_RESYNC_JOBS = MAX_JOBS_PER_CALL;
+
+/**
+ * A resync of many jobs goes to the large resyncs' queue; one of a few jobs goes ahead in its queue; each
+ * application is a fairness key of its own, so that in a storm no application's tasks wait behind all the
+ * others'. (Temporal servers without priority and fairness turned on dispatch in order and ignore both.)
+ * A sync-all is as large as the application's open jobs; when the store cannot say, it stays on the main
+ * queue at the default priority (its listing retries there): the notification is still answered.
+ */
+async function placementOf(
   request: Pick<ResyncInput, 'developerApplicationUrn' | 'syncAllOpenJobs' | 'externalJobPostingIds'>,
   options: ResyncStarterOptions,
-): Promise<string> {
+): Promise<ResyncPlacement> {
+  const jobs = await jobsOf(request, options.large);
+  const priority: Priority = { fairnessKey: fairnessKeyOf(request.developerApplicationUrn) };
+  if (jobs !== undefined && jobs <= SMALL_RESYNC_JOBS) priority.priorityKey = 1;
   const large = options.large;
-  if (!large || large.minJobs <= 0) return options.taskQueue;
-  let jobs = request.externalJobPostingIds.length;
-  if (request.syncAllOpenJobs) {
-    const ids = await large.jobs
-      ?.listOpenJobIds(request.developerApplicationUrn, { limit: large.minJobs + 1 })
-      .catch(() => []);
-    jobs = ids?.length ?? 0;
-  }
-  return resyncTaskQueue(options.taskQueue, jobs, large.minJobs);
+  const taskQueue =
+    large && large.minJobs > 0 && jobs !== undefined
+      ? resyncTaskQueue(options.taskQueue, jobs, large.minJobs)
+      : options.taskQueue;
+  return { taskQueue, priority };
+}
+
+/** The jobs a resync covers, counted up to the largest bound that matters; undefined when unknown. */
+async function jobsOf(
+  request: Pick<ResyncInput, 'developerApplicationUrn' | 'syncAllOpenJobs' | 'externalJobPostingIds'>,
+  large: LargeResyncRouting | undefined,
+): Promise<number | undefined> {
+  if (!request.syncAllOpenJobs) return request.externalJobPostingIds.length;
+  if (!large?.jobs) return undefined;
+  const limit = Math.max(large.minJobs, SMALL_RESYNC_JOBS) + 1;
+  const ids = await large.jobs
+    .listOpenJobIds(request.developerApplicationUrn, { limit })
+    .catch(() => undefined);
+  return ids?.length;
+}
+
+/** Temporal's fairness keys are at most 64 bytes: a longer application URN is keyed by its digest. */
+export function fairnessKeyOf(developerApplicationUrn: string): string {
+  if (Buffer.byteLength(developerApplicationUrn) <= 64) return developerApplicationUrn;
+  return createHash('sha256').update(developerApplicationUrn).digest('base64url');
 }
 
 /**

@@ -123,7 +123,15 @@ describe('npm run bench -- --storm options', () => {
       throttle: null,
       knee: false,
       traced: false,
+      fairness: false,
     });
+  });
+
+  it('--fairness turns on dispatch by priority and fairness key on the dev server only', () => {
+    expect(parseStormOptions(['--fairness']).fairness).toBe(true);
+    expect(() => parseStormOptions(['--fairness', '--temporal', 'production'])).toThrow(
+      /matching.enableFairness on the dev server/,
+    );
   });
 
   it('--traced compares tracing off and on in one storm each, not along the knee', () => {

@@ -15,6 +15,11 @@ export interface StormOptions {
    */
   temporal: StormTemporal;
   workers: 1 | 2;
+  /**
+   * `--fairness`: Temporal dispatches by the resyncs' priority and fairness keys (`matching.enableFairness`
+   * on the dev server), rather than in order.
+   */
+  fairness: boolean;
   /** Small resyncs (3 jobs, an application each) notified during the storm. */
   small: number;
   /** Over how long the notifications are spread. */
@@ -68,6 +73,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
       store: { type: 'string', default: 'postgres' },
       temporal: { type: 'string', default: 'dev' },
       workers: { type: 'string', default: '1' },
+      fairness: { type: 'boolean', default: false },
       small: { type: 'string', default: '0' },
       spread: { type: 'string', default: '5s' },
       deadline: { type: 'string', default: '30m' },
@@ -93,6 +99,10 @@ export function parseStormOptions(argv: string[]): StormOptions {
   const workers = values.workers === '2' ? 2 : 1;
   if (values.store === 'embedded' && workers === 2)
     throw new Error('--store embedded serves one process: --workers 2 needs --store postgres');
+  if (values.fairness && temporal === 'production')
+    throw new Error(
+      '--fairness turns on matching.enableFairness on the dev server; the production server runs deploy/temporal as shipped',
+    );
   if (values.traced && values.knee)
     throw new Error('--traced compares one storm with tracing off and on: it does not step with --knee');
   const sample = values['trace-sample'] === undefined ? undefined : Number(values['trace-sample']);
@@ -116,6 +126,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
     store: values.store,
     temporal,
     workers,
+    fairness: values.fairness,
     small: count('small', values.small, 0),
     spreadMs: values.spread === '0' ? 0 : duration('spread', values.spread),
     deadlineMs: duration('deadline', values.deadline),

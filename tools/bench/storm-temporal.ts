@@ -24,6 +24,8 @@ export interface TemporalDescription {
   visibilityStore: string;
   historyShards: number;
   namespace: string;
+  /** Whether the server dispatches by priority and fairness key (`--fairness`), or in order. */
+  fairness: boolean;
 }
 
 export interface StormTemporalServer {
@@ -39,6 +41,7 @@ export interface StormTemporalServer {
 
 export async function startStormTemporal(
   configuration: StormTemporal,
+  fairness: boolean,
   stops: Array<() => Promise<unknown>>,
 ): Promise<StormTemporalServer> {
   const root = projectRoot();
@@ -63,6 +66,7 @@ export async function startStormTemporal(
     const dev = await startTemporalDevServer({
       cliPath: resolveTemporalCli(root, process.env),
       startTimeoutMs: 90_000,
+      ...(fairness ? { dynamicConfig: { 'matching.enableFairness': true } } : {}),
     });
     stops.push(() => dev.stop());
     server = {
@@ -89,6 +93,7 @@ export async function startStormTemporal(
       visibilityStore: cluster.visibilityStore ?? 'unknown',
       historyShards: cluster.historyShardCount ?? 0,
       namespace: server.namespace,
+      fairness,
     },
   };
 }
@@ -101,6 +106,7 @@ export function describeTemporal(temporal: TemporalDescription): string {
       : `the Temporal dev server (${temporal.serverVersion}, in memory)`;
   return (
     `${what}: persistence ${temporal.persistenceStore}, visibility ${temporal.visibilityStore}, ` +
-    `${temporal.historyShards} history shard(s), namespace ${temporal.namespace}`
+    `${temporal.historyShards} history shard(s), namespace ${temporal.namespace}, ` +
+    (temporal.fairness ? 'dispatch by priority and fairness key' : 'dispatch in order')
   );
 }

@@ -109,6 +109,8 @@ async function start(dev: DevConfig, config: DevConfig['service']): Promise<void
       port: dev.temporalPort,
       uiPort: dev.temporalUiPort,
       dbFilename: join(dataDir, 'temporal.db'),
+      // Resyncs of one call go ahead, each application a fair share (resync-starter.ts, docs/operations.md).
+      dynamicConfig: { 'matching.enableFairness': true },
       ownProcessGroup: true,
       onSpawn: (stop, pid) => {
         stopServer = stop;

@@ -25,6 +25,8 @@ export interface TemporalDevServerOptions {
    * reaches the launcher alone, which stops the service before Temporal; nothing the CLI starts is left.
    */
   ownProcessGroup?: boolean;
+  /** Dynamic configuration values beyond the version check's (`--dynamic-config-value key=value`). */
+  dynamicConfig?: Record<string, string | number | boolean>;
   /** Called once the process exists, before it serves: a launcher stopped meanwhile can still stop it. */
   onSpawn?: (stop: () => Promise<void>, pid: number | undefined) => void;
 }
@@ -64,6 +66,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     '--dynamic-config-value',
     'frontend.enableServerVersionCheck=false',
   ];
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {}))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   if (options.searchAttributes ?? true)
     args.push(...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]));
   if (options.uiPort === undefined) args.push('--headless');
