@@ -12,7 +12,7 @@ import {
   throttleFigures,
 } from '../../tools/bench/storm-figures';
 import { parseStormOptions } from '../../tools/bench/storm-options';
-import type { StormFigures } from '../../tools/bench/storm-measures';
+import { kneeStopOf, type StormFigures } from '../../tools/bench/storm-measures';
 import { renderTracingCost } from '../../tools/bench/storm-report';
 
 const A = 'urn:li:developerApplication:1';
@@ -107,6 +107,25 @@ describe('the storm bench figures', () => {
     expect(kneeReason({ p99Ms: 1_000, missed: 2, machineBusy: 0.5 }, 60_000)).toMatch(/2 resync/);
     expect(kneeReason({ p99Ms: 1_000, missed: 0, machineBusy: 0.97 }, 60_000)).toBe('the CPU is spent');
   });
+
+  it("--knee stops where the machine's CPU is spent, though the storm's own processes use less of it", () => {
+    const step = (stormCpuShare: number, machineCpuBusy: number) => ({
+      receiptToLastUpdateMs: { count: 200, p50: 12_000, p99: 20_000, max: 21_000 },
+      missedDeadline: 0,
+      throughput: {
+        jobsPerSecond: 4_000,
+        floorMs: 500,
+        floorJobsPerSecond: 18_000,
+        cpus: 2,
+        cpuJobsPerSecond: 3_300,
+        machineCpuBusy,
+        stormCpuShare,
+      },
+    });
+    // The 200-application step of a knee run: the sandbox playing LinkedIn took the rest.
+    expect(kneeStopOf(step(0.86, 0.966), 30 * 60_000)).toBe('the CPU is spent');
+    expect(kneeStopOf(step(0.83, 0.936), 30 * 60_000)).toBeUndefined();
+  });
 });
 
 describe('npm run bench -- --storm options', () => {
@@ -129,6 +148,8 @@ describe('npm run bench -- --storm options', () => {
 
   it('--fairness turns on dispatch by priority and fairness key on the dev server only', () => {
     expect(parseStormOptions(['--fairness']).fairness).toBe(true);
+    expect(parseStormOptions(['--large-resync-jobs', '100']).largeResyncJobs).toBe(100);
+    expect(parseStormOptions([]).largeResyncJobs).toBeUndefined();
     expect(() => parseStormOptions(['--fairness', '--temporal', 'production'])).toThrow(
       /matching.enableFairness on the dev server/,
     );

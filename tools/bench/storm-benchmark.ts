@@ -13,8 +13,7 @@ import { loadavg } from 'node:os';
 import { machineReport } from './measure';
 import { dirname, join, resolve } from 'node:path';
 import { projectRoot } from '../project-root';
-import { kneeReason } from './storm-figures';
-import type { StormFigures } from './storm-measures';
+import { kneeStopOf, type StormFigures } from './storm-measures';
 import { parseStormOptions } from './storm-options';
 import { renderKnee, renderStorm, renderTracingCost, type KneeStep } from './storm-report';
 import { StormRig } from './storm-rig';
@@ -58,14 +57,7 @@ export async function runStormBenchmark(argv: string[]): Promise<void> {
       storms.push(figures);
       console.log(`\n${renderStorm(figures, options, temporal)}\n`);
       if (!options.knee) continue;
-      const stop = kneeReason(
-        {
-          p99Ms: figures.receiptToLastUpdateMs.p99,
-          missed: figures.missedDeadline,
-          machineBusy: figures.throughput.stormCpuShare,
-        },
-        options.deadlineMs,
-      );
+      const stop = kneeStopOf(figures, options.deadlineMs);
       knee.push({ apps, figures, stop });
       if (stop !== undefined) break;
     }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mapLimited } from './measure';
 import { sandboxAdmin } from './sandbox-process';
 import type { Ending } from './storm-notify';
-import { lostJobs, type Spread, type TemporalCounts } from './storm-figures';
+import { kneeReason, lostJobs, type Spread, type TemporalCounts } from './storm-figures';
 
 export interface StormFigures {
   apps: number;
@@ -157,4 +157,22 @@ export async function jobsAccounted(
     lostExamples.push(...examples.map((id) => `${urn} ${id}`));
   });
   return { jobsAccepted, jobsReportedNotSent, jobsLost, lostExamples: lostExamples.slice(0, 5) };
+}
+
+/**
+ * Why a storm of `--knee` ends the stepping, if it does. "The CPU is spent" is the machine's busy share:
+ * whoever spends it (the sandbox playing LinkedIn, the ATS store's PostgreSQL), the storm cannot use more.
+ */
+export function kneeStopOf(
+  figures: Pick<StormFigures, 'receiptToLastUpdateMs' | 'missedDeadline' | 'throughput'>,
+  deadlineMs: number,
+): string | undefined {
+  return kneeReason(
+    {
+      p99Ms: figures.receiptToLastUpdateMs.p99,
+      missed: figures.missedDeadline,
+      machineBusy: figures.throughput.machineCpuBusy,
+    },
+    deadlineMs,
+  );
 }

@@ -20,6 +20,8 @@ export interface StormOptions {
    * on the dev server), rather than in order.
    */
   fairness: boolean;
+  /** `--large-resync-jobs N`: LARGE_RESYNC_JOBS given to the API and workers; theirs (1,000) when absent. */
+  largeResyncJobs: number | undefined;
   /** Small resyncs (3 jobs, an application each) notified during the storm. */
   small: number;
   /** Over how long the notifications are spread. */
@@ -74,6 +76,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
       temporal: { type: 'string', default: 'dev' },
       workers: { type: 'string', default: '1' },
       fairness: { type: 'boolean', default: false },
+      'large-resync-jobs': { type: 'string' },
       small: { type: 'string', default: '0' },
       spread: { type: 'string', default: '5s' },
       deadline: { type: 'string', default: '30m' },
@@ -127,6 +130,10 @@ export function parseStormOptions(argv: string[]): StormOptions {
     temporal,
     workers,
     fairness: values.fairness,
+    largeResyncJobs:
+      values['large-resync-jobs'] === undefined
+        ? undefined
+        : count('large-resync-jobs', values['large-resync-jobs'], 0),
     small: count('small', values.small, 0),
     spreadMs: values.spread === '0' ? 0 : duration('spread', values.spread),
     deadlineMs: duration('deadline', values.deadline),

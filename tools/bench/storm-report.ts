@@ -83,13 +83,13 @@ export function renderKnee(steps: readonly KneeStep[], deadlineMs: number): stri
     ({ apps, figures: f, stop }) =>
       `  ${n(apps).padStart(6)}  ${s(f.receiptToLastUpdateMs.p50).padStart(9)}  ${s(f.receiptToLastUpdateMs.p99).padStart(9)}` +
       `  ${String(f.missedDeadline).padStart(6)}  ${n(f.throughput.jobsPerSecond).padStart(8)}` +
-      `  ${pct(f.throughput.stormCpuShare).padStart(6)}` +
+      `  ${pct(f.throughput.stormCpuShare).padStart(9)}  ${pct(f.throughput.machineCpuBusy).padStart(11)}` +
       (stop ? `  ← ${stop}` : ''),
   );
   const knee = steps.find((step) => step.stop !== undefined);
   return [
     `Knee (deadline ${formatDuration(deadlineMs)}):`,
-    '    apps        p50        p99  missed    jobs/s    CPU',
+    '    apps        p50        p99  missed    jobs/s  storm CPU  machine CPU',
     ...rows,
     knee ? `The knee: ${n(knee.apps)} applications (${knee.stop}).` : 'No knee within the steps run.',
   ].join('\n');

@@ -203,6 +203,9 @@ export class StormRig {
       RESYNC_DEADLINE: formatDuration(this.options.deadlineMs),
       LINKEDIN_WEBHOOK_SECRETS: STORM_WEBHOOK_SECRET,
       LINKEDIN_PARENT_APPLICATION_ID: '1',
+      ...(this.options.largeResyncJobs === undefined
+        ? {}
+        : { LARGE_RESYNC_JOBS: String(this.options.largeResyncJobs) }),
       ...(this.tracing && this.spanCounter ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.spanCounter.endpoint } : {}),
       ...(this.tracing && this.options.traceSample !== undefined
         ? {
