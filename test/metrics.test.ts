@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { DEMO_APPLICATION } from '../src/ats/demo-data';
+import { RESYNC_WORKFLOW_TASK_SLOTS } from '../src/resync-workers';
 import { signNotification } from '../src/api/signature';
 import { freePort } from '../tools/dev/ports';
 import type { LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
@@ -30,6 +31,7 @@ let worker: ServiceProcess;
 let prometheus: ReturnType<typeof spawn> | undefined;
 let prometheusOutput = '';
 const ports = { api: 0, apiMetrics: 0, workerMetrics: 0, prometheus: 0 };
+const taskQueue = uniqueTaskQueue('metrics');
 const rows: DocumentedMetric[] = documentedMetrics();
 
 beforeAll(async () => {
@@ -39,7 +41,7 @@ beforeAll(async () => {
   const common = {
     TEMPORAL_ADDRESS: temporalAddress(),
     DATABASE_URL: database.url,
-    TASK_QUEUE: uniqueTaskQueue('metrics'),
+    TASK_QUEUE: taskQueue,
     LOG_LEVEL: 'warn',
   };
   worker = processes.start('worker', join(ROOT, 'src', 'worker.ts'), {
@@ -218,3 +220,19 @@ test("Debian's Prometheus, scraping both with deploy/prometheus/alerts.yml, fire
     ...tableAgainstServed(['first scrape', 'after a resync'], served),
   ]).toEqual([]);
 }, 120_000);
+
+test('the worker process holds at most RESYNC_WORKFLOW_TASK_SLOTS workflow tasks of its main queue at once (its slots, free and used)', async () => {
+  // The SDK reports each worker's workflow slots, free and used.
+  const worker = await scrape(ports.workerMetrics);
+  const slots = (name: string) =>
+    (worker.get(name)?.samples ?? [])
+      .filter(
+        (sample) => sample.labels.worker_type === 'WorkflowWorker' && sample.labels.task_queue === taskQueue,
+      )
+      .map((sample) => sample.value);
+  const available = slots('temporal_worker_task_slots_available');
+  const used = slots('temporal_worker_task_slots_used');
+  expect(available).toHaveLength(1);
+  expect(used).toHaveLength(1);
+  expect(available[0]! + used[0]!).toBe(RESYNC_WORKFLOW_TASK_SLOTS);
+});
