@@ -43,7 +43,7 @@ export const LARGE_RESYNC_SLOTS = { workflowTasks: 10, activities: 20, followUps
  * thread, so tasks held beyond what that thread and the round trips to Temporal keep busy only wait there,
  * in the order they came, while the tasks Temporal still holds are dispatched by priority and fairness key
  * (src/api/resync-starter.ts). In a 200 × 500 storm, with 8 slots rather than 40, the small resyncs' p99
- * went from 3.6-4.5 s to 1.7-2.4 s, and the storm's throughput did not move (docs/benchmarks.md). At 8 a
+ * went from 3.6-5.5 s to 1.7-4.0 s, and the storm's throughput did not move (docs/benchmarks.md). At 8 a
  * worker still completes some 160 workflow tasks a second at 50 ms a round trip to Temporal Cloud, some
  * 8,000 jobs a second.
  */
