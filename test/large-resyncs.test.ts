@@ -7,6 +7,7 @@ import { getResyncStatus, listResyncs } from '../src/api/resyncs';
 import { DEMO_APPLICATION, SECOND_DEMO_APPLICATION } from '../src/ats/demo-data';
 import { openEmbeddedJobStore } from '../src/ats/embedded-store';
 import { largeResyncTaskQueue, WORKFLOW_TYPE, type JobResyncNotification } from '../src/contract';
+import { followUpTaskQueue } from '../src/contract/names';
 import {
   DRIFT_CHECK_WORKFLOW_TYPE,
   type DriftCheckInput,
@@ -18,6 +19,7 @@ import type { FollowResyncTasksInput } from '../src/workflows/follow-resync-task
 import { createResyncWorkers, createWorkerDeps, LARGE_RESYNC_SLOTS, type ResyncWorkers } from '../src/worker';
 import { demoJobsMissingOnLinkedIn, startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
+import { applicationWith } from './support/synthetic-application';
 import { testNativeConnection, workflowBundle } from './support/temporal';
 import { atLeast } from './support/timing';
 import { within } from './support/within';
@@ -105,12 +107,27 @@ async function taskQueuesOf(client: Client, query: string): Promise<string[]> {
 }
 
 test('a sync-all of an application with more open jobs than the limit starts on the large queue and is served there, followers included', async () => {
-  const { workflowId } = await starter(openJobs.length - 1).start(syncAll, Date.now());
+  // Followed in groups of up to 25 batches: the first group's tasks pass what the resync follows itself
+  // (FOLLOW_IN_RESYNC_BYTES), and a follower takes them; the last batch's fit, and the resync follows them.
+  const open = 2_600;
+  const app = await applicationWith(env, open);
+  const { workflowId } = await starter(open - 1).start(
+    { ...syncAll, developerApplicationUrn: app.urn },
+    Date.now(),
+  );
 
   expect(await taskQueueOf(env.client, workflowId)).toBe(large);
   const result = await env.client.workflow.getHandle<typeof resyncJobs>(workflowId).result();
-  expect(result.totals.sent).toBe(openJobs.length);
+  expect(result.totals.sent).toBe(open);
   expect(result.totals.confirmed).toBe(result.totals.sent);
+  // The tasks the resync follows itself: on its queue's follow-up queue.
+  const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const followUpQueues = events.flatMap((event) => {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    return scheduled?.activityType?.name === 'followTasks' ? [scheduled.taskQueue?.name] : [];
+  });
+  expect(followUpQueues.length).toBeGreaterThan(0);
+  expect(new Set(followUpQueues)).toEqual(new Set([followUpTaskQueue(large)]));
   // The followers are children: they run on their parent's queue, their activities on its follow-up queue.
   await eventually(async () => {
     const followers = await taskQueuesOf(
@@ -124,7 +141,7 @@ test('a sync-all of an application with more open jobs than the limit starts on 
   const status = await getResyncStatus(env.client, workflowId, { page: 1, pageSize: 0 });
   expect(status?.status).toBe('COMPLETED');
   await eventually(async () => {
-    const listedIds = (await listResyncs(env.client, { application: DEMO_APPLICATION.urn, limit: 100 })).map(
+    const listedIds = (await listResyncs(env.client, { application: app.urn, limit: 100 })).map(
       (item) => item.workflowId,
     );
     expect(listedIds).toContain(workflowId);

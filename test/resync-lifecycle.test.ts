@@ -20,11 +20,11 @@ import {
 import { demoJobIds } from '../tools/sandbox/demo-sandbox';
 import { createWorkerDeps } from '../src/worker';
 import { notificationReceivedSignal, progressQuery } from '../src/workflows';
-import { startTestEnvironment, type TestEnvironment } from './support/environment';
+import { demoJobsMissingOnLinkedIn, startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
 import { testNativeConnection, workflowBundle } from './support/temporal';
 import { InProcessLanes } from '../src/linkedin/application-lanes';
-import { fates, notification } from './support/notifications';
+import { fates, notification, openDemoJobIds } from './support/notifications';
 import { within } from './support/within';
 
 /**
@@ -273,29 +273,35 @@ describe('reports belong to one execution', () => {
     workers = await startWorkers({ followUps: false });
     env.sandbox.faults.taskOutcome('job-1245', 'FAILED', 'the earlier execution saw this fail');
     const id = newId();
+    // Two workflow runs of a batch each: the first run's tasks go to a follower child, which outlives the
+    // execution (the last run follows its own, and they end with it). job-1245 is in the first batch.
+    const missing = new Set(demoJobsMissingOnLinkedIn());
+    const others = openDemoJobIds(250)
+      .filter((job) => !missing.has(job) && job !== 'job-1245' && job !== 'job-1246')
+      .slice(0, 99);
+    const ids = ['job-1245', ...others, 'job-1246'];
     const request = {
-      externalJobPostingIds: ['job-1245', 'job-1246'],
+      externalJobPostingIds: ids,
+      batchesPerRun: 1,
       deadlineMs: 4_000,
       followUpWindowMs: 4_000,
     };
     const earlier = await deliver(id, request);
-    await eventually(async () => expect((await earlier.query(progressQuery)).sent).toBe(2));
+    await eventually(async () => expect((await earlier.query(progressQuery)).sent).toBe(ids.length));
     await earlier.terminate('an operator ended it');
 
     env.sandbox.faults.clear();
-    // The next execution's follower reports only when its window ends: the stale report comes first.
+    // The next execution's last run reports only when its window ends: the stale report comes first.
     env.sandbox.faults.taskOutcome('job-1246', 'STUCK');
     const next = await deliver(id, { ...request, receivedAt: Date.now() });
     expect(next.signaledRunId).not.toBe(earlier.signaledRunId);
-    await eventually(async () => expect((await next.query(progressQuery)).sent).toBe(2));
+    await eventually(async () => expect((await next.query(progressQuery)).sent).toBe(ids.length));
     await workers.startFollowUps();
 
     const result = (await next.result()) as ResyncResult;
-    expect(fates(result.jobs)).toEqual({
-      'job-1245': 'UPDATED/CONFIRMED',
-      'job-1246': 'UPDATED/UNCONFIRMED',
-    });
-    expect(result.totals).toMatchObject({ rejected: 0, confirmed: 1, unconfirmed: 1 });
+    const confirmed = Object.fromEntries(ids.map((job) => [job, 'UPDATED/CONFIRMED']));
+    expect(fates(result.jobs)).toEqual({ ...confirmed, 'job-1246': 'UPDATED/UNCONFIRMED' });
+    expect(result.totals).toMatchObject({ rejected: 0, confirmed: ids.length - 1, unconfirmed: 1 });
     expect(result.outcome).toBe('SUCCEEDED');
   });
 });

@@ -17,6 +17,7 @@ import {
 } from '../src/contract';
 import { tasksReportedSignal } from '../src/workflows';
 import type { FollowResyncTasksInput } from '../src/workflows/follow-resync-tasks';
+import type { temporal } from '@temporalio/proto';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { fates, notification } from './support/notifications';
 import { applicationWith, synId } from './support/synthetic-application';
@@ -134,11 +135,15 @@ describe('per-job results of more than 1,000 jobs', () => {
 
 describe('a follower that fails to start', () => {
   test('leaves its jobs UNCONFIRMED and the resync ends without waiting for the follow-up window', async () => {
-    const app = await applicationWith(env, 2);
+    // Two workflow runs of a batch each: the first leaves its tasks to a follower (the second, the last,
+    // follows its own), and that follower's start fails.
+    const app = await applicationWith(env, 101);
+    const ids = Array.from({ length: 101 }, (_, k) => synId(k + 1));
     const gate = env.sandbox.faults.hold('simpleJobPostings');
     const handle = await startResync({
       developerApplicationUrn: app.urn,
-      externalJobPostingIds: [synId(1), synId(2)],
+      externalJobPostingIds: ids,
+      batchesPerRun: 1,
       // A follow-up window far longer than the test's own timeout: the resync must not wait it out.
       followUpWindowMs: 30 * 60_000,
       deadlineMs: 30 * 60_000,
@@ -162,12 +167,11 @@ describe('a follower that fails to start', () => {
 
     try {
       const result = (await handle.result()) as ResyncResult;
-      expect(fates(result.jobs)).toEqual({
-        [synId(1)]: 'UPDATED/UNCONFIRMED',
-        [synId(2)]: 'UPDATED/UNCONFIRMED',
-      });
-      expect(result.totals).toMatchObject({ sent: 2, updated: 2, confirmed: 0, unconfirmed: 2 });
-      expect(env.sandbox.postedElements(app.urn).map((e) => e.status)).toEqual([202, 202]);
+      const expected = Object.fromEntries(ids.map((id) => [id, 'UPDATED/UNCONFIRMED']));
+      expect(fates(result.jobs)).toEqual({ ...expected, [synId(101)]: 'UPDATED/CONFIRMED' });
+      expect(result.totals).toMatchObject({ sent: 101, updated: 101, confirmed: 1, unconfirmed: 100 });
+      expect(result.continuedAsNew).toBe(1);
+      expect(env.sandbox.postedElements(app.urn).filter((e) => e.status === 202)).toHaveLength(101);
     } finally {
       await squatter.terminate('test over');
     }
@@ -210,8 +214,8 @@ describe('reports from an earlier round', () => {
   });
 });
 
-describe('a follower whose tasks run past a slice', () => {
-  test('its history names the tasks each slice saw end, not every task again while LinkedIn keeps them running', async () => {
+describe('tasks that run past a slice', () => {
+  test('the history names the tasks each slice saw end, not every task again while LinkedIn keeps them running', async () => {
     const app = await applicationWith(env, 3);
     const ids = [synId(1), synId(2), synId(3)];
     // One task never ends: each slice (10 s) ends with it still running, until the 20 s window closes.
@@ -230,28 +234,10 @@ describe('a follower whose tasks run past a slice', () => {
       [synId(2)]: 'UPDATED/CONFIRMED',
       [synId(3)]: 'UPDATED/UNCONFIRMED',
     });
-    const described = await handle.describe();
-    const follower = env.client.workflow.getHandle(
-      followerWorkflowId({
-        resyncWorkflowId: handle.workflowId,
-        resyncRunId: described.raw.workflowExecutionInfo?.firstRunId ?? described.runId,
-        round: 0,
-        batchNumber: 1,
-        operation: 'UPDATE',
-      }),
-    );
-    const events = (await follower.fetchHistory()).events ?? [];
-    const asked = events.flatMap((event) => {
-      const attributes = event.activityTaskScheduledEventAttributes;
-      if (attributes?.activityType?.name !== 'followTasks') return [];
-      return [defaultPayloadConverter.fromPayload<FollowTasksInput>(attributes.input?.payloads?.[0] ?? {})];
-    });
-    const answered = events.flatMap((event) => {
-      const payload = event.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
-      return payload ? [defaultPayloadConverter.fromPayload<FollowedTask[]>(payload)] : [];
-    });
-    expect(asked.map((input) => input.taskUrns.length)).toEqual([3, 1]);
-    expect(answered.map((tasks) => tasks.map((task) => task.status))).toEqual([
+    // Followed by the resync itself (its only workflow run, PATCH.followInResync).
+    const followUps = followUpsIn((await handle.fetchHistory()).events ?? []);
+    expect(followUps.map(({ input }) => input.taskUrns.length)).toEqual([3, 1]);
+    expect(followUps.map(({ answer }) => answer?.map((task) => task.status))).toEqual([
       ['SUCCEEDED', 'SUCCEEDED'],
       [],
     ]);
@@ -259,7 +245,7 @@ describe('a follower whose tasks run past a slice', () => {
 });
 
 describe('a run of more batches than one follower takes', () => {
-  test('is followed by one follower per 25 batches, each named after its first batch, and every job is confirmed', async () => {
+  test('is followed in groups of 25 batches, by a follower named after its first batch or within its budget by the resync, and every job is confirmed', async () => {
     const open = 3_050;
     const app = await applicationWith(env, open);
     const handle = await startResync({ developerApplicationUrn: app.urn, syncAllOpenJobs: true });
@@ -267,19 +253,117 @@ describe('a run of more batches than one follower takes', () => {
     const result = (await handle.result()) as ResyncResult;
 
     expect(result.totals).toMatchObject({ requested: open, sent: open, confirmed: open });
-    const followers = ((await handle.fetchHistory()).events ?? []).flatMap((event) => {
-      const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
-      if (!started) return [];
-      const follower = parseFollowerWorkflowId(started.workflowId ?? '');
-      const input = defaultPayloadConverter.fromPayload<FollowResyncTasksInput>(
-        started.input?.payloads?.[0] ?? {},
+    const events = (await handle.fetchHistory()).events ?? [];
+    // One run of the 31 batches (PATCH.firstBatchInRun), followed in groups of 25 and 6 (the last one 50
+    // jobs). The first group's tasks pass what the resync follows itself (FOLLOW_IN_RESYNC_BYTES): a
+    // follower takes them. The second's fit: the resync follows them.
+    expect(followersIn(events)).toEqual([[1, 'UPDATE', 2_500]]);
+    expect(followUpsIn(events)[0]?.input.taskUrns).toHaveLength(550);
+  }, 90_000);
+});
+
+/** The followTasks activities a workflow run scheduled: each one's input and (when it ended) its answer. */
+function followUpsIn(events: ReadonlyArray<temporal.api.history.v1.IHistoryEvent>) {
+  const scheduled = new Map<string, FollowTasksInput>();
+  const answered = new Map<string, FollowedTask[]>();
+  for (const event of events) {
+    const attributes = event.activityTaskScheduledEventAttributes;
+    if (attributes?.activityType?.name === 'followTasks') {
+      const input = defaultPayloadConverter.fromPayload<FollowTasksInput>(
+        attributes.input?.payloads?.[0] ?? {},
       );
-      return [[follower?.batchNumber, follower?.operation, input.tasks.length]];
+      scheduled.set(String(event.eventId), input);
+    }
+    const completed = event.activityTaskCompletedEventAttributes;
+    const of = String(completed?.scheduledEventId ?? '');
+    if (completed && scheduled.has(of))
+      answered.set(
+        of,
+        defaultPayloadConverter.fromPayload<FollowedTask[]>(completed.result?.payloads?.[0] ?? {}),
+      );
+  }
+  return [...scheduled].map(([id, input]) => ({ input, answer: answered.get(id) }));
+}
+
+/** The follower children a workflow run started: first batch, operation and tasks each follows. */
+function followersIn(events: ReadonlyArray<temporal.api.history.v1.IHistoryEvent>) {
+  return events.flatMap((event) => {
+    const started = event.startChildWorkflowExecutionInitiatedEventAttributes;
+    if (!started) return [];
+    const follower = parseFollowerWorkflowId(started.workflowId ?? '');
+    const input = defaultPayloadConverter.fromPayload<FollowResyncTasksInput>(
+      started.input?.payloads?.[0] ?? {},
+    );
+    return [[follower?.batchNumber, follower?.operation, input.tasks.length] as const];
+  });
+}
+
+describe('where LinkedIn’s tasks are followed', () => {
+  test('a resync of a few hundred jobs follows them itself, with no follower child, the CREATE of a job LinkedIn lacks too', async () => {
+    const count = 450;
+    const app = await applicationWith(env, count);
+    const ids = Array.from({ length: count }, (_, k) => synId(k + 1));
+    // LinkedIn lacks one job: its UPDATE's task fails, and the resync CREATEs it.
+    const lacking = synId(7);
+    env.sandbox.reset();
+    env.sandbox.seedExistingJobs(
+      app.urn,
+      ids.filter((id) => id !== lacking),
+      'OPEN',
+    );
+    const handle = await startResync({ developerApplicationUrn: app.urn, syncAllOpenJobs: true });
+
+    const result = (await handle.result()) as ResyncResult;
+
+    expect(result.outcome).toBe('SUCCEEDED');
+    expect(result.totals).toMatchObject({ requested: count, sent: count, confirmed: count, created: 1 });
+    expect(fates(result.jobs)[lacking]).toBe('CREATED/CONFIRMED');
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(followersIn(events)).toEqual([]);
+    // The run's UPDATE tasks, then the CREATE's: every task followed, each to its end.
+    const followUps = followUpsIn(events);
+    const followed = followUps.flatMap(({ input }) => input.taskUrns);
+    expect(new Set(followed).size).toBe(count + 1);
+    const ended = followUps.flatMap(({ answer }) => answer ?? []);
+    expect(ended.filter((task) => task.status === 'SUCCEEDED')).toHaveLength(count);
+    expect(ended.filter((task) => task.status === 'FAILED')).toHaveLength(1);
+  }, 90_000);
+
+  test('the workflow runs before a continue-as-new leave their tasks to followers, which outlive it; the last run follows its own', async () => {
+    const count = 250;
+    const app = await applicationWith(env, count);
+    const ids = Array.from({ length: count }, (_, k) => synId(k + 1));
+    const handle = await startResync({
+      developerApplicationUrn: app.urn,
+      externalJobPostingIds: ids,
+      batchesPerRun: 1,
     });
-    // One run of the 31 batches (PATCH.firstBatchInRun): 25 and 6 (the last one 50 jobs).
-    expect(followers).toEqual([
-      [1, 'UPDATE', 2_500],
-      [26, 'UPDATE', 550],
+
+    const result = (await handle.result()) as ResyncResult;
+
+    expect(result.continuedAsNew).toBe(2);
+    expect(result.totals).toMatchObject({ requested: count, sent: count, confirmed: count });
+    const runs: Array<ReadonlyArray<temporal.api.history.v1.IHistoryEvent>> = [];
+    for await (const execution of env.client.workflow.list({
+      query: `WorkflowId = '${handle.workflowId}'`,
+    }))
+      runs.push(
+        (await env.client.workflow.getHandle(handle.workflowId, execution.runId).fetchHistory()).events ?? [],
+      );
+    // In the order they ran: each run's input carries how many ran before it.
+    const runNumber = (events: ReadonlyArray<temporal.api.history.v1.IHistoryEvent>) =>
+      defaultPayloadConverter.fromPayload<ResyncInput>(
+        events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0] ?? {},
+      ).carry?.runs ?? 0;
+    const byStart = runs.sort((a, b) => runNumber(a) - runNumber(b));
+    expect(byStart).toHaveLength(3);
+    expect(byStart.map((events) => followersIn(events))).toEqual([
+      [[1, 'UPDATE', 100]],
+      [[2, 'UPDATE', 100]],
+      [],
     ]);
+    expect(
+      byStart.map((events) => followUpsIn(events).flatMap(({ input }) => input.taskUrns).length),
+    ).toEqual([0, 0, 50]);
   }, 90_000);
 });

@@ -51,6 +51,18 @@ const RETRY = {
  * does not have are reported at once (a partial report), so their CREATE never waits for a slow batch-mate.
  */
 export async function followResyncTasks(input: FollowResyncTasksInput): Promise<TaskReport> {
+  return followTasksOf(input, (report) => tell(input, report));
+}
+
+/**
+ * The follow-up itself, wherever it runs: in a follower (reporting by signal to its resync) or in the resync
+ * (PATCH.followInResync: reporting straight into its ledger). Reports through `tell`, the last one complete.
+ */
+export async function followTasksOf(
+  input: FollowResyncTasksInput,
+  tell: (report: TaskReport) => Promise<void> | void,
+  summary?: string,
+): Promise<TaskReport> {
   const jobOf = new Map(input.tasks);
   const report: TaskReport = {
     operation: input.operation,
@@ -66,7 +78,7 @@ export async function followResyncTasks(input: FollowResyncTasksInput): Promise<
   try {
     for (;;) {
       const sliceEnd = Math.min(input.until, Date.now() + SLICE_MS);
-      const tasks = await followSlice(input, pending, sliceEnd);
+      const tasks = await followSlice(input, pending, sliceEnd, summary);
       const toCreate: string[] = [];
       for (const task of tasks) {
         const id = jobOf.get(task.taskUrn);
@@ -85,8 +97,7 @@ export async function followResyncTasks(input: FollowResyncTasksInput): Promise<
         report.needsCreate.push(...toCreate);
         break;
       }
-      if (toCreate.length > 0)
-        await tell(input, { ...emptyReport(report), needsCreate: toCreate, partial: true });
+      if (toCreate.length > 0) await tell({ ...emptyReport(report), needsCreate: toCreate, partial: true });
       // Returned before its end: a task failed, and its batch-mates may end any moment.
       if (Date.now() < sliceEnd) continue;
       await sleep(Math.min(pause, input.until - Date.now()));
@@ -101,7 +112,7 @@ export async function followResyncTasks(input: FollowResyncTasksInput): Promise<
     const id = jobOf.get(taskUrn);
     if (id !== undefined) report.unconfirmed.push(id);
   }
-  await tell(input, report);
+  await tell(report);
   return report;
 }
 
@@ -109,9 +120,12 @@ function followSlice(
   input: FollowResyncTasksInput,
   taskUrns: string[],
   until: number,
+  summary?: string,
 ): Promise<FollowedTask[]> {
   const left = Math.max(1_000, until - Date.now());
   const { followTasks } = proxyActivities<Activities>({
+    // Followed in the resync: the Web UI names the batches, as a follower's summary does.
+    ...(summary === undefined ? {} : { summary: `${summary}, ${taskUrns.length} to end` }),
     taskQueue: followUpTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: left + 60_000,
     // Retries go on until the follow-up window ends.

@@ -1,8 +1,23 @@
-import { log, workflowInfo } from '@temporalio/workflow';
-import type { JobResult, Operation } from '../contract';
+import { CancellationScope, log, workflowInfo } from '@temporalio/workflow';
+import type { JobResult, Operation, TaskReport } from '../contract';
 import type { Ledger, TasksToFollow } from './ledger';
-import { startFollower } from './resync-calls';
-import { followerGroups, tasksBytes } from './run-plan';
+import { followTasksOf, type FollowResyncTasksInput } from './follow-resync-tasks';
+import { followSummary, startFollower } from './resync-calls';
+import { followerGroups, FOLLOW_IN_RESYNC_BYTES, tasksBytes } from './run-plan';
+
+/**
+ * Where a group's tasks are followed. `here`: in the resync itself (PATCH.followInResync), when this
+ * workflow run is its last (everything listed is handed out) and the tasks it follows stay within
+ * FOLLOW_IN_RESYNC_BYTES; otherwise by a follower child, which outlives a continue-as-new.
+ */
+export interface FollowPlace {
+  /** Whether the resync follows tasks itself at all (patched). */
+  followHere: boolean;
+  /** Whether this workflow run is the resync's last: everything listed is handed out. */
+  lastRun(): boolean;
+  /** A report of tasks followed here, as a follower's signal would bring it. */
+  report(report: TaskReport): void;
+}
 
 /**
  * What LinkedIn answered for a resync's batches, in its ledger and its log, and the followers of the tasks
@@ -13,6 +28,9 @@ export class Followers {
   private readonly info = workflowInfo();
   /** Follower starts not yet acknowledged by Temporal. */
   private readonly starts = new Set<Promise<void>>();
+  /** Follow-ups running in this workflow run, and the task bytes they were given. */
+  private readonly here = new Set<Promise<unknown>>();
+  private bytesHere = 0;
 
   constructor(
     private readonly resync: {
@@ -22,7 +40,16 @@ export class Followers {
       syncAllOpenJobs: boolean;
     },
     private readonly ledger: Ledger,
+    private readonly place?: FollowPlace,
   ) {}
+
+  /**
+   * Whether tasks are followed in this workflow run: it must not continue as new before they report (CREATEs
+   * asked for once everything is handed out go in this run).
+   */
+  followingHere(): boolean {
+    return this.here.size > 0;
+  }
 
   /** Records one batch's answers and follows its tasks. */
   batch(batchNumber: number, results: JobResult[], operation: 'UPDATE' | 'CREATE', failed: boolean): void {
@@ -90,17 +117,41 @@ export class Followers {
     this.ledger.awaitingReports++;
     const { workflowId, firstExecutionRunId } = this.info;
     const { urn, round, followUpEndsAt } = this.resync;
+    const input: FollowResyncTasksInput = {
+      parentWorkflowId: workflowId,
+      developerApplicationUrn: urn,
+      operation,
+      tasks,
+      until: followUpEndsAt,
+      round,
+      resyncRunId: firstExecutionRunId,
+    };
+    const bytes = tasksBytes(tasks);
+    const { place } = this;
+    if (place?.followHere && place.lastRun() && this.bytesHere + bytes <= FOLLOW_IN_RESYNC_BYTES) {
+      this.bytesHere += bytes;
+      // Not cancellable, as a follower's start is not: following sent jobs is no call the deadline forbids.
+      const following = CancellationScope.nonCancellable(() =>
+        followTasksOf(
+          input,
+          (report) => place.report(report),
+          followSummary(input, batchNumber, lastBatchNumber),
+        ),
+      );
+      this.here.add(following);
+      void following.then(
+        () => this.here.delete(following),
+        () => {
+          // Not reported (the workflow is ending): its jobs stay sent, unconfirmed.
+          this.here.delete(following);
+          this.ledger.followerLost(tasks);
+        },
+      );
+      return;
+    }
     const start = startFollower(
       { resyncRunId: firstExecutionRunId, round, batchNumber, lastBatchNumber, operation },
-      {
-        parentWorkflowId: workflowId,
-        developerApplicationUrn: urn,
-        operation,
-        tasks,
-        until: followUpEndsAt,
-        round,
-        resyncRunId: firstExecutionRunId,
-      },
+      input,
     ).then(
       () => undefined,
       () => this.ledger.followerLost(tasks),

@@ -55,6 +55,12 @@ export const PATCH = {
    * batches is one postBatches activity and one follower, not two of each (docs/benchmarks.md, the storm).
    */
   firstBatchInRun: 'first-batch-in-run',
+  /**
+   * Added now: the resync's last workflow run follows the tasks of up to FOLLOW_IN_RESYNC_BYTES itself
+   * (followTasks activities beside its posting) instead of starting follower children; a resync of a few
+   * hundred jobs is then one workflow, half the workflow tasks it took (docs/benchmarks.md, the storm).
+   */
+  followInResync: 'follow-in-resync',
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */
@@ -74,6 +80,17 @@ export function listOpenJobPage(developerApplicationUrn: string): ListOpenJobIds
   return (after, limit) => ats.listOpenJobPage({ developerApplicationUrn, after, limit });
 }
 
+/** What a follow-up is, for the Web UI: "Follow LinkedIn's tasks of batches 1–3 (250 UPDATE)". */
+export function followSummary(
+  input: Pick<FollowResyncTasksInput, 'tasks' | 'operation'>,
+  batchNumber: number,
+  lastBatchNumber = batchNumber,
+): string {
+  const batches =
+    lastBatchNumber > batchNumber ? `batches ${batchNumber}–${lastBatchNumber}` : `batch ${batchNumber}`;
+  return `Follow LinkedIn's tasks of ${batches} (${input.tasks.length} ${input.operation})`;
+}
+
 /**
  * Starts a batch's follower. The start is not cancellable: following sent jobs is no LinkedIn call the
  * deadline forbids.
@@ -83,8 +100,6 @@ export function startFollower(
   input: FollowResyncTasksInput,
 ): Promise<unknown> {
   const { batchNumber, operation, lastBatchNumber = batchNumber, ...named } = follower;
-  const batches =
-    lastBatchNumber > batchNumber ? `batches ${batchNumber}–${lastBatchNumber}` : `batch ${batchNumber}`;
   return CancellationScope.nonCancellable(() =>
     startChild(followResyncTasks, {
       workflowId: followerWorkflowId({
@@ -94,7 +109,7 @@ export function startFollower(
         resyncWorkflowId: input.parentWorkflowId,
       }),
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `Follow LinkedIn's tasks of ${batches} (${input.tasks.length} ${operation})`,
+      staticSummary: followSummary(input, batchNumber, lastBatchNumber),
       typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: input.developerApplicationUrn }],
       args: [input],
     }),

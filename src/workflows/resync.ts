@@ -46,6 +46,8 @@ export class Resync {
   /** Jobs a call (run-plan.ts): every batch, run and page of this resync is cut by it. */
   private readonly batchSize = BATCH_SIZE;
   private readonly urn: string;
+  /** The listing activity: pages of at most `pageIds` ids and the payload budget's bytes. */
+  private readonly list: ListOpenJobIds;
   private readonly deadlineAt: number;
   private readonly followUpEndsAt: number;
   private readonly round: number;
@@ -63,6 +65,7 @@ export class Resync {
 
   constructor(private readonly input: ResyncInput) {
     this.urn = input.developerApplicationUrn;
+    this.list = listOpenJobPage(this.urn);
     this.deadlineAt = input.receivedAt + input.deadlineMs;
     this.followUpEndsAt = input.receivedAt + Math.max(input.followUpWindowMs, input.deadlineMs);
     this.round = input.round ?? 0;
@@ -83,7 +86,11 @@ export class Resync {
     this.ledger = new Ledger(carry);
     const { syncAllOpenJobs } = input;
     const { urn, round, followUpEndsAt, deadlineAt } = this;
-    this.followers = new Followers({ urn, round, followUpEndsAt, syncAllOpenJobs }, this.ledger);
+    this.followers = new Followers({ urn, round, followUpEndsAt, syncAllOpenJobs }, this.ledger, {
+      followHere: patched(PATCH.followInResync),
+      lastRun: () => this.source.exhausted(),
+      report: (report) => this.onReport(report),
+    });
     const deadlinePassed = () => this.deadlinePassed;
     this.sender = new BatchSender({ urn, deadlineAt, deadlinePassed }, carry.batchNumber, this.followers);
     this.source = new JobSource(input, carry, this.batchSize, pageIds(this.batchSize));
@@ -174,7 +181,7 @@ export class Resync {
       }
       const runs = await this.nextRuns();
       if (runs) {
-        this.source.listAhead(this.list());
+        this.source.listAhead(this.list);
         // Handed out: from now on the runs answer for their ids, whatever order they report in.
         this.source.advance(runs.flat(2));
         // All queued at once in the application's lane (a call at a time, no gap between runs), each
@@ -196,16 +203,11 @@ export class Resync {
     }
   }
 
-  /** The listing activity: pages of at most `pageIds` ids and the payload budget's bytes. */
-  private list(): ListOpenJobIds {
-    return listOpenJobPage(this.urn);
-  }
-
   /** The next runs of batches, as the planner cuts them from what is listed (run-plan.ts). */
   private nextRuns(): Promise<string[][][] | undefined> {
     const left = this.batchesLimit() - this.sender.batchesThisRun;
     const firstAlone = this.firstBatchAlone && this.sender.batchNumber === 0;
-    return this.source.nextRun(this.list(), (pending) => planRuns(pending, left, firstAlone, this.batchSize));
+    return this.source.nextRun(this.list, (pending) => planRuns(pending, left, firstAlone, this.batchSize));
   }
 
   /** Batches per run of this workflow before it continues as new. */
@@ -222,7 +224,8 @@ export class Resync {
   }
 
   private async continueAsNewIfLarge(): Promise<void> {
-    if (this.source.exhausted() && this.ledger.createQueue.length === 0) return;
+    const createsToCarry = this.ledger.createQueue.length > 0 && !this.followers.followingHere();
+    if (this.source.exhausted() && !createsToCarry) return;
     if (this.sender.batchesThisRun < this.batchesLimit() && !workflowInfo().continueAsNewSuggested) return;
     await this.followers.started();
     const source = await this.source.carryListed(CARRIED_IDS_BYTES);

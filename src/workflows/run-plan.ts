@@ -27,6 +27,12 @@ export const RESULT_BYTES_PER_JOB = 80;
 /** Batches a follower follows at most, fewer when their tasks' bytes would pass the budget. */
 export const FOLLOWER_BATCHES = 25;
 /**
+ * The task bytes (`tasksBytes`) a resync's last workflow run follows itself (PATCH.followInResync) rather
+ * than by follower children: the follow-up activities' inputs and answers stay in its history, so a small
+ * share of the budget (about 900 jobs' tasks); the rest is followed by children, as before.
+ */
+export const FOLLOW_IN_RESYNC_BYTES = 64 * 1024;
+/**
  * Of the ids listed and not sent, what a continue-as-new carries at most; the rest is listed again. Beside
  * the job details (MAX_JOB_DETAILS_BYTES) and the ids CREATEd (MAX_CREATED_CHARS), the carry stays far
  * below the SDK's 512 KB warning.
