@@ -379,11 +379,21 @@ describe('jobs LinkedIn lacks', () => {
         }, 20_000);
         polls.release();
         const details = await deadlineFailure(handle);
-        // The report came after the timer, before the failure.
+        // The report came after the timer, before the failure: a follow-up's answer in the resync itself
+        // (PATCH.followInResync), or a follower's signal.
         const events = await historyOf(handle);
         const fired = events.findIndex((event) => event.timerFiredEventAttributes);
+        const followUps = new Set(
+          events
+            .filter(
+              (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'followTasks',
+            )
+            .map((event) => String(event.eventId)),
+        );
         const reported = events.findIndex(
-          (event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'tasksReported',
+          (event) =>
+            event.workflowExecutionSignaledEventAttributes?.signalName === 'tasksReported' ||
+            followUps.has(String(event.activityTaskCompletedEventAttributes?.scheduledEventId)),
         );
         expect(reported).toBeGreaterThan(fired);
 
