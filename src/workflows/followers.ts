@@ -20,16 +20,18 @@ export interface FollowPlace {
 }
 
 /**
- * What LinkedIn answered for a resync's batches, in its ledger and its log, and the followers of the tasks
- * it returned: one follower a batch, or a group of a run's batches (as the planner groups them). Starts
- * do not wait for Temporal's acknowledgement, so the next batch goes at once; `started` awaits them.
+ * What LinkedIn answered for a resync's batches, in its ledger and its log, and the follow-up of the tasks
+ * it returned, a batch or a group of a run's batches (as the planner groups them) at a time: in the resync
+ * itself where `FollowPlace` allows, otherwise by a follower child. Starts do not wait for Temporal's
+ * acknowledgement, so the next batch goes at once; `started` awaits them.
  */
 export class Followers {
   private readonly info = workflowInfo();
   /** Follower starts not yet acknowledged by Temporal. */
   private readonly starts = new Set<Promise<void>>();
-  /** Follow-ups running in this workflow run, and the task bytes they were given. */
+  /** Follow-ups running in this workflow run. */
   private readonly here = new Set<Promise<unknown>>();
+  /** The task bytes this workflow run has followed itself (at most FOLLOW_IN_RESYNC_BYTES). */
   private bytesHere = 0;
 
   constructor(
