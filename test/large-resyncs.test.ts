@@ -19,6 +19,7 @@ import type { FollowResyncTasksInput } from '../src/workflows/follow-resync-task
 import { createResyncWorkers, createWorkerDeps, LARGE_RESYNC_SLOTS, type ResyncWorkers } from '../src/worker';
 import { demoJobsMissingOnLinkedIn, startTestEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
+import { followUpsIn } from './support/follow-ups';
 import { applicationWith } from './support/synthetic-application';
 import { testNativeConnection, workflowBundle } from './support/temporal';
 import { atLeast } from './support/timing';
@@ -122,10 +123,7 @@ test('a sync-all of an application with more open jobs than the limit starts on 
   expect(result.totals.confirmed).toBe(result.totals.sent);
   // The tasks the resync follows itself: on its queue's follow-up queue.
   const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const followUpQueues = events.flatMap((event) => {
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    return scheduled?.activityType?.name === 'followTasks' ? [scheduled.taskQueue?.name] : [];
-  });
+  const followUpQueues = followUpsIn(events).map((followUp) => followUp.taskQueue);
   expect(followUpQueues.length).toBeGreaterThan(0);
   expect(new Set(followUpQueues)).toEqual(new Set([followUpTaskQueue(large)]));
   // The followers are children: they run on their parent's queue, their activities on its follow-up queue.

@@ -14,6 +14,7 @@ import type { resyncJobs } from '../src/workflows';
 import type { RecordedCall } from '../tools/sandbox/linkedin-sandbox';
 import { demoJobsMissingOnLinkedIn, useEnvironment, type TestEnvironment } from './support/environment';
 import { eventually } from './support/eventually';
+import { followUpsIn } from './support/follow-ups';
 import { fates, notification, openDemoJobIds } from './support/notifications';
 
 const DEMO = DEMO_APPLICATION.urn;
@@ -152,9 +153,7 @@ describe('a run of batches retried after a failed attempt', () => {
     // before the others were answered (more than 2 s apart on a loaded machine) is followed on its own: in
     // order, every task. Each group's first slice asks for all its tasks; later slices for the rest.
     const groups = new Map<string, number>();
-    for (const event of history) {
-      if (event.activityTaskScheduledEventAttributes?.activityType?.name !== 'followTasks') continue;
-      const summary = defaultPayloadConverter.fromPayload<string>(event.userMetadata?.summary ?? {});
+    for (const { summary } of followUpsIn(history)) {
       const [group = '', left = ''] = summary.split(', ');
       if (group.endsWith(' UPDATE)') && !groups.has(group)) groups.set(group, parseInt(left, 10));
     }

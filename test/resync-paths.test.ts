@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter, WorkflowFailedError, type ApplicationFailure } from '@temporalio/client';
-import type { FollowedTask, FollowTasksInput } from '../src/activities/follow-tasks';
 import {
   followerWorkflowId,
   parseFollowerWorkflowId,
@@ -20,6 +19,7 @@ import type { FollowResyncTasksInput } from '../src/workflows/follow-resync-task
 import type { temporal } from '@temporalio/proto';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
 import { fates, notification } from './support/notifications';
+import { followUpsIn } from './support/follow-ups';
 import { applicationWith, synId } from './support/synthetic-application';
 
 let env: TestEnvironment;
@@ -261,29 +261,6 @@ describe('a run of more batches than one follower takes', () => {
     expect(followUpsIn(events)[0]?.input.taskUrns).toHaveLength(550);
   }, 90_000);
 });
-
-/** The followTasks activities a workflow run scheduled: each one's input and (when it ended) its answer. */
-function followUpsIn(events: ReadonlyArray<temporal.api.history.v1.IHistoryEvent>) {
-  const scheduled = new Map<string, FollowTasksInput>();
-  const answered = new Map<string, FollowedTask[]>();
-  for (const event of events) {
-    const attributes = event.activityTaskScheduledEventAttributes;
-    if (attributes?.activityType?.name === 'followTasks') {
-      const input = defaultPayloadConverter.fromPayload<FollowTasksInput>(
-        attributes.input?.payloads?.[0] ?? {},
-      );
-      scheduled.set(String(event.eventId), input);
-    }
-    const completed = event.activityTaskCompletedEventAttributes;
-    const of = String(completed?.scheduledEventId ?? '');
-    if (completed && scheduled.has(of))
-      answered.set(
-        of,
-        defaultPayloadConverter.fromPayload<FollowedTask[]>(completed.result?.payloads?.[0] ?? {}),
-      );
-  }
-  return [...scheduled].map(([id, input]) => ({ input, answer: answered.get(id) }));
-}
 
 /** The follower children a workflow run started: first batch, operation and tasks each follows. */
 function followersIn(events: ReadonlyArray<temporal.api.history.v1.IHistoryEvent>) {
