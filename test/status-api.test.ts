@@ -309,13 +309,17 @@ describe('a resync that missed its deadline', () => {
   });
 
   test('shows the ResyncDeadlineExceeded failure, the jobs not sent and its partial totals', async () => {
-    late.sandbox.faults.setLatency('simpleJobPostings', 1_500);
-    // Three batches: the first and the second are out at once (the second abandoned at the deadline), the
-    // third never goes.
+    // Three batches: the first is answered, the second held until the deadline abandons it, the third
+    // never goes.
+    const second = late.sandbox.faults.hold('simpleJobPostings', { passing: 1 });
     const workflowId = await resync(late, notification(range(1000, 280)));
-    await expect(late.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(
-      WorkflowFailedError,
-    );
+    try {
+      await expect(late.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(
+        WorkflowFailedError,
+      );
+    } finally {
+      second.release();
+    }
 
     const shown = await status(workflowId, '?pageSize=1000', late);
     expect(shown).toMatchObject({
