@@ -15,6 +15,7 @@ import {
   type ResyncResult,
 } from '../src/contract';
 import { tasksReportedSignal } from '../src/workflows';
+import { PATCH } from '../src/workflows/resync-calls';
 import type { FollowResyncTasksInput } from '../src/workflows/follow-resync-tasks';
 import type { temporal } from '@temporalio/proto';
 import { startTestEnvironment, type TestEnvironment } from './support/environment';
@@ -343,4 +344,46 @@ describe('where LinkedIn’s tasks are followed', () => {
       byStart.map((events) => followUpsIn(events).flatMap(({ input }) => input.taskUrns).length),
     ).toEqual([0, 0, 50]);
   }, 90_000);
+});
+
+describe('the patches a workflow run records', () => {
+  test('one marker for all the changes of this release and one for the patch it deprecates, each with one TemporalChangeVersion upsert', async () => {
+    const app = await applicationWith(env, 3);
+    const ids = [synId(1), synId(2), synId(3)];
+    env.sandbox.seedExistingJobs(app.urn, ids, 'OPEN');
+    const handle = await startResync({ developerApplicationUrn: app.urn, externalJobPostingIds: ids });
+
+    expect(((await handle.result()) as ResyncResult).outcome).toBe('SUCCEEDED');
+
+    // Each marker costs every workflow run two events (the marker and its upsert) and a visibility
+    // update: the changes that deploy, deprecate and retire together share one (docs/development.md).
+    const events = (await handle.fetchHistory()).events ?? [];
+    const markers = events
+      .filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch')
+      .map((event) =>
+        defaultPayloadConverter.fromPayload<{ id: string; deprecated: boolean }>(
+          event.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0] ?? {},
+        ),
+      );
+    expect(markers.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      [
+        { id: PATCH.runsByIds, deprecated: true },
+        { id: PATCH.followInResync, deprecated: false },
+      ].sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    for (const patch of [
+      PATCH.repeatsBounded,
+      PATCH.answersSignalled,
+      PATCH.createsAsRuns,
+      PATCH.firstBatchInRun,
+    ])
+      expect(patch).toBe(PATCH.followInResync);
+    const upserts = events.filter(
+      (event) =>
+        event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[
+          'TemporalChangeVersion'
+        ] !== undefined,
+    );
+    expect(upserts).toHaveLength(2);
+  }, 60_000);
 });

@@ -26,8 +26,16 @@ import { followResyncTasks, type FollowResyncTasksInput } from './follow-resync-
 import type { ListOpenJobIds } from './job-source';
 
 /**
- * Changes to what this workflow commands, each behind its patch (docs/development.md, the patch lifecycle;
- * CHANGELOG.md says which release added, deprecated and removed which).
+ * The changes of the release after 3239503 share one patch id. They deploy, are deprecated and retire
+ * together, and each marker costs every workflow run two events (the marker and its TemporalChangeVersion
+ * upsert) and an update of its visibility record; in a storm of 500-job resyncs, five markers in place of
+ * one were a sixth of the events (docs/benchmarks.md, the storm).
+ */
+const AFTER_3239503 = 'after-3239503';
+
+/**
+ * Changes to what this workflow commands, each behind the patch of its release (docs/development.md, the
+ * patch lifecycle; CHANGELOG.md says which release added, deprecated and removed which).
  */
 export const PATCH = {
   /**
@@ -41,26 +49,26 @@ export const PATCH = {
    * Added now: a notification is carried out in full at most twice within its window (contract/repeats.ts);
    * a new round carries its window in its input and its memo.
    */
-  repeatsBounded: 'repeats-bounded',
+  repeatsBounded: AFTER_3239503,
   /**
    * Added now: a run's activity signals the batches LinkedIn answered as it goes (AnswerSignals), so each
    * group's follower starts within seconds of its answers, not when the run reports.
    */
-  answersSignalled: 'answers-signalled',
+  answersSignalled: AFTER_3239503,
   /** Added now: a CREATE batch goes as a run of one batch (postBatches), as every UPDATE does. */
-  createsAsRuns: 'creates-as-runs',
+  createsAsRuns: AFTER_3239503,
   /**
    * Added now: the resync's first batch goes in the first run with the others, not as a run of its own;
    * the run signals its answers (answersSignalled), which starts their follower. A resync of up to 25
    * batches is one postBatches activity and one follower, not two of each (docs/benchmarks.md, the storm).
    */
-  firstBatchInRun: 'first-batch-in-run',
+  firstBatchInRun: AFTER_3239503,
   /**
    * Added now: the resync's last workflow run follows the tasks of up to FOLLOW_IN_RESYNC_BYTES itself
    * (followTasks activities beside its posting) instead of starting follower children; a resync of a few
    * hundred jobs is then one workflow, half the workflow tasks it took (docs/benchmarks.md, the storm).
    */
-  followInResync: 'follow-in-resync',
+  followInResync: AFTER_3239503,
 } as const;
 
 /** The signature of `resyncJobs`, which continues as new. */
