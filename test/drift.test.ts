@@ -13,7 +13,12 @@ import {
   type DriftCheckResult,
   type JobStatusChangedResult,
 } from '../src/contract/drift';
-import { driftOffsetMs, syncDriftSchedules, type DriftScheduleOptions } from '../src/drift/schedules';
+import {
+  driftOffsetMs,
+  driftScheduleOptions,
+  syncDriftSchedules,
+  type DriftScheduleOptions,
+} from '../src/drift/schedules';
 import { LinkedInClient } from '../src/linkedin/client';
 import {
   JobPostingStatusResponse,
@@ -85,6 +90,26 @@ async function runDriftCheck(urn: string, extra: Partial<DriftCheckInput> = {}) 
   const result = (await handle.result()) as DriftCheckResult;
   const description = await handle.describe();
   return { result, handle, driftFound: description.typedSearchAttributes.get(DRIFT_FOUND) };
+}
+
+/**
+ * The fairness keys of a workflow and of the children it started (fairness.ts): its application's, the
+ * children's inherited from it.
+ */
+async function fairnessKeysOf(
+  workflowId: string,
+): Promise<{ own: string | undefined; children: Array<string | undefined> }> {
+  const handle = env.client.workflow.getHandle(workflowId);
+  const children = ((await handle.fetchHistory()).events ?? []).flatMap((event) => {
+    const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId;
+    return child ? [child] : [];
+  });
+  return {
+    own: (await handle.describe()).priority?.fairnessKey,
+    children: await Promise.all(
+      children.map(async (id) => (await env.client.workflow.getHandle(id).describe()).priority?.fairnessKey),
+    ),
+  };
 }
 
 function status(overrides: Partial<LinkedInJobStatus>): LinkedInJobStatus {
@@ -513,6 +538,11 @@ describe('Job Status Change notifications', () => {
     expect(env.sandbox.heldJob(DEMO_APPLICATION.urn, 'job-3456')?.state).toBe('OPEN');
     const row = await env.jobStatuses.get(DEMO_APPLICATION.urn, 'job-3456');
     expect(row).toMatchObject({ source: 'NOTIFICATION', listingStatus: 'NOT_LISTED' });
+    // It and its repair resync are the application's fairness key, as the application's resyncs are.
+    expect(await fairnessKeysOf(workflowId)).toEqual({
+      own: DEMO_APPLICATION.urn,
+      children: [DEMO_APPLICATION.urn],
+    });
   });
 
   test('a change that is no drift is recorded and repairs nothing', async () => {
@@ -720,7 +750,11 @@ describe('drift schedules', () => {
     expect(description.spec.intervals).toEqual([
       { every: 6 * 3_600_000, offset: driftOffsetMs(first.urn, 6 * 3_600_000) },
     ]);
-    expect(description.action).toMatchObject({ workflowType: 'driftCheck', taskQueue: env.taskQueue });
+    expect(description.action).toMatchObject({
+      workflowType: 'driftCheck',
+      taskQueue: env.taskQueue,
+      priority: { fairnessKey: first.urn },
+    });
 
     const changed = await syncDriftSchedules(env.client, urns, options(3_600_000));
     expect(changed.updated).toHaveLength(2);
@@ -733,6 +767,33 @@ describe('drift schedules', () => {
     }
     expect(listed).toEqual([driftScheduleId(first.urn, env.workflowIdPrefix)]);
     await syncDriftSchedules(env.client, [], options(3_600_000));
+  });
+
+  test('a schedule made with another action (an older release, another deadline) gets the configured one, described once a process', async () => {
+    const app = await newApplication(1);
+    const scheduleId = driftScheduleId(app.urn, env.workflowIdPrefix);
+    const wanted = driftScheduleOptions(app.urn, options(6 * 3_600_000));
+    // As a release before the fairness key made it, with a deadline since changed.
+    const older = {
+      ...wanted.action,
+      args: [{ ...(wanted.action.args?.[0] as object), deadlineMs: 30_000 }],
+    };
+    delete (older as Partial<typeof older>).priority;
+    await env.client.schedule.create({ ...wanted, action: older });
+    try {
+      const inStep = new Set<string>();
+      const sync = await syncDriftSchedules(env.client, [app.urn], options(6 * 3_600_000), inStep);
+      expect(sync.updated).toEqual([scheduleId]);
+      const { action } = await env.client.schedule.getHandle(scheduleId).describe();
+      expect(action.priority).toMatchObject({ fairnessKey: app.urn });
+      expect(action.args).toEqual(wanted.action.args);
+      expect(inStep.has(scheduleId)).toBe(true);
+      // In step now: the next sync of the process neither describes nor updates it.
+      const again = await syncDriftSchedules(env.client, [app.urn], options(6 * 3_600_000), inStep);
+      expect(again.updated).toEqual([]);
+    } finally {
+      await syncDriftSchedules(env.client, [], options(6 * 3_600_000));
+    }
   });
 
   test('a schedule starts drift checks of its application', async () => {
@@ -775,6 +836,9 @@ describe('npm run resync -- drift', () => {
     // syn-000004 is missing on LinkedIn; syn-000005 is closed in the ATS and not listed.
     expect(text).toContain('Drift check of 5 jobs: 1 repaired');
     expect(text).toContain('drifted: 1 not listed, 0 closed but listed, 0 changed');
+    // The check and its repair resync are the application's fairness key.
+    const [checkId] = /drift check running: (\S+)/.exec(text)?.slice(1) ?? [];
+    expect(await fairnessKeysOf(checkId ?? '')).toEqual({ own: app.urn, children: [app.urn] });
   });
 
   test('refuses an argument that is not an application urn', async () => {

@@ -26,6 +26,7 @@ import { echo } from '../echo';
 import { HttpError } from './http-error';
 import { requireBearerToken } from './bearer-token';
 import { withinTime } from './resync-starter';
+import { applicationPriority } from '../fairness';
 
 /**
  * One workflow per distinct notification: a redelivery of the same content joins (or repeats, harmlessly)
@@ -117,6 +118,7 @@ export function createJobStatusChanges(
             workflowIdConflictPolicy: 'USE_EXISTING',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
             typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: urn }],
+            priority: applicationPriority(urn),
             staticSummary: `Job status of ${notification.externalJobPostingId}: ${
               notification.status.listingStatus ?? 'listing not given'
             }`,

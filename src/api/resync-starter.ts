@@ -1,6 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Priority } from '@temporalio/common';
-import { createHash } from 'node:crypto';
 import type { JobSource } from '../ats/job-store';
 import { notificationReceivedSignal } from '../contract/signals';
 import {
@@ -14,6 +13,7 @@ import {
   type ResyncInput,
 } from '../contract';
 import { workflowIdFor } from './workflow-id';
+import { applicationPriority } from '../fairness';
 import { annotateNotification } from '../observability/tracing-http';
 import {
   firstRound,
@@ -202,7 +202,7 @@ async function placementOf(
   options: ResyncStarterOptions,
 ): Promise<ResyncPlacement> {
   const jobs = await jobsOf(request, options.large);
-  const priority: Priority = { fairnessKey: fairnessKeyOf(request.developerApplicationUrn) };
+  const priority: Priority = applicationPriority(request.developerApplicationUrn);
   if (jobs !== undefined && jobs <= SMALL_RESYNC_JOBS) priority.priorityKey = 1;
   const large = options.large;
   const taskQueue =
@@ -224,12 +224,6 @@ async function jobsOf(
     .listOpenJobIds(request.developerApplicationUrn, { limit })
     .catch(() => undefined);
   return ids?.length;
-}
-
-/** Temporal's fairness keys are at most 64 bytes: a longer application URN is keyed by its digest. */
-export function fairnessKeyOf(developerApplicationUrn: string): string {
-  if (Buffer.byteLength(developerApplicationUrn) <= 64) return developerApplicationUrn;
-  return createHash('sha256').update(developerApplicationUrn).digest('base64url');
 }
 
 /**

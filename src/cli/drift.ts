@@ -12,6 +12,7 @@ import {
   type DriftCheckResult,
 } from '../contract/drift';
 import { CLOSED_STATUSES } from '../api/resyncs';
+import { applicationPriority } from '../fairness';
 import { driftProgressQuery } from '../contract/drift';
 import { isDeveloperApplicationUrn } from '../contract/urn';
 import { parse, UsageError } from './args';
@@ -46,6 +47,7 @@ export async function driftNow(developerApplicationUrn: string, deps: DriftNowDe
     args: [input],
     typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: developerApplicationUrn }],
     staticSummary: `Drift check of ${developerApplicationUrn} (run by hand)`,
+    priority: applicationPriority(developerApplicationUrn),
   });
   deps.out.write(
     `drift check running: ${workflowId}\n  Web UI: ${deps.webUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}\n`,

@@ -12,8 +12,10 @@ import {
   type Client,
   type ScheduleOptions,
 } from '@temporalio/client';
+import type { Priority } from '@temporalio/common';
 import { DEVELOPER_APPLICATION_URN } from '../contract';
 import { DRIFT_CHECK_WORKFLOW_TYPE, driftScheduleId, type DriftCheckInput } from '../contract/drift';
+import { applicationPriority } from '../fairness';
 
 export interface DriftScheduleOptions {
   taskQueue: string;
@@ -42,16 +44,34 @@ export function driftOffsetMs(developerApplicationUrn: string, intervalMs: numbe
   return (hash % seconds) * 1000;
 }
 
+/**
+ * A schedule's action with its priority. The client encodes `priority` (as it decodes it in a schedule's
+ * description); its type for creating and updating leaves it out in @temporalio/client 1.24.
+ */
+type DriftScheduleAction = ScheduleOptions['action'] & { priority: Priority };
+
 export function driftScheduleOptions(
   developerApplicationUrn: string,
   options: DriftScheduleOptions,
-): ScheduleOptions {
+): ScheduleOptions & { action: DriftScheduleAction } {
   const prefix = options.workflowIdPrefix ?? '';
   const input: DriftCheckInput = {
     developerApplicationUrn,
     deadlineMs: options.deadlineMs,
     followUpWindowMs: options.followUpWindowMs,
     ...(options.largeResyncJobs === undefined ? {} : { largeResyncJobs: options.largeResyncJobs }),
+  };
+  const action: DriftScheduleAction = {
+    type: 'startWorkflow',
+    workflowType: DRIFT_CHECK_WORKFLOW_TYPE,
+    // Temporal adds the scheduled time to it: drift-app-12345-2026-01-15T12:00:00Z.
+    workflowId: driftScheduleId(developerApplicationUrn, prefix),
+    taskQueue: options.taskQueue,
+    args: [input],
+    typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: developerApplicationUrn }],
+    staticSummary: `Drift check of ${developerApplicationUrn}`,
+    // The drift check and the repair resync it starts are its application's fairness key (fairness.ts).
+    priority: applicationPriority(developerApplicationUrn),
   };
   return {
     scheduleId: driftScheduleId(developerApplicationUrn, prefix),
@@ -60,27 +80,25 @@ export function driftScheduleOptions(
         { every: options.intervalMs, offset: driftOffsetMs(developerApplicationUrn, options.intervalMs) },
       ],
     },
-    action: {
-      type: 'startWorkflow',
-      workflowType: DRIFT_CHECK_WORKFLOW_TYPE,
-      // Temporal adds the scheduled time to it: drift-app-12345-2026-01-15T12:00:00Z.
-      workflowId: driftScheduleId(developerApplicationUrn, prefix),
-      taskQueue: options.taskQueue,
-      args: [input],
-      typedSearchAttributes: [{ key: DEVELOPER_APPLICATION_URN, value: developerApplicationUrn }],
-      staticSummary: `Drift check of ${developerApplicationUrn}`,
-    },
+    action,
     // A check still running (a large application, a slow LinkedIn) is never doubled.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
     state: { note: `LinkedIn drift checks of ${developerApplicationUrn}` },
   };
 }
 
-/** Creates, updates and deletes schedules so there is exactly one per application of `urns`. */
+/**
+ * Creates, updates and deletes schedules so there is exactly one per application of `urns`, each with the
+ * interval and the action the configuration gives. The listing shows a schedule's interval, not its
+ * action: a schedule not in `inStep` is described once and updated if its action differs (a deadline or a
+ * task queue changed since it was created, or it predates the fairness key), then added to `inStep`. The
+ * configuration is read at start, so a process that keeps one set describes each schedule once.
+ */
 export async function syncDriftSchedules(
   client: Client,
   urns: readonly string[],
   options: DriftScheduleOptions,
+  inStep: Set<string> = new Set(),
 ): Promise<DriftScheduleSync> {
   const prefix = options.workflowIdPrefix ?? '';
   const wanted = new Map(urns.map((urn) => [driftScheduleId(urn, prefix), urn]));
@@ -95,7 +113,7 @@ export async function syncDriftSchedules(
   for (const [scheduleId, urn] of wanted) {
     const wantedOptions = driftScheduleOptions(urn, options);
     if (existing.has(scheduleId)) {
-      if (existing.get(scheduleId) !== options.intervalMs) {
+      if (await needsUpdate(client, scheduleId, existing.get(scheduleId), wantedOptions, inStep)) {
         await client.schedule.getHandle(scheduleId).update((previous) => ({
           ...previous,
           spec: wantedOptions.spec,
@@ -103,11 +121,13 @@ export async function syncDriftSchedules(
         }));
         sync.updated.push(scheduleId);
       }
+      inStep.add(scheduleId);
       continue;
     }
     try {
       await client.schedule.create(wantedOptions);
       sync.created.push(scheduleId);
+      inStep.add(scheduleId);
     } catch (error) {
       // Another worker created it first (or the listing had not caught up): one schedule either way.
       if (!(error instanceof ScheduleAlreadyRunning)) throw error;
@@ -121,8 +141,30 @@ export async function syncDriftSchedules(
     } catch (error) {
       if (!(error instanceof ScheduleNotFoundError)) throw error;
     }
+    inStep.delete(scheduleId);
   }
   return sync;
+}
+
+/** Whether an existing schedule's interval, or (described once per `inStep`) its action, is not as wanted. */
+async function needsUpdate(
+  client: Client,
+  scheduleId: string,
+  every: number | undefined,
+  wanted: ReturnType<typeof driftScheduleOptions>,
+  inStep: ReadonlySet<string>,
+): Promise<boolean> {
+  if (every !== wanted.spec.intervals?.[0]?.every) return true;
+  if (inStep.has(scheduleId)) return false;
+  const { action } = await client.schedule.getHandle(scheduleId).describe();
+  const want = wanted.action;
+  return (
+    action.workflowType !== want.workflowType ||
+    action.taskQueue !== want.taskQueue ||
+    action.staticSummary !== want.staticSummary ||
+    action.priority?.fairnessKey !== want.priority?.fairnessKey ||
+    JSON.stringify(action.args) !== JSON.stringify(want.args)
+  );
 }
 
 export interface DriftScheduleKeeper {
@@ -140,9 +182,12 @@ export function keepDriftSchedules(deps: {
   log: (message: string, fields: Record<string, unknown>) => void;
 }): DriftScheduleKeeper {
   let running: Promise<void> | undefined;
+  // The schedules this process has seen with the action its configuration gives (syncDriftSchedules).
+  const inStep = new Set<string>();
   const syncOnce = async () => {
     try {
-      const sync = await syncDriftSchedules(deps.client, await deps.listApplicationUrns(), deps.options);
+      const urns = await deps.listApplicationUrns();
+      const sync = await syncDriftSchedules(deps.client, urns, deps.options, inStep);
       if (sync.created.length + sync.removed.length + sync.updated.length > 0) {
         deps.log('drift schedules in step with the applications', {
           created: sync.created.length,

@@ -1,4 +1,4 @@
-import { fairnessKeyOf } from '../../src/api/resync-starter';
+import { fairnessKeyOf } from '../../src/fairness';
 
 describe('fairnessKeyOf', () => {
   it('keys an application by its URN when Temporal takes it (64 bytes at most)', () => {
