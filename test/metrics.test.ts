@@ -10,6 +10,7 @@ import { freePort } from '../tools/dev/ports';
 import type { LinkedInSandbox } from '../tools/sandbox/linkedin-sandbox';
 import { SAMPLE_ALL_OPEN, startCustomerLikeSandbox } from './support/environment';
 import { until } from './support/eventually';
+import { notification } from './support/notifications';
 import { parseExposition, type Family } from './support/exposition';
 import { documentedMetrics, rowOf, type DocumentedMetric } from './support/metrics-table';
 import { createDemoDatabase, type TestDatabase } from './support/postgres';
@@ -145,6 +146,33 @@ async function firingAlerts(): Promise<Array<{ labels: Record<string, string>; s
   };
   return body.data.alerts;
 }
+
+test('a resync whose run and follow-up each end within their first heartbeat sends Temporal no heartbeat', async () => {
+  // Core counts the worker's requests to Temporal; a heartbeat is a write of the activity's state there.
+  const heartbeats = async () => {
+    const requests = (await scrape(ports.workerMetrics)).get('temporal_request_total');
+    expect(requests).toBeDefined();
+    return (requests?.samples ?? [])
+      .filter((sample) => sample.labels.operation === 'RecordActivityTaskHeartbeat')
+      .reduce((sum, sample) => sum + sample.value, 0);
+  };
+  const completed = async () =>
+    ((await scrape(ports.workerMetrics)).get('resyncs_completed_total')?.samples ?? [])
+      .filter((sample) => sample.labels.application === DEMO_APPLICATION.urn)
+      .reduce((sum, sample) => sum + sample.value, 0);
+  const [beatsBefore, completedBefore] = [await heartbeats(), await completed()];
+  // Three jobs LinkedIn holds: one call of a few ms, then their tasks, which end 2 s after it.
+  const body = notification(['job-1234', 'job-2345', 'job-3456']);
+  const answer = await fetch(`http://127.0.0.1:${ports.api}/webhooks/linkedin`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-LI-Signature': signNotification(SECRET, body) },
+    body,
+  });
+  expect(answer.status).toBe(200);
+  await until(async () => (await completed()) > completedBefore, 'the resync completed', 60_000);
+
+  expect((await heartbeats()) - beatsBefore).toBe(0);
+}, 90_000);
 
 test("Debian's Prometheus, scraping both with deploy/prometheus/alerts.yml, fires ResyncDeadlineMissed for a resync that missed its deadline", async () => {
   const config = join(tmp, 'prometheus.yml');

@@ -4,6 +4,13 @@ import { applicationOf, type ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { toActivityFailure } from './activity-failures';
 
+/**
+ * A follow-up's first heartbeat, a third of its heartbeat timeout (30 s) in: most follow-ups end within
+ * seconds and then cost Temporal no heartbeat. A retry re-asks LinkedIn about at most this much; its worker
+ * passes details on at most every 24 s after that anyway (the SDK's throttle, 0.8 × the timeout).
+ */
+const FOLLOW_UP_FIRST_BEAT_MS = 10_000;
+
 export interface FollowTasksInput {
   developerApplicationUrn: string;
   taskUrns: string[];
@@ -35,6 +42,7 @@ export function followTasks(deps: ActivityDeps) {
     await whileHeartbeating(
       () => [...done.values()],
       () => follow(deps, context, input, app, done),
+      FOLLOW_UP_FIRST_BEAT_MS,
     ).catch((error: unknown) => {
       throw toActivityFailure(error);
     });

@@ -75,7 +75,8 @@ export function postBatches(deps: ActivityDeps) {
       input.operation ?? 'UPDATE',
       input.batches[done.length] ?? [],
     );
-    let beatAt = 0;
+    // The first beat a HEARTBEAT_EVERY_MS in (whileHeartbeating), not after the first call.
+    let beatAt = Date.now();
     const details = (final: boolean) => {
       beatAt = Date.now();
       return { done, current: current.details(final) };
