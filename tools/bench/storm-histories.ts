@@ -78,12 +78,22 @@ export async function heartbeatsSent(metricsUrl: string): Promise<number | null>
   } catch {
     return null;
   }
-  let total: number | null = null;
-  for (const line of text.split('\n')) {
+  return heartbeatsIn(text);
+}
+
+/**
+ * The heartbeats a worker's Prometheus exposition counts: 0 when it counts Core's requests and none was a
+ * heartbeat (Core has no series for an operation never called), null when it counts no request at all.
+ */
+export function heartbeatsIn(exposition: string): number | null {
+  let requests = false;
+  let total = 0;
+  for (const line of exposition.split('\n')) {
     if (!/^temporal_request(_total)?\{/.test(line)) continue;
+    requests = true;
     if (!line.includes('operation="RecordActivityTaskHeartbeat')) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (Number.isFinite(value)) total = (total ?? 0) + value;
+    if (Number.isFinite(value)) total += value;
   }
-  return total;
+  return requests ? total : null;
 }
