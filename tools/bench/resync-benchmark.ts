@@ -15,6 +15,7 @@ import { buildWorkflowBundle } from '../../src/workflow-bundle';
 import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { projectRoot } from '../project-root';
 import { benchmarkSize, log } from './benchmark-size';
+import { runFloorBenchmark } from './floor/floor-benchmark';
 import { runIntakeBenchmark } from './intake-benchmark';
 import { runStormBenchmark } from './storm-benchmark';
 import { runTenantsBenchmark } from './tenants-benchmark';
@@ -67,6 +68,10 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('--storm')) {
     await runStormBenchmark(process.argv.slice(2));
+    return;
+  }
+  if (process.argv.includes('--floor')) {
+    await runFloorBenchmark(process.argv.slice(2));
     return;
   }
   if (process.argv.includes('--intake')) {

@@ -1,0 +1,67 @@
+import { parseFloorOptions, renderFloor, type FloorRow } from '../../tools/bench/floor/floor-benchmark';
+
+describe("the floor bench's options", () => {
+  test('default to 1,000 workflows of 1 and of 4 activities, 50 at a time, read against 500 jobs a resync', () => {
+    expect(parseFloorOptions(['--floor'])).toEqual({
+      workflows: 1000,
+      activities: [1, 4],
+      concurrency: 50,
+      jobsPerResync: 500,
+    });
+  });
+
+  test('take the shapes, the count, the concurrency and the resync size given', () => {
+    expect(
+      parseFloorOptions([
+        '--floor',
+        '--workflows',
+        '200',
+        '--activities',
+        '1, 2,4',
+        '--concurrency',
+        '8',
+        '--jobs-per-resync',
+        '3',
+      ]),
+    ).toEqual({ workflows: 200, activities: [1, 2, 4], concurrency: 8, jobsPerResync: 3 });
+  });
+
+  test.each([
+    ['--workflows', '0'],
+    ['--workflows', '1.5'],
+    ['--activities', '1,x'],
+    ['--concurrency', '0'],
+    ['--jobs-per-resync', 'many'],
+  ])('refuse %s %s', (flag, value) => {
+    expect(() => parseFloorOptions(['--floor', flag, value])).toThrow(
+      `${flag.slice(2)} takes a positive integer`,
+    );
+  });
+
+  test('refuse an option it does not know', () => {
+    expect(() => parseFloorOptions(['--floor', '--apps', '3'])).toThrow(/apps/);
+  });
+});
+
+test('the table prints each shape with its CPU a workflow and a job', () => {
+  const row: FloorRow = {
+    activities: 4,
+    workflows: 1000,
+    wallSeconds: 45.7,
+    workflowsPerSecond: 21.9,
+    workerMs: 22.8,
+    temporalMs: 56.9,
+    totalMs: 79.7,
+    events: 29,
+    workflowTasks: 5,
+    msPerJob: 0.1594,
+  };
+  const lines = renderFloor([row], {
+    workflows: 1000,
+    activities: [4],
+    concurrency: 50,
+    jobsPerResync: 500,
+  }).split('\n');
+  expect(lines[1]).toContain('ms a job at 500 jobs a resync');
+  expect(lines[2]?.trim().split(/\s+/)).toEqual(['4', '5', '29', '22', '22.8', '56.9', '79.7', '0.159']);
+});

@@ -1,0 +1,176 @@
+/**
+ * `npm run bench -- --floor`: what Temporal and the SDK cost on this machine for the least a workflow can
+ * be, apart from anything the resync does: N workflows of K no-op activities each (floor-workflows.ts),
+ * `--concurrency` at a time, on a Temporal dev server in memory and one worker process (floor-worker.ts)
+ * with the service's main-queue slots. For each K it prints the CPU a workflow took in the worker and in
+ * Temporal, and what that is a job in a resync of 500 jobs: the floor below which no change to the
+ * resync's own code can bring its cost, for a resync of that many workflow tasks and activities.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { devServerConnectionOptions } from '../../../src/temporal-connection';
+import { resolveTemporalCli, startTemporalDevServer } from '../../dev/temporal-dev-server';
+import { projectRoot } from '../../project-root';
+import { mapLimited, processCpuMs, temporalServerCpuMs, within } from '../measure';
+
+export interface FloorOptions {
+  workflows: number;
+  activities: number[];
+  concurrency: number;
+  jobsPerResync: number;
+}
+
+export interface FloorRow {
+  activities: number;
+  workflows: number;
+  wallSeconds: number;
+  workflowsPerSecond: number;
+  /** CPU ms a workflow: the worker process, the dev server, both. */
+  workerMs: number;
+  temporalMs: number;
+  totalMs: number;
+  events: number;
+  workflowTasks: number;
+  /** totalMs / jobsPerResync: the floor a job, in ms, for a resync of this shape. */
+  msPerJob: number;
+}
+
+export function parseFloorOptions(argv: string[]): FloorOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      floor: { type: 'boolean' },
+      workflows: { type: 'string' },
+      activities: { type: 'string' },
+      concurrency: { type: 'string' },
+      'jobs-per-resync': { type: 'string' },
+    },
+    strict: true,
+  });
+  const positive = (text: string | undefined, fallback: number, name: string): number => {
+    const value = Number(text ?? fallback);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new Error(`--${name} takes a positive integer; got ${text}`);
+    return value;
+  };
+  const activities = (values.activities ?? '1,4')
+    .split(',')
+    .map((text) => positive(text.trim(), 1, 'activities'));
+  return {
+    workflows: positive(values.workflows, 1000, 'workflows'),
+    activities,
+    concurrency: positive(values.concurrency, 50, 'concurrency'),
+    jobsPerResync: positive(values['jobs-per-resync'], 500, 'jobs-per-resync'),
+  };
+}
+
+/** Ticks of /proc are 10 ms: a figure needs enough workflows to be read to a tenth of a millisecond. */
+function cpuMs(read: () => number | null, what: string): number {
+  const value = read();
+  if (value === null) throw new Error(`cannot read the CPU of ${what} from /proc`);
+  return value;
+}
+
+export async function runFloorBenchmark(argv: string[]): Promise<void> {
+  const options = parseFloorOptions(argv);
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    const server = await startTemporalDevServer({
+      cliPath: resolveTemporalCli(projectRoot(), process.env),
+      startTimeoutMs: 90_000,
+    });
+    stops.push(() => server.stop());
+    const connection = await Connection.connect(devServerConnectionOptions(server.address));
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+    const taskQueue = `floor-${randomUUID()}`;
+    const worker = fork(require.resolve('./floor-worker'), [server.address, taskQueue], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    stops.push(() => stopWorker(worker));
+    await within(120_000, 'the floor worker to start', once(worker, 'message'));
+
+    const rows: FloorRow[] = [];
+    // A first round warms the worker (bundle loaded, code optimised), as a production worker is.
+    await runRound(client, taskQueue, Math.min(200, options.workflows), options.concurrency, 1);
+    for (const activities of options.activities) {
+      const workerBefore = cpuMs(() => processCpuMs(worker.pid), 'the worker');
+      const temporalBefore = cpuMs(temporalServerCpuMs, 'the dev server');
+      const started = Date.now();
+      const ids = await runRound(client, taskQueue, options.workflows, options.concurrency, activities);
+      const wallSeconds = (Date.now() - started) / 1000;
+      const workerMs =
+        (cpuMs(() => processCpuMs(worker.pid), 'the worker') - workerBefore) / options.workflows;
+      const temporalMs = (cpuMs(temporalServerCpuMs, 'the dev server') - temporalBefore) / options.workflows;
+      const history = await client.workflow.getHandle(ids[0] as string).fetchHistory();
+      const events = history.events ?? [];
+      const row: FloorRow = {
+        activities,
+        workflows: options.workflows,
+        wallSeconds,
+        workflowsPerSecond: options.workflows / wallSeconds,
+        workerMs,
+        temporalMs,
+        totalMs: workerMs + temporalMs,
+        events: events.length,
+        workflowTasks: events.filter((event) => event.workflowTaskCompletedEventAttributes).length,
+        msPerJob: (workerMs + temporalMs) / options.jobsPerResync,
+      };
+      rows.push(row);
+      console.log(
+        `[floor] ${activities} activit${activities === 1 ? 'y' : 'ies'}: ${options.workflows} workflows in ` +
+          `${wallSeconds.toFixed(1)} s`,
+      );
+    }
+    console.log(renderFloor(rows, options));
+  } finally {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  }
+}
+
+async function runRound(
+  client: Client,
+  taskQueue: string,
+  workflows: number,
+  concurrency: number,
+  activities: number,
+): Promise<string[]> {
+  const ids = Array.from({ length: workflows }, () => `floor-${randomUUID()}`);
+  await mapLimited(ids, concurrency, async (workflowId) => {
+    await client.workflow.execute('floorWorkflow', { taskQueue, workflowId, args: [activities] });
+  });
+  return ids;
+}
+
+async function stopWorker(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null) return;
+  const exited = once(worker, 'exit');
+  worker.send('stop');
+  await within(30_000, 'the floor worker to stop', exited).catch(() => worker.kill('SIGKILL'));
+}
+
+export function renderFloor(rows: readonly FloorRow[], options: FloorOptions): string {
+  const lines = [
+    `Floor: ${options.workflows} workflows of K no-op activities, ${options.concurrency} at a time, dev server, 1 worker process`,
+    '  K  workflow tasks  events  workflows/s  worker ms  Temporal ms  both ms  ms a job at ' +
+      `${options.jobsPerResync} jobs a resync`,
+  ];
+  for (const row of rows) {
+    lines.push(
+      [
+        String(row.activities).padStart(3),
+        String(row.workflowTasks).padStart(15),
+        String(row.events).padStart(7),
+        row.workflowsPerSecond.toFixed(0).padStart(12),
+        row.workerMs.toFixed(1).padStart(10),
+        row.temporalMs.toFixed(1).padStart(12),
+        row.totalMs.toFixed(1).padStart(8),
+        row.msPerJob.toFixed(3).padStart(12),
+      ].join(''),
+    );
+  }
+  return lines.join('\n');
+}

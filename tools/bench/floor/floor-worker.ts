@@ -1,0 +1,45 @@
+/**
+ * The floor bench's worker process: the no-op workflow and activity on one task queue, with the service's
+ * main-queue slots (8 workflow tasks), the SDK's other defaults. Told the address and queue on argv;
+ * says "ready" over IPC once polling and stops when told "stop".
+ */
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  makeTelemetryFilterString,
+} from '@temporalio/worker';
+import { devServerConnectionOptions } from '../../../src/temporal-connection';
+
+async function main(): Promise<void> {
+  const [address, taskQueue] = process.argv.slice(2);
+  if (!address || !taskQueue) throw new Error('usage: floor-worker <address> <task queue>');
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+  });
+  const connection = await NativeConnection.connect(devServerConnectionOptions(address));
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowsPath: require.resolve('./floor-workflows'),
+    activities: { noop: () => Promise.resolve() },
+    maxConcurrentWorkflowTaskExecutions: 8,
+  });
+  process.on('message', (message) => {
+    if (message === 'stop') worker.shutdown();
+  });
+  const running = worker.run();
+  process.send?.('ready');
+  await running;
+  await connection.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
