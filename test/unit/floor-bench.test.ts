@@ -1,4 +1,5 @@
 import { parseFloorOptions, renderFloor, type FloorRow } from '../../tools/bench/floor/floor-benchmark';
+import { urnsOf } from '../../tools/bench/floor/floor-payload';
 
 describe("the floor bench's options", () => {
   test('default to 1,000 workflows of 1 and of 4 activities, 50 at a time, read against 500 jobs a resync', () => {
@@ -6,6 +7,7 @@ describe("the floor bench's options", () => {
       workflows: 1000,
       activities: [1, 4],
       concurrency: 50,
+      bytes: [0],
       jobsPerResync: 500,
     });
   });
@@ -22,8 +24,16 @@ describe("the floor bench's options", () => {
         '8',
         '--jobs-per-resync',
         '3',
+        '--bytes',
+        '0,50000',
       ]),
-    ).toEqual({ workflows: 200, activities: [1, 2, 4], concurrency: 8, jobsPerResync: 3 });
+    ).toEqual({
+      workflows: 200,
+      activities: [1, 2, 4],
+      concurrency: 8,
+      bytes: [0, 50_000],
+      jobsPerResync: 3,
+    });
   });
 
   test.each([
@@ -46,6 +56,8 @@ describe("the floor bench's options", () => {
 test('the table prints each shape with its CPU a workflow and a job', () => {
   const row: FloorRow = {
     activities: 4,
+    bytes: 50_000,
+    historyBytes: 204_800,
     workflows: 1000,
     wallSeconds: 45.7,
     workflowsPerSecond: 21.9,
@@ -60,8 +72,35 @@ test('the table prints each shape with its CPU a workflow and a job', () => {
     workflows: 1000,
     activities: [4],
     concurrency: 50,
+    bytes: [50_000],
     jobsPerResync: 500,
   }).split('\n');
   expect(lines[1]).toContain('ms a job at 500 jobs a resync');
-  expect(lines[2]?.trim().split(/\s+/)).toEqual(['4', '5', '29', '22', '22.8', '56.9', '79.7', '0.159']);
+  expect(lines[2]?.trim().split(/\s+/)).toEqual([
+    '4',
+    '50000',
+    '5',
+    '29',
+    '200.0',
+    '22',
+    '22.8',
+    '56.9',
+    '79.7',
+    '0.159',
+  ]);
+});
+
+describe("the floor activities' answer", () => {
+  test('is nothing for 0 bytes', () => {
+    expect(urnsOf(0)).toBeUndefined();
+  });
+
+  test('is task urns whose JSON is within a few percent of the bytes asked', () => {
+    for (const bytes of [1_000, 50_000, 200_000]) {
+      const urns = urnsOf(bytes) ?? [];
+      expect(urns.every((urn) => urn.startsWith('urn:li:simpleJobPostingTask:'))).toBe(true);
+      expect(new Set(urns).size).toBe(urns.length);
+      expect(Math.abs(JSON.stringify(urns).length - bytes) / bytes).toBeLessThan(0.05);
+    }
+  });
 });

@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { devServerConnectionOptions } from '../../../src/temporal-connection';
 import { resolveTemporalCli, startTemporalDevServer } from '../../dev/temporal-dev-server';
 import { projectRoot } from '../../project-root';
@@ -19,12 +20,17 @@ import { mapLimited, processCpuMs, temporalServerCpuMs, within } from '../measur
 export interface FloorOptions {
   workflows: number;
   activities: number[];
+  /** Bytes each activity answers and the next takes (floor-workflows.ts); 0: none. */
+  bytes: number[];
   concurrency: number;
   jobsPerResync: number;
 }
 
 export interface FloorRow {
   activities: number;
+  bytes: number;
+  /** The sample workflow's history, protobuf-encoded. */
+  historyBytes: number;
   workflows: number;
   wallSeconds: number;
   workflowsPerSecond: number;
@@ -46,16 +52,19 @@ export function parseFloorOptions(argv: string[]): FloorOptions {
       workflows: { type: 'string' },
       activities: { type: 'string' },
       concurrency: { type: 'string' },
+      bytes: { type: 'string' },
       'jobs-per-resync': { type: 'string' },
     },
     strict: true,
   });
-  const positive = (text: string | undefined, fallback: number, name: string): number => {
+  const integer = (text: string | undefined, fallback: number, name: string, least: number): number => {
     const value = Number(text ?? fallback);
-    if (!Number.isSafeInteger(value) || value < 1)
-      throw new Error(`--${name} takes a positive integer; got ${text}`);
+    if (!Number.isSafeInteger(value) || value < least)
+      throw new Error(`--${name} takes a ${least === 0 ? 'whole number' : 'positive integer'}; got ${text}`);
     return value;
   };
+  const positive = (text: string | undefined, fallback: number, name: string) =>
+    integer(text, fallback, name, 1);
   const activities = (values.activities ?? '1,4')
     .split(',')
     .map((text) => positive(text.trim(), 1, 'activities'));
@@ -63,6 +72,7 @@ export function parseFloorOptions(argv: string[]): FloorOptions {
     workflows: positive(values.workflows, 1000, 'workflows'),
     activities,
     concurrency: positive(values.concurrency, 50, 'concurrency'),
+    bytes: (values.bytes ?? '0').split(',').map((text) => integer(text.trim(), 0, 'bytes', 0)),
     jobsPerResync: positive(values['jobs-per-resync'], 500, 'jobs-per-resync'),
   };
 }
@@ -95,40 +105,53 @@ export async function runFloorBenchmark(argv: string[]): Promise<void> {
 
     const rows: FloorRow[] = [];
     // A first round warms the worker (bundle loaded, code optimised), as a production worker is.
-    await runRound(client, taskQueue, Math.min(200, options.workflows), options.concurrency, 1);
+    await runRound(client, taskQueue, Math.min(200, options.workflows), options.concurrency, 1, 0);
     for (const activities of options.activities) {
-      const workerBefore = cpuMs(() => processCpuMs(worker.pid), 'the worker');
-      const temporalBefore = cpuMs(temporalServerCpuMs, 'the dev server');
-      const started = Date.now();
-      const ids = await runRound(client, taskQueue, options.workflows, options.concurrency, activities);
-      const wallSeconds = (Date.now() - started) / 1000;
-      const workerMs =
-        (cpuMs(() => processCpuMs(worker.pid), 'the worker') - workerBefore) / options.workflows;
-      const temporalMs = (cpuMs(temporalServerCpuMs, 'the dev server') - temporalBefore) / options.workflows;
-      const history = await client.workflow.getHandle(ids[0] as string).fetchHistory();
-      const events = history.events ?? [];
-      const row: FloorRow = {
-        activities,
-        workflows: options.workflows,
-        wallSeconds,
-        workflowsPerSecond: options.workflows / wallSeconds,
-        workerMs,
-        temporalMs,
-        totalMs: workerMs + temporalMs,
-        events: events.length,
-        workflowTasks: events.filter((event) => event.workflowTaskCompletedEventAttributes).length,
-        msPerJob: (workerMs + temporalMs) / options.jobsPerResync,
-      };
-      rows.push(row);
-      console.log(
-        `[floor] ${activities} activit${activities === 1 ? 'y' : 'ies'}: ${options.workflows} workflows in ` +
-          `${wallSeconds.toFixed(1)} s`,
-      );
+      for (const bytes of options.bytes) {
+        rows.push(await measureShape(client, worker, taskQueue, options, activities, bytes));
+      }
     }
     console.log(renderFloor(rows, options));
   } finally {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   }
+}
+
+async function measureShape(
+  client: Client,
+  worker: ChildProcess,
+  taskQueue: string,
+  options: FloorOptions,
+  activities: number,
+  bytes: number,
+): Promise<FloorRow> {
+  const workerBefore = cpuMs(() => processCpuMs(worker.pid), 'the worker');
+  const temporalBefore = cpuMs(temporalServerCpuMs, 'the dev server');
+  const started = Date.now();
+  const ids = await runRound(client, taskQueue, options.workflows, options.concurrency, activities, bytes);
+  const wallSeconds = (Date.now() - started) / 1000;
+  const workerMs = (cpuMs(() => processCpuMs(worker.pid), 'the worker') - workerBefore) / options.workflows;
+  const temporalMs = (cpuMs(temporalServerCpuMs, 'the dev server') - temporalBefore) / options.workflows;
+  const history = await client.workflow.getHandle(ids[0] as string).fetchHistory();
+  const events = history.events ?? [];
+  console.log(
+    `[floor] ${activities} activit${activities === 1 ? 'y' : 'ies'} carrying ${bytes} bytes: ` +
+      `${options.workflows} workflows in ${wallSeconds.toFixed(1)} s`,
+  );
+  return {
+    activities,
+    bytes,
+    historyBytes: temporal.api.history.v1.History.encode(history).finish().length,
+    workflows: options.workflows,
+    wallSeconds,
+    workflowsPerSecond: options.workflows / wallSeconds,
+    workerMs,
+    temporalMs,
+    totalMs: workerMs + temporalMs,
+    events: events.length,
+    workflowTasks: events.filter((event) => event.workflowTaskCompletedEventAttributes).length,
+    msPerJob: (workerMs + temporalMs) / options.jobsPerResync,
+  };
 }
 
 async function runRound(
@@ -137,10 +160,11 @@ async function runRound(
   workflows: number,
   concurrency: number,
   activities: number,
+  bytes: number,
 ): Promise<string[]> {
   const ids = Array.from({ length: workflows }, () => `floor-${randomUUID()}`);
   await mapLimited(ids, concurrency, async (workflowId) => {
-    await client.workflow.execute('floorWorkflow', { taskQueue, workflowId, args: [activities] });
+    await client.workflow.execute('floorWorkflow', { taskQueue, workflowId, args: [activities, bytes] });
   });
   return ids;
 }
@@ -154,20 +178,23 @@ async function stopWorker(worker: ChildProcess): Promise<void> {
 
 export function renderFloor(rows: readonly FloorRow[], options: FloorOptions): string {
   const lines = [
-    `Floor: ${options.workflows} workflows of K no-op activities, ${options.concurrency} at a time, dev server, 1 worker process`,
-    '  K  workflow tasks  events  workflows/s  worker ms  Temporal ms  both ms  ms a job at ' +
-      `${options.jobsPerResync} jobs a resync`,
+    `Floor: ${options.workflows} workflows of K no-op activities, each answering B bytes, ` +
+      `${options.concurrency} at a time, dev server, 1 worker process`,
+    '  K       B  workflow tasks  events  history KB  workflows/s  worker ms  Temporal ms  both ms' +
+      `  ms a job at ${options.jobsPerResync} jobs a resync`,
   ];
   for (const row of rows) {
     lines.push(
       [
         String(row.activities).padStart(3),
-        String(row.workflowTasks).padStart(15),
-        String(row.events).padStart(7),
-        row.workflowsPerSecond.toFixed(0).padStart(12),
-        row.workerMs.toFixed(1).padStart(10),
-        row.temporalMs.toFixed(1).padStart(12),
-        row.totalMs.toFixed(1).padStart(8),
+        String(row.bytes).padStart(8),
+        String(row.workflowTasks).padStart(16),
+        String(row.events).padStart(8),
+        (row.historyBytes / 1024).toFixed(1).padStart(12),
+        row.workflowsPerSecond.toFixed(0).padStart(13),
+        row.workerMs.toFixed(1).padStart(11),
+        row.temporalMs.toFixed(1).padStart(13),
+        row.totalMs.toFixed(1).padStart(9),
         row.msPerJob.toFixed(3).padStart(12),
       ].join(''),
     );

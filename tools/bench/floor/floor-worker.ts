@@ -11,6 +11,7 @@ import {
   makeTelemetryFilterString,
 } from '@temporalio/worker';
 import { devServerConnectionOptions } from '../../../src/temporal-connection';
+import { urnsOf } from './floor-payload';
 
 async function main(): Promise<void> {
   const [address, taskQueue] = process.argv.slice(2);
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     connection,
     taskQueue,
     workflowsPath: require.resolve('./floor-workflows'),
-    activities: { noop: () => Promise.resolve() },
+    activities: { noop: (_carried: string[] | undefined, bytes: number) => Promise.resolve(urnsOf(bytes)) },
     maxConcurrentWorkflowTaskExecutions: 8,
   });
   process.on('message', (message) => {

@@ -1,12 +1,21 @@
 /**
  * The least a workflow can be that does work in an activity: `activities` no-op activities one after
  * the other, then done. What Temporal and the SDK cost per workflow task and activity on this machine,
- * apart from what the resync does (floor-benchmark.ts).
+ * apart from what the resync does (floor-benchmark.ts). With `bytes`, each activity answers that many
+ * bytes of urn-like strings, the next takes them as its input and the workflow returns the last: what
+ * the bytes a resync carries through Temporal cost (its answers, follow-up input, follow-up result and
+ * result).
  */
 import { proxyActivities } from '@temporalio/workflow';
 
-const { noop } = proxyActivities<{ noop(): Promise<void> }>({ startToCloseTimeout: '1 minute' });
+export interface FloorActivities {
+  noop(carried: string[] | undefined, bytes: number): Promise<string[] | undefined>;
+}
 
-export async function floorWorkflow(activities: number): Promise<void> {
-  for (let i = 0; i < activities; i++) await noop();
+const { noop } = proxyActivities<FloorActivities>({ startToCloseTimeout: '1 minute' });
+
+export async function floorWorkflow(activities: number, bytes = 0): Promise<string[] | undefined> {
+  let carried: string[] | undefined;
+  for (let i = 0; i < activities; i++) carried = await noop(carried, bytes);
+  return carried;
 }
