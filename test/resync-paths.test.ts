@@ -307,6 +307,23 @@ describe('where LinkedIn’s tasks are followed', () => {
     expect(ended.filter((task) => task.status === 'FAILED')).toHaveLength(1);
   }, 90_000);
 
+  test('a follow-up whose tasks all succeed answers in a few bytes, not a urn and status a job', async () => {
+    const count = 500;
+    const app = await applicationWith(env, count);
+    const handle = await startResync({ developerApplicationUrn: app.urn, syncAllOpenJobs: true });
+
+    const result = (await handle.result()) as ResyncResult;
+
+    expect(result.totals).toMatchObject({ requested: count, sent: count, confirmed: count });
+    const followUps = followUpsIn((await handle.fetchHistory()).events ?? []);
+    expect(followUps.flatMap(({ input }) => input.taskUrns)).toHaveLength(count);
+    // Naming each ended task took ~100 bytes a job (50 KB here), the largest payload after the result.
+    for (const { answerBytes, answer } of followUps) {
+      expect(answerBytes).toBeLessThanOrEqual('{"failed":[],"pending":[]}'.length);
+      expect(answer?.every((task) => task.status === 'SUCCEEDED')).toBe(true);
+    }
+  }, 90_000);
+
   test('the workflow runs before a continue-as-new leave their tasks to followers, which outlive it; the last run follows its own', async () => {
     const count = 250;
     const app = await applicationWith(env, count);

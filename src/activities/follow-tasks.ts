@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { TaskState } from '../linkedin/client';
+import { followedAnswer, type FollowedAnswer, type FollowedTask } from '../contract/followed-tasks';
 import { applicationOf, type ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { toActivityFailure } from './activity-failures';
@@ -20,20 +21,22 @@ export interface FollowTasksInput {
   returnOnFailure?: boolean;
   /** Answer with the tasks that ended only (the caller knows which it asked about). */
   endedOnly?: boolean;
+  /**
+   * Answer a FollowedAnswer: the failed tasks named, the confirmed ones not (the caller knows which it
+   * asked about). Workflow code of releases before it never asks; asked of a worker that does not know
+   * it, the answer is a list, which the caller reads too (`endedTasksOf`).
+   */
+  confirmedUnnamed?: boolean;
 }
 
-export interface FollowedTask {
-  taskUrn: string;
-  status: TaskState['status'];
-  errorMessage?: string;
-}
+export type { FollowedAnswer, FollowedTask };
 
 /**
  * Follows LinkedIn's tasks until each ends (SUCCEEDED, FAILED, PROCESSED) or `until` passes. It heartbeats
  * what has ended, so a retry resumes instead of starting over.
  */
 export function followTasks(deps: ActivityDeps) {
-  return async (input: FollowTasksInput): Promise<FollowedTask[]> => {
+  return async (input: FollowTasksInput): Promise<FollowedTask[] | FollowedAnswer> => {
     const context = Context.current();
     const app = await applicationOf(deps, input.developerApplicationUrn);
     const done = new Map<string, FollowedTask>();
@@ -48,6 +51,7 @@ export function followTasks(deps: ActivityDeps) {
     });
     const ended = [...done.values()].filter((task) => task.status !== 'IN_PROGRESS').length;
     context.log.info('tasks followed', { tasks: input.taskUrns.length, ended });
+    if (input.confirmedUnnamed) return followedAnswer(input.taskUrns, done);
     if (input.endedOnly) return [...done.values()].filter((task) => task.status !== 'IN_PROGRESS');
     return input.taskUrns.map((taskUrn) => done.get(taskUrn) ?? { taskUrn, status: 'IN_PROGRESS' });
   };

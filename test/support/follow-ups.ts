@@ -1,6 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { FollowedTask, FollowTasksInput } from '../../src/activities/follow-tasks';
+import { endedTasksOf, type FollowedAnswer } from '../../src/contract/followed-tasks';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -12,8 +13,10 @@ export interface FollowUpInHistory {
   taskQueue: string | undefined;
   /** Its summary in the Web UI ("" when it has none). */
   summary: string;
-  /** Its answer, once it completed. */
+  /** The tasks its answer says ended, each with its status (as the workflow reads it), once it completed. */
   answer: FollowedTask[] | undefined;
+  /** The bytes of its answer's payload, once it completed. */
+  answerBytes: number | undefined;
   /** The index in `events` of its ActivityTaskCompleted event, -1 while it has none. */
   completedAt: number;
 }
@@ -33,15 +36,19 @@ export function followUpsIn(events: readonly HistoryEvent[]): FollowUpInHistory[
           ? defaultPayloadConverter.fromPayload<string>(event.userMetadata.summary)
           : '',
         answer: undefined,
+        answerBytes: undefined,
         completedAt: -1,
       });
     }
     const completed = event.activityTaskCompletedEventAttributes;
     const followUp = completed && followUps.get(String(completed.scheduledEventId));
     if (followUp) {
-      followUp.answer = defaultPayloadConverter.fromPayload<FollowedTask[]>(
-        completed.result?.payloads?.[0] ?? {},
+      const payload = completed.result?.payloads?.[0] ?? {};
+      followUp.answer = endedTasksOf(
+        followUp.input.taskUrns,
+        defaultPayloadConverter.fromPayload<FollowedTask[] | FollowedAnswer>(payload),
       );
+      followUp.answerBytes = payload.data?.length ?? 0;
       followUp.completedAt = index;
     }
   });
