@@ -8,6 +8,7 @@ describe("the floor bench's options", () => {
       activities: [1, 4],
       concurrency: 50,
       bytes: [0],
+      resultsOnly: false,
       jobsPerResync: 500,
     });
   });
@@ -26,12 +27,14 @@ describe("the floor bench's options", () => {
         '3',
         '--bytes',
         '0,50000',
+        '--results-only',
       ]),
     ).toEqual({
       workflows: 200,
       activities: [1, 2, 4],
       concurrency: 8,
       bytes: [0, 50_000],
+      resultsOnly: true,
       jobsPerResync: 3,
     });
   });
@@ -73,6 +76,7 @@ test('the table prints each shape with its CPU a workflow and a job', () => {
     activities: [4],
     concurrency: 50,
     bytes: [50_000],
+    resultsOnly: false,
     jobsPerResync: 500,
   }).split('\n');
   expect(lines[1]).toContain('ms a job at 500 jobs a resync');

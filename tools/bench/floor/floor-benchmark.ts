@@ -22,6 +22,8 @@ export interface FloorOptions {
   activities: number[];
   /** Bytes each activity answers and the next takes (floor-workflows.ts); 0: none. */
   bytes: number[];
+  /** `--results-only`: the answers are not passed on (not the next activity's input, not the result). */
+  resultsOnly: boolean;
   concurrency: number;
   jobsPerResync: number;
 }
@@ -53,6 +55,7 @@ export function parseFloorOptions(argv: string[]): FloorOptions {
       activities: { type: 'string' },
       concurrency: { type: 'string' },
       bytes: { type: 'string' },
+      'results-only': { type: 'boolean' },
       'jobs-per-resync': { type: 'string' },
     },
     strict: true,
@@ -73,6 +76,7 @@ export function parseFloorOptions(argv: string[]): FloorOptions {
     activities,
     concurrency: positive(values.concurrency, 50, 'concurrency'),
     bytes: (values.bytes ?? '0').split(',').map((text) => integer(text.trim(), 0, 'bytes', 0)),
+    resultsOnly: values['results-only'] ?? false,
     jobsPerResync: positive(values['jobs-per-resync'], 500, 'jobs-per-resync'),
   };
 }
@@ -105,7 +109,7 @@ export async function runFloorBenchmark(argv: string[]): Promise<void> {
 
     const rows: FloorRow[] = [];
     // A first round warms the worker (bundle loaded, code optimised), as a production worker is.
-    await runRound(client, taskQueue, Math.min(200, options.workflows), options.concurrency, 1, 0);
+    await runRound(client, taskQueue, { ...options, workflows: Math.min(200, options.workflows) }, 1, 0);
     for (const activities of options.activities) {
       for (const bytes of options.bytes) {
         rows.push(await measureShape(client, worker, taskQueue, options, activities, bytes));
@@ -128,7 +132,7 @@ async function measureShape(
   const workerBefore = cpuMs(() => processCpuMs(worker.pid), 'the worker');
   const temporalBefore = cpuMs(temporalServerCpuMs, 'the dev server');
   const started = Date.now();
-  const ids = await runRound(client, taskQueue, options.workflows, options.concurrency, activities, bytes);
+  const ids = await runRound(client, taskQueue, options, activities, bytes);
   const wallSeconds = (Date.now() - started) / 1000;
   const workerMs = (cpuMs(() => processCpuMs(worker.pid), 'the worker') - workerBefore) / options.workflows;
   const temporalMs = (cpuMs(temporalServerCpuMs, 'the dev server') - temporalBefore) / options.workflows;
@@ -157,14 +161,17 @@ async function measureShape(
 async function runRound(
   client: Client,
   taskQueue: string,
-  workflows: number,
-  concurrency: number,
+  options: FloorOptions,
   activities: number,
   bytes: number,
 ): Promise<string[]> {
-  const ids = Array.from({ length: workflows }, () => `floor-${randomUUID()}`);
-  await mapLimited(ids, concurrency, async (workflowId) => {
-    await client.workflow.execute('floorWorkflow', { taskQueue, workflowId, args: [activities, bytes] });
+  const ids = Array.from({ length: options.workflows }, () => `floor-${randomUUID()}`);
+  await mapLimited(ids, options.concurrency, async (workflowId) => {
+    await client.workflow.execute('floorWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [activities, bytes, options.resultsOnly],
+    });
   });
   return ids;
 }
@@ -178,7 +185,8 @@ async function stopWorker(worker: ChildProcess): Promise<void> {
 
 export function renderFloor(rows: readonly FloorRow[], options: FloorOptions): string {
   const lines = [
-    `Floor: ${options.workflows} workflows of K no-op activities, each answering B bytes, ` +
+    `Floor: ${options.workflows} workflows of K no-op activities, each answering B bytes` +
+      `${options.resultsOnly ? ' (passed on to nothing)' : ''}, ` +
       `${options.concurrency} at a time, dev server, 1 worker process`,
     '  K       B  workflow tasks  events  history KB  workflows/s  worker ms  Temporal ms  both ms' +
       `  ms a job at ${options.jobsPerResync} jobs a resync`,

@@ -14,8 +14,16 @@ export interface FloorActivities {
 
 const { noop } = proxyActivities<FloorActivities>({ startToCloseTimeout: '1 minute' });
 
-export async function floorWorkflow(activities: number, bytes = 0): Promise<string[] | undefined> {
+/** With `resultsOnly`, the answers go no further: nothing is carried to the next activity or returned. */
+export async function floorWorkflow(
+  activities: number,
+  bytes = 0,
+  resultsOnly = false,
+): Promise<string[] | undefined> {
   let carried: string[] | undefined;
-  for (let i = 0; i < activities; i++) carried = await noop(carried, bytes);
+  for (let i = 0; i < activities; i++) {
+    const answer = await noop(carried, bytes);
+    if (!resultsOnly) carried = answer;
+  }
   return carried;
 }
