@@ -1,5 +1,6 @@
 import { parseFloorOptions, renderFloor, type FloorRow } from '../../tools/bench/floor/floor-benchmark';
-import { urnsOf } from '../../tools/bench/floor/floor-payload';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { COMPRESS_FROM_BYTES, deflateCodec, urnsOf } from '../../tools/bench/floor/floor-payload';
 
 describe("the floor bench's options", () => {
   test('default to 1,000 workflows of 1 and of 4 activities, 50 at a time, read against 500 jobs a resync', () => {
@@ -9,6 +10,7 @@ describe("the floor bench's options", () => {
       concurrency: 50,
       bytes: [0],
       resultsOnly: false,
+      compress: false,
       jobsPerResync: 500,
     });
   });
@@ -28,6 +30,7 @@ describe("the floor bench's options", () => {
         '--bytes',
         '0,50000',
         '--results-only',
+        '--compress',
       ]),
     ).toEqual({
       workflows: 200,
@@ -35,6 +38,7 @@ describe("the floor bench's options", () => {
       concurrency: 8,
       bytes: [0, 50_000],
       resultsOnly: true,
+      compress: true,
       jobsPerResync: 3,
     });
   });
@@ -77,6 +81,7 @@ test('the table prints each shape with its CPU a workflow and a job', () => {
     concurrency: 50,
     bytes: [50_000],
     resultsOnly: false,
+    compress: false,
     jobsPerResync: 500,
   }).split('\n');
   expect(lines[1]).toContain('ms a job at 500 jobs a resync');
@@ -106,5 +111,26 @@ describe("the floor activities' answer", () => {
       expect(new Set(urns).size).toBe(urns.length);
       expect(Math.abs(JSON.stringify(urns).length - bytes) / bytes).toBeLessThan(0.05);
     }
+  });
+});
+
+describe('--compress', () => {
+  const codec = deflateCodec(COMPRESS_FROM_BYTES);
+  const payloadOf = (value: unknown) => defaultPayloadConverter.toPayload(value);
+
+  test('deflates a payload of a kilobyte or more, and reads it back as it was', async () => {
+    const urns = urnsOf(25_000);
+    const payload = payloadOf(urns);
+    const [encoded] = await codec.encode([payload]);
+
+    expect(encoded?.data?.length).toBeLessThan((payload.data?.length ?? 0) * 0.8);
+    const [decoded] = await codec.decode([encoded as Payload]);
+    expect(defaultPayloadConverter.fromPayload(decoded as Payload)).toEqual(urns);
+  });
+
+  test('leaves smaller payloads, and payloads it did not deflate, as they are', async () => {
+    const small = payloadOf({ developerApplicationUrn: 'urn:li:developerApplication:1' });
+    expect(await codec.encode([small])).toEqual([small]);
+    expect(await codec.decode([small])).toEqual([small]);
   });
 });

@@ -16,6 +16,7 @@ import { devServerConnectionOptions } from '../../../src/temporal-connection';
 import { resolveTemporalCli, startTemporalDevServer } from '../../dev/temporal-dev-server';
 import { projectRoot } from '../../project-root';
 import { mapLimited, processCpuMs, temporalServerCpuMs, within } from '../measure';
+import { COMPRESS_FROM_BYTES, deflateCodec } from './floor-payload';
 
 export interface FloorOptions {
   workflows: number;
@@ -24,6 +25,8 @@ export interface FloorOptions {
   bytes: number[];
   /** `--results-only`: the answers are not passed on (not the next activity's input, not the result). */
   resultsOnly: boolean;
+  /** `--compress`: worker and client deflate payloads of a kilobyte or more (floor-payload.ts). */
+  compress: boolean;
   concurrency: number;
   jobsPerResync: number;
 }
@@ -56,6 +59,7 @@ export function parseFloorOptions(argv: string[]): FloorOptions {
       concurrency: { type: 'string' },
       bytes: { type: 'string' },
       'results-only': { type: 'boolean' },
+      compress: { type: 'boolean' },
       'jobs-per-resync': { type: 'string' },
     },
     strict: true,
@@ -77,6 +81,7 @@ export function parseFloorOptions(argv: string[]): FloorOptions {
     concurrency: positive(values.concurrency, 50, 'concurrency'),
     bytes: (values.bytes ?? '0').split(',').map((text) => integer(text.trim(), 0, 'bytes', 0)),
     resultsOnly: values['results-only'] ?? false,
+    compress: values.compress ?? false,
     jobsPerResync: positive(values['jobs-per-resync'], 500, 'jobs-per-resync'),
   };
 }
@@ -99,11 +104,19 @@ export async function runFloorBenchmark(argv: string[]): Promise<void> {
     stops.push(() => server.stop());
     const connection = await Connection.connect(devServerConnectionOptions(server.address));
     stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
-    const taskQueue = `floor-${randomUUID()}`;
-    const worker = fork(require.resolve('./floor-worker'), [server.address, taskQueue], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    const client = new Client({
+      connection,
+      namespace: 'default',
+      ...(options.compress ? { dataConverter: { payloadCodecs: [deflateCodec(COMPRESS_FROM_BYTES)] } } : {}),
     });
+    const taskQueue = `floor-${randomUUID()}`;
+    const worker = fork(
+      require.resolve('./floor-worker'),
+      [server.address, taskQueue, options.compress ? 'compress' : 'plain'],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
     stops.push(() => stopWorker(worker));
     await within(120_000, 'the floor worker to start', once(worker, 'message'));
 
@@ -186,7 +199,7 @@ async function stopWorker(worker: ChildProcess): Promise<void> {
 export function renderFloor(rows: readonly FloorRow[], options: FloorOptions): string {
   const lines = [
     `Floor: ${options.workflows} workflows of K no-op activities, each answering B bytes` +
-      `${options.resultsOnly ? ' (passed on to nothing)' : ''}, ` +
+      `${options.resultsOnly ? ' (passed on to nothing)' : ''}${options.compress ? ', deflated' : ''}, ` +
       `${options.concurrency} at a time, dev server, 1 worker process`,
     '  K       B  workflow tasks  events  history KB  workflows/s  worker ms  Temporal ms  both ms' +
       `  ms a job at ${options.jobsPerResync} jobs a resync`,

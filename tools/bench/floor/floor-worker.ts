@@ -11,10 +11,10 @@ import {
   makeTelemetryFilterString,
 } from '@temporalio/worker';
 import { devServerConnectionOptions } from '../../../src/temporal-connection';
-import { urnsOf } from './floor-payload';
+import { COMPRESS_FROM_BYTES, deflateCodec, urnsOf } from './floor-payload';
 
 async function main(): Promise<void> {
-  const [address, taskQueue] = process.argv.slice(2);
+  const [address, taskQueue, compress] = process.argv.slice(2);
   if (!address || !taskQueue) throw new Error('usage: floor-worker <address> <task queue>');
   Runtime.install({
     logger: new DefaultLogger('WARN'),
@@ -27,6 +27,9 @@ async function main(): Promise<void> {
     workflowsPath: require.resolve('./floor-workflows'),
     activities: { noop: (_carried: string[] | undefined, bytes: number) => Promise.resolve(urnsOf(bytes)) },
     maxConcurrentWorkflowTaskExecutions: 8,
+    ...(compress === 'compress'
+      ? { dataConverter: { payloadCodecs: [deflateCodec(COMPRESS_FROM_BYTES)] } }
+      : {}),
   });
   process.on('message', (message) => {
     if (message === 'stop') worker.shutdown();
