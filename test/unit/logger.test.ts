@@ -82,16 +82,18 @@ describe('no log line holds the event loop more than 50 ms, whatever text it car
 
 describe('the redaction scan alone is linear, so the cut is not what keeps it fast', () => {
   const record = stallFigures('redactText on the whole text, not cut (ms)');
-  // Tens of ms for 1 MB of any shape; the former patterns took minutes on the first three.
+  // Tens of ms for 1 MB of any shape on an idle machine, 363 ms once beside CI's other suites; the former
+  // patterns took minutes on the first three. The bound tells linear from catastrophic, not fast from slow.
+  const BOUND_MS = 2_000;
   test.each(SHAPES)('1 MB of %s', async (shape, make) => {
     const text = make(1_000_000);
-    const tookMs = await leastOfThree(250, () => {
+    const tookMs = await leastOfThree(BOUND_MS, () => {
       const started = performance.now();
       redactText(text);
       return performance.now() - started;
     });
     record(shape, tookMs);
-    expect(tookMs).toBeLessThan(250);
+    expect(tookMs).toBeLessThan(BOUND_MS);
   });
 });
 
