@@ -4,8 +4,10 @@
  * after its result. Free of zod and of Node: workflow code reads it.
  */
 
+import type { TaskStatus } from '../linkedin/answer-readings';
+
 /** LinkedIn's task statuses (linkedin.md §6), as answer-readings.ts reads them. */
-export type FollowedTaskStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'PROCESSED';
+export type FollowedTaskStatus = TaskStatus;
 
 export interface FollowedTask {
   taskUrn: string;
