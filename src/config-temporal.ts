@@ -13,12 +13,17 @@ import { tomlLoadClientConfigProfile } from '@temporalio/envconfig/lib/envconfig
 import { DEFAULT_TASK_QUEUE } from './contract';
 import { ConfigError } from './config-parts';
 import { withSecretFiles } from './config-files';
+import { PAYLOAD_COMPRESSIONS, type PayloadCompression } from './payload-codec';
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
 
 /** What zod reads of the Temporal part; the connection itself is read by `resolveTemporalConnection`. */
-export const TemporalEnv = z.object({ TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE) });
+export const TemporalEnv = z.object({
+  TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  // Every payload codec of the service decodes `binary/zlib`; this says whether it also writes it.
+  PAYLOAD_COMPRESSION: z.enum(PAYLOAD_COMPRESSIONS).default('off'),
+});
 
 /** How to reach Temporal, as Temporal's environment configuration resolves it (see temporal-connection.ts). */
 export interface TemporalConnectionConfig {
@@ -32,7 +37,7 @@ export interface TemporalConnectionConfig {
 }
 
 export interface TemporalConfig {
-  temporal: TemporalConnectionConfig & { taskQueue: string };
+  temporal: TemporalConnectionConfig & { taskQueue: string; payloadCompression: PayloadCompression };
 }
 
 /** The project's names before Temporal's environment configuration, and the names they stand for. */
@@ -116,7 +121,13 @@ export function readTemporal(
 ): TemporalConfig {
   // The API key may come from a file (TEMPORAL_API_KEY_FILE, Docker secrets), as the other secrets do.
   const resolved = withSecretFiles(env, ['TEMPORAL_API_KEY']);
-  return { temporal: { ...resolveTemporalConnection(resolved, options), taskQueue: c.TASK_QUEUE } };
+  return {
+    temporal: {
+      ...resolveTemporalConnection(resolved, options),
+      taskQueue: c.TASK_QUEUE,
+      payloadCompression: c.PAYLOAD_COMPRESSION,
+    },
+  };
 }
 
 function failOn(problems: string[]): void {

@@ -10,6 +10,7 @@ import { followUpTaskQueue, largeResyncTaskQueue } from './contract';
 import { applicationLogAttributes } from './observability/activity-interceptors';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 import type { WorkerTracing } from './observability/tracing-worker';
+import { serviceDataConverter, type PayloadCompression } from './payload-codec';
 
 const SHUTDOWN_GRACE = '10 seconds';
 
@@ -27,6 +28,8 @@ export interface ResyncWorkerOptions {
   /** Also serve `<taskQueue>-large` (`largeResyncTaskQueue`), where resyncs of many jobs start. */
   serveLargeResyncs?: boolean;
   tracing?: WorkerTracing; // activity interceptors and the workflow span sink; none when absent
+  /** PAYLOAD_COMPRESSION: whether the workers write compressed payloads ('off' when absent); they read them always. */
+  payloadCompression?: PayloadCompression;
 }
 
 /**
@@ -119,10 +122,12 @@ async function createWorkerPair(
     recordOutcome,
   } = createActivities(options.deps);
   const activityInterceptors = [applicationLogAttributes, ...(options.tracing?.activity ?? [])];
+  const dataConverter = serviceDataConverter(options.payloadCompression);
   const resync = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue,
+    dataConverter,
     ...slots,
     // A prebuilt bundle has the workflow interceptors built in (see workflow-bundle.ts).
     ...(options.workflowBundle
@@ -153,6 +158,7 @@ async function createWorkerPair(
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: followUpTaskQueue(taskQueue),
+    dataConverter,
     activities: { followTasks },
     interceptors: { activity: activityInterceptors },
     maxConcurrentActivityTaskExecutions: followUps,

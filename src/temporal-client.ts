@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import type { TemporalConnectionConfig } from './config';
 import { temporalConnectionOptions } from './temporal-connection';
+import { serviceDataConverter, type PayloadCompression } from './payload-codec';
 
 /**
  * The API's client (and the CLI's). Its connection is made lazily, so the API starts (and answers 500
@@ -15,7 +16,8 @@ import { temporalConnectionOptions } from './temporal-connection';
  * request.
  */
 export function createTemporalClient(
-  config: TemporalConnectionConfig,
+  /** `payloadCompression` (PAYLOAD_COMPRESSION): whether it writes compressed payloads; it reads them always. */
+  config: TemporalConnectionConfig & { payloadCompression?: PayloadCompression },
   /** The tracing interceptors when tracing is on (src/observability/tracing-client.ts). */
   interceptors?: ClientInterceptors,
 ): Client {
@@ -26,5 +28,10 @@ export function createTemporalClient(
       makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 1_000 })),
     ],
   });
-  return new Client({ connection, namespace: config.namespace, ...(interceptors ? { interceptors } : {}) });
+  return new Client({
+    connection,
+    namespace: config.namespace,
+    dataConverter: serviceDataConverter(config.payloadCompression),
+    ...(interceptors ? { interceptors } : {}),
+  });
 }

@@ -17,6 +17,7 @@ import { temporalLoggerFor } from './observability/temporal-logger';
 import type { WorkerTracing } from './observability/tracing-worker';
 import { createResyncWorkers } from './resync-workers';
 import { createWorkerDeps, type WorkerDepsOptions } from './worker-deps';
+import { serviceDataConverter } from './payload-codec';
 
 /** How soon a new application gets its drift schedule (and a removed one loses it). */
 export const DRIFT_SCHEDULE_SYNC_EVERY_MS = 5 * 60_000;
@@ -96,6 +97,7 @@ export async function startResyncWorker(parts: ResyncWorkerParts): Promise<Runni
     taskQueue: config.temporal.taskQueue,
     // Served whatever LARGE_RESYNC_JOBS says here: an API configured otherwise may start resyncs on it.
     serveLargeResyncs: true,
+    payloadCompression: config.temporal.payloadCompression,
     ...(tracing === undefined ? {} : { tracing }),
     ...(parts.workflowBundle === undefined ? {} : { workflowBundle: { codePath: parts.workflowBundle } }),
     deps: createWorkerDeps({
@@ -108,7 +110,13 @@ export async function startResyncWorker(parts: ResyncWorkerParts): Promise<Runni
     }),
   });
   const schedules = keepDriftSchedules({
-    client: parts.client ?? new Client({ connection, namespace: config.temporal.namespace }),
+    client:
+      parts.client ??
+      new Client({
+        connection,
+        namespace: config.temporal.namespace,
+        dataConverter: serviceDataConverter(config.temporal.payloadCompression),
+      }),
     listApplicationUrns: parts.listApplicationUrns,
     options: {
       taskQueue: config.temporal.taskQueue,

@@ -29,6 +29,7 @@ import { createResyncWorkers, createWorkerDeps, type ResyncWorkers } from '../..
 import { serve } from './serve';
 import { testClient, testNativeConnection, uniqueTaskQueue, workflowBundle } from './temporal';
 import { InProcessLanes } from '../../src/linkedin/application-lanes';
+import type { PayloadCompression } from '../../src/payload-codec';
 
 export const WEBHOOK_SECRET = 'test_client_secret';
 /** The parent application of the tests' webhook: a challenge naming it gets WEBHOOK_SECRET's answer. */
@@ -51,6 +52,8 @@ export interface TestEnvironmentOptions {
   metrics?: boolean;
   /** Accept Job Status Change notifications (JOB_POSTING_STATUS) on the webhook. */
   jobStatusChanges?: boolean;
+  /** PAYLOAD_COMPRESSION of the workers and the API's client ('off' when absent). */
+  payloadCompression?: PayloadCompression;
 }
 
 /** Everything real: PGlite job store with demo data, the LinkedIn sandbox, a worker, the API over HTTP. */
@@ -72,8 +75,8 @@ export interface TestEnvironment {
   notify(body: string, signature?: string | null): Promise<Response>;
   /** Shuts the workers down as SIGTERM does (in-flight activities get the grace time), and waits. */
   stopWorkers(): Promise<void>;
-  /** New workers on the same task queue, as a restarted worker process. */
-  startWorkers(): Promise<void>;
+  /** New workers on the same task queue, as a restarted worker process (of another PAYLOAD_COMPRESSION if given). */
+  startWorkers(options?: { payloadCompression?: PayloadCompression }): Promise<void>;
   /**
    * Puts the demo jobs on LinkedIn's side as a customer's LinkedIn looks (see `seedLinkedInAsACustomersLooks`):
    * what the sandbox holds after `reset()`.
@@ -139,11 +142,12 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   const taskQueue = uniqueTaskQueue('resync');
   const workflowIdPrefix = `t${randomUUID().slice(0, 8)}-`;
   const connection: NativeConnection = await testNativeConnection(options.temporalAddress);
-  const startWorkers = async () => {
+  const startWorkers = async (payloadCompression = options.payloadCompression) => {
     const workers: ResyncWorkers = await createResyncWorkers({
       connection,
       namespace: 'default',
       taskQueue,
+      ...(payloadCompression === undefined ? {} : { payloadCompression }),
       workflowBundle: workflowBundle(),
       deps: createWorkerDeps({
         jobStore,
@@ -165,7 +169,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     await running;
   };
 
-  const client = testClient(options.temporalAddress);
+  const client = testClient(options.temporalAddress, options.payloadCompression);
   const jobStatuses = jobStore.jobStatuses;
   const metrics = options.metrics ? new ApiMetrics() : undefined;
   const app = createApp({
@@ -217,9 +221,9 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     metricsUrl: metricsServer?.url,
     seedSandboxWithDemoJobs,
     stopWorkers,
-    async startWorkers() {
+    async startWorkers(restart) {
       await stopWorkers();
-      current = await startWorkers();
+      current = await startWorkers(restart?.payloadCompression ?? options.payloadCompression);
     },
     notify: (body, signature) =>
       fetch(`${apiUrl}/webhooks/linkedin`, {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { resolveTemporalConnection } from '../../src/config-temporal';
 import { createTemporalClient } from '../../src/temporal-client';
+import type { PayloadCompression } from '../../src/payload-codec';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 
 let runtimeInstalled = false;
@@ -35,10 +36,11 @@ export function workflowBundle(): { codePath: string } {
 }
 
 /** The client the API uses in production, pointed at the test server. */
-export function testClient(address = temporalAddress()): Client {
-  return createTemporalClient(
-    resolveTemporalConnection({ TEMPORAL_ADDRESS: address }, { configFile: false }),
-  );
+export function testClient(address = temporalAddress(), payloadCompression?: PayloadCompression): Client {
+  return createTemporalClient({
+    ...resolveTemporalConnection({ TEMPORAL_ADDRESS: address }, { configFile: false }),
+    ...(payloadCompression === undefined ? {} : { payloadCompression }),
+  });
 }
 
 export async function testNativeConnection(address = temporalAddress()): Promise<NativeConnection> {

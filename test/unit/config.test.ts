@@ -26,6 +26,7 @@ test('the defaults are the operator interface of architecture.md', () => {
     apiKey: undefined,
     taskQueue: 'linkedin-job-resync',
     tls: undefined,
+    payloadCompression: 'off',
   });
   expect(config.linkedin).toEqual({
     apiUrl: 'https://api.linkedin.com',
@@ -204,4 +205,11 @@ describe('each process parses only what it needs', () => {
     expect(all).toEqual({ ...loadApiConfig(env), ...loadWorkerConfig(env) });
     expect([all.port, all.linkedinRequestTimeoutMs, all.dataDir]).toEqual([8080, 5_000, '/var/lib/resync']);
   });
+});
+
+test('PAYLOAD_COMPRESSION takes off or zlib, and names what it takes otherwise', () => {
+  expect(loadConfig({ ...minimal, PAYLOAD_COMPRESSION: 'zlib' }).temporal.payloadCompression).toBe('zlib');
+  expect(() => loadConfig({ ...minimal, PAYLOAD_COMPRESSION: 'gzip' })).toThrow(
+    /PAYLOAD_COMPRESSION: .*"off"\|"zlib"/,
+  );
 });

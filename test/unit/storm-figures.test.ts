@@ -143,7 +143,12 @@ describe('npm run bench -- --storm options', () => {
       knee: false,
       traced: false,
       fairness: false,
+      compress: false,
     });
+  });
+
+  it('--compress runs the API and the worker(s) with PAYLOAD_COMPRESSION=zlib', () => {
+    expect(parseStormOptions(['--compress']).compress).toBe(true);
   });
 
   it('--fairness turns on dispatch by priority and fairness key on the dev server only', () => {

@@ -20,6 +20,8 @@ export interface StormOptions {
    * on the dev server), rather than in order.
    */
   fairness: boolean;
+  /** `--compress`: the API and the worker(s) run with PAYLOAD_COMPRESSION=zlib. */
+  compress: boolean;
   /** `--large-resync-jobs N`: LARGE_RESYNC_JOBS given to the API and workers; theirs (1,000) when absent. */
   largeResyncJobs: number | undefined;
   /** Small resyncs (3 jobs, an application each) notified during the storm. */
@@ -76,6 +78,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
       temporal: { type: 'string', default: 'dev' },
       workers: { type: 'string', default: '1' },
       fairness: { type: 'boolean', default: false },
+      compress: { type: 'boolean', default: false },
       'large-resync-jobs': { type: 'string' },
       small: { type: 'string', default: '0' },
       spread: { type: 'string', default: '5s' },
@@ -130,6 +133,7 @@ export function parseStormOptions(argv: string[]): StormOptions {
     temporal,
     workers,
     fairness: values.fairness,
+    compress: values.compress,
     largeResyncJobs:
       values['large-resync-jobs'] === undefined
         ? undefined

@@ -30,7 +30,8 @@ export function renderStorm(
       `${options.store} store, ${options.workers} worker process(es), deadline ${formatDuration(options.deadlineMs)}` +
       (options.throttle
         ? `, throttled past ${n(options.throttle.records)} records per ${s(options.throttle.windowMs)}`
-        : ''),
+        : '') +
+      (options.compress ? ', payloads compressed (PAYLOAD_COMPRESSION=zlib)' : ''),
     `  Temporal           ${describeTemporal(temporalServer)}`,
     `  notifications      ${n(figures.notifications.count)} sent, ${figures.notifications.notAnswered200} not answered 200, ` +
       `${figures.notifications.redelivered} delivered again; receipts spread over ${s(figures.notifications.receiptSpreadMs)}`,

@@ -203,6 +203,7 @@ export class StormRig {
       RESYNC_DEADLINE: formatDuration(this.options.deadlineMs),
       LINKEDIN_WEBHOOK_SECRETS: STORM_WEBHOOK_SECRET,
       LINKEDIN_PARENT_APPLICATION_ID: '1',
+      ...(this.options.compress ? { PAYLOAD_COMPRESSION: 'zlib' } : {}),
       ...(this.options.largeResyncJobs === undefined
         ? {}
         : { LARGE_RESYNC_JOBS: String(this.options.largeResyncJobs) }),

@@ -6,6 +6,7 @@
  * store's and Temporal's database CPU are read apart.
  */
 import { Client, Connection } from '@temporalio/client';
+import { serviceDataConverter } from '../../src/payload-codec';
 import { startPostgresCluster } from '../dev/postgres-cluster';
 import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
 import { projectRoot } from '../project-root';
@@ -78,7 +79,12 @@ export async function startStormTemporal(
   }
   const connection = await Connection.connect({ address: server.address });
   stops.push(() => connection.close());
-  const client = new Client({ connection, namespace: server.namespace });
+  // Decodes compressed payloads (--compress) as the service's own clients do.
+  const client = new Client({
+    connection,
+    namespace: server.namespace,
+    dataConverter: serviceDataConverter(),
+  });
   const [system, cluster] = await Promise.all([
     connection.workflowService.getSystemInfo({}),
     connection.workflowService.getClusterInfo({}),
