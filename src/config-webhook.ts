@@ -27,6 +27,39 @@ const secretList = z
   )
   .refine((secrets) => secrets.length > 0, { error: 'LINKEDIN_WEBHOOK_SECRETS lists no secret' });
 
+/**
+ * CODEC_CORS_ORIGINS: the browser origins whose pages may read the codec server's answers (the Web UI's,
+ * such as http://localhost:8233), comma-separated; none when unset.
+ */
+const originList = z
+  .string()
+  .default('')
+  .transform((text, ctx) => {
+    const origins = text
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0);
+    for (const origin of origins) {
+      if (originOf(origin) !== origin) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${origin.slice(0, 80)}" is not an origin such as https://temporal.example.com (a scheme and host, a port if not the scheme's, no path)`,
+        });
+        return z.NEVER;
+      }
+    }
+    return origins;
+  });
+
+function originOf(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const UNIT_BYTES = { '': 1, KiB: 1024, MiB: 1024 * 1024 } as const;
 
 /** A size in bytes: a whole number (`65536`), or of KiB or MiB (`64KiB`, `1MiB`), within [min, max]. */
@@ -88,6 +121,7 @@ export const WebhookEnv = z.object({
   // A notification is a few hundred bytes; a list of 800 ids of 75 characters fits in 64 KiB.
   HTTP_MAX_BODY_BYTES: byteSize('HTTP_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
   HTTP_BODY_BUDGET_BYTES: byteSize('HTTP_BODY_BUDGET_BYTES', DEFAULT_BODY_BUDGET_BYTES, 1024, 1024 ** 3),
+  CODEC_CORS_ORIGINS: originList,
 });
 
 export interface DeploymentConfig {
@@ -99,8 +133,10 @@ export interface WebhookConfig {
   port: number;
   /** Where the webhook listens (HOST): every interface when unset; `npm run dev` makes it 127.0.0.1. */
   host: string | undefined;
-  /** The API's `/metrics`, apart from the public port. */
+  /** The API's `/metrics`, apart from the public port; its codec server (`/codec`) too. */
   apiMetrics: MetricsListener;
+  /** Browser origins that may read the codec server's answers (CODEC_CORS_ORIGINS). */
+  codecCorsOrigins: string[];
   webhookSecrets: string[];
   /**
    * The parent application's id: a challenge naming it is answered with the first webhook secret.
@@ -142,6 +178,7 @@ export function readWebhook(c: z.infer<typeof WebhookEnv> & z.infer<typeof Deplo
     port: c.PORT,
     host: c.HOST,
     apiMetrics: { host: c.API_METRICS_HOST, port: c.API_METRICS_PORT },
+    codecCorsOrigins: c.CODEC_CORS_ORIGINS,
     webhookSecrets: c.LINKEDIN_WEBHOOK_SECRETS,
     parentApplicationId: c.LINKEDIN_PARENT_APPLICATION_ID,
     adminToken: c.ADMIN_TOKEN,

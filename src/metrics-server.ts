@@ -10,6 +10,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { socketAddress, type MetricsListener } from './config';
+import type { AdminRoute } from './codec-server';
 
 export interface MetricsServer {
   server: Server;
@@ -58,6 +59,8 @@ export async function serveMetrics(
   source: Registry | MetricsSource,
   listener: MetricsListener,
   probes: Probes = {},
+  /** Routes of its own before the 404 (the API's codec server, src/codec-server.ts). */
+  routes: readonly AdminRoute[] = [],
 ): Promise<MetricsServer> {
   const answer = (res: ServerResponse, probe: ProbeAnswer) =>
     res.writeHead(probe.ok ? 200 : 503, JSON_TYPE).end(JSON.stringify(probe.body));
@@ -71,6 +74,7 @@ export async function serveMetrics(
       );
       return;
     }
+    if (path !== undefined && routes.some((route) => route(req, res, path))) return;
     const probe = req.method === 'GET' ? probeOf(probes, path) : undefined;
     if (probe === undefined) {
       const routes = probes.readyz ? '/metrics, /healthz or /readyz' : '/metrics or /healthz';

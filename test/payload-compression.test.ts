@@ -11,7 +11,13 @@ import { DEMO_APPLICATION } from '../src/ats/demo-data';
 import { ZLIB_ENCODING } from '../src/payload-codec';
 import { SAMPLE_ALL_OPEN, startTestEnvironment, type TestEnvironment } from './support/environment';
 import { fates } from './support/notifications';
-import { testClient } from './support/temporal';
+import { temporalAddress, testClient } from './support/temporal';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Registry } from 'prom-client';
+import { codecRoutes } from '../src/codec-server';
+import { serveMetrics } from '../src/metrics-server';
+import { resolveTemporalCli } from '../tools/dev/temporal-dev-server';
 
 let compressing: TestEnvironment;
 let plain: TestEnvironment;
@@ -57,6 +63,24 @@ function payloadsOf(history: temporal.api.history.v1.IHistory): temporal.api.com
   return found;
 }
 
+/** The payloads in `temporal workflow show --output json`, their encoding and data read from base64. */
+function cliPayloads(output: string): { encoding: string; data: string }[] {
+  const found: { encoding: string; data: string }[] = [];
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) return value.forEach(visit);
+    const record = value as { metadata?: { encoding?: unknown }; data?: unknown };
+    if (typeof record.metadata?.encoding === 'string' && typeof record.data === 'string') {
+      const text = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
+      found.push({ encoding: text(record.metadata.encoding), data: text(record.data) });
+      return;
+    }
+    Object.values(record).forEach(visit);
+  };
+  visit(JSON.parse(output));
+  return found;
+}
+
 const encodingOf = (payload: temporal.api.common.v1.IPayload) =>
   new TextDecoder().decode(payload.metadata?.encoding ?? new Uint8Array());
 const bytesOf = (payloads: temporal.api.common.v1.IPayload[]) =>
@@ -91,6 +115,47 @@ describe('PAYLOAD_COMPRESSION=zlib', () => {
       expect(result.totals.sent).toBeGreaterThan(100);
     } finally {
       await reader.connection.close();
+    }
+  });
+});
+
+describe("the codec server, as Temporal's own tools use it", () => {
+  test("`temporal workflow show --codec-endpoint` reads a compressed history through the API's admin listener", async () => {
+    const handle = await syncAll(compressing);
+    await handle.result();
+    const admin = await serveMetrics(new Registry(), { host: '127.0.0.1', port: 0 }, {}, [
+      codecRoutes({ allowedOrigins: [] }),
+    ]);
+    try {
+      // Asynchronously: the codec server answers from this process.
+      const show = async (codec: string[]) =>
+        (
+          await promisify(execFile)(
+            resolveTemporalCli(process.cwd(), process.env),
+            [
+              'workflow',
+              'show',
+              '--address',
+              temporalAddress(),
+              '--workflow-id',
+              handle.workflowId,
+              '--output',
+              'json',
+              ...codec,
+            ],
+            { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+          )
+        ).stdout;
+      // The CLI prints each payload as protobuf's JSON: its metadata and data in base64.
+      const raw = cliPayloads(await show([]));
+      expect(raw.map((payload) => payload.encoding)).toContain(ZLIB_ENCODING);
+      expect(raw.some((payload) => payload.data.includes('"job-1234"'))).toBe(false);
+      const decoded = cliPayloads(await show(['--codec-endpoint', `${admin.url}/codec`]));
+      expect(decoded).toHaveLength(raw.length);
+      expect(decoded.map((payload) => payload.encoding)).not.toContain(ZLIB_ENCODING);
+      expect(decoded.some((payload) => payload.data.includes('"job-1234"'))).toBe(true);
+    } finally {
+      await admin.close();
     }
   });
 });

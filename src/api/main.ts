@@ -13,6 +13,7 @@ import { createResyncStarter, type ResyncStarter } from './resync-starter';
 import { createJobStatusChanges } from './job-status';
 import type { JobStatusStore } from '../ats/job-status-store';
 import { startApiTracing } from '../observability/tracing-api';
+import { codecRoutes } from '../codec-server';
 
 /** Answer within LinkedIn's patience: past this the webhook says 500 and LinkedIn delivers again. */
 export const START_TIMEOUT_MS = 4_000;
@@ -99,9 +100,13 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   let metricsServer: MetricsServer;
   try {
     // The admin listener answers /healthz and /readyz too, for probes that must not use the public port.
-    metricsServer = await serveMetrics(metrics.registry, deps.config.apiMetrics, {
-      readyz: apiReadiness(resyncs, () => draining),
-    });
+    metricsServer = await serveMetrics(
+      metrics.registry,
+      deps.config.apiMetrics,
+      { readyz: apiReadiness(resyncs, () => draining) },
+      // Operators read compressed payloads (PAYLOAD_COMPRESSION) through it, in the Web UI or the CLI.
+      [codecRoutes({ allowedOrigins: deps.config.codecCorsOrigins })],
+    );
   } catch (error) {
     server.close();
     throw error;

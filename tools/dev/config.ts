@@ -80,6 +80,10 @@ export function loadDevConfig(given: Record<string, string | undefined>): DevCon
       LINKEDIN_WEBHOOK_SECRETS: dev.LINKEDIN_WEBHOOK_SECRETS ?? DEV_WEBHOOK_SECRET,
       // Short in dev, so a drift is found and repaired within a minute of starting.
       DRIFT_CHECK_INTERVAL: dev.DRIFT_CHECK_INTERVAL ?? '30s',
+      // The dev server's Web UI reads compressed payloads through the API's codec server.
+      ...(startTemporal && env.CODEC_CORS_ORIGINS === undefined
+        ? { CODEC_CORS_ORIGINS: `http://localhost:${dev.TEMPORAL_DEV_UI_PORT}` }
+        : {}),
       ...(useSandbox
         ? {
             LINKEDIN_API_URL: `http://127.0.0.1:${dev.SANDBOX_PORT}`,

@@ -108,6 +108,15 @@ async function start(dev: DevConfig, config: DevConfig['service']): Promise<void
       cliPath: resolveTemporalCli(ROOT, { TEMPORAL_CLI: dev.temporalCli }),
       port: dev.temporalPort,
       uiPort: dev.temporalUiPort,
+      // With PAYLOAD_COMPRESSION=zlib the Web UI decodes through the API's codec server (its admin listener).
+      ...(config.temporal.payloadCompression === 'zlib'
+        ? {
+            uiCodecEndpoint: `http://${socketAddress(
+              ['0.0.0.0', '::'].includes(config.apiMetrics.host) ? '127.0.0.1' : config.apiMetrics.host,
+              config.apiMetrics.port,
+            )}/codec`,
+          }
+        : {}),
       dbFilename: join(dataDir, 'temporal.db'),
       // Resyncs of one call go ahead, each application a fair share (resync-starter.ts, docs/operations.md).
       dynamicConfig: { 'matching.enableFairness': true },

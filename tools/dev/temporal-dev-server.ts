@@ -12,6 +12,8 @@ export interface TemporalDevServerOptions {
   port?: number;
   /** Web UI port; no UI when omitted. */
   uiPort?: number;
+  /** The codec server the Web UI decodes payloads with (`--ui-codec-endpoint`); none when absent. */
+  uiCodecEndpoint?: string;
   /** SQLite file; in memory when omitted. */
   dbFilename?: string;
   /** How long the server may take to answer; 2 cores can be slow. */
@@ -72,6 +74,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     args.push(...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]));
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
+  if (options.uiPort !== undefined && options.uiCodecEndpoint !== undefined)
+    args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
 
   const child = spawn(options.cliPath, args, {
