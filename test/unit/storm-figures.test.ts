@@ -1,3 +1,6 @@
+import { msToTs } from '@temporalio/common/lib/time';
+import { breakdownOf } from '../../tools/bench/resync-breakdown';
+import { pathText } from '../../tools/bench/storm-report';
 import {
   addHistory,
   countsPerThousand,
@@ -231,5 +234,41 @@ describe("--traced: tracing's cost side by side", () => {
     expect(text).toMatch(/API CPU s \/ 1,000 jobs\s+0\.020\s+0\.020\s+\+0\.0 %/);
     // Nothing measured (no small resyncs): no change made up.
     expect(text).toMatch(/small \(3 jobs\) p99\s+-\s+-\s+-/);
+  });
+});
+
+describe("where a small resync's time went", () => {
+  const at = (ms: number) => msToTs(ms);
+  const event = (eventId: number, ms: number, attributes: Record<string, unknown>) => ({
+    eventId,
+    eventTime: at(ms),
+    ...attributes,
+  });
+
+  it('cuts receipt to last UPDATE at the posting run (postBatches) and names the steps', () => {
+    const history = {
+      events: [
+        event(1, 1_040, { workflowExecutionStartedEventAttributes: {} }),
+        event(2, 1_040, { workflowTaskScheduledEventAttributes: {} }),
+        event(3, 1_350, { workflowTaskStartedEventAttributes: { scheduledEventId: 2 } }),
+        event(4, 1_370, { workflowTaskCompletedEventAttributes: { startedEventId: 3 } }),
+        event(5, 1_370, { activityTaskScheduledEventAttributes: { activityType: { name: 'postBatches' } } }),
+        event(6, 2_000, { activityTaskStartedEventAttributes: { scheduledEventId: 5 } }),
+        event(7, 2_400, { activityTaskCompletedEventAttributes: { scheduledEventId: 5, startedEventId: 6 } }),
+        event(8, 2_400, { workflowTaskScheduledEventAttributes: {} }),
+        event(9, 2_900, { workflowTaskStartedEventAttributes: { scheduledEventId: 8 } }),
+      ],
+    } as unknown as Parameters<typeof breakdownOf>[0];
+    const path = breakdownOf(history, 1_000, 2_150).path;
+    expect(path).toEqual({
+      start: 40,
+      wftWait: 310,
+      wftRun: 20,
+      postBatchesWait: 630,
+      postBatchToLastUpdate: 150,
+    });
+    expect(pathText(path)).toBe(
+      'start 40, wftWait 310, wftRun 20, postBatchesWait 630, postBatchToLastUpdate 150 ms',
+    );
   });
 });

@@ -58,7 +58,8 @@ export function breakdownOf(history: History, receivedAt: number, lastUpdateAt: 
       const name = names.get(from) ?? '?';
       push(out.activityWait, name, time - (at.get(from) ?? time));
       if (onPath) add(`${name}Wait`, time - (at.get(from) ?? time));
-      if (name === 'postBatch' && onPath) {
+      // The posting activity (postBatch, or postBatches for a run of calls) sends the last UPDATE.
+      if ((name === 'postBatch' || name === 'postBatches') && onPath) {
         postStarted = time;
         add('postBatchToLastUpdate', lastUpdateAt - time);
       }

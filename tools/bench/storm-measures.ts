@@ -15,6 +15,11 @@ export interface StormFigures {
   receiptToLastUpdateMs: Spread;
   missedDeadline: number;
   small: Spread;
+  /**
+   * Where the small resyncs' time went, receipt to last UPDATE (ms, from their histories): each step's
+   * mean over all of them and over the slowest 2 %; null without small resyncs.
+   */
+  smallPath: { mean: Record<string, number>; slowest: Record<string, number> } | null;
   throughput: {
     jobsPerSecond: number | null;
     floorMs: number;

@@ -40,6 +40,12 @@ export function renderStorm(
     ...(options.small > 0
       ? [
           `  small (3 jobs)      p50 ${s(figures.small.p50)}, p99 ${s(figures.small.p99)}, max ${s(figures.small.max)} (${figures.small.count})`,
+          ...(figures.smallPath
+            ? [
+                `    where it went     mean ${pathText(figures.smallPath.mean)}`,
+                `                      slowest 2 % ${pathText(figures.smallPath.slowest)}`,
+              ]
+            : []),
         ]
       : []),
     `  jobs a second      ${n(t.jobsPerSecond)}; at every floor in parallel ${n(t.floorJobsPerSecond)} ` +
@@ -134,4 +140,12 @@ export function renderTracingCost(off: StormFigures, on: StormFigures, options: 
         `  ${name.padEnd(28)}  ${fmt(a).padStart(9)}  ${fmt(b).padStart(9)}  ${change(a, b)}`,
     ),
   ].join('\n');
+}
+
+/** A small resync's steps, receipt to last UPDATE, in ms: `start 40, wftWait 310, …`. */
+export function pathText(path: Record<string, number>): string {
+  const entries = Object.entries(path).filter(([, ms]) => ms > 0);
+  return entries.length === 0
+    ? '-'
+    : entries.map(([step, ms]) => `${step} ${Math.round(ms)}`).join(', ') + ' ms';
 }

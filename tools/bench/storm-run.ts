@@ -5,7 +5,7 @@
  * histories, LinkedIn's 429s and whether any job was lost.
  */
 import { cpus } from 'node:os';
-import { processCpuMs } from './measure';
+import { mapLimited, processCpuMs } from './measure';
 import { postingCalls } from './sandbox-process';
 import { endings, notify, quiet, type Notice } from './storm-notify';
 import { heartbeatsSent, readStormHistories } from './storm-histories';
@@ -20,6 +20,7 @@ import {
   throttleFigures,
 } from './storm-figures';
 import type { StormRig } from './storm-rig';
+import { breakdownOf, summarise } from './resync-breakdown';
 
 /** Small resyncs: 3 jobs each, the size the goal names. */
 export const SMALL_JOBS = 3;
@@ -94,6 +95,20 @@ export async function runStorm(rig: StormRig, apps: number, base: number): Promi
         return last === undefined ? [] : [last - receiptOf(urn)];
       });
     const storm = answerTimes(ids);
+    // Where each small resync's time went, from its history: the API's start, workflow tasks waiting and
+    // running, the posting activity waiting, and from its start to the last UPDATE.
+    const smallUrns = new Set(smallIds.map(urnOf));
+    const smallBreakdowns = await mapLimited(
+      deliveries.filter((delivery) => smallUrns.has(delivery.notice.urn) && delivery.status === 200),
+      8,
+      async ({ notice, workflowId }) => {
+        const last = lastUpdate.get(notice.urn);
+        if (last === undefined) return undefined;
+        const history = await rig.client.workflow.getHandle(workflowId).fetchHistory();
+        return breakdownOf(history, receiptOf(notice.urn), last);
+      },
+    );
+    const smallSummary = summarise(smallBreakdowns.filter((each) => each !== undefined));
     const missed = ids.map(urnOf).filter((urn) => {
       const last = lastUpdate.get(urn);
       return (
@@ -142,6 +157,8 @@ export async function runStorm(rig: StormRig, apps: number, base: number): Promi
       receiptToLastUpdateMs: spreadOf(storm),
       missedDeadline: missed,
       small: spreadOf(answerTimes(smallIds)),
+      smallPath:
+        smallIds.length === 0 ? null : { mean: smallSummary.pathMean, slowest: smallSummary.pathMeanSlowest },
       throughput: {
         jobsPerSecond:
           // The jobs LinkedIn accepted (a deadline or a throttle may leave some unsent).
