@@ -119,15 +119,18 @@ function encodeOne(payload: Payload): Payload {
 /** Decodes every payload, the bytes inflated over the request bounded as one payload's are. */
 function decode(payloads: Payload[], maxInflatedBytes: number): Payload[] {
   let left = maxInflatedBytes;
+  const tooMuch = () => new PayloadDecodeError(`the payloads inflate past ${maxInflatedBytes} bytes`, true);
   return payloads.map((payload) => {
     if (!isCompressed(payload)) return payload;
-    const tooMuch = new PayloadDecodeError(`the payloads inflate past ${maxInflatedBytes} bytes`);
-    if (left <= 0) throw tooMuch;
+    if (left <= 0) throw tooMuch();
     let decoded: Payload;
     try {
       decoded = decompressPayload(payload, left);
     } catch (error) {
-      throw left < maxInflatedBytes && /inflates past/.test((error as Error).message) ? tooMuch : error;
+      // Past what is left of the request's bound, not necessarily past one payload's.
+      throw error instanceof PayloadDecodeError && error.tooLarge && left < maxInflatedBytes
+        ? tooMuch()
+        : error;
     }
     left -= (decoded.data?.length ?? 0) + metadataBytes(decoded);
     return decoded;

@@ -41,6 +41,13 @@ const ZLIB_ENCODING_BYTES = new TextEncoder().encode(ZLIB_ENCODING);
 /** Why a `binary/zlib` payload could not be read: corrupt, or larger than `MAX_INFLATED_BYTES`. */
 export class PayloadDecodeError extends Error {
   override readonly name = 'PayloadDecodeError';
+  constructor(
+    message: string,
+    /** True when the payload was refused for what it would inflate to, not for being corrupt. */
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface ZlibCodecOptions {
@@ -74,11 +81,9 @@ export function decompressPayload(payload: Payload, maxInflatedBytes = MAX_INFLA
     plain = inflateSync(payload.data ?? new Uint8Array(), { maxOutputLength: maxInflatedBytes });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new PayloadDecodeError(
-      code === 'ERR_BUFFER_TOO_LARGE'
-        ? `a ${ZLIB_ENCODING} payload inflates past ${maxInflatedBytes} bytes`
-        : `a ${ZLIB_ENCODING} payload is not zlib data (${(error as Error).message})`,
-    );
+    throw code === 'ERR_BUFFER_TOO_LARGE'
+      ? new PayloadDecodeError(`a ${ZLIB_ENCODING} payload inflates past ${maxInflatedBytes} bytes`, true)
+      : new PayloadDecodeError(`a ${ZLIB_ENCODING} payload is not zlib data (${(error as Error).message})`);
   }
   try {
     return temporal.api.common.v1.Payload.decode(plain);
