@@ -213,3 +213,14 @@ test('PAYLOAD_COMPRESSION takes off or zlib, and names what it takes otherwise',
     /PAYLOAD_COMPRESSION: .*"off"\|"zlib"/,
   );
 });
+
+test('CODEC_CORS_ORIGINS takes origins, comma-separated, and refuses a URL with a path', () => {
+  expect(
+    loadApiConfig({ ...minimal, CODEC_CORS_ORIGINS: 'http://localhost:8233, https://temporal.example.com' })
+      .codecCorsOrigins,
+  ).toEqual(['http://localhost:8233', 'https://temporal.example.com']);
+  expect(loadApiConfig(minimal).codecCorsOrigins).toEqual([]);
+  expect(() => loadApiConfig({ ...minimal, CODEC_CORS_ORIGINS: 'https://temporal.example.com/ui' })).toThrow(
+    /CODEC_CORS_ORIGINS: "https:\/\/temporal.example.com\/ui" is not an origin/,
+  );
+});
