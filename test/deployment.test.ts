@@ -16,7 +16,7 @@ import { isCollection, Pair, parseDocument, Scalar, visit, YAMLMap } from 'yaml'
 import { z } from 'zod';
 import { DEMO_APPLICATION, DEMO_SAMPLE_JOB_IDS } from '../src/ats/demo-data';
 import { loadApiConfig, loadSeedConfig, loadWorkerConfig } from '../src/config';
-import { resolveTemporalCli } from '../tools/dev/temporal-dev-server';
+import { RESYNC_DISPATCH_CONFIG, resolveTemporalCli } from '../tools/dev/temporal-dev-server';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/contract';
 import { startDemoSandbox } from '../tools/sandbox/demo-sandbox';
 import { until } from './support/eventually';
@@ -515,6 +515,15 @@ describe('docker-compose.yml', () => {
     expect(command[command.indexOf('--ip') + 1]).toBe('0.0.0.0');
     const attributes = command.filter((_, index) => command[index - 1] === '--search-attribute');
     expect(attributes.sort()).toEqual(SEARCH_ATTRIBUTE_NAMES.map((name) => `${name}=Keyword`).sort());
+  });
+
+  test('the Temporal dev server dispatches as `npm run dev` has it: by priority and fairness key, into one write partition', () => {
+    const command = service('temporal').command ?? [];
+    const values = command.filter((_, index) => command[index - 1] === '--dynamic-config-value');
+    for (const [key, value] of Object.entries(RESYNC_DISPATCH_CONFIG))
+      expect(values).toContain(`${key}=${JSON.stringify(value)}`);
+    // Its read partitions stay Temporal's: a volume upgraded with a backlog keeps every task it holds.
+    expect(values.filter((value) => value.startsWith('matching.numTaskqueueReadPartitions='))).toEqual([]);
   });
 
   test('the Temporal healthcheck runs the binary where the image has it, and passes only against a serving server', async () => {

@@ -163,6 +163,23 @@ describe('npm run bench -- --storm options', () => {
     );
   });
 
+  it("--partitions and --write-partitions set the dev server's task queue partitions", () => {
+    expect(parseStormOptions([]).partitions).toEqual({});
+    expect(parseStormOptions(['--partitions', '1']).partitions).toEqual({ read: 1, write: 1 });
+    expect(parseStormOptions(['--write-partitions', '1']).partitions).toEqual({ write: 1 });
+    expect(parseStormOptions(['--partitions', '4', '--write-partitions', '1']).partitions).toEqual({
+      read: 4,
+      write: 1,
+    });
+    expect(() => parseStormOptions(['--partitions', '1', '--write-partitions', '2'])).toThrow(
+      /cannot exceed --partitions/,
+    );
+    expect(() => parseStormOptions(['--partitions', '0'])).toThrow(/integer of at least 1/);
+    expect(() => parseStormOptions(['--write-partitions', '1', '--temporal', 'production'])).toThrow(
+      /dev server's task queue partitions/,
+    );
+  });
+
   it('--traced compares tracing off and on in one storm each, not along the knee', () => {
     expect(parseStormOptions(['--traced']).traced).toBe(true);
     expect(() => parseStormOptions(['--traced', '--knee'])).toThrow(/does not step with --knee/);

@@ -20,6 +20,12 @@ export interface StormOptions {
    * on the dev server), rather than in order.
    */
   fairness: boolean;
+  /**
+   * The dev server's partitions of every task queue: `--partitions N` sets the read and write partitions
+   * (`matching.numTaskqueueReadPartitions`, `…WritePartitions`), `--write-partitions N` the write partitions
+   * alone; Temporal's default (4) for what is absent. Priority and fairness hold within a partition.
+   */
+  partitions: { read?: number; write?: number };
   /** `--compress`: the API and the worker(s) run with PAYLOAD_COMPRESSION=zlib. */
   compress: boolean;
   /** `--large-resync-jobs N`: LARGE_RESYNC_JOBS given to the API and workers; theirs (1,000) when absent. */
@@ -79,6 +85,8 @@ export function parseStormOptions(argv: string[]): StormOptions {
       workers: { type: 'string', default: '1' },
       fairness: { type: 'boolean', default: false },
       compress: { type: 'boolean', default: false },
+      partitions: { type: 'string' },
+      'write-partitions': { type: 'string' },
       'large-resync-jobs': { type: 'string' },
       small: { type: 'string', default: '0' },
       spread: { type: 'string', default: '5s' },
@@ -109,6 +117,23 @@ export function parseStormOptions(argv: string[]): StormOptions {
     throw new Error(
       '--fairness turns on matching.enableFairness on the dev server; the production server runs deploy/temporal as shipped',
     );
+  if (
+    (values.partitions !== undefined || values['write-partitions'] !== undefined) &&
+    temporal === 'production'
+  )
+    throw new Error(
+      "--partitions and --write-partitions set the dev server's task queue partitions; the production server runs deploy/temporal as shipped",
+    );
+  const bothPartitions =
+    values.partitions === undefined ? undefined : count('partitions', values.partitions, 1);
+  const writePartitions =
+    values['write-partitions'] === undefined
+      ? bothPartitions
+      : count('write-partitions', values['write-partitions'], 1);
+  if (writePartitions !== undefined && bothPartitions !== undefined && writePartitions > bothPartitions)
+    throw new Error(
+      '--write-partitions cannot exceed --partitions: Temporal reads no partition it does not write',
+    );
   if (values.traced && values.knee)
     throw new Error('--traced compares one storm with tracing off and on: it does not step with --knee');
   const sample = values['trace-sample'] === undefined ? undefined : Number(values['trace-sample']);
@@ -134,6 +159,10 @@ export function parseStormOptions(argv: string[]): StormOptions {
     workers,
     fairness: values.fairness,
     compress: values.compress,
+    partitions: {
+      ...(bothPartitions === undefined ? {} : { read: bothPartitions }),
+      ...(writePartitions === undefined ? {} : { write: writePartitions }),
+    },
     largeResyncJobs:
       values['large-resync-jobs'] === undefined
         ? undefined

@@ -73,7 +73,12 @@ export class StormRig {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     if (build.status !== 0) throw new Error('building the service (npm run build) failed');
-    this.temporal = await startStormTemporal(this.options.temporal, this.options.fairness, this.stops);
+    this.temporal = await startStormTemporal(
+      this.options.temporal,
+      this.options.fairness,
+      this.stops,
+      this.options.partitions,
+    );
     this.client = this.temporal.client;
     this.sandbox = await startSandboxProcess(this.stops);
     await this.setKnobs();

@@ -8,7 +8,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { serviceDataConverter } from '../../src/payload-codec';
 import { startPostgresCluster } from '../dev/postgres-cluster';
-import { resolveTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server';
+import {
+  RESYNC_DISPATCH_CONFIG,
+  resolveTemporalCli,
+  startTemporalDevServer,
+} from '../dev/temporal-dev-server';
 import { projectRoot } from '../project-root';
 import { ensureTemporalServerBuild, startProductionTemporal } from '../temporal/production-server';
 import { postgresCpuMs, processCpuMs, temporalServerCpuMs } from './measure';
@@ -27,6 +31,8 @@ export interface TemporalDescription {
   namespace: string;
   /** Whether the server dispatches by priority and fairness key (`--fairness`), or in order. */
   fairness: boolean;
+  /** Every task queue's read and write partitions (`--partitions`, `--write-partitions`); Temporal's 4 where absent. */
+  partitions: { read?: number; write?: number };
 }
 
 export interface StormTemporalServer {
@@ -44,6 +50,7 @@ export async function startStormTemporal(
   configuration: StormTemporal,
   fairness: boolean,
   stops: Array<() => Promise<unknown>>,
+  partitions: { read?: number; write?: number } = {},
 ): Promise<StormTemporalServer> {
   const root = projectRoot();
   let server: { address: string; namespace: string; cpuMs(): number | null; postgresCpuMs(): number | null };
@@ -67,7 +74,14 @@ export async function startStormTemporal(
     const dev = await startTemporalDevServer({
       cliPath: resolveTemporalCli(root, process.env),
       startTimeoutMs: 90_000,
-      ...(fairness ? { dynamicConfig: { 'matching.enableFairness': true } } : {}),
+      // --fairness: as compose's dev Temporal and `npm run dev` dispatch; --partitions over it.
+      dynamicConfig: {
+        ...(fairness ? RESYNC_DISPATCH_CONFIG : {}),
+        ...(partitions.read === undefined ? {} : { 'matching.numTaskqueueReadPartitions': partitions.read }),
+        ...(partitions.write === undefined
+          ? {}
+          : { 'matching.numTaskqueueWritePartitions': partitions.write }),
+      },
     });
     stops.push(() => dev.stop());
     server = {
@@ -100,6 +114,10 @@ export async function startStormTemporal(
       historyShards: cluster.historyShardCount ?? 0,
       namespace: server.namespace,
       fairness,
+      partitions:
+        configuration === 'dev' && fairness && partitions.write === undefined
+          ? { ...partitions, write: RESYNC_DISPATCH_CONFIG['matching.numTaskqueueWritePartitions'] }
+          : partitions,
     },
   };
 }
@@ -113,6 +131,13 @@ export function describeTemporal(temporal: TemporalDescription): string {
   return (
     `${what}: persistence ${temporal.persistenceStore}, visibility ${temporal.visibilityStore}, ` +
     `${temporal.historyShards} history shard(s), namespace ${temporal.namespace}, ` +
-    (temporal.fairness ? 'dispatch by priority and fairness key' : 'dispatch in order')
+    (temporal.fairness ? 'dispatch by priority and fairness key' : 'dispatch in order') +
+    partitionsText(temporal.partitions)
   );
+}
+
+/** How the task queues were partitioned, when not as Temporal's default (4 read, 4 write). */
+function partitionsText(partitions: { read?: number; write?: number } | undefined): string {
+  if (partitions?.read === undefined && partitions?.write === undefined) return '';
+  return `, task queue partitions: ${partitions.read ?? 4} read, ${partitions.write ?? 4} write`;
 }

@@ -18,7 +18,12 @@ import { createLogger } from '../../src/logger';
 import type { LinkedInSandbox } from '../sandbox/linkedin-sandbox';
 import { startDemoSandbox } from '../sandbox/demo-sandbox';
 import { installWorkerRuntime, startResyncWorker } from '../../src/worker-composition';
-import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
+import {
+  RESYNC_DISPATCH_CONFIG,
+  resolveTemporalCli,
+  startTemporalDevServer,
+  type TemporalDevServer,
+} from './temporal-dev-server';
 import { projectRoot } from '../project-root';
 import { DEV_WEBHOOK_SECRET, loadDevConfig, type DevConfig } from './config';
 import { busyPortMessage, busyPortOf, firstBusyPort, StartAborted, Stops, type DevPort } from './lifecycle';
@@ -119,7 +124,7 @@ async function start(dev: DevConfig, config: DevConfig['service']): Promise<void
         : {}),
       dbFilename: join(dataDir, 'temporal.db'),
       // Resyncs of one call go ahead, each application a fair share (resync-starter.ts, docs/operations.md).
-      dynamicConfig: { 'matching.enableFairness': true },
+      dynamicConfig: RESYNC_DISPATCH_CONFIG,
       ownProcessGroup: true,
       onSpawn: (stop, pid) => {
         stopServer = stop;

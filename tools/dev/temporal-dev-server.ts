@@ -33,6 +33,26 @@ export interface TemporalDevServerOptions {
   onSpawn?: (stop: () => Promise<void>, pid: number | undefined) => void;
 }
 
+/**
+ * How a Temporal that serves the resyncs dispatches them (compose's dev Temporal and `npm run dev` run with
+ * it; the storm's `--fairness` too): by their priority and fairness keys (src/api/resync-starter.ts,
+ * docs/operations.md "Dispatch order"), into one partition of each task queue.
+ *
+ * Temporal keeps priority and fairness within a task queue partition, of which a queue has 4 by default:
+ * a small resync's first workflow task lands in one of them, behind nothing, and still waits until a poll
+ * reaches that partition, while the polls that reach the other three take the storm's tasks. One write
+ * partition puts every new task in one order. The read partitions stay at 4, as Temporal reduces a queue's
+ * partitions (the write partitions first; the read ones only once the others' backlogs have drained), so
+ * the tasks a server wrote into the others before (a deployment upgraded with a backlog) are still read;
+ * polls that find their partition empty are forwarded to the one that holds the tasks. In a 200 × 500 storm
+ * the small resyncs' first workflow task waited 110-118 ms (mean) against 360-666 ms with 4
+ * (docs/benchmarks.md).
+ */
+export const RESYNC_DISPATCH_CONFIG = {
+  'matching.enableFairness': true,
+  'matching.numTaskqueueWritePartitions': 1,
+} as const satisfies Record<string, string | number | boolean>;
+
 export interface TemporalDevServer {
   address: string;
   port: number;
