@@ -522,7 +522,8 @@ describe('docker-compose.yml', () => {
     const values = command.filter((_, index) => command[index - 1] === '--dynamic-config-value');
     for (const [key, value] of Object.entries(RESYNC_DISPATCH_CONFIG))
       expect(values).toContain(`${key}=${JSON.stringify(value)}`);
-    // Its read partitions stay Temporal's: a volume upgraded with a backlog keeps every task it holds.
+    // Its read partitions stay Temporal's, as Temporal lowers partitions (the write partitions first): the
+    // tasks a volume upgraded with a backlog holds in the others are still read (test/dispatch-order.test.ts).
     expect(values.filter((value) => value.startsWith('matching.numTaskqueueReadPartitions='))).toEqual([]);
   });
 

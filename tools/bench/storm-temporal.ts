@@ -53,6 +53,11 @@ export async function startStormTemporal(
   partitions: { read?: number; write?: number } = {},
 ): Promise<StormTemporalServer> {
   const root = projectRoot();
+  // --fairness dispatches as compose's dev Temporal and `npm run dev` do; --partitions and --write-partitions over it.
+  const effectivePartitions = {
+    ...(fairness ? { write: RESYNC_DISPATCH_CONFIG['matching.numTaskqueueWritePartitions'] } : {}),
+    ...partitions,
+  };
   let server: { address: string; namespace: string; cpuMs(): number | null; postgresCpuMs(): number | null };
   if (configuration === 'production') {
     const build = ensureTemporalServerBuild((message) => console.log(`[storm] ${message}`));
@@ -74,13 +79,14 @@ export async function startStormTemporal(
     const dev = await startTemporalDevServer({
       cliPath: resolveTemporalCli(root, process.env),
       startTimeoutMs: 90_000,
-      // --fairness: as compose's dev Temporal and `npm run dev` dispatch; --partitions over it.
       dynamicConfig: {
         ...(fairness ? RESYNC_DISPATCH_CONFIG : {}),
-        ...(partitions.read === undefined ? {} : { 'matching.numTaskqueueReadPartitions': partitions.read }),
-        ...(partitions.write === undefined
+        ...(effectivePartitions.read === undefined
           ? {}
-          : { 'matching.numTaskqueueWritePartitions': partitions.write }),
+          : { 'matching.numTaskqueueReadPartitions': effectivePartitions.read }),
+        ...(effectivePartitions.write === undefined
+          ? {}
+          : { 'matching.numTaskqueueWritePartitions': effectivePartitions.write }),
       },
     });
     stops.push(() => dev.stop());
@@ -114,10 +120,7 @@ export async function startStormTemporal(
       historyShards: cluster.historyShardCount ?? 0,
       namespace: server.namespace,
       fairness,
-      partitions:
-        configuration === 'dev' && fairness && partitions.write === undefined
-          ? { ...partitions, write: RESYNC_DISPATCH_CONFIG['matching.numTaskqueueWritePartitions'] }
-          : partitions,
+      partitions: configuration === 'dev' ? effectivePartitions : {},
     },
   };
 }
