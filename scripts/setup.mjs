@@ -181,6 +181,11 @@ if (forTests) {
   ensureDebianPackage('postgresql', postgresInstalled, 'the tests start a throwaway PostgreSQL server');
   ensureDebianPackage('chromium', () => existsSync('/usr/bin/chromium'), 'the Web UI browser test');
   ensureDebianPackage(
+    'sqlite3',
+    () => onPath('sqlite3') !== undefined,
+    "test/dispatch-order.test.ts reads the dev server's SQLite file",
+  );
+  ensureDebianPackage(
     'prometheus',
     () => onPath('promtool') !== undefined,
     'promtool and the alert rules test',

@@ -731,6 +731,31 @@ describe('docker-compose.production.yml: the configuration test/production-tempo
     );
   });
 
+  test('dispatch by priority is one setting away: the file the server is then given holds the dev server’s values and drains what waits', () => {
+    // Off as shipped; TEMPORAL_DYNAMIC_CONFIG_FILE names the mounted file (server.yaml reads it).
+    expect(environmentOf('temporal', productionStack).TEMPORAL_DYNAMIC_CONFIG_FILE ?? '').toBe('');
+    const turnedOn = stackOf([rawProduction], {
+      ...PRODUCTION_SETTINGS,
+      TEMPORAL_DYNAMIC_CONFIG_FILE: `${deployDir}/dispatch-by-priority.yaml`,
+    });
+    expect(environmentOf('temporal', turnedOn).TEMPORAL_DYNAMIC_CONFIG_FILE).toBe(
+      `${deployDir}/dispatch-by-priority.yaml`,
+    );
+    expect(read('deploy/temporal/server.yaml')).toMatch(
+      /dynamicConfigClient:\n\s+filepath: \{\{ env "TEMPORAL_DYNAMIC_CONFIG_FILE" \| quote \}\}/,
+    );
+    const file = z
+      .record(z.string(), z.array(z.object({ value: z.unknown() }).strict()))
+      .parse(parseDocument(read('deploy/temporal/dispatch-by-priority.yaml')).toJS());
+    const values = Object.fromEntries(Object.entries(file).map(([key, [setting]]) => [key, setting?.value]));
+    expect(values).toEqual({
+      ...RESYNC_DISPATCH_CONFIG,
+      // Fairness keeps its backlog in tables of its own: what waited before is read from the old ones
+      // (test/production-dispatch.test.ts).
+      'matching.enableMigration': true,
+    });
+  });
+
   test('the schema is made by deploy/temporal/setup-schema.sh with the admin tools’ SQL tool and schema files', () => {
     const schema = service('temporal-schema', productionStack);
     expect(mountOf('temporal-schema', deployDir, productionStack)).toBe('./deploy/temporal');

@@ -154,13 +154,14 @@ describe('npm run bench -- --storm options', () => {
     expect(parseStormOptions(['--compress']).compress).toBe(true);
   });
 
-  it('--fairness turns on dispatch by priority and fairness key on the dev server only', () => {
+  it("--fairness turns on dispatch by priority and fairness key, on the dev server and on Temporal's server", () => {
     expect(parseStormOptions(['--fairness']).fairness).toBe(true);
     expect(parseStormOptions(['--large-resync-jobs', '100']).largeResyncJobs).toBe(100);
     expect(parseStormOptions([]).largeResyncJobs).toBeUndefined();
-    expect(() => parseStormOptions(['--fairness', '--temporal', 'production'])).toThrow(
-      /matching.enableFairness on the dev server/,
-    );
+    expect(parseStormOptions(['--fairness', '--temporal', 'production'])).toMatchObject({
+      fairness: true,
+      temporal: 'production',
+    });
   });
 
   it("--partitions and --write-partitions set the dev server's task queue partitions", () => {

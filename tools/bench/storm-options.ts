@@ -16,8 +16,8 @@ export interface StormOptions {
   temporal: StormTemporal;
   workers: 1 | 2;
   /**
-   * `--fairness`: Temporal dispatches by the resyncs' priority and fairness keys (`matching.enableFairness`
-   * on the dev server), rather than in order.
+   * `--fairness`: Temporal dispatches by the resyncs' priority and fairness keys, rather than in order: the
+   * dev server with RESYNC_DISPATCH_CONFIG, Temporal's server given deploy/temporal/dispatch-by-priority.yaml.
    */
   fairness: boolean;
   /**
@@ -113,10 +113,6 @@ export function parseStormOptions(argv: string[]): StormOptions {
   const workers = values.workers === '2' ? 2 : 1;
   if (values.store === 'embedded' && workers === 2)
     throw new Error('--store embedded serves one process: --workers 2 needs --store postgres');
-  if (values.fairness && temporal === 'production')
-    throw new Error(
-      '--fairness turns on matching.enableFairness on the dev server; the production server runs deploy/temporal as shipped',
-    );
   if (
     (values.partitions !== undefined || values['write-partitions'] !== undefined) &&
     temporal === 'production'

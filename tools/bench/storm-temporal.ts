@@ -14,7 +14,11 @@ import {
   startTemporalDevServer,
 } from '../dev/temporal-dev-server';
 import { projectRoot } from '../project-root';
-import { ensureTemporalServerBuild, startProductionTemporal } from '../temporal/production-server';
+import {
+  DISPATCH_BY_PRIORITY_FILE,
+  ensureTemporalServerBuild,
+  startProductionTemporal,
+} from '../temporal/production-server';
 import { postgresCpuMs, processCpuMs, temporalServerCpuMs } from './measure';
 import type { StormTemporal } from './storm-options';
 
@@ -53,7 +57,9 @@ export async function startStormTemporal(
   partitions: { read?: number; write?: number } = {},
 ): Promise<StormTemporalServer> {
   const root = projectRoot();
-  // --fairness dispatches as compose's dev Temporal and `npm run dev` do; --partitions and --write-partitions over it.
+  // --fairness dispatches as compose's dev Temporal and `npm run dev` do, and Temporal's server given
+  // deploy/temporal/dispatch-by-priority.yaml (one write partition too); --partitions and
+  // --write-partitions over it on the dev server.
   const effectivePartitions = {
     ...(fairness ? { write: RESYNC_DISPATCH_CONFIG['matching.numTaskqueueWritePartitions'] } : {}),
     ...partitions,
@@ -67,6 +73,7 @@ export async function startStormTemporal(
       adminUrl: postgres.url,
       namespace: PRODUCTION_NAMESPACE,
       build,
+      ...(fairness ? { dynamicConfigFile: DISPATCH_BY_PRIORITY_FILE } : {}),
     });
     stops.push(() => production.stop());
     server = {
@@ -120,7 +127,7 @@ export async function startStormTemporal(
       historyShards: cluster.historyShardCount ?? 0,
       namespace: server.namespace,
       fairness,
-      partitions: configuration === 'dev' ? effectivePartitions : {},
+      partitions: effectivePartitions,
     },
   };
 }

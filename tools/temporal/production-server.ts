@@ -1,13 +1,13 @@
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client as PgClient } from 'pg';
-import { resolveTemporalCli } from '../dev/temporal-dev-server';
 import { projectRoot } from '../project-root';
+import { temporalServerBuild, type TemporalServerBuild } from './server-build';
 
 /**
  * Temporal as production runs it: Temporal's own server (v1.30.4, built by `node scripts/setup.mjs
@@ -17,74 +17,23 @@ import { projectRoot } from '../project-root';
  * as processes on this machine. Started by test/production-temporal.test.ts and by the storm benchmark
  * (`npm run bench -- --storm --temporal production`).
  */
+export { ensureTemporalServerBuild, temporalServerBuild, type TemporalServerBuild } from './server-build';
+
 const ROOT = projectRoot();
 export const DEPLOY_DIR = join(ROOT, 'deploy', 'temporal');
-const run = promisify(execFile);
-const RECORDED = ['temporal-server-path', 'temporal-sql-tool-path', 'temporal-schema-dir'] as const;
-
-export interface TemporalServerBuild {
-  server: string;
-  sqlTool: string;
-  schemaDir: string;
-  cli: string;
-}
-
-/** What `node scripts/setup.mjs --for-tests` (or `--temporal-server`) built and recorded in .data/. */
-export function temporalServerBuild(): TemporalServerBuild {
-  const recorded = (name: (typeof RECORDED)[number]) => {
-    try {
-      return readFileSync(join(ROOT, '.data', name), 'utf8').trim();
-    } catch {
-      throw new Error(`.data/${name} is missing: run \`node scripts/setup.mjs --for-tests\` (npm test does)`);
-    }
-  };
-  return {
-    server: recorded('temporal-server-path'),
-    sqlTool: recorded('temporal-sql-tool-path'),
-    schemaDir: recorded('temporal-schema-dir'),
-    cli: resolveTemporalCli(ROOT, process.env),
-  };
-}
-
-/** Whether setup recorded a server build whose files are still there. */
-function builtAlready(): boolean {
-  return RECORDED.every((name) => {
-    try {
-      return existsSync(readFileSync(join(ROOT, '.data', name), 'utf8').trim());
-    } catch {
-      return false;
-    }
-  });
-}
-
 /**
- * The server build, built first when missing (`node scripts/setup.mjs --temporal-server`: `go install`
- * from the Go module proxy, a few minutes the first time). For `npm run bench`, whose setup (plain
- * `setup.mjs`, as `npm run dev`'s) does not build the server.
+ * The dynamic configuration that turns dispatch by priority and fairness key on for this server (what
+ * RESYNC_DISPATCH_CONFIG is to the dev server), with the migration of the tasks that wait when it is turned on.
  */
-export function ensureTemporalServerBuild(log: (message: string) => void): TemporalServerBuild {
-  if (!builtAlready()) {
-    log(
-      "Temporal's server is not built here yet: building it (node scripts/setup.mjs --temporal-server; " +
-        'a few minutes the first time)…',
-    );
-    const setup = spawnSync(process.execPath, [join(ROOT, 'scripts', 'setup.mjs'), '--temporal-server'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    if (setup.status !== 0)
-      throw new Error(
-        `building Temporal's server failed (node scripts/setup.mjs --temporal-server exited ${setup.status ?? setup.signal})`,
-      );
-  }
-  return temporalServerBuild();
-}
-
+export const DISPATCH_BY_PRIORITY_FILE = join(DEPLOY_DIR, 'dispatch-by-priority.yaml');
+const run = promisify(execFile);
 export interface ProductionTemporal {
   /** The frontend, host:port. */
   address: string;
   /** The server process's id (one process: the four services of `temporal-server start`). */
-  pid: number | undefined;
+  readonly pid: number | undefined;
+  /** Its persistence database as the server's role reaches it: for tests that read what the server wrote. */
+  persistenceUrl: string;
   namespace: string;
   /** What setup-schema.sh and setup-namespace.sh printed. */
   setupOutput: string;
@@ -92,6 +41,12 @@ export interface ProductionTemporal {
   timings: { schemaMs: number; serverAndNamespaceMs: number };
   /** The last lines the server wrote (its log is in a file). */
   logTail(): string;
+  /**
+   * Stops the server process and starts it again on the same databases (as `docker compose up` does after a
+   * change to its settings), with the dynamic configuration file given, or none; resolves once the
+   * namespace answers again.
+   */
+  restart(settings: { dynamicConfigFile?: string }): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL) and drops its databases and role. */
   stop(): Promise<void>;
 }
@@ -153,6 +108,11 @@ export interface ProductionTemporalOptions {
   historyShards?: number;
   /** The build to run; temporalServerBuild()'s when omitted. */
   build?: TemporalServerBuild;
+  /**
+   * TEMPORAL_DYNAMIC_CONFIG_FILE: a dynamic configuration file the server reads (server.yaml's
+   * `dynamicConfigClient`), e.g. deploy/temporal/dispatch-by-priority.yaml; none when omitted.
+   */
+  dynamicConfigFile?: string;
 }
 
 export async function startProductionTemporal(
@@ -169,6 +129,13 @@ export async function startProductionTemporal(
   await withAdmin(options.adminUrl, (client) =>
     client.query(`CREATE ROLE "${role}" LOGIN CREATEDB PASSWORD '${password}'`),
   );
+  const persistenceUrl = () => {
+    const url = new URL(options.adminUrl);
+    url.username = role;
+    url.password = password;
+    url.pathname = `/${databases.main}`;
+    return url.toString();
+  };
   const database = {
     TEMPORAL_DB_NAME: databases.main,
     TEMPORAL_VISIBILITY_DB_NAME: databases.visibility,
@@ -183,13 +150,16 @@ export async function startProductionTemporal(
       return '(no log)';
     }
   };
-  const stop = async () => {
+  const stopServer = async () => {
     if (server && server.exitCode === null && server.signalCode === null) {
       server.kill('SIGTERM');
       const killer = setTimeout(() => server?.kill('SIGKILL'), 15_000);
       await exited;
       clearTimeout(killer);
     }
+  };
+  const stop = async () => {
+    await stopServer();
     await withAdmin(options.adminUrl, async (client) => {
       for (const name of Object.values(databases)) {
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -223,49 +193,61 @@ export async function startProductionTemporal(
       TEMPORAL_WORKER_MEMBERSHIP_PORT: await freeLowPort(),
     };
     const address = `127.0.0.1:${ports.TEMPORAL_FRONTEND_PORT}`;
-    const log = openSync(logPath, 'a');
+    /** Starts the server process and resolves with what setup-namespace.sh printed once it answers. */
+    const startServer = async (dynamicConfigFile: string | undefined): Promise<string> => {
+      const log = openSync(logPath, 'a');
+      // As temporalio/server's entrypoint runs it: `temporal-server start`, the file named by the variable.
+      server = spawn(build.server, ['start'], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          TEMPORAL_SERVER_CONFIG_FILE_PATH: join(DEPLOY_DIR, 'server.yaml'),
+          TEMPORAL_DB_HOST: admin.hostname,
+          TEMPORAL_DB_PORT: admin.port,
+          TEMPORAL_DB_USER: role,
+          TEMPORAL_DB_PASSWORD: password,
+          BIND_ON_IP: '127.0.0.1',
+          TEMPORAL_LOG_LEVEL: 'warn',
+          // No periodic call to Temporal's version service from a test or a benchmark.
+          TEMPORAL_VERSION_CHECK_DISABLED: '1',
+          ...(options.historyShards ? { TEMPORAL_NUM_HISTORY_SHARDS: String(options.historyShards) } : {}),
+          ...(dynamicConfigFile ? { TEMPORAL_DYNAMIC_CONFIG_FILE: dynamicConfigFile } : {}),
+          ...database,
+          ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+        },
+        stdio: ['ignore', log, log],
+      });
+      closeSync(log);
+      const child = server;
+      exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+      return Promise.race([
+        runScript('setup-namespace.sh', {
+          TEMPORAL_CLI: build.cli,
+          TEMPORAL_ADDRESS: address,
+          TEMPORAL_NAMESPACE: namespace,
+          TEMPORAL_HEALTH_TRIES: '60',
+        }),
+        exited.then((code) => {
+          throw new Error(`the Temporal server exited (${code}) while starting:\n${logTail()}`);
+        }),
+      ]);
+    };
     startedAt = Date.now();
-    // As temporalio/server's entrypoint runs it: `temporal-server start`, the file named by the variable.
-    server = spawn(build.server, ['start'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        TEMPORAL_SERVER_CONFIG_FILE_PATH: join(DEPLOY_DIR, 'server.yaml'),
-        TEMPORAL_DB_HOST: admin.hostname,
-        TEMPORAL_DB_PORT: admin.port,
-        TEMPORAL_DB_USER: role,
-        TEMPORAL_DB_PASSWORD: password,
-        BIND_ON_IP: '127.0.0.1',
-        TEMPORAL_LOG_LEVEL: 'warn',
-        // No periodic call to Temporal's version service from a test or a benchmark.
-        TEMPORAL_VERSION_CHECK_DISABLED: '1',
-        ...(options.historyShards ? { TEMPORAL_NUM_HISTORY_SHARDS: String(options.historyShards) } : {}),
-        ...database,
-        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
-      },
-      stdio: ['ignore', log, log],
-    });
-    closeSync(log);
-    const child = server;
-    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    const namespaceOutput = await Promise.race([
-      runScript('setup-namespace.sh', {
-        TEMPORAL_CLI: build.cli,
-        TEMPORAL_ADDRESS: address,
-        TEMPORAL_NAMESPACE: namespace,
-        TEMPORAL_HEALTH_TRIES: '60',
-      }),
-      exited.then((code) => {
-        throw new Error(`the Temporal server exited (${code}) while starting:\n${logTail()}`);
-      }),
-    ]);
+    const namespaceOutput = await startServer(options.dynamicConfigFile);
     const serverAndNamespaceMs = Date.now() - startedAt;
     return {
       address,
-      pid: child.pid,
+      get pid() {
+        return server?.pid;
+      },
       namespace,
+      persistenceUrl: persistenceUrl(),
       setupOutput: `${schemaOutput}${namespaceOutput}`,
       timings: { schemaMs, serverAndNamespaceMs },
       logTail,
+      restart: async ({ dynamicConfigFile }) => {
+        await stopServer();
+        await startServer(dynamicConfigFile);
+      },
       stop,
     };
   } catch (error) {
