@@ -5,6 +5,7 @@ import {
   addHistory,
   countsPerThousand,
   cpuJobsPerSecond,
+  dispatchedWhileWaiting,
   emptyCounts,
   floorJobsPerSecond,
   floorMs,
@@ -288,5 +289,26 @@ describe("where a small resync's time went", () => {
     expect(pathText(path)).toBe(
       'start 40, wftWait 310, wftRun 20, postBatchesWait 630, postBatchToLastUpdate 150 ms',
     );
+  });
+});
+
+describe('while a small resync’s first task waited', () => {
+  it('counts the other resyncs’ first tasks handed out inside each wait, never the small ones’ own', () => {
+    const firstTasks = new Map([
+      ['small-a', { scheduledAt: 1_000, startedAt: 5_000 }],
+      ['small-b', { scheduledAt: 2_000, startedAt: 2_500 }],
+      ['large-1', { scheduledAt: 0, startedAt: 1_500 }],
+      ['large-2', { scheduledAt: 0, startedAt: 3_000 }],
+      ['large-3', { scheduledAt: 0, startedAt: 6_000 }],
+      ['large-4', { scheduledAt: 0, startedAt: 500 }],
+    ]);
+    // small-a waited over large-1 and large-2 (small-b inside its wait is not counted); small-b over none.
+    expect(dispatchedWhileWaiting(firstTasks, new Set(['small-a', 'small-b']))).toEqual({ mean: 1, max: 2 });
+  });
+
+  it('is null without a small resync whose first task was read', () => {
+    const firstTasks = new Map([['large-1', { scheduledAt: 0, startedAt: 1 }]]);
+    expect(dispatchedWhileWaiting(firstTasks, new Set())).toBeNull();
+    expect(dispatchedWhileWaiting(firstTasks, new Set(['small-x']))).toBeNull();
   });
 });

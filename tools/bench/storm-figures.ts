@@ -180,3 +180,29 @@ export function kneeReason(
   if (storm.machineBusy !== null && storm.machineBusy >= CPU_SPENT) return 'the CPU is spent';
   return undefined;
 }
+
+/** A resync's first workflow task: scheduled, and handed to a worker (epoch ms). */
+export interface FirstTaskTimes {
+  scheduledAt: number;
+  startedAt: number;
+}
+
+/**
+ * While each small resync's first workflow task waited (scheduled → handed to a worker), how many other
+ * resyncs' first tasks were handed out from the same queue: the mean and the most over the small ones.
+ * None means the queue was not polled while the small task waited (the worker's side); many means it was
+ * polled and the small task, ahead of them by priority, was not there yet to be taken (Temporal's side).
+ */
+export function dispatchedWhileWaiting(
+  firstTasks: ReadonlyMap<string, FirstTaskTimes>,
+  small: ReadonlySet<string>,
+): { mean: number; max: number } | null {
+  const others = [...firstTasks].filter(([urn]) => !small.has(urn)).map(([, task]) => task.startedAt);
+  const counts = [...small].flatMap((urn) => {
+    const task = firstTasks.get(urn);
+    if (task === undefined) return [];
+    return [others.filter((at) => at > task.scheduledAt && at < task.startedAt).length];
+  });
+  if (counts.length === 0) return null;
+  return { mean: counts.reduce((a, b) => a + b, 0) / counts.length, max: Math.max(...counts) };
+}

@@ -9,7 +9,7 @@ import { temporal } from '@temporalio/proto';
 import { DRIFT_CHECK_WORKFLOW_TYPE } from '../../src/contract/drift';
 import { WORKFLOW_TYPE } from '../../src/contract';
 import { mapLimited, within } from './measure';
-import { addHistory, emptyCounts, type TemporalCounts } from './storm-figures';
+import { addHistory, emptyCounts, type FirstTaskTimes, type TemporalCounts } from './storm-figures';
 import { RPC_TIMEOUT_MS } from './settings';
 
 /** The application id in a resync's (or its follower's) workflow id. */
@@ -21,6 +21,26 @@ export interface StormHistories {
   runsByType: Record<string, number>;
   /** Per application urn: the receipt time its resync's input carries (epoch ms). */
   receivedAt: Map<string, number>;
+  /** Per application urn: its resync's first workflow task, scheduled and started (epoch ms). */
+  firstTasks: Map<string, FirstTask>;
+}
+
+export type FirstTask = FirstTaskTimes;
+
+const millisOf = (event: temporal.api.history.v1.IHistoryEvent | undefined): number | undefined =>
+  event?.eventTime
+    ? Number(event.eventTime.seconds ?? 0) * 1000 + Math.floor((event.eventTime.nanos ?? 0) / 1e6)
+    : undefined;
+
+/** A first run's first workflow task: when it was scheduled and when a worker was handed it. */
+function firstTaskOf(events: temporal.api.history.v1.IHistoryEvent[]): FirstTask | undefined {
+  const Type = temporal.api.enums.v1.EventType;
+  if (events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId) return undefined;
+  const scheduled = events.find((event) => event.eventType === Type.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+  const started = events.find((event) => event.eventType === Type.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+  const scheduledAt = millisOf(scheduled);
+  const startedAt = millisOf(started);
+  return scheduledAt === undefined || startedAt === undefined ? undefined : { scheduledAt, startedAt };
 }
 
 function eventName(event: temporal.api.history.v1.IHistoryEvent): string {
@@ -44,6 +64,7 @@ export async function readStormHistories(
   const counts = emptyCounts();
   const runsByType: Record<string, number> = {};
   const receivedAt = new Map<string, number>();
+  const firstTasks = new Map<string, FirstTask>();
   await mapLimited(runs, 8, async (run) => {
     runsByType[run.type] = (runsByType[run.type] ?? 0) + 1;
     const history = await within(
@@ -62,11 +83,13 @@ export async function readStormHistories(
       receivedAt?: number;
     }>(payload);
     if (input.developerApplicationUrn === undefined || input.receivedAt === undefined) return;
+    const first = firstTaskOf(events);
+    if (first) firstTasks.set(input.developerApplicationUrn, first);
     const known = receivedAt.get(input.developerApplicationUrn);
     // A continue-as-new run carries the first receipt; keep the earliest seen.
     receivedAt.set(input.developerApplicationUrn, Math.min(known ?? Infinity, input.receivedAt));
   });
-  return { counts, runsByType, receivedAt };
+  return { counts, runsByType, receivedAt, firstTasks };
 }
 
 /** Heartbeats the worker sent Temporal: Core's request counter for RecordActivityTaskHeartbeat. */

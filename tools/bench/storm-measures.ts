@@ -20,6 +20,11 @@ export interface StormFigures {
    * mean over all of them and over the slowest 2 %; null without small resyncs.
    */
   smallPath: { mean: Record<string, number>; slowest: Record<string, number> } | null;
+  /**
+   * Other resyncs' first workflow tasks handed to the worker while a small one's waited (mean and most over
+   * the small ones; storm-figures.ts, dispatchedWhileWaiting); null without small resyncs.
+   */
+  smallDispatchedWhileWaiting: { mean: number; max: number } | null;
   throughput: {
     jobsPerSecond: number | null;
     floorMs: number;

@@ -46,6 +46,12 @@ export function renderStorm(
                 `                      slowest 2 % ${pathText(figures.smallPath.slowest)}`,
               ]
             : []),
+          ...(figures.smallDispatchedWhileWaiting
+            ? [
+                `    while it waited   other resyncs' first tasks handed out: mean ${n(figures.smallDispatchedWhileWaiting.mean, 1)}, ` +
+                  `most ${figures.smallDispatchedWhileWaiting.max}`,
+              ]
+            : []),
         ]
       : []),
     `  jobs a second      ${n(t.jobsPerSecond)}; at every floor in parallel ${n(t.floorJobsPerSecond)} ` +

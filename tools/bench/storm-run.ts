@@ -11,6 +11,7 @@ import { endings, notify, quiet, type Notice } from './storm-notify';
 import { heartbeatsSent, readStormHistories } from './storm-histories';
 import { jobsAccounted, machineCpu, peakRssBytes, type StormFigures } from './storm-measures';
 import {
+  dispatchedWhileWaiting,
   countsPerThousand,
   cpuJobsPerSecond,
   floorJobsPerSecond,
@@ -159,6 +160,7 @@ export async function runStorm(rig: StormRig, apps: number, base: number): Promi
       small: spreadOf(answerTimes(smallIds)),
       smallPath:
         smallIds.length === 0 ? null : { mean: smallSummary.pathMean, slowest: smallSummary.pathMeanSlowest },
+      smallDispatchedWhileWaiting: dispatchedWhileWaiting(histories.firstTasks, smallUrns),
       throughput: {
         jobsPerSecond:
           // The jobs LinkedIn accepted (a deadline or a throttle may leave some unsent).
