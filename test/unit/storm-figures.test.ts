@@ -303,7 +303,13 @@ describe('while a small resync’s first task waited', () => {
       ['large-4', { scheduledAt: 0, startedAt: 500 }],
     ]);
     // small-a waited over large-1 and large-2 (small-b inside its wait is not counted); small-b over none.
-    expect(dispatchedWhileWaiting(firstTasks, new Set(['small-a', 'small-b']))).toEqual({ mean: 1, max: 2 });
+    // Waiting beside small-a: large-1, -2 and -3 (large-4 was handed out before it came); beside small-b:
+    // large-2 and -3.
+    expect(dispatchedWhileWaiting(firstTasks, new Set(['small-a', 'small-b']))).toEqual({
+      mean: 1,
+      max: 2,
+      waitingMean: 2.5,
+    });
   });
 
   it('is null without a small resync whose first task was read', () => {

@@ -189,20 +189,35 @@ export interface FirstTaskTimes {
 
 /**
  * While each small resync's first workflow task waited (scheduled → handed to a worker), how many other
- * resyncs' first tasks were handed out from the same queue: the mean and the most over the small ones.
- * None means the queue was not polled while the small task waited (the worker's side); many means it was
+ * resyncs' first tasks were handed out from the same queue (`dispatched`), and how many were waiting in it
+ * too at some time of that wait (`waiting`): the mean and the most over the small ones. Few handed out while
+ * others waited means the queue was hardly polled then (the worker's side); many handed out means it was
  * polled and the small task, ahead of them by priority, was not there yet to be taken (Temporal's side).
  */
 export function dispatchedWhileWaiting(
   firstTasks: ReadonlyMap<string, FirstTaskTimes>,
   small: ReadonlySet<string>,
-): { mean: number; max: number } | null {
-  const others = [...firstTasks].filter(([urn]) => !small.has(urn)).map(([, task]) => task.startedAt);
+): { mean: number; max: number; waitingMean: number } | null {
+  const others = [...firstTasks].filter(([urn]) => !small.has(urn)).map(([, task]) => task);
   const counts = [...small].flatMap((urn) => {
     const task = firstTasks.get(urn);
     if (task === undefined) return [];
-    return [others.filter((at) => at > task.scheduledAt && at < task.startedAt).length];
+    const within = (at: number) => at > task.scheduledAt && at < task.startedAt;
+    return [
+      {
+        dispatched: others.filter((other) => within(other.startedAt)).length,
+        waiting: others.filter(
+          (other) => other.scheduledAt < task.startedAt && other.startedAt > task.scheduledAt,
+        ).length,
+      },
+    ];
   });
   if (counts.length === 0) return null;
-  return { mean: counts.reduce((a, b) => a + b, 0) / counts.length, max: Math.max(...counts) };
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const dispatched = counts.map((count) => count.dispatched);
+  return {
+    mean: mean(dispatched),
+    max: Math.max(...dispatched),
+    waitingMean: mean(counts.map((count) => count.waiting)),
+  };
 }

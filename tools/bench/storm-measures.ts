@@ -24,7 +24,7 @@ export interface StormFigures {
    * Other resyncs' first workflow tasks handed to the worker while a small one's waited (mean and most over
    * the small ones; storm-figures.ts, dispatchedWhileWaiting); null without small resyncs.
    */
-  smallDispatchedWhileWaiting: { mean: number; max: number } | null;
+  smallDispatchedWhileWaiting: { mean: number; max: number; waitingMean: number } | null;
   throughput: {
     jobsPerSecond: number | null;
     floorMs: number;

@@ -49,7 +49,7 @@ export function renderStorm(
           ...(figures.smallDispatchedWhileWaiting
             ? [
                 `    while it waited   other resyncs' first tasks handed out: mean ${n(figures.smallDispatchedWhileWaiting.mean, 1)}, ` +
-                  `most ${figures.smallDispatchedWhileWaiting.max}`,
+                  `most ${figures.smallDispatchedWhileWaiting.max}; waiting beside it: mean ${n(figures.smallDispatchedWhileWaiting.waitingMean, 1)}`,
               ]
             : []),
         ]
