@@ -22,10 +22,8 @@ export interface StormHistories {
   /** Per application urn: the receipt time its resync's input carries (epoch ms). */
   receivedAt: Map<string, number>;
   /** Per application urn: its resync's first workflow task, scheduled and started (epoch ms). */
-  firstTasks: Map<string, FirstTask>;
+  firstTasks: Map<string, FirstTaskTimes>;
 }
-
-export type FirstTask = FirstTaskTimes;
 
 const millisOf = (event: temporal.api.history.v1.IHistoryEvent | undefined): number | undefined =>
   event?.eventTime
@@ -33,7 +31,7 @@ const millisOf = (event: temporal.api.history.v1.IHistoryEvent | undefined): num
     : undefined;
 
 /** A first run's first workflow task: when it was scheduled and when a worker was handed it. */
-function firstTaskOf(events: temporal.api.history.v1.IHistoryEvent[]): FirstTask | undefined {
+function firstTaskOf(events: temporal.api.history.v1.IHistoryEvent[]): FirstTaskTimes | undefined {
   const Type = temporal.api.enums.v1.EventType;
   if (events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId) return undefined;
   const scheduled = events.find((event) => event.eventType === Type.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
@@ -64,7 +62,7 @@ export async function readStormHistories(
   const counts = emptyCounts();
   const runsByType: Record<string, number> = {};
   const receivedAt = new Map<string, number>();
-  const firstTasks = new Map<string, FirstTask>();
+  const firstTasks = new Map<string, FirstTaskTimes>();
   await mapLimited(runs, 8, async (run) => {
     runsByType[run.type] = (runsByType[run.type] ?? 0) + 1;
     const history = await within(

@@ -9,6 +9,8 @@ import { Client as PgClient } from 'pg';
 import { projectRoot } from '../project-root';
 import { temporalServerBuild, type TemporalServerBuild } from './server-build';
 
+export { ensureTemporalServerBuild, temporalServerBuild, type TemporalServerBuild } from './server-build';
+
 /**
  * Temporal as production runs it: Temporal's own server (v1.30.4, built by `node scripts/setup.mjs
  * --for-tests` or `--temporal-server`) on PostgreSQL persistence and visibility, configured by
@@ -17,8 +19,6 @@ import { temporalServerBuild, type TemporalServerBuild } from './server-build';
  * as processes on this machine. Started by test/production-temporal.test.ts and by the storm benchmark
  * (`npm run bench -- --storm --temporal production`).
  */
-export { ensureTemporalServerBuild, temporalServerBuild, type TemporalServerBuild } from './server-build';
-
 const ROOT = projectRoot();
 export const DEPLOY_DIR = join(ROOT, 'deploy', 'temporal');
 /**
@@ -27,6 +27,7 @@ export const DEPLOY_DIR = join(ROOT, 'deploy', 'temporal');
  */
 export const DISPATCH_BY_PRIORITY_FILE = join(DEPLOY_DIR, 'dispatch-by-priority.yaml');
 const run = promisify(execFile);
+
 export interface ProductionTemporal {
   /** The frontend, host:port. */
   address: string;
@@ -129,13 +130,12 @@ export async function startProductionTemporal(
   await withAdmin(options.adminUrl, (client) =>
     client.query(`CREATE ROLE "${role}" LOGIN CREATEDB PASSWORD '${password}'`),
   );
-  const persistenceUrl = () => {
-    const url = new URL(options.adminUrl);
-    url.username = role;
-    url.password = password;
-    url.pathname = `/${databases.main}`;
-    return url.toString();
-  };
+  // Its persistence database, as the server's role reaches it.
+  const persistence = new URL(options.adminUrl);
+  persistence.username = role;
+  persistence.password = password;
+  persistence.pathname = `/${databases.main}`;
+
   const database = {
     TEMPORAL_DB_NAME: databases.main,
     TEMPORAL_VISIBILITY_DB_NAME: databases.visibility,
@@ -240,7 +240,7 @@ export async function startProductionTemporal(
         return server?.pid;
       },
       namespace,
-      persistenceUrl: persistenceUrl(),
+      persistenceUrl: persistence.toString(),
       setupOutput: `${schemaOutput}${namespaceOutput}`,
       timings: { schemaMs, serverAndNamespaceMs },
       logTail,
