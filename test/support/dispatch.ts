@@ -27,7 +27,7 @@ export async function backlogOf(
 }
 
 /** The workflow whose task the next poller of `taskQueue` is handed; undefined when none comes in 30 s. */
-export async function nextDispatched(
+async function nextDispatched(
   connection: ConnectionLike,
   namespace: string,
   taskQueue: string,

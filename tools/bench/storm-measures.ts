@@ -22,7 +22,8 @@ export interface StormFigures {
   smallPath: { mean: Record<string, number>; slowest: Record<string, number> } | null;
   /**
    * Other resyncs' first workflow tasks handed to the worker while a small one's waited (mean and most over
-   * the small ones; storm-figures.ts, dispatchedWhileWaiting); null without small resyncs.
+   * the small ones), and those waiting beside it (mean; storm-figures.ts, dispatchedWhileWaiting); null
+   * without small resyncs.
    */
   smallDispatchedWhileWaiting: { mean: number; max: number; waitingMean: number } | null;
   throughput: {
