@@ -278,12 +278,18 @@ describe("the workflow's deadline timer", () => {
       totals.sent + totals.rejected + totals.notInAts + details.notSentCount + outcomeUnknown.length,
     ).toBe(ids.length);
     expect(details.notSentCount).toBeGreaterThan(0);
+    // Answered and on LinkedIn: sent. A job LinkedIn lacks is answered 202 to its UPDATE too, but its task
+    // fails; the CREATE it then needs may be what the deadline left unsent (named so when the task's report
+    // comes before the resync ends: every 25th demo job here).
+    const urn = DEMO_APPLICATION.urn;
     const answered = env.sandbox
       .postedElements()
       .filter((element) => element.status === 202)
-      .map((element) => element.externalJobPostingId);
+      .map((element) => element.externalJobPostingId ?? '');
+    const held = answered.filter((id) => env.sandbox.heldJob(urn, id) !== undefined);
+    expect(held.length).toBeGreaterThan(0);
     const notSent = new Set(details.notSent);
-    for (const id of answered) expect(notSent.has(id ?? '')).toBe(false);
+    for (const id of held) expect(notSent.has(id)).toBe(false);
   });
 });
 
