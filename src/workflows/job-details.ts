@@ -20,58 +20,64 @@ function isException(result: JobResult): boolean {
  */
 export class JobDetails {
   private readonly byId = new Map<string, JobResult>();
+  /** Each listed job's `sizeOf`, taken once: a job's result is set two or three times in a resync. */
+  private readonly sizes = new Map<string, number>();
   private bytes = 0;
 
   constructor(
     initial: readonly JobResult[],
     private leftOut: number,
   ) {
-    for (const result of initial) this.put(result);
+    for (const result of initial) this.put(result, sizeOf(result));
   }
 
   set(result: JobResult): void {
     const id = result.externalJobPostingId;
-    const current = this.byId.get(id);
-    if (current) {
+    const size = sizeOf(result);
+    const currentSize = this.sizes.get(id);
+    if (currentSize !== undefined) {
       // In place (its order kept), past the bounds too: a listed job's result only changes.
-      this.bytes += sizeOf(result) - sizeOf(current);
+      this.bytes += size - currentSize;
       this.byId.set(id, result);
+      this.sizes.set(id, size);
       return;
     }
-    if (this.fits(result)) {
-      this.put(result);
+    if (this.fits(size)) {
+      this.put(result, size);
       return;
     }
     if (isException(result)) {
       for (const [otherId, other] of this.byId) {
-        if (this.fits(result)) break;
+        if (this.fits(size)) break;
         if (!isException(other)) {
           this.remove(otherId);
           this.leftOut++;
         }
       }
-      if (this.fits(result)) {
-        this.put(result);
+      if (this.fits(size)) {
+        this.put(result, size);
         return;
       }
     }
     this.leftOut++;
   }
 
-  private fits(result: JobResult): boolean {
-    return this.byId.size < MAX_JOB_DETAILS && this.bytes + sizeOf(result) <= MAX_JOB_DETAILS_BYTES;
+  private fits(size: number): boolean {
+    return this.byId.size < MAX_JOB_DETAILS && this.bytes + size <= MAX_JOB_DETAILS_BYTES;
   }
 
-  private put(result: JobResult): void {
+  private put(result: JobResult, size: number): void {
     this.byId.set(result.externalJobPostingId, result);
-    this.bytes += sizeOf(result);
+    this.sizes.set(result.externalJobPostingId, size);
+    this.bytes += size;
   }
 
   private remove(id: string): void {
-    const current = this.byId.get(id);
-    if (!current) return;
+    const size = this.sizes.get(id);
+    if (size === undefined) return;
     this.byId.delete(id);
-    this.bytes -= sizeOf(current);
+    this.sizes.delete(id);
+    this.bytes -= size;
   }
 
   /** Changes a listed job; a job no longer listed stays counted in the totals only. */
