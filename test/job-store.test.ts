@@ -201,6 +201,25 @@ describe.each(STORES)('the %s job store', (_name, open) => {
     });
   });
 
+  describe('countOpenJobs', () => {
+    test('counts the open jobs of one application, up to the bound', async () => {
+      const open = openIdsOf(DEMO_APPLICATION.urn).length;
+      await expect(store.countOpenJobs(DEMO_APPLICATION.urn, 10_000)).resolves.toBe(open);
+      await expect(store.countOpenJobs(DEMO_APPLICATION.urn, open)).resolves.toBe(open);
+      await expect(store.countOpenJobs(DEMO_APPLICATION.urn, 101)).resolves.toBe(101);
+      await expect(store.countOpenJobs(DEMO_APPLICATION.urn, 1)).resolves.toBe(1);
+      await expect(store.countOpenJobs(SECOND_DEMO_APPLICATION.urn, 10_000)).resolves.toBe(
+        openIdsOf(SECOND_DEMO_APPLICATION.urn).length,
+      );
+      await expect(store.countOpenJobs('urn:li:developerApplication:404', 10)).resolves.toBe(0);
+    });
+
+    test('rejects a bound that is not a positive integer', async () => {
+      await expect(store.countOpenJobs(DEMO_APPLICATION.urn, 0)).rejects.toThrow(RangeError);
+      await expect(store.countOpenJobs(DEMO_APPLICATION.urn, 2.5)).rejects.toThrow(RangeError);
+    });
+  });
+
   describe('loadJobs', () => {
     test('returns open and closed jobs exactly as they were seeded', async () => {
       for (const app of [DEMO_APPLICATION, SECOND_DEMO_APPLICATION]) {

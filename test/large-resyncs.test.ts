@@ -146,9 +146,23 @@ test('a sync-all of an application with more open jobs than the limit starts on 
   });
 });
 
-test('a sync-all of an application with no more open jobs than the limit starts on the main queue', async () => {
-  const { workflowId } = await starter(openJobs.length).start(syncAll, Date.now());
+test('a sync-all of an application with no more open jobs than the limit starts on the main queue, its jobs counted without reading an id', async () => {
+  const asked: string[] = [];
+  const recording = new Proxy(env.jobStore, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        asked.push(String(property));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 
+  const { workflowId } = await starter(openJobs.length, recording).start(syncAll, Date.now());
+
+  // One bounded count: a sync-all of 500 jobs no longer reads 500 ids into the API to size it.
+  expect(asked).toEqual(['countOpenJobs']);
   expect(await taskQueueOf(env.client, workflowId)).toBe(env.taskQueue);
   const result = await env.client.workflow.getHandle<typeof resyncJobs>(workflowId).result();
   expect(result.totals.sent).toBe(openJobs.length);

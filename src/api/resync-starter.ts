@@ -41,10 +41,10 @@ export interface LargeResyncRouting {
   /** LARGE_RESYNC_JOBS (0: none is large). */
   minJobs: number;
   /**
-   * Counts a sync-all's open jobs, reading at most `minJobs + 1` ids. Absent (the CLI has no store), a
-   * sync-all stays on the main queue; a notification listing ids is sized by its list either way.
+   * Counts a sync-all's open jobs, up to `minJobs + 1`. Absent (the CLI has no store), a sync-all stays on
+   * the main queue; a notification listing ids is sized by its list either way.
    */
-  jobs?: Pick<JobSource, 'listOpenJobIds'>;
+  jobs?: Pick<JobSource, 'countOpenJobs'>;
 }
 
 export interface StartedResync {
@@ -219,11 +219,9 @@ async function jobsOf(
 ): Promise<number | undefined> {
   if (!request.syncAllOpenJobs) return request.externalJobPostingIds.length;
   if (!large?.jobs) return undefined;
-  const limit = Math.max(large.minJobs, SMALL_RESYNC_JOBS) + 1;
-  const ids = await large.jobs
-    .listOpenJobIds(request.developerApplicationUrn, { limit })
-    .catch(() => undefined);
-  return ids?.length;
+  // Counted, not listed: a sync-all of 500 jobs read 500 ids into the API to learn it has more than 100.
+  const atMost = Math.max(large.minJobs, SMALL_RESYNC_JOBS) + 1;
+  return large.jobs.countOpenJobs(request.developerApplicationUrn, atMost).catch(() => undefined);
 }
 
 /**

@@ -20,6 +20,11 @@ export interface ApplicationRegistry {
 export interface JobSource {
   /** Open job ids of one application in ascending id order, strictly after `after` when given. */
   listOpenJobIds(urn: string, page: { after?: string | undefined; limit: number }): Promise<string[]>;
+  /**
+   * How many open jobs one application has, counted up to `atMost` (so a count costs the same however
+   * many the application holds), reading no id: where a sync-all runs is decided by its size alone.
+   */
+  countOpenJobs(urn: string, atMost: number): Promise<number>;
   /** The jobs of one application among `ids` (open or closed); ids the ATS does not hold are absent. */
   loadJobs(urn: string, ids: readonly string[]): Promise<AtsJob[]>;
 }

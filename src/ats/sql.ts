@@ -161,6 +161,20 @@ export function createSqlJobStore(db: SqlClient): JobStore {
       return rows.map((row) => row.external_job_posting_id);
     },
 
+    async countOpenJobs(urn, atMost) {
+      if (!Number.isSafeInteger(atMost) || atMost < 1) {
+        throw new RangeError(`atMost must be a positive integer, got ${atMost}`);
+      }
+      // The partial index's entries, up to the bound: one row answered, not one per job.
+      const { rows } = await db.query<{ open: number | string }>(
+        `SELECT count(*)::int AS open FROM (
+           SELECT 1 FROM jobs WHERE developer_application_urn = $1 AND status = 'OPEN' LIMIT $2
+         ) AS counted`,
+        [urn, atMost],
+      );
+      return Number(rows[0]?.open ?? 0);
+    },
+
     async loadJobs(urn, ids) {
       if (ids.length === 0) return [];
       const { rows } = await db.query<unknown>(

@@ -104,13 +104,8 @@ export async function startTenantsRig(
   // As the API routes them (src/api/main.ts), counting a sync-all's open jobs in the ATS: the ids the
   // worker process's store listed.
   const jobs = {
-    listOpenJobIds: (urn: string, page: { after?: string | undefined; limit: number }) => {
-      const all = ids[urn] ?? [];
-      const { after } = page;
-      return Promise.resolve(
-        (after === undefined ? all : all.filter((id) => id > after)).slice(0, page.limit),
-      );
-    },
+    countOpenJobs: (urn: string, atMost: number) =>
+      Promise.resolve(Math.min((ids[urn] ?? []).length, atMost)),
   };
   const largeRouting = { large: { minJobs: options.largeResyncJobs, jobs } };
   return {
