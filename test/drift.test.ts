@@ -796,6 +796,47 @@ describe('drift schedules', () => {
     }
   });
 
+  test('a schedule made with another action that the listing does not show yet is updated all the same', async () => {
+    const app = await newApplication(1);
+    const scheduleId = driftScheduleId(app.urn, env.workflowIdPrefix);
+    const wanted = driftScheduleOptions(app.urn, options(6 * 3_600_000));
+    const older = {
+      ...wanted.action,
+      args: [{ ...(wanted.action.args?.[0] as object), deadlineMs: 30_000 }],
+    };
+    delete (older as Partial<typeof older>).priority;
+    await env.client.schedule.create({ ...wanted, action: older });
+    // Temporal lists schedules from its visibility store, which catches up after the write (under load, a
+    // CI run's listing lacked one made just before): the real client, its listing one schedule behind.
+    const schedules = env.client.schedule;
+    const behind = new Proxy(schedules, {
+      get(target, property, receiver) {
+        if (property !== 'list') return Reflect.get(target, property, receiver) as unknown;
+        return async function* (...args: Parameters<typeof schedules.list>) {
+          for await (const listed of target.list(...args)) if (listed.scheduleId !== scheduleId) yield listed;
+        };
+      },
+    });
+    const lagging = new Proxy(env.client, {
+      get: (target, property, receiver) =>
+        property === 'schedule' ? behind : (Reflect.get(target, property, receiver) as unknown),
+    });
+    try {
+      const inStep = new Set<string>();
+      const sync = await syncDriftSchedules(lagging, [app.urn], options(6 * 3_600_000), inStep);
+      expect(sync).toEqual({ created: [], removed: [], updated: [scheduleId] });
+      const { action } = await env.client.schedule.getHandle(scheduleId).describe();
+      expect(action.priority).toMatchObject({ fairnessKey: app.urn });
+      expect(action.args).toEqual(wanted.action.args);
+      expect(inStep.has(scheduleId)).toBe(true);
+      // As wanted now: a listing still behind finds nothing to change.
+      const again = await syncDriftSchedules(lagging, [app.urn], options(6 * 3_600_000), new Set());
+      expect(again).toEqual({ created: [], removed: [], updated: [] });
+    } finally {
+      await syncDriftSchedules(env.client, [], options(6 * 3_600_000));
+    }
+  });
+
   test('a schedule starts drift checks of its application', async () => {
     const app = await newApplication(3);
     env.sandbox.seedExistingJobs(app.urn, [synId(1), synId(2), synId(3)]);

@@ -114,11 +114,7 @@ export async function syncDriftSchedules(
     const wantedOptions = driftScheduleOptions(urn, options);
     if (existing.has(scheduleId)) {
       if (await needsUpdate(client, scheduleId, existing.get(scheduleId), wantedOptions, inStep)) {
-        await client.schedule.getHandle(scheduleId).update((previous) => ({
-          ...previous,
-          spec: wantedOptions.spec,
-          action: wantedOptions.action,
-        }));
+        await updateTo(client, scheduleId, wantedOptions);
         sync.updated.push(scheduleId);
       }
       inStep.add(scheduleId);
@@ -129,8 +125,15 @@ export async function syncDriftSchedules(
       sync.created.push(scheduleId);
       inStep.add(scheduleId);
     } catch (error) {
-      // Another worker created it first (or the listing had not caught up): one schedule either way.
       if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      // Another worker created it first, or the listing (Temporal's visibility, which catches up after the
+      // write) does not show one made before, perhaps by an older release: described and, if it is not as
+      // wanted, updated, as a listed one is.
+      if (await needsUpdate(client, scheduleId, UNLISTED, wantedOptions, inStep)) {
+        await updateTo(client, scheduleId, wantedOptions);
+        sync.updated.push(scheduleId);
+      }
+      inStep.add(scheduleId);
     }
   }
   for (const scheduleId of existing.keys()) {
@@ -146,19 +149,40 @@ export async function syncDriftSchedules(
   return sync;
 }
 
-/** Whether an existing schedule's interval, or (described once per `inStep`) its action, is not as wanted. */
+/** A schedule that exists but the listing did not show: its interval is read from its description. */
+const UNLISTED = Symbol('unlisted');
+
+async function updateTo(
+  client: Client,
+  scheduleId: string,
+  wanted: ReturnType<typeof driftScheduleOptions>,
+): Promise<void> {
+  await client.schedule.getHandle(scheduleId).update((previous) => ({
+    ...previous,
+    spec: wanted.spec,
+    action: wanted.action,
+  }));
+}
+
+/**
+ * Whether an existing schedule's interval (as listed, or described when `UNLISTED`) or (described once per
+ * `inStep`) its action is not as wanted.
+ */
 async function needsUpdate(
   client: Client,
   scheduleId: string,
-  every: number | undefined,
+  listedEvery: number | undefined | typeof UNLISTED,
   wanted: ReturnType<typeof driftScheduleOptions>,
   inStep: ReadonlySet<string>,
 ): Promise<boolean> {
-  if (every !== wanted.spec.intervals?.[0]?.every) return true;
-  if (inStep.has(scheduleId)) return false;
-  const { action } = await client.schedule.getHandle(scheduleId).describe();
+  // A number of milliseconds, as `driftScheduleOptions` gives it.
+  const wantedEvery: unknown = wanted.spec.intervals?.[0]?.every;
+  if (listedEvery !== UNLISTED && listedEvery !== wantedEvery) return true;
+  if (listedEvery !== UNLISTED && inStep.has(scheduleId)) return false;
+  const { action, spec } = await client.schedule.getHandle(scheduleId).describe();
   const want = wanted.action;
   return (
+    (listedEvery === UNLISTED && spec.intervals?.[0]?.every !== wantedEvery) ||
     action.workflowType !== want.workflowType ||
     action.taskQueue !== want.taskQueue ||
     action.staticSummary !== want.staticSummary ||
