@@ -769,17 +769,22 @@ describe('drift schedules', () => {
     await syncDriftSchedules(env.client, [], options(3_600_000));
   });
 
-  test('a schedule made with another action (an older release, another deadline) gets the configured one, described once a process', async () => {
+  /** A new application's schedule as a release before the fairness key made it, with a deadline since changed. */
+  async function scheduleWithOlderAction() {
     const app = await newApplication(1);
     const scheduleId = driftScheduleId(app.urn, env.workflowIdPrefix);
     const wanted = driftScheduleOptions(app.urn, options(6 * 3_600_000));
-    // As a release before the fairness key made it, with a deadline since changed.
     const older = {
       ...wanted.action,
       args: [{ ...(wanted.action.args?.[0] as object), deadlineMs: 30_000 }],
     };
     delete (older as Partial<typeof older>).priority;
     await env.client.schedule.create({ ...wanted, action: older });
+    return { app, scheduleId, wanted };
+  }
+
+  test('a schedule made with another action (an older release, another deadline) gets the configured one, described once a process', async () => {
+    const { app, scheduleId, wanted } = await scheduleWithOlderAction();
     try {
       const inStep = new Set<string>();
       const sync = await syncDriftSchedules(env.client, [app.urn], options(6 * 3_600_000), inStep);
@@ -797,15 +802,7 @@ describe('drift schedules', () => {
   });
 
   test('a schedule made with another action that the listing does not show yet is updated all the same', async () => {
-    const app = await newApplication(1);
-    const scheduleId = driftScheduleId(app.urn, env.workflowIdPrefix);
-    const wanted = driftScheduleOptions(app.urn, options(6 * 3_600_000));
-    const older = {
-      ...wanted.action,
-      args: [{ ...(wanted.action.args?.[0] as object), deadlineMs: 30_000 }],
-    };
-    delete (older as Partial<typeof older>).priority;
-    await env.client.schedule.create({ ...wanted, action: older });
+    const { app, scheduleId, wanted } = await scheduleWithOlderAction();
     // Temporal lists schedules from its visibility store, which catches up after the write (under load, a
     // CI run's listing lacked one made just before): the real client, its listing one schedule behind.
     const schedules = env.client.schedule;
