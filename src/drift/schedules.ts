@@ -129,7 +129,7 @@ export async function syncDriftSchedules(
       // Another worker created it first, or the listing (Temporal's visibility, which catches up after the
       // write) does not show one made before, perhaps by an older release: described and, if it is not as
       // wanted, updated, as a listed one is.
-      if (await needsUpdate(client, scheduleId, UNLISTED, wantedOptions, inStep)) {
+      if (await differsFromDescription(client, scheduleId, wantedOptions)) {
         await updateTo(client, scheduleId, wantedOptions);
         sync.updated.push(scheduleId);
       }
@@ -149,9 +149,6 @@ export async function syncDriftSchedules(
   return sync;
 }
 
-/** A schedule that exists but the listing did not show: its interval is read from its description. */
-const UNLISTED = Symbol('unlisted');
-
 async function updateTo(
   client: Client,
   scheduleId: string,
@@ -164,25 +161,29 @@ async function updateTo(
   }));
 }
 
-/**
- * Whether an existing schedule's interval (as listed, or described when `UNLISTED`) or (described once per
- * `inStep`) its action is not as wanted.
- */
+/** Whether an existing schedule's interval, or (described once per `inStep`) its action, is not as wanted. */
 async function needsUpdate(
   client: Client,
   scheduleId: string,
-  listedEvery: number | undefined | typeof UNLISTED,
+  every: number | undefined,
   wanted: ReturnType<typeof driftScheduleOptions>,
   inStep: ReadonlySet<string>,
 ): Promise<boolean> {
-  // A number of milliseconds, as `driftScheduleOptions` gives it.
-  const wantedEvery: unknown = wanted.spec.intervals?.[0]?.every;
-  if (listedEvery !== UNLISTED && listedEvery !== wantedEvery) return true;
-  if (listedEvery !== UNLISTED && inStep.has(scheduleId)) return false;
+  if (every !== wanted.spec.intervals?.[0]?.every) return true;
+  if (inStep.has(scheduleId)) return false;
+  return differsFromDescription(client, scheduleId, wanted);
+}
+
+/** Whether the schedule, as Temporal describes it, has another interval or action than wanted. */
+async function differsFromDescription(
+  client: Client,
+  scheduleId: string,
+  wanted: ReturnType<typeof driftScheduleOptions>,
+): Promise<boolean> {
   const { action, spec } = await client.schedule.getHandle(scheduleId).describe();
   const want = wanted.action;
   return (
-    (listedEvery === UNLISTED && spec.intervals?.[0]?.every !== wantedEvery) ||
+    spec.intervals?.[0]?.every !== wanted.spec.intervals?.[0]?.every ||
     action.workflowType !== want.workflowType ||
     action.taskQueue !== want.taskQueue ||
     action.staticSummary !== want.staticSummary ||
